@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/securemcp/gateway/config"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/services"
+)
+
+// app is the core shared by the server and the CLI: settings, store, services.
+type app struct {
+	settings config.Settings
+	loader   *config.Loader
+	store    repositories.Store
+	files    *services.DataDir
+	configs  *services.ConfigService
+}
+
+// loadSettings resolves the settings of a command.
+func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
+	path, err := config.ResolveConfigPath(cmd.Flags())
+	if err != nil {
+		return nil, config.Settings{}, err
+	}
+	loader, err := config.NewLoader(path, cmd.Flags())
+	if err != nil {
+		return nil, config.Settings{}, err
+	}
+	s, err := loader.Settings()
+	return loader, s, err
+}
+
+// openApp opens the store named by the settings and wires the services.
+func openApp(ctx context.Context, loader *config.Loader, s config.Settings) (*app, error) {
+	files, err := services.NewDataDir(s.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	now := services.SystemClock
+	return &app{
+		settings: s,
+		loader:   loader,
+		store:    store,
+		files:    files,
+		configs:  services.NewConfigService(store, files, now),
+	}, nil
+}
+
+func openStore(ctx context.Context, s config.Settings) (repositories.Store, error) {
+	if s.DatabaseURL != "" {
+		return nil, fmt.Errorf("database_url is set but this build supports only the embedded SQLite store")
+	}
+	return sqlstore.OpenSQLite(ctx, s.SQLitePath())
+}
+
+func (a *app) Close() error { return a.store.Close() }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/config"
+	"github.com/securemcp/gateway/controllers"
+	"github.com/securemcp/gateway/docs"
+)
+
+// Server timeouts: bounded so that slow or idle clients cannot hold
+// connections forever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 30 * time.Second
+)
+
+func newStartAPICmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "start-api",
+		Short: "Serve the management API",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			reload, _ := cmd.Flags().GetBool("reload")
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runServer(ctx, cmd, reload)
+		},
+	}
+	cmd.Flags().String("host", config.DefaultHost, "listen address (env SMG_HOST)")
+	cmd.Flags().Int("port", config.DefaultPort, "listen port (env SMG_PORT)")
+	cmd.Flags().Bool("reload", false, "watch the config file and apply admin key and log level changes live")
+	return cmd
+}
+
+// runServer serves until ctx ends, then drains in-flight requests.
+func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
+	path, err := config.ResolveConfigPath(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	generated := false
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := config.Generate(path, false); err != nil {
+			return err
+		}
+		generated = true
+	}
+	loader, settings, err := loadSettings(cmd)
+	if err != nil {
+		return err
+	}
+	if settings.AdminAPIKey == "" {
+		return fmt.Errorf("no admin key: set admin_apikey in %s or SMG_ADMIN_API_KEY", path)
+	}
+	live := config.NewLive(settings)
+	log, err := config.NewLogger(live)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	if generated {
+		log.Info("generated a new config file; the admin key is its admin_apikey field", zap.String("config_path", path))
+	}
+	a, err := openApp(ctx, loader, settings)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if reload {
+		loader.Watch(func(s config.Settings) {
+			live.Apply(s)
+			log.Info("config file reloaded", zap.String("config_path", path), zap.String("log_level", s.LogLevel))
+		}, func(err error) { log.Warn("config file change ignored", zap.Error(err)) })
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	router := controllers.NewRouter(controllers.Deps{
+		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
+		Version: config.Version, ConfigPath: path, Configs: a.configs, Docs: docs.Register,
+	})
+	srv := &http.Server{
+		Addr: settings.Addr(), Handler: router,
+		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving the management API", zap.String("addr", settings.Addr()), zap.String("store", a.store.Backend()),
+		zap.String("config_path", path), zap.String("data_dir", settings.DataDir))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

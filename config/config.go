@@ -1,0 +1,186 @@
+// Package config resolves the gateway's bootstrap settings with viper (flag >
+// SMG_* environment > config file > default) and generates config files.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Version is the version of the gateway.
+const Version = "1.0.0"
+
+// Setting keys: the config file's JSON keys, and SMG_<UPPER> in the environment
+// (admin_apikey is SMG_ADMIN_API_KEY).
+const (
+	KeyAdminAPIKey  = "admin_apikey"
+	KeyHost         = "host"
+	KeyPort         = "port"
+	KeyDatabaseURL  = "database_url"
+	KeyDataDir      = "data_dir"
+	KeyLogLevel     = "log_level"
+	KeyMaxBodyBytes = "max_body_bytes"
+	KeyCORSOrigins  = "cors_origins"
+)
+
+// envNames maps setting keys to environment variables.
+var envNames = map[string]string{
+	KeyAdminAPIKey:  "SMG_ADMIN_API_KEY",
+	KeyHost:         "SMG_HOST",
+	KeyPort:         "SMG_PORT",
+	KeyDatabaseURL:  "SMG_DATABASE_URL",
+	KeyDataDir:      "SMG_DATA_DIR",
+	KeyLogLevel:     "SMG_LOG_LEVEL",
+	KeyMaxBodyBytes: "SMG_MAX_BODY_BYTES",
+	KeyCORSOrigins:  "SMG_CORS_ORIGINS",
+}
+
+// EnvConfigPath names the config file in the environment.
+const EnvConfigPath = "SMG_CONFIG_PATH"
+
+// Defaults.
+const (
+	DefaultHost         = "0.0.0.0"
+	DefaultPort         = 8001
+	DefaultLogLevel     = "info"
+	DefaultMaxBodyBytes = 1 << 20
+)
+
+// Settings are the resolved bootstrap settings.
+type Settings struct {
+	ConfigPath   string
+	AdminAPIKey  string
+	Host         string
+	Port         int
+	DatabaseURL  string
+	DataDir      string
+	LogLevel     string
+	MaxBodyBytes int64
+	CORSOrigins  []string
+}
+
+// Addr is host:port.
+func (s Settings) Addr() string { return fmt.Sprintf("%s:%d", s.Host, s.Port) }
+
+// SQLitePath is the embedded store's file, inside the data directory.
+func (s Settings) SQLitePath() string { return filepath.Join(s.DataDir, "gateway.db") }
+
+// DefaultConfigPath is ~/.enkrypt/enkrypt_mcp_config.json, as in the original system.
+func DefaultConfigPath() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the home directory (set %s): %w", EnvConfigPath, err)
+	}
+	return filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"), nil
+}
+
+// ResolveConfigPath returns the config file path from the flag, else the
+// environment, else the default.
+func ResolveConfigPath(flags *pflag.FlagSet) (string, error) {
+	if f := flags.Lookup("config-path"); f != nil && f.Changed {
+		return f.Value.String(), nil
+	}
+	if p := os.Getenv(EnvConfigPath); p != "" {
+		return p, nil
+	}
+	return DefaultConfigPath()
+}
+
+// Loader resolves settings; it keeps its viper instance for reloading.
+type Loader struct {
+	v    *viper.Viper
+	path string
+}
+
+// NewLoader binds the given flags (named like the keys, with '-' for '_') and
+// the environment, and reads the config file at path if it exists.
+func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {
+	v := viper.New()
+	v.SetConfigFile(path)
+	v.SetConfigType("json")
+	v.SetDefault(KeyHost, DefaultHost)
+	v.SetDefault(KeyPort, DefaultPort)
+	v.SetDefault(KeyLogLevel, DefaultLogLevel)
+	v.SetDefault(KeyMaxBodyBytes, DefaultMaxBodyBytes)
+	v.SetDefault(KeyCORSOrigins, []string{"*"})
+	v.SetDefault(KeyDataDir, filepath.Dir(path))
+	for key, env := range envNames {
+		if err := v.BindEnv(key, env); err != nil {
+			return nil, err
+		}
+		if flags == nil {
+			continue
+		}
+		if f := flags.Lookup(strings.ReplaceAll(key, "_", "-")); f != nil {
+			if err := v.BindPFlag(key, f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := v.ReadInConfig(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		var notFound viper.ConfigFileNotFoundError
+		if !errors.As(err, &notFound) {
+			return nil, fmt.Errorf("read config file %s: %w", path, err)
+		}
+	}
+	return &Loader{v: v, path: path}, nil
+}
+
+// Settings returns the current settings, validated.
+func (l *Loader) Settings() (Settings, error) {
+	s := Settings{
+		ConfigPath:   l.path,
+		AdminAPIKey:  l.v.GetString(KeyAdminAPIKey),
+		Host:         l.v.GetString(KeyHost),
+		Port:         l.v.GetInt(KeyPort),
+		DatabaseURL:  l.v.GetString(KeyDatabaseURL),
+		DataDir:      l.v.GetString(KeyDataDir),
+		LogLevel:     l.v.GetString(KeyLogLevel),
+		MaxBodyBytes: l.v.GetInt64(KeyMaxBodyBytes),
+		CORSOrigins:  l.v.GetStringSlice(KeyCORSOrigins),
+	}
+	if len(s.CORSOrigins) == 1 && strings.Contains(s.CORSOrigins[0], ",") {
+		s.CORSOrigins = strings.Split(s.CORSOrigins[0], ",")
+	}
+	switch {
+	case s.Port <= 0 || s.Port > 65535:
+		return s, fmt.Errorf("port must be between 1 and 65535, not %d", s.Port)
+	case s.MaxBodyBytes <= 0:
+		return s, fmt.Errorf("max_body_bytes must be positive")
+	case s.DataDir == "":
+		return s, fmt.Errorf("data_dir must not be empty")
+	}
+	if _, err := ParseLevel(s.LogLevel); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// Reread reads the config file again (for --reload).
+func (l *Loader) Reread() error {
+	if err := l.v.ReadInConfig(); err != nil {
+		return fmt.Errorf("reread config file %s: %w", l.path, err)
+	}
+	return nil
+}
+
+// Watch calls apply with the new settings each time the config file changes.
+// Invalid edits are reported to onError and leave the settings unchanged.
+func (l *Loader) Watch(apply func(Settings), onError func(error)) {
+	l.v.OnConfigChange(func(fsnotify.Event) {
+		s, err := l.Settings()
+		if err != nil {
+			onError(err)
+			return
+		}
+		apply(s)
+	})
+	l.v.WatchConfig()
+}

@@ -1,0 +1,153 @@
+// Package controllers holds the Gin handlers of the management API: each binds
+// and validates a request, calls one service method and writes the envelope.
+package controllers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/middleware"
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services"
+)
+
+// ok writes the success envelope.
+func ok(c *gin.Context, status int, message string, data any) {
+	c.JSON(status, models.Envelope{Message: message, Data: data, Timestamp: time.Now().UTC()})
+}
+
+// statusOf is the one table from error kind to HTTP status.
+var statusOf = map[services.Kind]int{
+	services.KindInvalid:     http.StatusBadRequest,
+	services.KindNotFound:    http.StatusNotFound,
+	services.KindConflict:    http.StatusConflict,
+	services.KindTooLarge:    http.StatusRequestEntityTooLarge,
+	services.KindUnavailable: http.StatusServiceUnavailable,
+	services.KindInternal:    http.StatusInternalServerError,
+}
+
+// errorWriter maps service errors to the error envelope; causes of 5xx go to
+// the log, never to the client.
+type errorWriter struct {
+	log *zap.Logger
+}
+
+func (w errorWriter) fail(c *gin.Context, err error) {
+	var e *services.Error
+	if !errors.As(err, &e) {
+		e = &services.Error{Kind: services.KindInternal, Err: err}
+	}
+	status := statusOf[e.Kind]
+	if status >= 500 {
+		w.log.Error("request failed", zap.String("request_id", middleware.RequestIDOf(c)), zap.String("route", c.FullPath()), zap.Error(err))
+		middleware.WriteError(c, status, e.Kind.String()+"_error", "unexpected server error; see the server log for request "+middleware.RequestIDOf(c))
+		return
+	}
+	middleware.WriteError(c, status, e.Kind.String(), e.Message, e.Issues...)
+}
+
+// bind decodes the body into req, or writes the error and returns false.
+func (w errorWriter) bind(c *gin.Context, req any) bool {
+	if err := decodeBody(c, req); err != nil {
+		w.fail(c, err)
+		return false
+	}
+	return true
+}
+
+// reply writes data with status, or the error if err is not nil.
+func (w errorWriter) reply(c *gin.Context, err error, status int, message string, data any) {
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	ok(c, status, message, data)
+}
+
+// decodeBody decodes a JSON body into req. An empty body decodes as {} so that routes
+// whose fields are all optional accept none. Errors name the offending field.
+func decodeBody(c *gin.Context, req any) error {
+	body, err := io.ReadAll(c.Request.Body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &services.Error{Kind: services.KindTooLarge, Message: fmt.Sprintf("request body exceeds the limit of %d bytes", tooLarge.Limit)}
+	case err != nil:
+		return services.Invalid("cannot read request body: %v", err)
+	}
+	if strings.TrimSpace(string(body)) == "" {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, req); err != nil {
+		return decodeErr(err)
+	}
+	return nil
+}
+
+func decodeErr(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return services.Invalid("field %s must be of type %s, not %s", typeErr.Field, jsonType(typeErr.Type.String()), typeErr.Value)
+	case errors.As(err, &typeErr):
+		return services.Invalid("request body must be a JSON %s, not %s", jsonType(typeErr.Type.String()), typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return services.Invalid("malformed JSON at byte %d: %v", syntaxErr.Offset, err)
+	default:
+		return services.Invalid("malformed JSON: %v", err)
+	}
+}
+
+// jsonType names a Go type the way a JSON client thinks of it.
+func jsonType(goType string) string {
+	goType = strings.TrimPrefix(goType, "*")
+	switch {
+	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "."):
+		return "object"
+	case strings.HasPrefix(goType, "[]"):
+		return "array"
+	case goType == "string":
+		return "string"
+	case goType == "bool":
+		return "boolean"
+	default:
+		return "number"
+	}
+}
+
+// pageOf reads ?limit=&offset=.
+func pageOf(c *gin.Context) (repositories.Page, error) {
+	var p repositories.Page
+	for _, q := range []struct {
+		name string
+		dst  *int
+	}{{"limit", &p.Limit}, {"offset", &p.Offset}} {
+		raw, present := c.GetQuery(q.name)
+		if !present {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			return p, services.Invalid("query parameter %s must be a non-negative integer", q.name)
+		}
+		*q.dst = n
+	}
+	return p, nil
+}
+
+// list writes a page of a list with its total in X-Total-Count.
+func list(c *gin.Context, message string, items any, total int) {
+	c.Header("X-Total-Count", strconv.Itoa(total))
+	ok(c, http.StatusOK, message, items)
+}

@@ -1,0 +1,226 @@
+package controllers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// ListServers godoc
+//
+//	@Summary	List the servers of a configuration
+//	@Tags		servers
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		config	path		string	true	"configuration id or name"
+//	@Success	200		{object}	models.Envelope{data=[]models.ServerListItem}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Router		/api/v1/configs/{config}/servers [get]
+func (h *ConfigController) ListServers(c *gin.Context) {
+	servers, err := h.svc.ListServers(c, c.Param("config"))
+	items := make([]models.ServerListItem, 0, len(servers))
+	for _, s := range servers {
+		items = append(items, models.ServerListItem{ServerName: s.Name, Description: s.Description, Command: s.Command,
+			Args: s.Args, Tools: len(s.Tools), InputGuardrailsEnabled: s.InputPolicy.Enabled, OutputGuardrailsEnabled: s.OutputPolicy.Enabled})
+	}
+	h.reply(c, err, http.StatusOK, "Servers retrieved successfully", items)
+}
+
+// AddServer godoc
+//
+//	@Summary		Add a server to a configuration
+//	@Description	server_name and server_command are required; server names are unique within a configuration.
+//	@Tags			servers
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			config	path		string					true	"configuration id or name"
+//	@Param			body	body		models.AddServerRequest	true	"the server"
+//	@Success		201		{object}	models.Envelope{data=models.ServerObject}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Router			/api/v1/configs/{config}/servers [post]
+func (h *ConfigController) AddServer(c *gin.Context) {
+	var req models.AddServerRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	srv, err := h.svc.AddServer(c, c.Param("config"), newServer(req))
+	h.reply(c, err, http.StatusCreated, "Server added successfully", models.NewServerObject(srv))
+}
+
+func newServer(req models.AddServerRequest) models.Server {
+	s := models.Server{Name: req.ServerName, Command: req.ServerCommand, Args: req.Args, Env: req.Env, Tools: req.Tools,
+		Description: req.Description, EnableServerInfoValidation: req.EnableServerInfoValidation,
+		InputPolicy: models.DefaultGuardrailPolicy(), OutputPolicy: models.DefaultGuardrailPolicy(), ToolPolicy: models.DefaultGuardrailPolicy()}
+	if req.InputGuardrailsPolicy != nil {
+		s.InputPolicy = *req.InputGuardrailsPolicy
+	}
+	if req.OutputGuardrailsPolicy != nil {
+		s.OutputPolicy = *req.OutputGuardrailsPolicy
+	}
+	return s
+}
+
+// RemoveAllServers godoc
+//
+//	@Summary	Remove every server of a configuration
+//	@Tags		servers
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		config	path		string	true	"configuration id or name"
+//	@Success	200		{object}	models.Envelope{data=models.DeletedData}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Router		/api/v1/configs/{config}/servers [delete]
+func (h *ConfigController) RemoveAllServers(c *gin.Context) {
+	n, err := h.svc.RemoveAllServers(c, c.Param("config"))
+	h.reply(c, err, http.StatusOK, "All servers removed successfully", models.DeletedData{Deleted: n})
+}
+
+// GetServer godoc
+//
+//	@Summary	Get one server of a configuration
+//	@Tags		servers
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		config	path		string	true	"configuration id or name"
+//	@Param		server	path		string	true	"server name"
+//	@Success	200		{object}	models.Envelope{data=models.ServerObject}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Router		/api/v1/configs/{config}/servers/{server} [get]
+func (h *ConfigController) GetServer(c *gin.Context) {
+	srv, err := h.svc.GetServer(c, c.Param("config"), c.Param("server"))
+	h.reply(c, err, http.StatusOK, "Server retrieved successfully", models.NewServerObject(srv))
+}
+
+// UpdateServer godoc
+//
+//	@Summary		Update a server
+//	@Description	Partial update: each field present in the body replaces the stored value, empty values included; absent (or null) fields keep theirs.
+//	@Tags			servers
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			config	path		string						true	"configuration id or name"
+//	@Param			server	path		string						true	"server name"
+//	@Param			body	body		models.UpdateServerRequest	true	"fields to replace"
+//	@Success		200		{object}	models.Envelope{data=models.ServerObject}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Router			/api/v1/configs/{config}/servers/{server} [put]
+func (h *ConfigController) UpdateServer(c *gin.Context) {
+	var req models.UpdateServerRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: req.Args, Env: req.Env, Tools: req.Tools}
+	srv, err := h.svc.UpdateServer(c, c.Param("config"), c.Param("server"), patch)
+	h.reply(c, err, http.StatusOK, "Server updated successfully", models.NewServerObject(srv))
+}
+
+// RemoveServer godoc
+//
+//	@Summary	Remove one server of a configuration
+//	@Tags		servers
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		config	path		string	true	"configuration id or name"
+//	@Param		server	path		string	true	"server name"
+//	@Success	200		{object}	models.Envelope{data=models.DeletedData}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Router		/api/v1/configs/{config}/servers/{server} [delete]
+func (h *ConfigController) RemoveServer(c *gin.Context) {
+	err := h.svc.RemoveServer(c, c.Param("config"), c.Param("server"))
+	h.reply(c, err, http.StatusOK, "Server removed successfully", models.DeletedData{Deleted: 1})
+}
+
+// SetInputPolicy godoc
+//
+//	@Summary	Replace the input guardrails policy of a server
+//	@Tags		guardrails
+//	@Accept		json
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		config	path		string					true	"configuration id or name"
+//	@Param		server	path		string					true	"server name"
+//	@Param		body	body		models.PolicyRequest	true	"policy, or policy_file inside the data directory"
+//	@Success	200		{object}	models.Envelope{data=models.ServerObject}
+//	@Failure	400		{object}	models.ErrorResponse
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	413		{object}	models.ErrorResponse
+//	@Router		/api/v1/configs/{config}/servers/{server}/input-guardrails [put]
+func (h *ConfigController) SetInputPolicy(c *gin.Context) {
+	var req models.PolicyRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	h.setPolicies(c, "Input guardrails policy updated", services.PolicyUpdate{Input: req.Policy, InputFile: req.PolicyFile})
+}
+
+// SetOutputPolicy godoc
+//
+//	@Summary	Replace the output guardrails policy of a server
+//	@Tags		guardrails
+//	@Accept		json
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		config	path		string					true	"configuration id or name"
+//	@Param		server	path		string					true	"server name"
+//	@Param		body	body		models.PolicyRequest	true	"policy, or policy_file inside the data directory"
+//	@Success	200		{object}	models.Envelope{data=models.ServerObject}
+//	@Failure	400		{object}	models.ErrorResponse
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	413		{object}	models.ErrorResponse
+//	@Router		/api/v1/configs/{config}/servers/{server}/output-guardrails [put]
+func (h *ConfigController) SetOutputPolicy(c *gin.Context) {
+	var req models.PolicyRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	h.setPolicies(c, "Output guardrails policy updated", services.PolicyUpdate{Output: req.Policy, OutputFile: req.PolicyFile})
+}
+
+// SetPolicies godoc
+//
+//	@Summary		Replace guardrails policies of a server
+//	@Description	At least one of input_policy, input_policy_file, output_policy, output_policy_file.
+//	@Tags			guardrails
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			config	path		string						true	"configuration id or name"
+//	@Param			server	path		string						true	"server name"
+//	@Param			body	body		models.GuardrailsRequest	true	"policies"
+//	@Success		200		{object}	models.Envelope{data=models.ServerObject}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Router			/api/v1/configs/{config}/servers/{server}/guardrails [put]
+func (h *ConfigController) SetPolicies(c *gin.Context) {
+	var req models.GuardrailsRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	h.setPolicies(c, "Guardrails policies updated", services.PolicyUpdate{Input: req.InputPolicy, InputFile: req.InputPolicyFile,
+		Output: req.OutputPolicy, OutputFile: req.OutputPolicyFile})
+}
+
+func (h *ConfigController) setPolicies(c *gin.Context, message string, u services.PolicyUpdate) {
+	srv, err := h.svc.SetPolicies(c, c.Param("config"), c.Param("server"), u)
+	h.reply(c, err, http.StatusOK, message, models.NewServerObject(srv))
+}

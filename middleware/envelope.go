@@ -1,0 +1,34 @@
+// Package middleware holds the Gin middleware of the API: request id, request
+// log, recovery, CORS, body limit and admin authentication. Every error it
+// writes uses the API's error envelope.
+package middleware
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/models"
+)
+
+// WriteError aborts the request with the error envelope.
+func WriteError(c *gin.Context, status int, category, detail string, issues ...string) {
+	c.AbortWithStatusJSON(status, models.ErrorResponse{
+		Error:     category,
+		Detail:    detail,
+		Issues:    issues,
+		RequestID: RequestIDOf(c),
+		Timestamp: time.Now().UTC(),
+	})
+}
+
+// NoRoute answers unknown paths with the error envelope.
+func NoRoute(c *gin.Context) {
+	WriteError(c, http.StatusNotFound, "not_found", "no route for "+c.Request.Method+" "+c.Request.URL.Path)
+}
+
+// NoMethod answers a known path with a method it does not serve.
+func NoMethod(c *gin.Context) {
+	WriteError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+}

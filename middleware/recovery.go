@@ -1,0 +1,26 @@
+package middleware
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+)
+
+// Recovery turns a panic into the 500 envelope; the panic value goes to the
+// log only, never to the client.
+func Recovery(log *zap.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("panic serving request", zap.Any("panic", p), zap.String("request_id", RequestIDOf(c)), zap.Stack("stack"))
+				if !c.Writer.Written() {
+					WriteError(c, http.StatusInternalServerError, "internal_error", "unexpected server error; see the server log for request "+RequestIDOf(c))
+				} else {
+					c.Abort()
+				}
+			}
+		}()
+		c.Next()
+	}
+}

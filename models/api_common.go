@@ -1,0 +1,40 @@
+package models
+
+import "time"
+
+// Envelope is the success body of every route.
+type Envelope struct {
+	Message   string    `json:"message" example:"Operation successful"`
+	Data      any       `json:"data"`
+	Timestamp time.Time `json:"timestamp" example:"2026-01-01T00:00:00Z"`
+}
+
+// ErrorResponse is the error body of every route, unknown routes included.
+type ErrorResponse struct {
+	Error     string    `json:"error" example:"not_found"`
+	Detail    string    `json:"detail" example:"configuration \"my-config\" not found"`
+	Issues    []string  `json:"issues,omitempty"`
+	RequestID string    `json:"request_id,omitempty" example:"0f8fad5b-d9cb-469f-a165-70867728950e"`
+	Timestamp time.Time `json:"timestamp" example:"2026-01-01T00:00:00Z"`
+}
+
+// HealthData is the payload of GET /health.
+type HealthData struct {
+	Version    string `json:"version" example:"1.0.0"`
+	ConfigPath string `json:"config_path" example:"/home/user/.enkrypt/enkrypt_mcp_config.json"`
+}
+
+// SearchRequest is the body of every search route.
+type SearchRequest struct {
+	SearchTerm string `json:"search_term" example:"git"`
+}
+
+// FileRequest names a file of the data directory to write.
+type FileRequest struct {
+	OutputFile string `json:"output_file" example:"exports/my-config.json"`
+}
+
+// DeletedData reports what a delete removed.
+type DeletedData struct {
+	Deleted int `json:"deleted" example:"3"`
+}

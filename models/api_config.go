@@ -1,0 +1,207 @@
+package models
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ServerCommand is the launch configuration of an MCP server.
+type ServerCommand struct {
+	Command string            `json:"command" example:"npx"`
+	Args    []string          `json:"args" example:"-y,@modelcontextprotocol/server-github"`
+	Env     map[string]string `json:"env"`
+}
+
+// ServerSpec is a server as exchanged in documents (export, import, backup):
+// the original system's mcp_config entry.
+type ServerSpec struct {
+	ServerName                 string          `json:"server_name" example:"github"`
+	Description                string          `json:"description" example:"GitHub MCP Server"`
+	Config                     ServerCommand   `json:"config"`
+	Tools                      map[string]any  `json:"tools"`
+	EnableServerInfoValidation bool            `json:"enable_server_info_validation" example:"false"`
+	InputGuardrailsPolicy      GuardrailPolicy `json:"input_guardrails_policy"`
+	OutputGuardrailsPolicy     GuardrailPolicy `json:"output_guardrails_policy"`
+	ToolGuardrailsPolicy       GuardrailPolicy `json:"tool_guardrails_policy"`
+}
+
+// ServerObject is a server as the API returns it.
+type ServerObject struct {
+	ServerSpec
+	CreatedAt time.Time `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt time.Time `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+}
+
+// NewServerSpec converts a domain server to its document form.
+func NewServerSpec(s Server) ServerSpec {
+	s = s.Normalize()
+	return ServerSpec{
+		ServerName: s.Name, Description: s.Description,
+		Config: ServerCommand{Command: s.Command, Args: s.Args, Env: s.Env},
+		Tools:  s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
+		InputGuardrailsPolicy: s.InputPolicy, OutputGuardrailsPolicy: s.OutputPolicy, ToolGuardrailsPolicy: s.ToolPolicy,
+	}
+}
+
+// NewServerObject converts a domain server to its API form.
+func NewServerObject(s Server) ServerObject {
+	return ServerObject{ServerSpec: NewServerSpec(s), CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+// Server converts a document server to the domain type.
+func (s ServerSpec) Server() Server {
+	return Server{
+		Name: s.ServerName, Description: s.Description, Command: s.Config.Command, Args: s.Config.Args,
+		Env: s.Config.Env, Tools: s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
+		InputPolicy: s.InputGuardrailsPolicy, OutputPolicy: s.OutputGuardrailsPolicy, ToolPolicy: s.ToolGuardrailsPolicy,
+	}.Normalize()
+}
+
+// ParseGuardrailPolicy decodes a policy document, rejecting wrong types.
+func ParseGuardrailPolicy(data []byte) (GuardrailPolicy, error) {
+	var p GuardrailPolicy
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&p); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return p, fmt.Errorf("field %s must be of type %s", typeErr.Field, typeErr.Type)
+		}
+		return p, fmt.Errorf("not a JSON policy object: %v", err)
+	}
+	return p.Normalize(), nil
+}
+
+// ConfigDocument is the exported form of a configuration (the original
+// system's mcp_configs entry).
+type ConfigDocument struct {
+	MCPConfigName string       `json:"mcp_config_name" example:"my-config"`
+	MCPConfig     []ServerSpec `json:"mcp_config"`
+}
+
+// ConfigExport is the document written by export and accepted by import.
+type ConfigExport struct {
+	MCPConfigID string         `json:"mcp_config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
+	ExportedAt  time.Time      `json:"exported_at" example:"2026-01-01T00:00:00Z"`
+	Config      ConfigDocument `json:"config"`
+}
+
+// CreateConfigRequest is the body of POST /configs.
+type CreateConfigRequest struct {
+	ConfigName string `json:"config_name" example:"my-config"`
+}
+
+// ConfigCreated is the payload of a configuration creation.
+type ConfigCreated struct {
+	ConfigID   string `json:"config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
+	ConfigName string `json:"config_name" example:"my-config"`
+}
+
+// CopyConfigRequest is the body of POST /configs/copy.
+type CopyConfigRequest struct {
+	SourceConfig string `json:"source_config" example:"my-config"`
+	TargetConfig string `json:"target_config" example:"my-config-copy"`
+}
+
+// RenameConfigRequest is the body of PUT /configs/{config}/rename.
+type RenameConfigRequest struct {
+	NewName string `json:"new_name" example:"renamed-config"`
+}
+
+// ConfigListItem is one entry of GET /configs.
+type ConfigListItem struct {
+	MCPConfigID    string       `json:"mcp_config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
+	MCPConfigName  string       `json:"mcp_config_name" example:"my-config"`
+	Servers        int          `json:"servers" example:"2"`
+	UsedByProjects []ProjectRef `json:"used_by_projects"`
+	CreatedAt      time.Time    `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt      time.Time    `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+}
+
+// ConfigDetailResponse is a configuration with its servers.
+type ConfigDetailResponse struct {
+	MCPConfigID   string         `json:"mcp_config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
+	MCPConfigName string         `json:"mcp_config_name" example:"my-config"`
+	Servers       []ServerObject `json:"servers"`
+	CreatedAt     time.Time      `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt     time.Time      `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+}
+
+// ConfigProjectItem is one project using a configuration.
+type ConfigProjectItem struct {
+	ProjectID   string `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
+	ProjectName string `json:"project_name" example:"my-project"`
+	Users       int    `json:"users" example:"3"`
+}
+
+// ServerListItem is one entry of GET /configs/{config}/servers.
+type ServerListItem struct {
+	ServerName              string   `json:"server_name" example:"github"`
+	Description             string   `json:"description" example:"GitHub MCP Server"`
+	Command                 string   `json:"command" example:"npx"`
+	Args                    []string `json:"args" example:"-y,@modelcontextprotocol/server-github"`
+	Tools                   int      `json:"tools" example:"0"`
+	InputGuardrailsEnabled  bool     `json:"input_guardrails_enabled" example:"false"`
+	OutputGuardrailsEnabled bool     `json:"output_guardrails_enabled" example:"false"`
+}
+
+// AddServerRequest is the body of POST /configs/{config}/servers.
+type AddServerRequest struct {
+	ServerName                 string            `json:"server_name" example:"github"`
+	ServerCommand              string            `json:"server_command" example:"npx"`
+	Args                       []string          `json:"args" example:"-y,@modelcontextprotocol/server-github"`
+	Env                        map[string]string `json:"env"`
+	Tools                      map[string]any    `json:"tools"`
+	Description                string            `json:"description" example:"GitHub MCP Server"`
+	EnableServerInfoValidation bool              `json:"enable_server_info_validation" example:"false"`
+	InputGuardrailsPolicy      *GuardrailPolicy  `json:"input_guardrails_policy"`
+	OutputGuardrailsPolicy     *GuardrailPolicy  `json:"output_guardrails_policy"`
+}
+
+// UpdateServerRequest is the body of PUT /configs/{config}/servers/{server}; a
+// present field replaces the stored value.
+type UpdateServerRequest struct {
+	ServerCommand *string            `json:"server_command" example:"uvx"`
+	Args          *[]string          `json:"args" example:"mcp-server-git"`
+	Env           *map[string]string `json:"env"`
+	Tools         *map[string]any    `json:"tools"`
+	Description   *string            `json:"description" example:"Git MCP Server"`
+}
+
+// PolicyRequest is the body of the input-guardrails and output-guardrails routes.
+type PolicyRequest struct {
+	Policy     *GuardrailPolicy `json:"policy"`
+	PolicyFile string           `json:"policy_file" example:"policies/strict.json"`
+}
+
+// GuardrailsRequest is the body of PUT /configs/{config}/servers/{server}/guardrails.
+type GuardrailsRequest struct {
+	InputPolicy      *GuardrailPolicy `json:"input_policy"`
+	InputPolicyFile  string           `json:"input_policy_file" example:"policies/input.json"`
+	OutputPolicy     *GuardrailPolicy `json:"output_policy"`
+	OutputPolicyFile string           `json:"output_policy_file" example:"policies/output.json"`
+}
+
+// ValidationResult is the payload of POST /configs/{config}/validate.
+type ValidationResult struct {
+	Valid  bool     `json:"valid" example:"true"`
+	Issues []string `json:"issues"`
+}
+
+// ImportConfigRequest is the body of POST /configs/import.
+type ImportConfigRequest struct {
+	ConfigName string          `json:"config_name" example:"imported-config"`
+	InputFile  string          `json:"input_file" example:"exports/my-config.json"`
+	Config     json.RawMessage `json:"config" swaggertype:"object"`
+}
+
+// ConfigSearchItem is one configuration found by POST /configs/search.
+type ConfigSearchItem struct {
+	MCPConfigID     string   `json:"mcp_config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
+	MCPConfigName   string   `json:"mcp_config_name" example:"my-config"`
+	MatchType       string   `json:"match_type" example:"config_name" enums:"config_name,server_name"`
+	Servers         int      `json:"servers" example:"2"`
+	MatchingServers []string `json:"matching_servers" example:"github"`
+}

@@ -1,0 +1,30 @@
+package models
+
+import "time"
+
+// APIKey is the stored record of a user's gateway key. The secret itself is
+// never stored: only its hash and its last four characters for display.
+type APIKey struct {
+	ID         string
+	Hash       string
+	Last4      string
+	UserID     string
+	ProjectID  string
+	CreatedAt  time.Time
+	Disabled   bool
+	DisabledAt *time.Time
+	EnabledAt  *time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	// PreviousHash verifies until PreviousExpiresAt after a rotation with a grace period.
+	PreviousHash      string
+	PreviousExpiresAt *time.Time
+	RotatedAt         *time.Time
+}
+
+// Setting is one stored runtime setting (JSON value).
+type Setting struct {
+	Key       string
+	Value     string
+	UpdatedAt time.Time
+}

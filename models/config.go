@@ -1,0 +1,91 @@
+// Package models holds the domain types of the gateway and the request and
+// response types of its API. Domain types carry no storage or HTTP concerns.
+package models
+
+import "time"
+
+// GuardrailPolicy is an input, output or tool guardrails policy of a server.
+type GuardrailPolicy struct {
+	Enabled          bool           `json:"enabled" example:"false"`
+	PolicyName       string         `json:"policy_name" example:"Sample Airline Guardrail"`
+	AdditionalConfig map[string]any `json:"additional_config"`
+	Block            []string       `json:"block" example:"policy_violation"`
+}
+
+// DefaultGuardrailPolicy is the disabled policy every new server starts with.
+func DefaultGuardrailPolicy() GuardrailPolicy {
+	return GuardrailPolicy{AdditionalConfig: map[string]any{}, Block: []string{}}
+}
+
+// Normalize replaces nil collections by empty ones so that the JSON form is stable.
+func (p GuardrailPolicy) Normalize() GuardrailPolicy {
+	if p.AdditionalConfig == nil {
+		p.AdditionalConfig = map[string]any{}
+	}
+	if p.Block == nil {
+		p.Block = []string{}
+	}
+	return p
+}
+
+// Config is a named MCP configuration: an ordered list of MCP servers.
+type Config struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ProjectRef names a project briefly.
+type ProjectRef struct {
+	ID   string `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
+	Name string `json:"project_name" example:"my-project"`
+}
+
+// ConfigSummary is a configuration with its server count and the projects using it.
+type ConfigSummary struct {
+	Config
+	ServerCount int
+	Projects    []ProjectRef
+}
+
+// Server is one MCP server of a configuration.
+type Server struct {
+	Name                       string
+	Description                string
+	Command                    string
+	Args                       []string
+	Env                        map[string]string
+	Tools                      map[string]any
+	EnableServerInfoValidation bool
+	InputPolicy                GuardrailPolicy
+	OutputPolicy               GuardrailPolicy
+	ToolPolicy                 GuardrailPolicy
+	CreatedAt                  time.Time
+	UpdatedAt                  time.Time
+}
+
+// Normalize replaces nil collections by empty ones so that the JSON form is stable.
+func (s Server) Normalize() Server {
+	if s.Args == nil {
+		s.Args = []string{}
+	}
+	if s.Env == nil {
+		s.Env = map[string]string{}
+	}
+	if s.Tools == nil {
+		s.Tools = map[string]any{}
+	}
+	s.InputPolicy = s.InputPolicy.Normalize()
+	s.OutputPolicy = s.OutputPolicy.Normalize()
+	s.ToolPolicy = s.ToolPolicy.Normalize()
+	return s
+}
+
+// ConfigSearchHit is one configuration matching a search term.
+type ConfigSearchHit struct {
+	Config
+	ServerCount     int
+	MatchingServers []string
+	NameMatches     bool
+}

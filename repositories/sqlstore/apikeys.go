@@ -1,0 +1,119 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+type apiKeyRepo struct{ db }
+
+const apiKeyColumns = `id, hash, last4, user_id, project_id, created_at, disabled, disabled_at, enabled_at,
+	expires_at, last_used_at, previous_hash, previous_expires_at, rotated_at`
+
+func scanAPIKey(row interface{ Scan(...any) error }) (models.APIKey, error) {
+	var k models.APIKey
+	var created int64
+	var disabledAt, enabledAt, expiresAt, lastUsed, prevExpires, rotated sql.NullInt64
+	var prevHash sql.NullString
+	if err := row.Scan(&k.ID, &k.Hash, &k.Last4, &k.UserID, &k.ProjectID, &created, &k.Disabled, &disabledAt,
+		&enabledAt, &expiresAt, &lastUsed, &prevHash, &prevExpires, &rotated); err != nil {
+		return k, err
+	}
+	k.CreatedAt = fromNanos(created)
+	k.DisabledAt, k.EnabledAt, k.ExpiresAt = fromNullNanos(disabledAt), fromNullNanos(enabledAt), fromNullNanos(expiresAt)
+	k.LastUsedAt, k.PreviousExpiresAt, k.RotatedAt = fromNullNanos(lastUsed), fromNullNanos(prevExpires), fromNullNanos(rotated)
+	k.PreviousHash = prevHash.String
+	return k, nil
+}
+
+func (r apiKeyRepo) list(ctx context.Context, query string, args ...any) ([]models.APIKey, error) {
+	rows, err := r.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []models.APIKey{}
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, r.d.translate(err)
+		}
+		out = append(out, k)
+	}
+	return out, r.d.translate(rows.Err())
+}
+
+func (r apiKeyRepo) Create(ctx context.Context, k models.APIKey) error {
+	_, err := r.exec(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.Hash, k.Last4, k.UserID, k.ProjectID, toNanos(k.CreatedAt), k.Disabled, toNullNanos(k.DisabledAt),
+		toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt), toNullNanos(k.LastUsedAt), toNullString(k.PreviousHash),
+		toNullNanos(k.PreviousExpiresAt), toNullNanos(k.RotatedAt))
+	return err
+}
+
+func (r apiKeyRepo) Get(ctx context.Context, id string) (models.APIKey, error) {
+	k, err := scanAPIKey(r.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+	return k, r.scanErr(err)
+}
+
+// GetByHash uses the unique indexes on hash and previous_hash: O(1), no scan.
+func (r apiKeyRepo) GetByHash(ctx context.Context, hash string) (models.APIKey, error) {
+	k, err := scanAPIKey(r.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?
+		UNION ALL SELECT `+apiKeyColumns+` FROM api_keys WHERE previous_hash = ? LIMIT 1`, hash, hash))
+	return k, r.scanErr(err)
+}
+
+func (r apiKeyRepo) List(ctx context.Context, page repositories.Page) ([]models.APIKey, int, error) {
+	total, err := r.count(ctx, `SELECT COUNT(*) FROM api_keys`)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := r.list(ctx, `SELECT `+apiKeyColumns+` FROM api_keys ORDER BY seq`+pageClause(page))
+	return out, total, err
+}
+
+func (r apiKeyRepo) ListByUser(ctx context.Context, userID string) ([]models.APIKey, error) {
+	return r.list(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE user_id = ? ORDER BY seq`, userID)
+}
+
+func (r apiKeyRepo) CountByProject(ctx context.Context, projectID string) (int, error) {
+	return r.count(ctx, `SELECT COUNT(*) FROM api_keys WHERE project_id = ?`, projectID)
+}
+
+func (r apiKeyRepo) Update(ctx context.Context, k models.APIKey) error {
+	return r.execOne(ctx, `UPDATE api_keys SET hash = ?, last4 = ?, disabled = ?, disabled_at = ?, enabled_at = ?,
+		expires_at = ?, last_used_at = ?, previous_hash = ?, previous_expires_at = ?, rotated_at = ? WHERE id = ?`,
+		k.Hash, k.Last4, k.Disabled, toNullNanos(k.DisabledAt), toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt),
+		toNullNanos(k.LastUsedAt), toNullString(k.PreviousHash), toNullNanos(k.PreviousExpiresAt), toNullNanos(k.RotatedAt), k.ID)
+}
+
+// TouchLastUsed only moves last_used_at forward, so that batches flushed by
+// several instances in any order keep the latest time.
+func (r apiKeyRepo) TouchLastUsed(ctx context.Context, lastUsed map[string]time.Time) error {
+	for id, at := range lastUsed {
+		if _, err := r.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+			toNanos(at), id, toNanos(at)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r apiKeyRepo) Delete(ctx context.Context, id string) error {
+	return r.execOne(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
+}
+
+func (r apiKeyRepo) DeleteAllOfUser(ctx context.Context, userID string) error {
+	_, err := r.exec(ctx, `DELETE FROM api_keys WHERE user_id = ?`, userID)
+	return err
+}
+
+func (r apiKeyRepo) Count(ctx context.Context) (int, int, error) {
+	var total, disabled int
+	err := r.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN disabled THEN 1 ELSE 0 END), 0) FROM api_keys`).Scan(&total, &disabled)
+	return total, disabled, r.scanErr(err)
+}

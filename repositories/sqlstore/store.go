@@ -1,0 +1,181 @@
+// Package sqlstore implements the repositories over database/sql. One set of
+// portable SQL serves both backends; a dialect supplies what differs (placeholders,
+// driver error codes, migrations, retryable errors).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/securemcp/gateway/repositories"
+)
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// dialect is what differs between engines.
+type dialect struct {
+	name string
+	// rebind turns the portable '?' placeholders into the engine's own.
+	rebind func(query string) string
+	// translate maps driver errors to repository sentinels.
+	translate func(err error) error
+	// retryable reports errors after which a whole transaction may be retried.
+	retryable func(err error) bool
+}
+
+// Store is a repositories.Store over database/sql.
+type Store struct {
+	db
+	writer *sql.DB
+	reader *sql.DB
+	onClose func()
+}
+
+// db binds the repositories to a reader and a writer: the store's pools, or one
+// transaction for both.
+type db struct {
+	r, w querier
+	d    *dialect
+}
+
+var _ repositories.Store = (*Store)(nil)
+
+func (s db) Configs() repositories.ConfigRepository         { return configRepo{s} }
+func (s db) Servers() repositories.ServerRepository         { return serverRepo{s} }
+func (s db) Projects() repositories.ProjectRepository       { return projectRepo{s} }
+func (s db) Users() repositories.UserRepository             { return userRepo{s} }
+func (s db) Memberships() repositories.MembershipRepository { return membershipRepo{s} }
+func (s db) APIKeys() repositories.APIKeyRepository         { return apiKeyRepo{s} }
+func (s db) Settings() repositories.SettingsRepository      { return settingsRepo{s} }
+
+// Backend names the engine.
+func (s *Store) Backend() string { return s.d.name }
+
+// Ping checks that both pools reach the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.reader.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.writer.PingContext(ctx)
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	if s.onClose != nil {
+		s.onClose()
+	}
+	err := s.writer.Close()
+	if s.reader != s.writer {
+		err = errors.Join(err, s.reader.Close())
+	}
+	return err
+}
+
+// maxTxAttempts bounds retries of transactions that failed on a serialization
+// conflict or a busy database.
+const maxTxAttempts = 10
+
+// InTx runs fn in one transaction and commits it, retrying the whole function
+// when the engine reports a retryable conflict.
+func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) error {
+	var err error
+	for attempt := 0; attempt < maxTxAttempts; attempt++ {
+		err = s.runTx(ctx, fn)
+		if err == nil || !s.d.retryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error) (err error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", s.d.translate(err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(db{r: tx, w: tx, d: s.d}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", s.d.translate(err))
+	}
+	return nil
+}
+
+// query runs a read on the reader.
+func (s db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(query), args...)
+	return rows, s.d.translate(err)
+}
+
+// queryRow runs a one-row read on the reader; scan errors are translated by scanRow.
+func (s db) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.r.QueryRowContext(ctx, s.d.rebind(query), args...)
+}
+
+// exec runs a write on the writer and returns the number of affected rows.
+func (s db) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.w.ExecContext(ctx, s.d.rebind(query), args...)
+	if err != nil {
+		return 0, s.d.translate(err)
+	}
+	return res.RowsAffected()
+}
+
+// execOne runs a write that must affect exactly one row, else ErrNotFound.
+func (s db) execOne(ctx context.Context, query string, args ...any) error {
+	n, err := s.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return repositories.ErrNotFound
+	}
+	return nil
+}
+
+// scanErr translates the error of a single-row scan.
+func (s db) scanErr(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return repositories.ErrNotFound
+	}
+	return s.d.translate(err)
+}
+
+// count runs a SELECT COUNT(*) style query.
+func (s db) count(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	if err := s.queryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, s.scanErr(err)
+	}
+	return n, nil
+}
+
+// pageClause renders LIMIT/OFFSET for a page; both values are integers, never user text.
+func pageClause(p repositories.Page) string {
+	if p.Limit <= 0 && p.Offset <= 0 {
+		return ""
+	}
+	limit := int64(p.Limit)
+	if limit <= 0 {
+		limit = math.MaxInt64 // portable "no limit" with an offset
+	}
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", limit, p.Offset)
+}

@@ -1,0 +1,141 @@
+// Package repositories declares the storage contract of the gateway. Backends
+// (the embedded SQLite store and PostgreSQL) live in sub-packages and must pass
+// the conformance suite in storetest.
+package repositories
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/securemcp/gateway/models"
+)
+
+// Sentinel errors every backend translates its driver errors into.
+var (
+	// ErrNotFound means that no row matched.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means that a uniqueness constraint was violated.
+	ErrConflict = errors.New("conflict")
+	// ErrReferenced means that a row is still referenced by another (foreign key).
+	ErrReferenced = errors.New("still referenced")
+)
+
+// Page restricts a listing. Limit 0 means no limit.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// Repos is the set of repositories, bound either to the store or to one transaction.
+type Repos interface {
+	Configs() ConfigRepository
+	Servers() ServerRepository
+	Projects() ProjectRepository
+	Users() UserRepository
+	Memberships() MembershipRepository
+	APIKeys() APIKeyRepository
+	Settings() SettingsRepository
+}
+
+// Store is a storage backend.
+type Store interface {
+	Repos
+	// InTx runs fn in one transaction: every write of fn commits durably together or
+	// not at all. Backends retry fn on serialization failures, so fn must not have
+	// side effects outside the store.
+	InTx(ctx context.Context, fn func(tx Repos) error) error
+	// Ping checks that the store can be reached.
+	Ping(ctx context.Context) error
+	// Backend names the engine ("sqlite" or "postgres").
+	Backend() string
+	Close() error
+}
+
+// ConfigRepository stores configurations.
+type ConfigRepository interface {
+	Create(ctx context.Context, c models.Config) error
+	// Resolve finds a configuration by id, else by exact name.
+	Resolve(ctx context.Context, idOrName string) (models.Config, error)
+	List(ctx context.Context, page Page) ([]models.ConfigSummary, int, error)
+	Search(ctx context.Context, term string) ([]models.ConfigSearchHit, error)
+	Rename(ctx context.Context, id, name string, at time.Time) error
+	Touch(ctx context.Context, id string, at time.Time) error
+	Delete(ctx context.Context, id string) error
+	Count(ctx context.Context) (int, error)
+}
+
+// ServerRepository stores the servers of configurations, in creation order.
+type ServerRepository interface {
+	List(ctx context.Context, configID string) ([]models.Server, error)
+	Get(ctx context.Context, configID, name string) (models.Server, error)
+	Create(ctx context.Context, configID string, s models.Server) error
+	// Update replaces every stored field of the named server.
+	Update(ctx context.Context, configID string, s models.Server) error
+	Delete(ctx context.Context, configID, name string) error
+	DeleteAll(ctx context.Context, configID string) error
+}
+
+// ProjectRepository stores projects.
+type ProjectRepository interface {
+	Create(ctx context.Context, p models.Project) error
+	// Resolve finds a project by id, else by exact name.
+	Resolve(ctx context.Context, idOrName string) (models.Project, error)
+	Get(ctx context.Context, id string) (models.Project, error)
+	List(ctx context.Context, page Page) ([]models.Project, int, error)
+	ListByConfig(ctx context.Context, configID string) ([]models.Project, error)
+	// SetConfig assigns a configuration; an empty configID unassigns.
+	SetConfig(ctx context.Context, id, configID string, at time.Time) error
+	Delete(ctx context.Context, id string) error
+	Count(ctx context.Context) (int, error)
+}
+
+// UserRepository stores users.
+type UserRepository interface {
+	Create(ctx context.Context, u models.User) error
+	// Resolve finds a user by id, else by email (case-insensitive).
+	Resolve(ctx context.Context, idOrEmail string) (models.User, error)
+	Get(ctx context.Context, id string) (models.User, error)
+	List(ctx context.Context, page Page) ([]models.User, int, error)
+	UpdateEmail(ctx context.Context, id, email string, at time.Time) error
+	Delete(ctx context.Context, id string) error
+	Count(ctx context.Context) (int, error)
+}
+
+// MembershipRepository stores which users belong to which projects.
+type MembershipRepository interface {
+	Add(ctx context.Context, m models.Membership) error
+	Exists(ctx context.Context, projectID, userID string) (bool, error)
+	ListByProject(ctx context.Context, projectID string) ([]models.Membership, error)
+	ListByUser(ctx context.Context, userID string) ([]models.Membership, error)
+	Remove(ctx context.Context, projectID, userID string) error
+	RemoveAllOfProject(ctx context.Context, projectID string) error
+	RemoveAllOfUser(ctx context.Context, userID string) error
+}
+
+// APIKeyRepository stores API key records (hashes, never secrets).
+type APIKeyRepository interface {
+	Create(ctx context.Context, k models.APIKey) error
+	Get(ctx context.Context, id string) (models.APIKey, error)
+	// GetByHash finds the key whose current hash, or whose previous hash within its
+	// grace period, equals hash.
+	GetByHash(ctx context.Context, hash string) (models.APIKey, error)
+	List(ctx context.Context, page Page) ([]models.APIKey, int, error)
+	ListByUser(ctx context.Context, userID string) ([]models.APIKey, error)
+	CountByProject(ctx context.Context, projectID string) (int, error)
+	// Update replaces the mutable fields of the key record.
+	Update(ctx context.Context, k models.APIKey) error
+	// TouchLastUsed records last use times in one batch.
+	TouchLastUsed(ctx context.Context, lastUsed map[string]time.Time) error
+	Delete(ctx context.Context, id string) error
+	DeleteAllOfUser(ctx context.Context, userID string) error
+	Count(ctx context.Context) (total, disabled int, err error)
+}
+
+// SettingsRepository stores runtime settings as JSON values.
+type SettingsRepository interface {
+	Put(ctx context.Context, s models.Setting) error
+	Get(ctx context.Context, key string) (models.Setting, error)
+	List(ctx context.Context) ([]models.Setting, error)
+	DeleteAll(ctx context.Context) error
+}

@@ -1,0 +1,124 @@
+package services
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// ExportResult is an exported configuration and where it was written.
+type ExportResult struct {
+	Document models.ConfigExport
+	Path     string
+}
+
+// Export writes a configuration document into the data directory and returns it.
+func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (ExportResult, error) {
+	if _, err := s.files.Resolve("output_file", outputFile); err != nil {
+		return ExportResult{}, err
+	}
+	d, err := s.Get(ctx, ident)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	doc := models.ConfigExport{MCPConfigID: d.ID, ExportedAt: s.now(), Config: models.ConfigDocument{MCPConfigName: d.Name, MCPConfig: make([]models.ServerSpec, 0, len(d.Servers))}}
+	for _, srv := range d.Servers {
+		doc.Config.MCPConfig = append(doc.Config.MCPConfig, models.NewServerSpec(srv))
+	}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return ExportResult{}, &Error{Kind: KindInternal, Message: "cannot encode export", Err: err}
+	}
+	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
+	return ExportResult{Document: doc, Path: path}, err
+}
+
+// Import creates a configuration from a document given inline or read from a
+// file of the data directory. The whole document is validated first.
+func (s *ConfigService) Import(ctx context.Context, name, inputFile string, inline []byte) (models.Config, error) {
+	name, err := CleanName("config_name", name)
+	if err != nil {
+		return models.Config{}, err
+	}
+	hasInline := len(bytes.TrimSpace(inline)) > 0 && !bytes.Equal(bytes.TrimSpace(inline), []byte("null"))
+	field := "config"
+	switch {
+	case hasInline && inputFile != "":
+		return models.Config{}, Invalid("give either input_file or config, not both")
+	case !hasInline && inputFile == "":
+		return models.Config{}, Invalid("input_file or config is required")
+	case !hasInline:
+		field = "input_file"
+		if inline, err = s.files.ReadFile("input_file", inputFile); err != nil {
+			return models.Config{}, err
+		}
+	}
+	servers, err := parseServerDocument(field, inline)
+	if err != nil {
+		return models.Config{}, err
+	}
+	now := s.now()
+	c := models.Config{ID: newID(), Name: name, CreatedAt: now, UpdatedAt: now}
+	err = s.store.InTx(ctx, func(tx repositories.Repos) error { return createWithServers(ctx, tx, c, servers) })
+	return c, err
+}
+
+// parseServerDocument accepts an export document ({"config": {...}}), a
+// configuration document ({"mcp_config": [...]}) or a bare list of servers, and
+// returns its servers after checking every one of them.
+func parseServerDocument(field string, data []byte) ([]models.Server, error) {
+	var probe struct {
+		Config    json.RawMessage `json:"config"`
+		MCPConfig json.RawMessage `json:"mcp_config"`
+	}
+	list := data
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		if err := json.Unmarshal(data, &probe); err != nil {
+			return nil, documentErr(field, err)
+		}
+		if len(probe.Config) > 0 {
+			if err := json.Unmarshal(probe.Config, &probe); err != nil {
+				return nil, documentErr(field+".config", err)
+			}
+		}
+		if len(probe.MCPConfig) == 0 {
+			return nil, Invalid("%s must contain an mcp_config list of servers", field)
+		}
+		list = probe.MCPConfig
+	}
+	var specs []models.ServerSpec
+	if err := json.Unmarshal(list, &specs); err != nil {
+		return nil, documentErr(field+".mcp_config", err)
+	}
+	var issues []string
+	seen := map[string]bool{}
+	servers := make([]models.Server, 0, len(specs))
+	for i, spec := range specs {
+		srv := spec.Server()
+		for _, issue := range checkServer(srv) {
+			issues = append(issues, fmt.Sprintf("%s server #%d: %s", field, i+1, issue))
+		}
+		if seen[srv.Name] {
+			issues = append(issues, fmt.Sprintf("%s server #%d: server %q appears more than once", field, i+1, srv.Name))
+		}
+		seen[srv.Name] = true
+		servers = append(servers, srv)
+	}
+	if len(issues) > 0 {
+		return nil, InvalidIssues(issues)
+	}
+	return servers, nil
+}
+
+func documentErr(field string, err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return Invalid("%s: field %s must be of type %s", field, typeErr.Field, typeErr.Type)
+	}
+	return Invalid("%s is not a valid JSON document: %v", field, err)
+}

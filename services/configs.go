@@ -1,0 +1,176 @@
+package services
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// ConfigService manages MCP configurations and their servers.
+type ConfigService struct {
+	store repositories.Store
+	files *DataDir
+	now   Clock
+}
+
+// NewConfigService wires a ConfigService.
+func NewConfigService(store repositories.Store, files *DataDir, now Clock) *ConfigService {
+	return &ConfigService{store: store, files: files, now: now}
+}
+
+// ConfigDetail is a configuration with its servers.
+type ConfigDetail struct {
+	models.Config
+	Servers []models.Server
+}
+
+// ProjectUsage is a project using a configuration, with its member count.
+type ProjectUsage struct {
+	models.ProjectRef
+	Users int
+}
+
+func resolveConfig(ctx context.Context, r repositories.Repos, ident string) (models.Config, error) {
+	c, err := r.Configs().Resolve(ctx, ident)
+	return c, storeErr(err, fmt.Sprintf("configuration %q not found", ident), "")
+}
+
+func configNameTaken(name string) string {
+	return fmt.Sprintf("a configuration named %q already exists", name)
+}
+
+// List returns configurations in creation order with the total count.
+func (s *ConfigService) List(ctx context.Context, page repositories.Page) ([]models.ConfigSummary, int, error) {
+	list, total, err := s.store.Configs().List(ctx, page)
+	return list, total, storeErr(err, "", "")
+}
+
+// Create adds an empty configuration.
+func (s *ConfigService) Create(ctx context.Context, name string) (models.Config, error) {
+	name, err := CleanName("config_name", name)
+	if err != nil {
+		return models.Config{}, err
+	}
+	now := s.now()
+	c := models.Config{ID: newID(), Name: name, CreatedAt: now, UpdatedAt: now}
+	return c, storeErr(s.store.Configs().Create(ctx, c), "", configNameTaken(name))
+}
+
+// Get returns a configuration with its servers.
+func (s *ConfigService) Get(ctx context.Context, ident string) (ConfigDetail, error) {
+	c, err := resolveConfig(ctx, s.store, ident)
+	if err != nil {
+		return ConfigDetail{}, err
+	}
+	servers, err := s.store.Servers().List(ctx, c.ID)
+	return ConfigDetail{Config: c, Servers: servers}, storeErr(err, "", "")
+}
+
+// Copy creates target as a copy of source, servers included, in one transaction.
+func (s *ConfigService) Copy(ctx context.Context, source, target string) (models.Config, error) {
+	if source == "" {
+		return models.Config{}, Invalid("source_config is required")
+	}
+	target, err := CleanName("target_config", target)
+	if err != nil {
+		return models.Config{}, err
+	}
+	now := s.now()
+	c := models.Config{ID: newID(), Name: target, CreatedAt: now, UpdatedAt: now}
+	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
+		src, err := resolveConfig(ctx, tx, source)
+		if err != nil {
+			return err
+		}
+		servers, err := tx.Servers().List(ctx, src.ID)
+		if err != nil {
+			return storeErr(err, "", "")
+		}
+		return createWithServers(ctx, tx, c, servers)
+	})
+	return c, err
+}
+
+// createWithServers inserts a configuration and its servers (inside a transaction).
+func createWithServers(ctx context.Context, tx repositories.Repos, c models.Config, servers []models.Server) error {
+	if err := tx.Configs().Create(ctx, c); err != nil {
+		return storeErr(err, "", configNameTaken(c.Name))
+	}
+	for _, srv := range servers {
+		srv.CreatedAt, srv.UpdatedAt = c.CreatedAt, c.UpdatedAt
+		if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
+			return storeErr(err, "", fmt.Sprintf("server %q appears twice", srv.Name))
+		}
+	}
+	return nil
+}
+
+// Rename gives a configuration a new unique name; its own name is a no-op.
+func (s *ConfigService) Rename(ctx context.Context, ident, newName string) (models.Config, error) {
+	newName, err := CleanName("new_name", newName)
+	if err != nil {
+		return models.Config{}, err
+	}
+	var c models.Config
+	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
+		if c, err = resolveConfig(ctx, tx, ident); err != nil || c.Name == newName {
+			return err
+		}
+		c.Name, c.UpdatedAt = newName, s.now()
+		return storeErr(tx.Configs().Rename(ctx, c.ID, c.Name, c.UpdatedAt), "", configNameTaken(newName))
+	})
+	return c, err
+}
+
+// Delete removes a configuration and its servers; refused while a project uses it.
+func (s *ConfigService) Delete(ctx context.Context, ident string) (models.Config, error) {
+	var c models.Config
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		var err error
+		if c, err = resolveConfig(ctx, tx, ident); err != nil {
+			return err
+		}
+		users, err := tx.Projects().ListByConfig(ctx, c.ID)
+		if err != nil {
+			return storeErr(err, "", "")
+		}
+		if len(users) > 0 {
+			return Conflict("configuration %q is used by %d project(s); unassign it first", c.Name, len(users))
+		}
+		return storeErr(tx.Configs().Delete(ctx, c.ID), "", fmt.Sprintf("configuration %q is still in use", c.Name))
+	})
+	return c, err
+}
+
+// Projects lists the projects using a configuration with their member counts.
+func (s *ConfigService) Projects(ctx context.Context, ident string) ([]ProjectUsage, error) {
+	c, err := resolveConfig(ctx, s.store, ident)
+	if err != nil {
+		return nil, err
+	}
+	projects, err := s.store.Projects().ListByConfig(ctx, c.ID)
+	if err != nil {
+		return nil, storeErr(err, "", "")
+	}
+	out := make([]ProjectUsage, 0, len(projects))
+	for _, p := range projects {
+		members, err := s.store.Memberships().ListByProject(ctx, p.ID)
+		if err != nil {
+			return nil, storeErr(err, "", "")
+		}
+		out = append(out, ProjectUsage{ProjectRef: models.ProjectRef{ID: p.ID, Name: p.Name}, Users: len(members)})
+	}
+	return out, nil
+}
+
+// Search finds configurations whose name or any server name contains term,
+// case-insensitively.
+func (s *ConfigService) Search(ctx context.Context, term string) ([]models.ConfigSearchHit, error) {
+	if term == "" {
+		return nil, Invalid("search_term is required")
+	}
+	hits, err := s.store.Configs().Search(ctx, term)
+	return hits, storeErr(err, "", "")
+}

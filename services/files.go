@@ -1,0 +1,139 @@
+package services
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxDocumentBytes bounds every document read from the data directory.
+const maxDocumentBytes = 64 << 20
+
+// DataDir confines the files clients name (exports, imports, backups, policy
+// files) to one directory. Names are relative paths inside it; absolute paths,
+// '..' and symbolic links leading outside are refused.
+type DataDir struct {
+	root string
+}
+
+// NewDataDir creates the directory (0700) if needed.
+func NewDataDir(root string) (*DataDir, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("data directory %q: %w", root, err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	return &DataDir{root: abs}, nil
+}
+
+// Root is the absolute path of the directory.
+func (d *DataDir) Root() string { return d.root }
+
+// Resolve turns a client-supplied file name into a path inside the directory.
+func (d *DataDir) Resolve(field, name string) (string, error) {
+	if strings.TrimSpace(name) == "" {
+		return "", Invalid("%s is required", field)
+	}
+	if strings.ContainsRune(name, 0) || filepath.IsAbs(name) || strings.HasPrefix(name, `\`) || !filepath.IsLocal(name) {
+		return "", Invalid("%s must be a relative file name inside the data directory", field)
+	}
+	path := filepath.Join(d.root, name)
+	// A symbolic link inside the directory must not lead outside it.
+	if resolved, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		if rel, err := filepath.Rel(d.root, resolved); err != nil || !filepath.IsLocal(rel) {
+			return "", Invalid("%s must be a relative file name inside the data directory", field)
+		}
+	}
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		return "", Invalid("%s must not be a symbolic link", field)
+	}
+	return path, nil
+}
+
+// ReadFile reads a named file of the directory.
+func (d *DataDir) ReadFile(field, name string) ([]byte, error) {
+	path, err := d.Resolve(field, name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, NotFound("%s %q does not exist in the data directory", field, name)
+	}
+	if err != nil {
+		return nil, &Error{Kind: KindInternal, Message: "cannot read " + field, Err: err}
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
+		return nil, Invalid("%s %q is not a regular file", field, name)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxDocumentBytes+1))
+	if err != nil {
+		return nil, &Error{Kind: KindInternal, Message: "cannot read " + field, Err: err}
+	}
+	if len(b) > maxDocumentBytes {
+		return nil, Invalid("%s %q is larger than %d bytes", field, name, maxDocumentBytes)
+	}
+	return b, nil
+}
+
+// WriteFile writes a named file atomically: a temporary file in the same
+// directory, fsync, rename, fsync of the directory. The file has mode 0600.
+// It returns the absolute path written.
+func (d *DataDir) WriteFile(field, name string, data []byte) (string, error) {
+	path, err := d.Resolve(field, name)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", &Error{Kind: KindInternal, Message: "cannot write " + field, Err: err}
+	}
+	if err := writeAtomic(path, data); err != nil {
+		return "", &Error{Kind: KindInternal, Message: "cannot write " + field, Err: err}
+	}
+	return path, nil
+}
+
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	dirHandle, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer dirHandle.Close()
+	return dirHandle.Sync()
+}

@@ -1,0 +1,254 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// ServerPatch is a partial update of a server: a non-nil field replaces the
+// stored value, empty values included.
+type ServerPatch struct {
+	Command     *string
+	Description *string
+	Args        *[]string
+	Env         *map[string]string
+	Tools       *map[string]any
+}
+
+// PolicyUpdate replaces the input and/or output guardrails policy of a server.
+// A policy comes either inline or from a file of the data directory.
+type PolicyUpdate struct {
+	Input      *models.GuardrailPolicy
+	InputFile  string
+	Output     *models.GuardrailPolicy
+	OutputFile string
+}
+
+func serverNotFound(name, config string) string {
+	return fmt.Sprintf("server %q not found in configuration %q", name, config)
+}
+
+// checkServer validates the fields of a server that every write must keep valid.
+func checkServer(s models.Server) []string {
+	var issues []string
+	if p := nameProblem(s.Name); p != "" {
+		issues = append(issues, "server_name "+p)
+	}
+	if strings.TrimSpace(s.Command) == "" {
+		issues = append(issues, fmt.Sprintf("server %q: server_command is required", s.Name))
+	}
+	for k := range s.Env {
+		if strings.TrimSpace(k) == "" || strings.ContainsAny(k, "=\x00") {
+			issues = append(issues, fmt.Sprintf("server %q: env name %q is invalid", s.Name, k))
+		}
+	}
+	return issues
+}
+
+// ListServers returns the servers of a configuration.
+func (s *ConfigService) ListServers(ctx context.Context, ident string) ([]models.Server, error) {
+	d, err := s.Get(ctx, ident)
+	return d.Servers, err
+}
+
+// AddServer adds a server; its name must be unique within the configuration.
+func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.Server) (models.Server, error) {
+	srv.Name = strings.TrimSpace(srv.Name)
+	if issues := checkServer(srv); len(issues) > 0 {
+		return models.Server{}, InvalidIssues(issues)
+	}
+	now := s.now()
+	srv.CreatedAt, srv.UpdatedAt = now, now
+	srv = srv.Normalize()
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		c, err := resolveConfig(ctx, tx, ident)
+		if err != nil {
+			return err
+		}
+		if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
+			return storeErr(err, "", fmt.Sprintf("server %q already exists in configuration %q", srv.Name, c.Name))
+		}
+		return storeErr(tx.Configs().Touch(ctx, c.ID, now), "", "")
+	})
+	return srv, err
+}
+
+// GetServer returns one server of a configuration.
+func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (models.Server, error) {
+	c, err := resolveConfig(ctx, s.store, ident)
+	if err != nil {
+		return models.Server{}, err
+	}
+	srv, err := s.store.Servers().Get(ctx, c.ID, name)
+	return srv, storeErr(err, serverNotFound(name, c.Name), "")
+}
+
+// modifyServer applies change to a stored server inside one transaction.
+func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, change func(*models.Server) error) (models.Server, error) {
+	var srv models.Server
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		c, err := resolveConfig(ctx, tx, ident)
+		if err != nil {
+			return err
+		}
+		if srv, err = tx.Servers().Get(ctx, c.ID, name); err != nil {
+			return storeErr(err, serverNotFound(name, c.Name), "")
+		}
+		if err := change(&srv); err != nil {
+			return err
+		}
+		if issues := checkServer(srv); len(issues) > 0 {
+			return InvalidIssues(issues)
+		}
+		srv.UpdatedAt = s.now()
+		if err := tx.Servers().Update(ctx, c.ID, srv); err != nil {
+			return storeErr(err, serverNotFound(name, c.Name), "")
+		}
+		return storeErr(tx.Configs().Touch(ctx, c.ID, srv.UpdatedAt), "", "")
+	})
+	return srv.Normalize(), err
+}
+
+// UpdateServer applies a partial update.
+func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p ServerPatch) (models.Server, error) {
+	if p == (ServerPatch{}) {
+		return models.Server{}, Invalid("at least one of server_command, args, env, tools, description is required")
+	}
+	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
+		if p.Command != nil {
+			srv.Command = *p.Command
+		}
+		if p.Description != nil {
+			srv.Description = *p.Description
+		}
+		if p.Args != nil {
+			srv.Args = *p.Args
+		}
+		if p.Env != nil {
+			srv.Env = *p.Env
+		}
+		if p.Tools != nil {
+			srv.Tools = *p.Tools
+		}
+		return nil
+	})
+}
+
+// SetPolicies replaces guardrails policies of a server.
+func (s *ConfigService) SetPolicies(ctx context.Context, ident, name string, u PolicyUpdate) (models.Server, error) {
+	input, err := s.policy("input_policy", u.Input, u.InputFile)
+	if err != nil {
+		return models.Server{}, err
+	}
+	output, err := s.policy("output_policy", u.Output, u.OutputFile)
+	if err != nil {
+		return models.Server{}, err
+	}
+	if input == nil && output == nil {
+		return models.Server{}, Invalid("a policy or policy_file is required")
+	}
+	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
+		if input != nil {
+			srv.InputPolicy = *input
+		}
+		if output != nil {
+			srv.OutputPolicy = *output
+		}
+		return nil
+	})
+}
+
+// policy returns the inline policy, or the one read from file, or nil if neither.
+func (s *ConfigService) policy(field string, inline *models.GuardrailPolicy, file string) (*models.GuardrailPolicy, error) {
+	switch {
+	case inline != nil && file != "":
+		return nil, Invalid("give either %s or %s_file, not both", field, field)
+	case inline != nil:
+		p := inline.Normalize()
+		return &p, nil
+	case file == "":
+		return nil, nil
+	}
+	data, err := s.files.ReadFile(field+"_file", file)
+	if err != nil {
+		return nil, err
+	}
+	p, err := models.ParseGuardrailPolicy(data)
+	if err != nil {
+		return nil, Invalid("%s_file %q: %v", field, file, err)
+	}
+	return &p, nil
+}
+
+// RemoveServer deletes one server.
+func (s *ConfigService) RemoveServer(ctx context.Context, ident, name string) error {
+	return s.store.InTx(ctx, func(tx repositories.Repos) error {
+		c, err := resolveConfig(ctx, tx, ident)
+		if err != nil {
+			return err
+		}
+		if err := tx.Servers().Delete(ctx, c.ID, name); err != nil {
+			return storeErr(err, serverNotFound(name, c.Name), "")
+		}
+		return storeErr(tx.Configs().Touch(ctx, c.ID, s.now()), "", "")
+	})
+}
+
+// RemoveAllServers deletes every server of a configuration and returns how many.
+func (s *ConfigService) RemoveAllServers(ctx context.Context, ident string) (int, error) {
+	var n int
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		c, err := resolveConfig(ctx, tx, ident)
+		if err != nil {
+			return err
+		}
+		servers, err := tx.Servers().List(ctx, c.ID)
+		if err != nil {
+			return storeErr(err, "", "")
+		}
+		n = len(servers)
+		if err := tx.Servers().DeleteAll(ctx, c.ID); err != nil {
+			return storeErr(err, "", "")
+		}
+		return storeErr(tx.Configs().Touch(ctx, c.ID, s.now()), "", "")
+	})
+	return n, err
+}
+
+// Validate lists every problem of a configuration; none means valid.
+func (s *ConfigService) Validate(ctx context.Context, ident string) ([]string, error) {
+	d, err := s.Get(ctx, ident)
+	if err != nil {
+		return nil, err
+	}
+	return validateServers(d.Servers), nil
+}
+
+func validateServers(servers []models.Server) []string {
+	issues := []string{}
+	if len(servers) == 0 {
+		issues = append(issues, "configuration has no servers")
+	}
+	seen := map[string]bool{}
+	for _, srv := range servers {
+		if seen[srv.Name] {
+			issues = append(issues, fmt.Sprintf("server %q appears more than once", srv.Name))
+		}
+		seen[srv.Name] = true
+		issues = append(issues, checkServer(srv)...)
+		for _, p := range []struct {
+			kind string
+			models.GuardrailPolicy
+		}{{"input", srv.InputPolicy}, {"output", srv.OutputPolicy}} {
+			kind := p.kind
+			if p.Enabled && strings.TrimSpace(p.PolicyName) == "" {
+				issues = append(issues, fmt.Sprintf("server %q: %s guardrails policy is enabled without a policy_name", srv.Name, kind))
+			}
+		}
+	}
+	return issues
+}

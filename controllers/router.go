@@ -17,7 +17,7 @@ type Deps struct {
 	MaxBodyBytes int64
 	Version      string
 	ConfigPath   string
-	Configs      *services.ConfigService
+	Services     *services.Services
 	// Docs registers the documentation routes (/docs, /redoc, /openapi.json); optional.
 	Docs func(*gin.Engine)
 }
@@ -49,6 +49,6 @@ func NewRouter(d Deps) *gin.Engine {
 
 	api := r.Group("/api/v1", middleware.AdminAuth(d.AdminKeys))
 	w := errorWriter{log: d.Log}
-	NewConfigController(w, d.Configs).register(api)
+	NewConfigController(w, d.Services.Configs).register(api)
 	return r
 }

@@ -18,7 +18,7 @@ type app struct {
 	loader   *config.Loader
 	store    repositories.Store
 	files    *services.DataDir
-	configs  *services.ConfigService
+	services *services.Services
 }
 
 // loadSettings resolves the settings of a command.
@@ -45,13 +45,12 @@ func openApp(ctx context.Context, loader *config.Loader, s config.Settings) (*ap
 	if err != nil {
 		return nil, err
 	}
-	now := services.SystemClock
 	return &app{
 		settings: s,
 		loader:   loader,
 		store:    store,
 		files:    files,
-		configs:  services.NewConfigService(store, files, now),
+		services: services.New(store, files, services.SystemClock),
 	}, nil
 }
 

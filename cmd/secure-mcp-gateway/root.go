@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-		"io"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"

@@ -91,7 +91,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	gin.SetMode(gin.ReleaseMode)
 	router := controllers.NewRouter(controllers.Deps{
 		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
-		Version: config.Version, ConfigPath: path, Configs: a.configs, Docs: docs.Register,
+		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register,
 	})
 	srv := &http.Server{
 		Addr: settings.Addr(), Handler: router,

@@ -34,8 +34,8 @@ type dialect struct {
 // Store is a repositories.Store over database/sql.
 type Store struct {
 	db
-	writer *sql.DB
-	reader *sql.DB
+	writer  *sql.DB
+	reader  *sql.DB
 	onClose func()
 }
 

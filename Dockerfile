@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# Build a static binary, then run it as a non-root user with config and data
+# on a volume. Every setting is available as an SMG_* environment variable.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/secure-mcp-gateway ./cmd/secure-mcp-gateway \
+ && mkdir -p /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/secure-mcp-gateway /usr/local/bin/secure-mcp-gateway
+# The volume directory must exist and belong to the nonroot user (65532).
+COPY --from=build --chown=65532:65532 /out/data /var/lib/secure-mcp-gateway
+ENV SMG_CONFIG_PATH=/var/lib/secure-mcp-gateway/enkrypt_mcp_config.json \
+    SMG_DATA_DIR=/var/lib/secure-mcp-gateway \
+    SMG_HOST=0.0.0.0 \
+    SMG_PORT=8001 \
+    SMG_LOG_LEVEL=info
+VOLUME ["/var/lib/secure-mcp-gateway"]
+EXPOSE 8001
+USER nonroot:nonroot
+ENTRYPOINT ["/usr/local/bin/secure-mcp-gateway"]
+CMD ["system", "start-api"]

@@ -1,0 +1,140 @@
+package controllers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/controllers"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/services"
+)
+
+const testAdminKey = "test-admin-key-0123456789abcdef0123456789abcdef"
+
+type staticKey string
+
+func (k staticKey) AdminKey() string { return string(k) }
+
+// harness is the real router with its middleware over a real SQLite store in a
+// temporary directory.
+type harness struct {
+	t       *testing.T
+	router  *gin.Engine
+	store   repositories.Store
+	dataDir string
+	svc     *services.Services
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	dir := t.TempDir()
+	store, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "gateway.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	dataDir := filepath.Join(dir, "data")
+	files, err := services.NewDataDir(dataDir)
+	require.NoError(t, err)
+	svc := services.New(store, files, services.SystemClock)
+	router := controllers.NewRouter(controllers.Deps{
+		Log: zap.NewNop(), AdminKeys: staticKey(testAdminKey), CORSOrigins: []string{"*"}, MaxBodyBytes: 1 << 20,
+		Version: "test", ConfigPath: "/etc/gateway.json", Services: svc,
+	})
+	return &harness{t: t, router: router, store: store, dataDir: files.Root(), svc: svc}
+}
+
+// response is a recorded response with its decoded JSON body.
+type response struct {
+	Code   int
+	Header http.Header
+	Raw    []byte
+	Body   map[string]any
+}
+
+// data returns the envelope's data as an object.
+func (r response) data() map[string]any {
+	m, _ := r.Body["data"].(map[string]any)
+	return m
+}
+
+// list returns the envelope's data as an array of objects.
+func (r response) list() []map[string]any {
+	raw, _ := r.Body["data"].([]any)
+	out := make([]map[string]any, 0, len(raw))
+	for _, item := range raw {
+		m, _ := item.(map[string]any)
+		out = append(out, m)
+	}
+	return out
+}
+
+// do sends a request with the admin key. body may be nil, a string (sent
+// raw) or any value (sent as JSON).
+func (h *harness) do(method, path string, body any) response {
+	return h.doWith(method, path, body, map[string]string{"Authorization": "Bearer " + testAdminKey})
+}
+
+func (h *harness) doWith(method, path string, body any, headers map[string]string) response {
+	h.t.Helper()
+	var reader io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		reader = strings.NewReader(b)
+	case []byte:
+		reader = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		require.NoError(h.t, err)
+		reader = bytes.NewReader(data)
+	}
+	req := httptest.NewRequest(method, path, reader)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.router.ServeHTTP(rec, req)
+	res := response{Code: rec.Code, Header: rec.Header(), Raw: rec.Body.Bytes()}
+	if len(res.Raw) > 0 && strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		require.NoError(h.t, json.Unmarshal(res.Raw, &res.Body), "body: %s", res.Raw)
+	}
+	return res
+}
+
+// must asserts the status of a response and returns it.
+func (h *harness) must(status int, res response) response {
+	h.t.Helper()
+	require.Equal(h.t, status, res.Code, "body: %s", res.Raw)
+	return res
+}
+
+// assertError checks the error envelope: status, category and a detail that
+// contains each of the given fragments.
+func assertError(t *testing.T, res response, status int, category string, detailHas ...string) {
+	t.Helper()
+	require.Equal(t, status, res.Code, "body: %s", res.Raw)
+	assert.Equal(t, category, res.Body["error"], "body: %s", res.Raw)
+	detail, _ := res.Body["detail"].(string)
+	for _, frag := range detailHas {
+		assert.Contains(t, detail, frag)
+	}
+	ts, _ := res.Body["timestamp"].(string)
+	_, err := time.Parse(time.RFC3339Nano, ts)
+	assert.NoError(t, err, "timestamp must be RFC 3339")
+	assert.NotContains(t, string(res.Raw), testAdminKey)
+}

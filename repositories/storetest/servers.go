@@ -1,0 +1,89 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+func newServer(i int, name string) models.Server {
+	return models.Server{
+		Name: name, Description: "server " + name, Command: "npx", Args: []string{"-y", name},
+		Env: map[string]string{"TOKEN": "x"}, Tools: map[string]any{"search": true},
+		InputPolicy:  models.GuardrailPolicy{Enabled: true, PolicyName: "p", AdditionalConfig: map[string]any{"pii_redaction": true}, Block: []string{"policy_violation"}},
+		OutputPolicy: models.DefaultGuardrailPolicy(), ToolPolicy: models.DefaultGuardrailPolicy(),
+		CreatedAt:    at(i), UpdatedAt: at(i),
+	}
+}
+
+func testServers(t *testing.T, newStore Factory) {
+	setup := func(t *testing.T) (repositories.Store, models.Config) {
+		s := newStore(t)
+		c := newConfig(1, "cfg")
+		require.NoError(t, s.Configs().Create(ctx(), c))
+		return s, c
+	}
+	t.Run("RoundTripKeepsEveryField", func(t *testing.T) {
+		s, c := setup(t)
+		want := newServer(1, "github")
+		require.NoError(t, s.Servers().Create(ctx(), c.ID, want))
+		got, err := s.Servers().Get(ctx(), c.ID, "github")
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	})
+	t.Run("DuplicateNameInConfigIsConflict", func(t *testing.T) {
+		s, c := setup(t)
+		require.NoError(t, s.Servers().Create(ctx(), c.ID, newServer(1, "x")))
+		assert.ErrorIs(t, s.Servers().Create(ctx(), c.ID, newServer(2, "x")), repositories.ErrConflict)
+		other := newConfig(2, "other")
+		require.NoError(t, s.Configs().Create(ctx(), other))
+		assert.NoError(t, s.Servers().Create(ctx(), other.ID, newServer(3, "x")), "names are unique per configuration only")
+	})
+	t.Run("UnknownConfigIsReferenceError", func(t *testing.T) {
+		s := newStore(t)
+		assert.ErrorIs(t, s.Servers().Create(ctx(), "missing", newServer(1, "x")), repositories.ErrReferenced)
+	})
+	t.Run("ListInCreationOrder", func(t *testing.T) {
+		s, c := setup(t)
+		for i, n := range []string{"z", "a", "m"} {
+			require.NoError(t, s.Servers().Create(ctx(), c.ID, newServer(i, n)))
+		}
+		list, err := s.Servers().List(ctx(), c.ID)
+		require.NoError(t, err)
+		var names []string
+		for _, srv := range list {
+			names = append(names, srv.Name)
+		}
+		assert.Equal(t, []string{"z", "a", "m"}, names)
+	})
+	t.Run("UpdateReplacesFields", func(t *testing.T) {
+		s, c := setup(t)
+		srv := newServer(1, "x")
+		require.NoError(t, s.Servers().Create(ctx(), c.ID, srv))
+		srv.Command, srv.Args, srv.Env, srv.Description, srv.UpdatedAt = "uvx", []string{}, map[string]string{}, "", at(9)
+		require.NoError(t, s.Servers().Update(ctx(), c.ID, srv))
+		got, err := s.Servers().Get(ctx(), c.ID, "x")
+		require.NoError(t, err)
+		assert.Equal(t, srv, got)
+		srv.Name = "missing"
+		assert.ErrorIs(t, s.Servers().Update(ctx(), c.ID, srv), repositories.ErrNotFound)
+	})
+	t.Run("DeleteOneAndAll", func(t *testing.T) {
+		s, c := setup(t)
+		for i, n := range []string{"a", "b", "c"} {
+			require.NoError(t, s.Servers().Create(ctx(), c.ID, newServer(i, n)))
+		}
+		require.NoError(t, s.Servers().Delete(ctx(), c.ID, "b"))
+		assert.ErrorIs(t, s.Servers().Delete(ctx(), c.ID, "b"), repositories.ErrNotFound)
+		_, err := s.Servers().Get(ctx(), c.ID, "b")
+		assert.ErrorIs(t, err, repositories.ErrNotFound)
+		require.NoError(t, s.Servers().DeleteAll(ctx(), c.ID))
+		list, err := s.Servers().List(ctx(), c.ID)
+		require.NoError(t, err)
+		assert.Empty(t, list)
+	})
+}

@@ -1,0 +1,29 @@
+// Package storetest is the storage conformance suite: the definition of "a
+// backend works". Every backend runs it with a one-line test.
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/securemcp/gateway/repositories"
+)
+
+// Factory returns a fresh, empty store for one test; it registers its own cleanup.
+type Factory func(t *testing.T) repositories.Store
+
+// Run runs every conformance test against the backend made by newStore.
+func Run(t *testing.T, newStore Factory) {
+	t.Run("Configs", func(t *testing.T) { testConfigs(t, newStore) })
+	t.Run("Servers", func(t *testing.T) { testServers(t, newStore) })
+	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newStore) })
+}
+
+// at returns a fixed, distinct time for fixtures (microsecond precision, which
+// every backend keeps).
+func at(i int) time.Time {
+	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
+}
+
+func ctx() context.Context { return context.Background() }

@@ -32,14 +32,14 @@ func (k staticKey) AdminKey() string { return string(k) }
 // harness is the real router with its middleware over a real SQLite store in a
 // temporary directory.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	router  *gin.Engine
 	store   repositories.Store
 	dataDir string
 	svc     *services.Services
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	dir := t.TempDir()
@@ -107,6 +107,12 @@ func (h *harness) doWith(method, path string, body any, headers map[string]strin
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	return h.serve(req)
+}
+
+// serve runs one request through the router and decodes a JSON answer.
+func (h *harness) serve(req *http.Request) response {
+	h.t.Helper()
 	rec := httptest.NewRecorder()
 	h.router.ServeHTTP(rec, req)
 	res := response{Code: rec.Code, Header: rec.Header(), Raw: rec.Body.Bytes()}
@@ -114,6 +120,15 @@ func (h *harness) doWith(method, path string, body any, headers map[string]strin
 		require.NoError(h.t, json.Unmarshal(res.Raw, &res.Body), "body: %s", res.Raw)
 	}
 	return res
+}
+
+// doChunked sends a body without a declared length, as a chunked upload does.
+func (h *harness) doChunked(method, path, body string) response {
+	h.t.Helper()
+	req := httptest.NewRequest(method, path, io.MultiReader(strings.NewReader(body)))
+	req.ContentLength = -1
+	req.Header.Set("Authorization", "Bearer "+testAdminKey)
+	return h.serve(req)
 }
 
 // must asserts the status of a response and returns it.

@@ -32,7 +32,7 @@ func (k Kind) String() string {
 	case KindConflict:
 		return "conflict"
 	case KindTooLarge:
-		return "too_large"
+		return "payload_too_large"
 	case KindUnavailable:
 		return "unavailable"
 	default:

@@ -16,7 +16,7 @@ func newServer(i int, name string) models.Server {
 		Env: map[string]string{"TOKEN": "x"}, Tools: map[string]any{"search": true},
 		InputPolicy:  models.GuardrailPolicy{Enabled: true, PolicyName: "p", AdditionalConfig: map[string]any{"pii_redaction": true}, Block: []string{"policy_violation"}},
 		OutputPolicy: models.DefaultGuardrailPolicy(), ToolPolicy: models.DefaultGuardrailPolicy(),
-		CreatedAt:    at(i), UpdatedAt: at(i),
+		CreatedAt: at(i), UpdatedAt: at(i),
 	}
 }
 

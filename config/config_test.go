@@ -1,0 +1,120 @@
+package config_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/config"
+)
+
+func readConfig(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	return doc
+}
+
+func TestGenerateWritesPrivateFileWithStrongKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "enkrypt_mcp_config.json")
+	require.NoError(t, config.Generate(path, false))
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	dirInfo, err := os.Stat(filepath.Dir(path))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), dirInfo.Mode().Perm())
+	key := readConfig(t, path)["admin_apikey"].(string)
+	raw, err := base64.RawURLEncoding.DecodeString(key)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(raw)*8, 256)
+
+	assert.True(t, errors.Is(config.Generate(path, false), config.ErrConfigExists))
+	assert.Equal(t, key, readConfig(t, path)["admin_apikey"], "an existing file is kept")
+	require.NoError(t, config.Generate(path, true))
+	assert.NotEqual(t, key, readConfig(t, path)["admin_apikey"], "overwrite makes a new key")
+}
+
+func TestNewAdminKeyIsRandom(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		k := config.NewAdminKey()
+		assert.False(t, seen[k])
+		seen[k] = true
+	}
+}
+
+func TestSettingsPrecedence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "from-file", "port": 9001, "log_level": "warn", "host": "127.0.0.1"}`), 0o600))
+	flags := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	flags.Int("port", config.DefaultPort, "")
+	flags.String("host", config.DefaultHost, "")
+	flags.String("log-level", "", "")
+	require.NoError(t, flags.Parse([]string{"--port", "9100"}))
+	t.Setenv("SMG_LOG_LEVEL", "debug")
+	t.Setenv("SMG_ADMIN_API_KEY", "")
+
+	loader, err := config.NewLoader(path, flags)
+	require.NoError(t, err)
+	s, err := loader.Settings()
+	require.NoError(t, err)
+	assert.Equal(t, 9100, s.Port, "flag beats file")
+	assert.Equal(t, "debug", s.LogLevel, "env beats file")
+	assert.Equal(t, "127.0.0.1", s.Host, "file beats default")
+	assert.Equal(t, "from-file", s.AdminAPIKey)
+	assert.Equal(t, filepath.Dir(path), s.DataDir, "data dir defaults beside the config file")
+	assert.Equal(t, int64(config.DefaultMaxBodyBytes), s.MaxBodyBytes)
+	assert.Equal(t, []string{"*"}, s.CORSOrigins)
+}
+
+func TestSettingsRejectsBadValues(t *testing.T) {
+	for _, doc := range []string{`{"port": 70000}`, `{"log_level": "loud"}`, `{"max_body_bytes": -1}`} {
+		path := filepath.Join(t.TempDir(), "c.json")
+		require.NoError(t, os.WriteFile(path, []byte(doc), 0o600))
+		loader, err := config.NewLoader(path, nil)
+		require.NoError(t, err)
+		_, err = loader.Settings()
+		assert.Error(t, err, doc)
+	}
+	path := filepath.Join(t.TempDir(), "broken.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"port": `), 0o600))
+	_, err := config.NewLoader(path, nil)
+	assert.Error(t, err, "a broken config file is reported")
+}
+
+func TestMissingConfigFileUsesDefaults(t *testing.T) {
+	loader, err := config.NewLoader(filepath.Join(t.TempDir(), "absent.json"), nil)
+	require.NoError(t, err)
+	s, err := loader.Settings()
+	require.NoError(t, err)
+	assert.Equal(t, config.DefaultPort, s.Port)
+	assert.Equal(t, "", s.AdminAPIKey)
+}
+
+func TestWatchAppliesAdminKeyAndLevel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "one", "log_level": "info"}`), 0o600))
+	t.Setenv("SMG_ADMIN_API_KEY", "")
+	t.Setenv("SMG_LOG_LEVEL", "")
+	loader, err := config.NewLoader(path, nil)
+	require.NoError(t, err)
+	s, err := loader.Settings()
+	require.NoError(t, err)
+	live := config.NewLive(s)
+	assert.Equal(t, "one", live.AdminKey())
+	loader.Watch(live.Apply, func(error) {})
+	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "two", "log_level": "debug"}`), 0o600))
+	assert.Eventually(t, func() bool { return live.AdminKey() == "two" }, 5*time.Second, 20*time.Millisecond)
+	assert.Equal(t, "debug", live.Level.Level().String())
+}

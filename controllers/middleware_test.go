@@ -1,0 +1,101 @@
+package controllers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAdminAuth(t *testing.T) {
+	h := newHarness(t)
+	cases := []struct {
+		name   string
+		header string
+		detail string
+	}{
+		{"missing", "", "missing bearer token"},
+		{"wrong scheme", "Basic " + testAdminKey, "missing bearer token"},
+		{"no token", "Bearer ", "missing bearer token"},
+		{"wrong key", "Bearer not-the-key", "invalid admin API key"},
+		{"key prefix", "Bearer " + testAdminKey[:10], "invalid admin API key"},
+		{"key with suffix", "Bearer " + testAdminKey + "x", "invalid admin API key"},
+		{"gateway key is not admin", "Bearer smg_0123456789abcdef0123456789abcdef0123456789", "invalid admin API key"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			headers := map[string]string{}
+			if tc.header != "" {
+				headers["Authorization"] = tc.header
+			}
+			res := h.doWith("GET", "/api/v1/configs", nil, headers)
+			assertError(t, res, http.StatusUnauthorized, "unauthorized", tc.detail)
+			assert.Contains(t, res.Header.Get("WWW-Authenticate"), "Bearer")
+		})
+	}
+	t.Run("lower-case scheme accepted", func(t *testing.T) {
+		h.must(http.StatusOK, h.doWith("GET", "/api/v1/configs", nil, map[string]string{"Authorization": "bearer " + testAdminKey}))
+	})
+	t.Run("health is public", func(t *testing.T) {
+		res := h.must(http.StatusOK, h.doWith("GET", "/health", nil, nil))
+		assert.Equal(t, "API server is healthy", res.Body["message"])
+		assert.Equal(t, map[string]any{"version": "test", "config_path": "/etc/gateway.json"}, res.data())
+	})
+}
+
+func TestRequestID(t *testing.T) {
+	h := newHarness(t)
+	res := h.do("GET", "/api/v1/configs", nil)
+	generated := res.Header.Get("X-Request-ID")
+	assert.Regexp(t, `^[0-9a-f-]{36}$`, generated)
+	res = h.doWith("GET", "/api/v1/configs", nil, map[string]string{"Authorization": "Bearer " + testAdminKey, "X-Request-ID": "client-id-42"})
+	assert.Equal(t, "client-id-42", res.Header.Get("X-Request-ID"))
+	res = h.doWith("GET", "/nope", nil, map[string]string{"X-Request-ID": "bad id with spaces"})
+	assert.NotEqual(t, "bad id with spaces", res.Header.Get("X-Request-ID"), "unsafe ids are replaced")
+	assert.Equal(t, res.Header.Get("X-Request-ID"), res.Body["request_id"], "errors carry the request id")
+	long := strings.Repeat("a", 129)
+	res = h.doWith("GET", "/health", nil, map[string]string{"X-Request-ID": long})
+	assert.NotEqual(t, long, res.Header.Get("X-Request-ID"))
+}
+
+func TestUnknownRouteAndMethod(t *testing.T) {
+	h := newHarness(t)
+	assertError(t, h.do("GET", "/api/v1/nothing-here", nil), http.StatusNotFound, "not_found", "/api/v1/nothing-here")
+	assertError(t, h.do("GET", "/nothing", nil), http.StatusNotFound, "not_found")
+	assertError(t, h.do("PATCH", "/api/v1/configs", nil), http.StatusMethodNotAllowed, "method_not_allowed", "PATCH")
+	assertError(t, h.doWith("DELETE", "/health", nil, nil), http.StatusMethodNotAllowed, "method_not_allowed")
+}
+
+func TestCORS(t *testing.T) {
+	h := newHarness(t)
+	preflight := h.doWith("OPTIONS", "/api/v1/configs", nil, map[string]string{
+		"Origin": "https://admin.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "Authorization, Content-Type",
+	})
+	require.Equal(t, http.StatusNoContent, preflight.Code)
+	assert.Equal(t, "*", preflight.Header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, preflight.Header.Get("Access-Control-Allow-Methods"), "POST")
+	assert.Contains(t, preflight.Header.Get("Access-Control-Allow-Headers"), "Authorization")
+	assert.Empty(t, preflight.Header.Get("Access-Control-Allow-Credentials"), "no credentials mode with *")
+	res := h.doWith("GET", "/health", nil, map[string]string{"Origin": "https://admin.example.com"})
+	assert.Equal(t, "*", res.Header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, res.Header.Get("Access-Control-Expose-Headers"), "X-Total-Count")
+}
+
+func TestBodyLimit(t *testing.T) {
+	h := newHarness(t)
+	big := `{"config_name": "` + strings.Repeat("x", 2<<20) + `"}`
+	assertError(t, h.do("POST", "/api/v1/configs", big), http.StatusRequestEntityTooLarge, "payload_too_large", "1048576")
+	// Without a declared length the limit applies while reading.
+	res := h.doChunked("POST", "/api/v1/configs", big)
+	assertError(t, res, http.StatusRequestEntityTooLarge, "payload_too_large", "1048576")
+}
+
+func TestStorageFailureIs500WithoutInternals(t *testing.T) {
+	h := newHarness(t)
+	require.NoError(t, h.store.Close())
+	res := h.do("GET", "/api/v1/configs", nil)
+	assertError(t, res, http.StatusInternalServerError, "internal_error", "request "+res.Header.Get("X-Request-ID"))
+	assert.NotContains(t, strings.ToLower(string(res.Raw)), "sql")
+}

@@ -1,0 +1,234 @@
+// Package e2e drives the real secure-mcp-gateway binary over HTTP.
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// binary is the gateway built once for the package.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "smg-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "secure-mcp-gateway")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/secure-mcp-gateway")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freePort asks the kernel for an unused loopback port.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// syncBuffer collects a process's output safely.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// server is a running gateway process.
+type server struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	base string
+	logs *syncBuffer
+	home string
+	done chan error
+}
+
+// startServer runs `system start-api` with HOME in a temporary directory and
+// the given extra environment, and waits until /health answers.
+func startServer(t *testing.T, home string, env ...string) *server {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(binary, "system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(port))
+	cmd.Env = append(cleanEnv(), append([]string{"HOME=" + home}, env...)...)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	require.NoError(t, cmd.Start())
+	s := &server{t: t, cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs, home: home, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() { s.kill() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(s.base + "/health"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("server exited early: %v\n%s", err, logs.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("server did not become healthy:\n%s", logs.String())
+	return nil
+}
+
+// cleanEnv is the test's environment without SMG_* settings.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SMG_") && !strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func (s *server) kill() {
+	if s.cmd.ProcessState == nil {
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// stop sends SIGTERM and returns the exit error.
+func (s *server) stop() error {
+	require.NoError(s.t, s.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-s.done:
+		return err
+	case <-time.After(30 * time.Second):
+		s.t.Fatal("server did not stop after SIGTERM")
+		return nil
+	}
+}
+
+// call sends a JSON request and decodes the JSON answer.
+func (s *server) call(method, path, key string, body any) (int, map[string]any) {
+	s.t.Helper()
+	var reader io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		require.NoError(s.t, err)
+		reader = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.base+path, reader)
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer res.Body.Close()
+	var out map[string]any
+	require.NoError(s.t, json.NewDecoder(res.Body).Decode(&out))
+	return res.StatusCode, out
+}
+
+func adminKeyOf(t *testing.T, configPath string) string {
+	t.Helper()
+	data, err := os.ReadFile(configPath)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	key, _ := doc["admin_apikey"].(string)
+	require.NotEmpty(t, key)
+	return key
+}
+
+func TestServerLifecycleOnFreshHome(t *testing.T) {
+	home := t.TempDir()
+	s := startServer(t, home)
+	configPath := filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json")
+	info, err := os.Stat(configPath)
+	require.NoError(t, err, "the first start generates the config file")
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	key := adminKeyOf(t, configPath)
+
+	status, health := s.call("GET", "/health", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "API server is healthy", health["message"])
+	assert.Equal(t, configPath, health["data"].(map[string]any)["config_path"])
+
+	status, _ = s.call("GET", "/api/v1/configs", "", nil)
+	assert.Equal(t, http.StatusUnauthorized, status)
+
+	status, created := s.call("POST", "/api/v1/configs", key, map[string]string{"config_name": "e2e-config"})
+	require.Equal(t, http.StatusCreated, status, "%v", created)
+	id := created["data"].(map[string]any)["config_id"].(string)
+	status, srv := s.call("POST", "/api/v1/configs/e2e-config/servers", key, map[string]any{
+		"server_name": "github", "server_command": "npx", "args": []string{"-y", "@modelcontextprotocol/server-github"}})
+	require.Equal(t, http.StatusCreated, status, "%v", srv)
+	status, got := s.call("GET", "/api/v1/configs/"+id, key, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "e2e-config", got["data"].(map[string]any)["mcp_config_name"])
+	status, _ = s.call("DELETE", "/api/v1/configs/e2e-config", key, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = s.call("GET", "/api/v1/configs/"+id, key, nil)
+	assert.Equal(t, http.StatusNotFound, status)
+
+	require.NoError(t, s.stop(), "SIGTERM is a clean shutdown")
+	logs := s.logs.String()
+	assert.Contains(t, logs, configPath, "the log says where the config file is")
+	assert.NotContains(t, logs, key, "the admin key never appears in the log")
+	assert.Contains(t, logs, `"route":"/api/v1/configs/:config"`)
+}
+
+func TestWritesSurviveRestart(t *testing.T) {
+	home := t.TempDir()
+	s := startServer(t, home)
+	key := adminKeyOf(t, filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"))
+	status, _ := s.call("POST", "/api/v1/configs", key, map[string]string{"config_name": "durable"})
+	require.Equal(t, http.StatusCreated, status)
+	s.kill() // SIGKILL: no chance to flush anything after the 201
+	s2 := startServer(t, home)
+	status, got := s2.call("GET", "/api/v1/configs/durable", key, nil)
+	require.Equal(t, http.StatusOK, status, "%v", got)
+}
+
+func TestEnvironmentOverridesConfigFile(t *testing.T) {
+	home := t.TempDir()
+	s := startServer(t, home, "SMG_ADMIN_API_KEY=env-admin-key-0123456789abcdef0123456789", "SMG_DATA_DIR="+filepath.Join(home, "data"))
+	status, _ := s.call("GET", "/api/v1/configs", "env-admin-key-0123456789abcdef0123456789", nil)
+	assert.Equal(t, http.StatusOK, status)
+	_, err := os.Stat(filepath.Join(home, "data", "gateway.db"))
+	assert.NoError(t, err, "the store lives in SMG_DATA_DIR")
+}

@@ -1,0 +1,132 @@
+package services_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/services"
+)
+
+// newCore opens services over a real SQLite file in a temporary directory.
+func newCore(t *testing.T) (*services.Services, repositories.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "gateway.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	files, err := services.NewDataDir(filepath.Join(dir, "data"))
+	require.NoError(t, err)
+	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
+	return services.New(store, files, clock), store
+}
+
+func server(name string) models.Server {
+	return models.Server{Name: name, Command: "npx", Args: []string{"-y", name}}
+}
+
+func TestConfigServiceCopyIsAllOrNothing(t *testing.T) {
+	svc, store := newCore(t)
+	ctx := context.Background()
+	_, err := svc.Configs.Create(ctx, "src")
+	require.NoError(t, err)
+	for _, n := range []string{"a", "b"} {
+		_, err := svc.Configs.AddServer(ctx, "src", server(n))
+		require.NoError(t, err)
+	}
+	_, err = svc.Configs.Create(ctx, "taken")
+	require.NoError(t, err)
+	_, err = svc.Configs.Copy(ctx, "src", "taken")
+	assert.Equal(t, services.KindConflict, services.KindOf(err))
+	n, err := store.Configs().Count(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+
+	copied, err := svc.Configs.Copy(ctx, "src", "dst")
+	require.NoError(t, err)
+	d, err := svc.Configs.Get(ctx, copied.ID)
+	require.NoError(t, err)
+	require.Len(t, d.Servers, 2)
+	assert.Equal(t, "a", d.Servers[0].Name)
+	assert.Equal(t, []string{"-y", "a"}, d.Servers[0].Args)
+}
+
+func TestConfigServiceConcurrentServerAddsKeepEveryOne(t *testing.T) {
+	svc, _ := newCore(t)
+	ctx := context.Background()
+	_, err := svc.Configs.Create(ctx, "cfg")
+	require.NoError(t, err)
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := 0; i < n; i++ {
+		wg.Add(2)
+		go func(i int) {
+			defer wg.Done()
+			_, err := svc.Configs.AddServer(ctx, "cfg", server(fmt.Sprintf("s%d", i)))
+			errs <- err
+		}(i)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Configs.AddServer(ctx, "cfg", server("same"))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	conflicts := 0
+	for err := range errs {
+		if err != nil {
+			require.Equal(t, services.KindConflict, services.KindOf(err), "%v", err)
+			conflicts++
+		}
+	}
+	assert.Equal(t, n-1, conflicts, "exactly one of the same-name adds wins")
+	servers, err := svc.Configs.ListServers(ctx, "cfg")
+	require.NoError(t, err)
+	assert.Len(t, servers, n+1)
+}
+
+func TestConfigServiceErrorsKeepTheirKindWhenWrapped(t *testing.T) {
+	svc, _ := newCore(t)
+	_, err := svc.Configs.Get(context.Background(), "missing")
+	wrapped := fmt.Errorf("handler: %w", err)
+	assert.Equal(t, services.KindNotFound, services.KindOf(wrapped))
+	var e *services.Error
+	require.True(t, errors.As(wrapped, &e))
+	assert.Contains(t, e.Message, `"missing"`)
+}
+
+func TestConfigServiceUpdateServerPartial(t *testing.T) {
+	svc, _ := newCore(t)
+	ctx := context.Background()
+	_, err := svc.Configs.Create(ctx, "cfg")
+	require.NoError(t, err)
+	s := server("git")
+	s.Env = map[string]string{"A": "1"}
+	s.Description = "desc"
+	_, err = svc.Configs.AddServer(ctx, "cfg", s)
+	require.NoError(t, err)
+	empty := map[string]string{}
+	got, err := svc.Configs.UpdateServer(ctx, "cfg", "git", services.ServerPatch{Env: &empty})
+	require.NoError(t, err)
+	assert.Empty(t, got.Env)
+	assert.Equal(t, "desc", got.Description)
+	assert.Equal(t, []string{"-y", "git"}, got.Args)
+	blank := " "
+	_, err = svc.Configs.UpdateServer(ctx, "cfg", "git", services.ServerPatch{Command: &blank})
+	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	stored, err := svc.Configs.GetServer(ctx, "cfg", "git")
+	require.NoError(t, err)
+	assert.Equal(t, "npx", stored.Command, "a refused update changes nothing")
+}

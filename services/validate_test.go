@@ -1,0 +1,95 @@
+package services_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/services"
+)
+
+func TestCleanName(t *testing.T) {
+	for _, tc := range []struct{ in, want, err string }{
+		{"  my-config ", "my-config", ""},
+		{"名前", "名前", ""},
+		{strings.Repeat("é", 128), strings.Repeat("é", 128), ""},
+		{strings.Repeat("x", 129), "", "at most 128"},
+		{"", "", "required"},
+		{" \t ", "", "required"},
+		{"a/b", "", "'/'"},
+		{"a\nb", "", "control"},
+		{"a\x00b", "", "control"},
+		{"bad\xffutf8", "", "UTF-8"},
+	} {
+		got, err := services.CleanName("config_name", tc.in)
+		if tc.err == "" {
+			require.NoError(t, err, tc.in)
+			assert.Equal(t, tc.want, got)
+			continue
+		}
+		require.Error(t, err, tc.in)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Contains(t, err.Error(), "config_name")
+		assert.Contains(t, err.Error(), tc.err)
+	}
+}
+
+func TestCleanEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"Alice@Example.COM":            "alice@example.com",
+		"  bob@example.org ":           "bob@example.org",
+		"first.last+tag@sub.io":        "first.last+tag@sub.io",
+		"":                             "",
+		"not-an-email":                 "",
+		"a@b":                          "",
+		"Alice <alice@example.com>":    "",
+		"a@example.com, b@example.com": "",
+		"a@@example.com":               "",
+	} {
+		got, err := services.CleanEmail("email", in)
+		if want == "" {
+			assert.Error(t, err, in)
+			assert.Equal(t, services.KindInvalid, services.KindOf(err), in)
+			continue
+		}
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got)
+	}
+}
+
+func TestDataDirConfinesNames(t *testing.T) {
+	root := t.TempDir()
+	d, err := services.NewDataDir(filepath.Join(root, "data"))
+	require.NoError(t, err)
+	outside := filepath.Join(root, "outside")
+	require.NoError(t, os.Mkdir(outside, 0o700))
+	require.NoError(t, os.Symlink(outside, filepath.Join(d.Root(), "link")))
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret.json"), []byte(`{}`), 0o600))
+	require.NoError(t, os.Symlink(filepath.Join(outside, "secret.json"), filepath.Join(d.Root(), "file-link.json")))
+
+	for _, name := range []string{"", "/etc/passwd", "../x", "a/../../x", "link/secret.json", "file-link.json", "nul\x00.json"} {
+		_, err := d.Resolve("output_file", name)
+		assert.Error(t, err, "%q must be refused", name)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err), name)
+	}
+	path, err := d.WriteFile("output_file", "sub/dir/out.json", []byte("data"))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(d.Root(), "sub", "dir", "out.json"), path)
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	got, err := d.ReadFile("input_file", "sub/dir/out.json")
+	require.NoError(t, err)
+	assert.Equal(t, "data", string(got))
+	_, err = d.ReadFile("input_file", "sub")
+	assert.Equal(t, services.KindInvalid, services.KindOf(err), "a directory is not a document")
+	_, err = d.ReadFile("input_file", "missing.json")
+	assert.Equal(t, services.KindNotFound, services.KindOf(err))
+	entries, err := os.ReadDir(filepath.Join(d.Root(), "sub", "dir"))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file is left behind")
+}

@@ -64,7 +64,7 @@ func (h *ConfigController) List(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	configs, total, err := h.svc.List(c, page)
+	configs, total, err := h.svc.List(c.Request.Context(), page)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -96,7 +96,7 @@ func (h *ConfigController) Create(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	cfg, err := h.svc.Create(c, req.ConfigName)
+	cfg, err := h.svc.Create(c.Request.Context(), req.ConfigName)
 	h.reply(c, err, http.StatusCreated, "Configuration created successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
 }
 
@@ -120,7 +120,7 @@ func (h *ConfigController) Copy(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	cfg, err := h.svc.Copy(c, req.SourceConfig, req.TargetConfig)
+	cfg, err := h.svc.Copy(c.Request.Context(), req.SourceConfig, req.TargetConfig)
 	h.reply(c, err, http.StatusCreated, "Configuration copied successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
 }
 
@@ -145,7 +145,7 @@ func (h *ConfigController) Rename(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	cfg, err := h.svc.Rename(c, c.Param("config"), req.NewName)
+	cfg, err := h.svc.Rename(c.Request.Context(), c.Param("config"), req.NewName)
 	h.reply(c, err, http.StatusOK, "Configuration renamed successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
 }
 
@@ -161,7 +161,7 @@ func (h *ConfigController) Rename(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config} [get]
 func (h *ConfigController) Get(c *gin.Context) {
-	d, err := h.svc.Get(c, c.Param("config"))
+	d, err := h.svc.Get(c.Request.Context(), c.Param("config"))
 	h.reply(c, err, http.StatusOK, "Configuration retrieved successfully", newConfigDetail(d))
 }
 
@@ -187,7 +187,7 @@ func newConfigDetail(d services.ConfigDetail) models.ConfigDetailResponse {
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Router			/api/v1/configs/{config} [delete]
 func (h *ConfigController) Delete(c *gin.Context) {
-	cfg, err := h.svc.Delete(c, c.Param("config"))
+	cfg, err := h.svc.Delete(c.Request.Context(), c.Param("config"))
 	h.reply(c, err, http.StatusOK, "Configuration deleted successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
 }
 
@@ -203,7 +203,7 @@ func (h *ConfigController) Delete(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config}/projects [get]
 func (h *ConfigController) Projects(c *gin.Context) {
-	usage, err := h.svc.Projects(c, c.Param("config"))
+	usage, err := h.svc.Projects(c.Request.Context(), c.Param("config"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -229,7 +229,7 @@ func (h *ConfigController) Projects(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Router			/api/v1/configs/{config}/validate [post]
 func (h *ConfigController) Validate(c *gin.Context) {
-	issues, err := h.svc.Validate(c, c.Param("config"))
+	issues, err := h.svc.Validate(c.Request.Context(), c.Param("config"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -263,7 +263,7 @@ func (h *ConfigController) Export(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	res, err := h.svc.Export(c, c.Param("config"), req.OutputFile)
+	res, err := h.svc.Export(c.Request.Context(), c.Param("config"), req.OutputFile)
 	h.reply(c, err, http.StatusOK, "Configuration exported to "+req.OutputFile, res.Document)
 }
 
@@ -288,7 +288,7 @@ func (h *ConfigController) Import(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	cfg, err := h.svc.Import(c, req.ConfigName, req.InputFile, req.Config)
+	cfg, err := h.svc.Import(c.Request.Context(), req.ConfigName, req.InputFile, req.Config)
 	h.reply(c, err, http.StatusCreated, "Configuration imported successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
 }
 
@@ -311,7 +311,7 @@ func (h *ConfigController) Search(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	hits, err := h.svc.Search(c, req.SearchTerm)
+	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
 	if err != nil {
 		h.fail(c, err)
 		return

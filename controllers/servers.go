@@ -21,7 +21,7 @@ import (
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config}/servers [get]
 func (h *ConfigController) ListServers(c *gin.Context) {
-	servers, err := h.svc.ListServers(c, c.Param("config"))
+	servers, err := h.svc.ListServers(c.Request.Context(), c.Param("config"))
 	items := make([]models.ServerListItem, 0, len(servers))
 	for _, s := range servers {
 		items = append(items, models.ServerListItem{ServerName: s.Name, Description: s.Description, Command: s.Command,
@@ -52,7 +52,7 @@ func (h *ConfigController) AddServer(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	srv, err := h.svc.AddServer(c, c.Param("config"), newServer(req))
+	srv, err := h.svc.AddServer(c.Request.Context(), c.Param("config"), newServer(req))
 	h.reply(c, err, http.StatusCreated, "Server added successfully", models.NewServerObject(srv))
 }
 
@@ -81,7 +81,7 @@ func newServer(req models.AddServerRequest) models.Server {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config}/servers [delete]
 func (h *ConfigController) RemoveAllServers(c *gin.Context) {
-	n, err := h.svc.RemoveAllServers(c, c.Param("config"))
+	n, err := h.svc.RemoveAllServers(c.Request.Context(), c.Param("config"))
 	h.reply(c, err, http.StatusOK, "All servers removed successfully", models.DeletedData{Deleted: n})
 }
 
@@ -98,7 +98,7 @@ func (h *ConfigController) RemoveAllServers(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config}/servers/{server} [get]
 func (h *ConfigController) GetServer(c *gin.Context) {
-	srv, err := h.svc.GetServer(c, c.Param("config"), c.Param("server"))
+	srv, err := h.svc.GetServer(c.Request.Context(), c.Param("config"), c.Param("server"))
 	h.reply(c, err, http.StatusOK, "Server retrieved successfully", models.NewServerObject(srv))
 }
 
@@ -125,7 +125,7 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 		return
 	}
 	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: req.Args, Env: req.Env, Tools: req.Tools}
-	srv, err := h.svc.UpdateServer(c, c.Param("config"), c.Param("server"), patch)
+	srv, err := h.svc.UpdateServer(c.Request.Context(), c.Param("config"), c.Param("server"), patch)
 	h.reply(c, err, http.StatusOK, "Server updated successfully", models.NewServerObject(srv))
 }
 
@@ -142,7 +142,7 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config}/servers/{server} [delete]
 func (h *ConfigController) RemoveServer(c *gin.Context) {
-	err := h.svc.RemoveServer(c, c.Param("config"), c.Param("server"))
+	err := h.svc.RemoveServer(c.Request.Context(), c.Param("config"), c.Param("server"))
 	h.reply(c, err, http.StatusOK, "Server removed successfully", models.DeletedData{Deleted: 1})
 }
 
@@ -221,6 +221,6 @@ func (h *ConfigController) SetPolicies(c *gin.Context) {
 }
 
 func (h *ConfigController) setPolicies(c *gin.Context, message string, u services.PolicyUpdate) {
-	srv, err := h.svc.SetPolicies(c, c.Param("config"), c.Param("server"), u)
+	srv, err := h.svc.SetPolicies(c.Request.Context(), c.Param("config"), c.Param("server"), u)
 	h.reply(c, err, http.StatusOK, message, models.NewServerObject(srv))
 }

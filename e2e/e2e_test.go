@@ -83,8 +83,15 @@ type server struct {
 // the given extra environment, and waits until /health answers.
 func startServer(t *testing.T, home string, env ...string) *server {
 	t.Helper()
+	return startServerArgs(t, home, nil, env...)
+}
+
+// startServerArgs is startServer with extra start-api flags.
+func startServerArgs(t *testing.T, home string, flags []string, env ...string) *server {
+	t.Helper()
 	port := freePort(t)
-	cmd := exec.Command(binary, "system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(port))
+	args := append([]string{"system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(port)}, flags...)
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(cleanEnv(), append([]string{"HOME=" + home}, env...)...)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -231,4 +238,31 @@ func TestEnvironmentOverridesConfigFile(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	_, err := os.Stat(filepath.Join(home, "data", "gateway.db"))
 	assert.NoError(t, err, "the store lives in SMG_DATA_DIR")
+}
+
+func TestReloadAppliesNewAdminKey(t *testing.T) {
+	home := t.TempDir()
+	configPath := filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json")
+	s := startServerArgs(t, home, []string{"--reload"})
+	oldKey := adminKeyOf(t, configPath)
+	status, _ := s.call("GET", "/api/v1/configs", oldKey, nil)
+	require.Equal(t, http.StatusOK, status)
+
+	data, err := os.ReadFile(configPath)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	newKey := "rotated-admin-key-0123456789abcdef0123456789abcdef"
+	doc["admin_apikey"] = newKey
+	updated, err := json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(configPath, updated, 0o600))
+
+	assert.Eventually(t, func() bool {
+		status, _ := s.call("GET", "/api/v1/configs", newKey, nil)
+		return status == http.StatusOK
+	}, 10*time.Second, 100*time.Millisecond, "the new admin key works without a restart")
+	status, _ = s.call("GET", "/api/v1/configs", oldKey, nil)
+	assert.Equal(t, http.StatusUnauthorized, status, "the old admin key stops working")
+	assert.NotContains(t, s.logs.String(), newKey)
 }

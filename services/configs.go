@@ -132,12 +132,12 @@ func (s *ConfigService) Delete(ctx context.Context, ident string) (models.Config
 		if c, err = resolveConfig(ctx, tx, ident); err != nil {
 			return err
 		}
-		users, err := tx.Projects().ListByConfig(ctx, c.ID)
+		projects, err := tx.Projects().ListByConfig(ctx, c.ID)
 		if err != nil {
 			return storeErr(err, "", "")
 		}
-		if len(users) > 0 {
-			return Conflict("configuration %q is used by %d project(s); unassign it first", c.Name, len(users))
+		if len(projects) > 0 {
+			return Conflict("configuration %q is used by %d project(s); unassign it first", c.Name, len(projects))
 		}
 		return storeErr(tx.Configs().Delete(ctx, c.ID), "", fmt.Sprintf("configuration %q is still in use", c.Name))
 	})

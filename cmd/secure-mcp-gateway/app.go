@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -54,9 +53,12 @@ func openApp(ctx context.Context, loader *config.Loader, s config.Settings) (*ap
 	}, nil
 }
 
+// openStore opens PostgreSQL when a database URL is set (several instances may
+// share it), else the embedded SQLite file in the data directory. Errors name
+// the database but never carry the URL's password.
 func openStore(ctx context.Context, s config.Settings) (repositories.Store, error) {
 	if s.DatabaseURL != "" {
-		return nil, fmt.Errorf("database_url is set but this build supports only the embedded SQLite store")
+		return sqlstore.OpenPostgres(ctx, s.DatabaseURL)
 	}
 	return sqlstore.OpenSQLite(ctx, s.SQLitePath())
 }

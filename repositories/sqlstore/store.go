@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"time"
 
 	"github.com/securemcp/gateway/repositories"
 )
@@ -29,6 +31,8 @@ type dialect struct {
 	translate func(err error) error
 	// retryable reports errors after which a whole transaction may be retried.
 	retryable func(err error) bool
+	// txOptions are those of InTx transactions (nil: the engine's default).
+	txOptions *sql.TxOptions
 }
 
 // Store is a repositories.Store over database/sql.
@@ -83,21 +87,32 @@ func (s *Store) Close() error {
 // conflict or a busy database.
 const maxTxAttempts = 10
 
+// retryPauseUnit scales the random pause before a retry (attempt n waits up to
+// n units).
+const retryPauseUnit = 2 * time.Millisecond
+
 // InTx runs fn in one transaction and commits it, retrying the whole function
-// when the engine reports a retryable conflict.
+// when the engine reports a retryable conflict. Retries wait a random, growing
+// pause so that the transactions that collided do not collide again in step.
 func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) error {
 	var err error
-	for attempt := 0; attempt < maxTxAttempts; attempt++ {
+	for attempt := 1; ; attempt++ {
 		err = s.runTx(ctx, fn)
-		if err == nil || !s.d.retryable(err) || ctx.Err() != nil {
+		if err == nil || !s.d.retryable(err) || attempt == maxTxAttempts {
 			return err
 		}
+		pause := time.NewTimer(rand.N(time.Duration(attempt) * retryPauseUnit))
+		select {
+		case <-ctx.Done():
+			pause.Stop()
+			return err
+		case <-pause.C:
+		}
 	}
-	return err
 }
 
 func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error) (err error) {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	tx, err := s.writer.BeginTx(ctx, s.d.txOptions)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", s.d.translate(err))
 	}

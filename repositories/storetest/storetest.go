@@ -18,6 +18,8 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Configs", func(t *testing.T) { testConfigs(t, newStore) })
 	t.Run("Servers", func(t *testing.T) { testServers(t, newStore) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newStore) })
+	t.Run("Isolation", func(t *testing.T) { testIsolation(t, newStore) })
+	t.Run("Portability", func(t *testing.T) { testPortability(t, newStore) })
 }
 
 // at returns a fixed, distinct time for fixtures (microsecond precision, which

@@ -62,13 +62,13 @@ CREATE TABLE api_keys (
     project_id          TEXT    NOT NULL REFERENCES projects(id) ON DELETE RESTRICT,
     created_at          BIGINT  NOT NULL,
     disabled            BOOLEAN NOT NULL DEFAULT FALSE,
-    disabled_at         BIGINT ,
-    enabled_at          BIGINT ,
-    expires_at          BIGINT ,
-    last_used_at        BIGINT ,
+    disabled_at         BIGINT,
+    enabled_at          BIGINT,
+    expires_at          BIGINT,
+    last_used_at        BIGINT,
     previous_hash       TEXT UNIQUE,
-    previous_expires_at BIGINT ,
-    rotated_at          BIGINT 
+    previous_expires_at BIGINT,
+    rotated_at          BIGINT
 );
 CREATE INDEX api_keys_user_id ON api_keys(user_id);
 CREATE INDEX api_keys_project_id ON api_keys(project_id);

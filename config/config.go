@@ -28,6 +28,7 @@ const (
 	KeyLogLevel     = "log_level"
 	KeyMaxBodyBytes = "max_body_bytes"
 	KeyCORSOrigins  = "cors_origins"
+	KeyMetrics      = "metrics"
 )
 
 // envNames maps setting keys to environment variables.
@@ -40,6 +41,7 @@ var envNames = map[string]string{
 	KeyLogLevel:     "SMG_LOG_LEVEL",
 	KeyMaxBodyBytes: "SMG_MAX_BODY_BYTES",
 	KeyCORSOrigins:  "SMG_CORS_ORIGINS",
+	KeyMetrics:      "SMG_METRICS",
 }
 
 // EnvConfigPath names the config file in the environment.
@@ -64,6 +66,8 @@ type Settings struct {
 	LogLevel     string
 	MaxBodyBytes int64
 	CORSOrigins  []string
+	// Metrics serves Prometheus metrics at /metrics (off by default).
+	Metrics bool
 }
 
 // Addr is host:port.
@@ -145,6 +149,7 @@ func (l *Loader) Settings() (Settings, error) {
 		LogLevel:     l.v.GetString(KeyLogLevel),
 		MaxBodyBytes: l.v.GetInt64(KeyMaxBodyBytes),
 		CORSOrigins:  l.v.GetStringSlice(KeyCORSOrigins),
+		Metrics:      l.v.GetBool(KeyMetrics),
 	}
 	if len(s.CORSOrigins) == 1 && strings.Contains(s.CORSOrigins[0], ",") {
 		s.CORSOrigins = strings.Split(s.CORSOrigins[0], ",")

@@ -118,3 +118,25 @@ func TestWatchAppliesAdminKeyAndLevel(t *testing.T) {
 	assert.Eventually(t, func() bool { return live.AdminKey() == "two" }, 5*time.Second, 20*time.Millisecond)
 	assert.Equal(t, "debug", live.Level.Level().String())
 }
+
+func TestMetricsSetting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.json")
+	load := func(args ...string) bool {
+		t.Helper()
+		flags := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		flags.Bool("metrics", false, "")
+		require.NoError(t, flags.Parse(args))
+		l, err := config.NewLoader(path, flags)
+		require.NoError(t, err)
+		s, err := l.Settings()
+		require.NoError(t, err)
+		return s.Metrics
+	}
+	assert.False(t, load(), "off by default")
+	assert.True(t, load("--metrics"))
+	require.NoError(t, os.WriteFile(path, []byte(`{"metrics": true}`), 0o600))
+	assert.True(t, load(), "from the config file")
+	assert.False(t, load("--metrics=false"), "the flag wins over the file")
+	t.Setenv("SMG_METRICS", "false")
+	assert.False(t, load(), "the environment wins over the file")
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/controllers"
+	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/services"
@@ -41,19 +43,37 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, nil)
+}
+
+// newHarnessWith is newHarness with the store wrapped by decorate and the
+// router's dependencies adjusted by configure (either may be nil).
+func newHarnessWith(t testing.TB, decorate func(repositories.Store) repositories.Store, configure func(*controllers.Deps)) *harness {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	dir := t.TempDir()
-	store, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "gateway.db"))
+	sqlite, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "gateway.db"))
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	t.Cleanup(func() { _ = sqlite.Close() })
+	var store repositories.Store = sqlite
+	if decorate != nil {
+		store = decorate(store)
+	}
 	dataDir := filepath.Join(dir, "data")
 	files, err := services.NewDataDir(dataDir)
 	require.NoError(t, err)
 	svc := services.New(store, files, services.SystemClock)
-	router := controllers.NewRouter(controllers.Deps{
+	deps := controllers.Deps{
 		Log: zap.NewNop(), AdminKeys: staticKey(testAdminKey), CORSOrigins: []string{"*"}, MaxBodyBytes: 1 << 20,
 		Version: "test", ConfigPath: "/etc/gateway.json", Services: svc,
-	})
+		// Tests send many failed authentications from one address; the throttle
+		// has its own tests with its own limits.
+		AuthLimiter: middleware.NewAuthLimiter(math.MaxInt, time.Minute, 16, time.Now),
+	}
+	if configure != nil {
+		configure(&deps)
+	}
+	router := controllers.NewRouter(deps)
 	return &harness{t: t, router: router, store: store, dataDir: files.Root(), svc: svc}
 }
 

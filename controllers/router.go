@@ -1,9 +1,12 @@
 package controllers
 
 import (
+	"time"
+
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/services"
@@ -20,6 +23,12 @@ type Deps struct {
 	Services     *services.Services
 	// Docs registers the documentation routes (/docs, /redoc, /openapi.json); optional.
 	Docs func(*gin.Engine)
+	// AuthLimiter throttles failed admin authentication per client address;
+	// nil uses one with the default limits.
+	AuthLimiter *middleware.AuthLimiter
+	// Metrics, when set, records every request and serves GET /metrics (admin
+	// key required); nil disables both.
+	Metrics *metrics.Metrics
 }
 
 // NewRouter builds the engine with its middleware and every route.
@@ -36,8 +45,14 @@ func NewRouter(d Deps) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(middleware.RequestID(), middleware.Logger(d.Log), middleware.Recovery(d.Log),
-		middleware.CORS(d.CORSOrigins), middleware.BodyLimit(d.MaxBodyBytes))
+	// The client address is the peer's: X-Forwarded-For from anyone would let a
+	// client choose its address, and so escape the authentication throttle.
+	_ = r.SetTrustedProxies(nil) // nil cannot fail
+	chain := []gin.HandlerFunc{middleware.RequestID(), middleware.SecurityHeaders(), middleware.Logger(d.Log)}
+	if d.Metrics != nil {
+		chain = append(chain, middleware.Metrics(d.Metrics))
+	}
+	r.Use(append(chain, middleware.Recovery(d.Log), middleware.CORS(d.CORSOrigins), middleware.BodyLimit(d.MaxBodyBytes))...)
 	r.NoRoute(middleware.NoRoute)
 	r.NoMethod(middleware.NoMethod)
 
@@ -47,7 +62,15 @@ func NewRouter(d Deps) *gin.Engine {
 		d.Docs(r)
 	}
 
-	api := r.Group("/api/v1", middleware.AdminAuth(d.AdminKeys))
+	limiter := d.AuthLimiter
+	if limiter == nil {
+		limiter = middleware.NewAuthLimiter(middleware.DefaultAuthFailures, middleware.DefaultAuthWindow, middleware.DefaultAuthMaxClients, time.Now)
+	}
+	auth := []gin.HandlerFunc{middleware.ThrottleAuth(limiter), middleware.AdminAuth(d.AdminKeys)}
+	if d.Metrics != nil {
+		r.GET("/metrics", append(auth, gin.WrapH(d.Metrics.Handler()))...)
+	}
+	api := r.Group("/api/v1", auth...)
 	w := errorWriter{log: d.Log}
 	NewConfigController(w, d.Services.Configs).register(api)
 	return r

@@ -34,8 +34,9 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 	return loader, s, err
 }
 
-// openApp opens the store named by the settings and wires the services.
-func openApp(ctx context.Context, loader *config.Loader, s config.Settings) (*app, error) {
+// openApp opens the store named by the settings, wraps it in the given
+// decorators (metrics, ...) and wires the services.
+func openApp(ctx context.Context, loader *config.Loader, s config.Settings, decorators ...func(repositories.Store) repositories.Store) (*app, error) {
 	files, err := services.NewDataDir(s.DataDir)
 	if err != nil {
 		return nil, err
@@ -43,6 +44,9 @@ func openApp(ctx context.Context, loader *config.Loader, s config.Settings) (*ap
 	store, err := openStore(ctx, s)
 	if err != nil {
 		return nil, err
+	}
+	for _, decorate := range decorators {
+		store = decorate(store)
 	}
 	return &app{
 		settings: s,

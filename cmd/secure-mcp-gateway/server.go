@@ -17,6 +17,9 @@ import (
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/docs"
+	"github.com/securemcp/gateway/metrics"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/repositories/timed"
 )
 
 // Server timeouts: bounded so that slow or idle clients cannot hold
@@ -43,6 +46,7 @@ func newStartAPICmd() *cobra.Command {
 	}
 	cmd.Flags().String("host", config.DefaultHost, "listen address (env SMG_HOST)")
 	cmd.Flags().Int("port", config.DefaultPort, "listen port (env SMG_PORT)")
+	cmd.Flags().Bool("metrics", false, "serve Prometheus metrics at /metrics, admin key required (env SMG_METRICS)")
 	cmd.Flags().Bool("reload", false, "watch the config file and apply admin key and log level changes live")
 	return cmd
 }
@@ -76,7 +80,13 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	if generated {
 		log.Info("generated a new config file; the admin key is its admin_apikey field", zap.String("config_path", path))
 	}
-	a, err := openApp(ctx, loader, settings)
+	var m *metrics.Metrics
+	var decorators []func(repositories.Store) repositories.Store
+	if settings.Metrics {
+		m = metrics.New()
+		decorators = append(decorators, func(s repositories.Store) repositories.Store { return timed.Wrap(s, m) })
+	}
+	a, err := openApp(ctx, loader, settings, decorators...)
 	if err != nil {
 		return err
 	}
@@ -91,7 +101,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	gin.SetMode(gin.ReleaseMode)
 	router := controllers.NewRouter(controllers.Deps{
 		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
-		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register,
+		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
 	})
 	srv := &http.Server{
 		Addr: settings.Addr(), Handler: router,

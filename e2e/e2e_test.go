@@ -89,6 +89,14 @@ func startServer(t *testing.T, home string, env ...string) *server {
 // startServerArgs is startServer with extra start-api flags.
 func startServerArgs(t *testing.T, home string, flags []string, env ...string) *server {
 	t.Helper()
+	s := launchServer(t, home, flags, env...)
+	s.waitHealthy()
+	return s
+}
+
+// launchServer starts the process without waiting for it to serve.
+func launchServer(t *testing.T, home string, flags []string, env ...string) *server {
+	t.Helper()
 	port := freePort(t)
 	args := append([]string{"system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(port)}, flags...)
 	cmd := exec.Command(binary, args...)
@@ -99,12 +107,19 @@ func startServerArgs(t *testing.T, home string, flags []string, env ...string) *
 	s := &server{t: t, cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs, home: home, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 	t.Cleanup(func() { s.kill() })
+	return s
+}
+
+// waitHealthy waits until /health answers 200.
+func (s *server) waitHealthy() {
+	t, logs := s.t, s.logs
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if res, err := http.Get(s.base + "/health"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return s
+				return
 			}
 		}
 		select {
@@ -114,7 +129,6 @@ func startServerArgs(t *testing.T, home string, flags []string, env ...string) *
 		}
 	}
 	t.Fatalf("server did not become healthy:\n%s", logs.String())
-	return nil
 }
 
 // cleanEnv is the test's environment without SMG_* settings.

@@ -1,0 +1,164 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+)
+
+const (
+	scaleAdminKey = "scale-out-admin-key-0123456789abcdef0123456789"
+	// dbPassword is put in the database URL to check that no log shows it; the
+	// test database trusts local connections and ignores it.
+	dbPassword = "db-pass-never-logged-0123456789"
+)
+
+// startPair starts two gateway processes, each with its own HOME and config
+// file, on one fresh PostgreSQL schema and with the same admin key.
+func startPair(t *testing.T) (a, b *server) {
+	t.Helper()
+	u, err := url.Parse(sqltest.NewPostgresURL(t))
+	require.NoError(t, err)
+	u.User = url.UserPassword(u.User.Username(), dbPassword)
+	env := []string{"SMG_DATABASE_URL=" + u.String(), "SMG_ADMIN_API_KEY=" + scaleAdminKey}
+	// Started together: their migrations race for the same empty schema.
+	a = launchServer(t, t.TempDir(), nil, env...)
+	b = launchServer(t, t.TempDir(), nil, env...)
+	a.waitHealthy()
+	b.waitHealthy()
+	t.Cleanup(func() {
+		for _, s := range []*server{a, b} {
+			assert.NotContains(t, s.logs.String(), dbPassword, "the database password never appears in the log")
+			assert.NotContains(t, s.logs.String(), scaleAdminKey)
+		}
+	})
+	return a, b
+}
+
+func TestScaleOutConfigCreatedOnAIsServedByB(t *testing.T) {
+	a, b := startPair(t)
+	status, created := a.call("POST", "/api/v1/configs", scaleAdminKey, map[string]string{"config_name": "shared"})
+	require.Equal(t, http.StatusCreated, status, "%v", created)
+	id := created["data"].(map[string]any)["config_id"].(string)
+
+	status, srv := b.call("POST", "/api/v1/configs/shared/servers", scaleAdminKey, map[string]any{
+		"server_name": "github", "server_command": "npx", "args": []string{"-y", "@modelcontextprotocol/server-github"}})
+	require.Equal(t, http.StatusCreated, status, "%v", srv)
+
+	status, got := a.call("GET", "/api/v1/configs/"+id, scaleAdminKey, nil)
+	require.Equal(t, http.StatusOK, status, "%v", got)
+	data := got["data"].(map[string]any)
+	assert.Equal(t, "shared", data["mcp_config_name"])
+	servers, _ := data["servers"].([]any)
+	require.Len(t, servers, 1, "the server added through B is served by A: %v", data)
+	assert.Equal(t, "github", servers[0].(map[string]any)["server_name"])
+
+	status, dup := b.call("POST", "/api/v1/configs", scaleAdminKey, map[string]string{"config_name": "shared"})
+	assert.Equal(t, http.StatusConflict, status, "%v", dup)
+}
+
+// post sends one create from any goroutine and returns the status (0 on a
+// transport error, which the caller reports).
+func post(base, path string, body any) (int, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequest("POST", base+path, bytes.NewReader(data))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+scaleAdminKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	return res.StatusCode, nil
+}
+
+func TestScaleOutConcurrentCreatesAllPersist(t *testing.T) {
+	a, b := startPair(t)
+	const n = 200
+	statuses := make([]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		target := []*server{a, b}[i%2]
+		wg.Go(func() {
+			statuses[i], errs[i] = post(target.base, "/api/v1/configs", map[string]string{"config_name": fmt.Sprintf("scale-%03d", i)})
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i], "request %d", i)
+		require.Equal(t, http.StatusCreated, statuses[i], "request %d", i)
+	}
+
+	for _, s := range []*server{a, b} {
+		req, err := http.NewRequest("GET", s.base+"/api/v1/configs", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+scaleAdminKey)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var list struct {
+			Data []struct {
+				Name string `json:"mcp_config_name"`
+			} `json:"data"`
+		}
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, strconv.Itoa(n), res.Header.Get("X-Total-Count"))
+		names := map[string]bool{}
+		for _, c := range list.Data {
+			names[c.Name] = true
+		}
+		assert.Len(t, names, n, "every acknowledged creation is persisted once, seen from %s", s.base)
+	}
+}
+
+func TestScaleOutDuplicateNameAcrossInstancesOneWins(t *testing.T) {
+	a, b := startPair(t)
+	const n = 20
+	statuses := make([]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		target := []*server{a, b}[i%2]
+		wg.Go(func() {
+			statuses[i], errs[i] = post(target.base, "/api/v1/configs", map[string]string{"config_name": "contended"})
+		})
+	}
+	wg.Wait()
+	counts := map[int]int{}
+	for i := range n {
+		require.NoError(t, errs[i])
+		counts[statuses[i]]++
+	}
+	assert.Equal(t, map[int]int{http.StatusCreated: 1, http.StatusConflict: n - 1}, counts)
+}
+
+// A database that cannot be reached stops the start with an error that names
+// it but not its password.
+func TestUnreachableDatabaseErrorHidesPassword(t *testing.T) {
+	cmd := exec.Command(binary, "system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(freePort(t)))
+	cmd.Env = append(cleanEnv(), "HOME="+t.TempDir(), "SMG_ADMIN_API_KEY="+scaleAdminKey,
+		"SMG_DATABASE_URL=postgres://gateway:"+dbPassword+"@127.0.0.1:1/gateway?sslmode=disable&connect_timeout=2")
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the start fails")
+	assert.Contains(t, string(out), "gateway@127.0.0.1:1/gateway")
+	assert.NotContains(t, string(out), dbPassword)
+}

@@ -15,20 +15,35 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
 )
 
 // newCore opens services over a real SQLite file in a temporary directory.
 func newCore(t *testing.T) (*services.Services, repositories.Store) {
 	t.Helper()
-	dir := t.TempDir()
-	store, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "gateway.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	files, err := services.NewDataDir(filepath.Join(dir, "data"))
+	return newCoreOn(t, sqltest.NewSQLite)
+}
+
+// newCoreOn opens services over a fresh store of one backend.
+func newCoreOn(t *testing.T, open func(testing.TB) *sqlstore.Store) (*services.Services, repositories.Store) {
+	t.Helper()
+	store := open(t)
+	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
 	return services.New(store, files, clock), store
+}
+
+// onEveryBackend runs a test against services over each available backend
+// (SQLite always, PostgreSQL when configured): the rules that depend on
+// transactions and constraints must hold on both.
+func onEveryBackend(t *testing.T, test func(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store))) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			test(t, func(t *testing.T) (*services.Services, repositories.Store) { return newCoreOn(t, b.Open) })
+		})
+	}
 }
 
 func server(name string) models.Server {
@@ -36,6 +51,10 @@ func server(name string) models.Server {
 }
 
 func TestConfigServiceCopyIsAllOrNothing(t *testing.T) {
+	onEveryBackend(t, testCopyIsAllOrNothing)
+}
+
+func testCopyIsAllOrNothing(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
 	svc, store := newCore(t)
 	ctx := context.Background()
 	_, err := svc.Configs.Create(ctx, "src")
@@ -62,6 +81,10 @@ func TestConfigServiceCopyIsAllOrNothing(t *testing.T) {
 }
 
 func TestConfigServiceConcurrentServerAddsKeepEveryOne(t *testing.T) {
+	onEveryBackend(t, testConcurrentServerAddsKeepEveryOne)
+}
+
+func testConcurrentServerAddsKeepEveryOne(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
 	svc, _ := newCore(t)
 	ctx := context.Background()
 	_, err := svc.Configs.Create(ctx, "cfg")

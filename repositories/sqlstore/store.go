@@ -84,30 +84,36 @@ func (s *Store) Close() error {
 }
 
 // maxTxAttempts bounds retries of transactions that failed on a serialization
-// conflict or a busy database.
-const maxTxAttempts = 10
+// conflict or a busy database. Many writers on one hot row (servers added to
+// one configuration all touch it) fail all but one per round, so the bound is
+// generous; with the capped pauses below it amounts to about a second.
+const maxTxAttempts = 25
 
-// retryPauseUnit scales the random pause before a retry (attempt n waits up to
-// n units).
-const retryPauseUnit = 2 * time.Millisecond
+// Retry pauses grow exponentially from retryPauseBase up to retryPauseMax, and
+// each is drawn at random below that bound ("full jitter") so that the
+// transactions that collided spread out instead of colliding again in step.
+const (
+	retryPauseBase = time.Millisecond
+	retryPauseMax  = 64 * time.Millisecond
+)
 
 // InTx runs fn in one transaction and commits it, retrying the whole function
-// when the engine reports a retryable conflict. Retries wait a random, growing
-// pause so that the transactions that collided do not collide again in step.
+// when the engine reports a retryable conflict.
 func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) error {
-	var err error
+	bound := retryPauseBase
 	for attempt := 1; ; attempt++ {
-		err = s.runTx(ctx, fn)
+		err := s.runTx(ctx, fn)
 		if err == nil || !s.d.retryable(err) || attempt == maxTxAttempts {
 			return err
 		}
-		pause := time.NewTimer(rand.N(time.Duration(attempt) * retryPauseUnit))
+		pause := time.NewTimer(rand.N(bound) + 1)
 		select {
 		case <-ctx.Done():
 			pause.Stop()
 			return err
 		case <-pause.C:
 		}
+		bound = min(2*bound, retryPauseMax)
 	}
 }
 

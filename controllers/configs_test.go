@@ -70,7 +70,10 @@ func TestConfigCreate(t *testing.T) {
 }
 
 func TestConfigListAndPaging(t *testing.T) {
-	h := newHarness(t)
+	onEveryBackend(t, testConfigListAndPaging)
+}
+
+func testConfigListAndPaging(t *testing.T, h *harness) {
 	empty := h.must(http.StatusOK, h.do("GET", "/api/v1/configs", nil))
 	assert.Equal(t, []any{}, empty.Body["data"], "an empty list is [] not null")
 	assert.Equal(t, "0", empty.Header.Get("X-Total-Count"))
@@ -109,7 +112,10 @@ func TestConfigGetByIDOrName(t *testing.T) {
 }
 
 func TestConfigCopyRenameDelete(t *testing.T) {
-	h := newHarness(t)
+	onEveryBackend(t, testConfigCopyRenameDelete)
+}
+
+func testConfigCopyRenameDelete(t *testing.T, h *harness) {
 	h.seedConfig("src", "github", "slack")
 	h.seedConfig("taken")
 	copied := h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/copy", map[string]string{"source_config": "src", "target_config": "dst"}))
@@ -136,7 +142,10 @@ func TestConfigCopyRenameDelete(t *testing.T) {
 }
 
 func TestConfigDeleteRefusedWhileUsedByProject(t *testing.T) {
-	h := newHarness(t)
+	onEveryBackend(t, testConfigDeleteRefusedWhileUsedByProject)
+}
+
+func testConfigDeleteRefusedWhileUsedByProject(t *testing.T, h *harness) {
 	id := h.seedConfig("used")
 	// The project routes come with their own service; the store is enough here.
 	now := time.Now().UTC()
@@ -330,7 +339,10 @@ func TestConfigExportImport(t *testing.T) {
 }
 
 func TestConfigSearch(t *testing.T) {
-	h := newHarness(t)
+	onEveryBackend(t, testConfigSearch)
+}
+
+func testConfigSearch(t *testing.T, h *harness) {
 	h.seedConfig("GitStuff")
 	h.seedConfig("tools", "github", "slack")
 	h.seedConfig("plain", "slack")

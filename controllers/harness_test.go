@@ -2,7 +2,6 @@ package controllers_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"math"
@@ -22,6 +21,7 @@ import (
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -50,12 +50,23 @@ func newHarness(t testing.TB) *harness {
 // router's dependencies adjusted by configure (either may be nil).
 func newHarnessWith(t testing.TB, decorate func(repositories.Store) repositories.Store, configure func(*controllers.Deps)) *harness {
 	t.Helper()
+	return newHarnessOn(t, sqltest.NewSQLite, decorate, configure)
+}
+
+// onEveryBackend runs an HTTP test on a fresh harness over each available
+// backend (SQLite always, PostgreSQL when configured).
+func onEveryBackend(t *testing.T, test func(t *testing.T, h *harness)) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { test(t, newHarnessOn(t, b.Open, nil, nil)) })
+	}
+}
+
+// newHarnessOn is newHarnessWith over a store of the given backend.
+func newHarnessOn(t testing.TB, open func(testing.TB) *sqlstore.Store, decorate func(repositories.Store) repositories.Store, configure func(*controllers.Deps)) *harness {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	dir := t.TempDir()
-	sqlite, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "gateway.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = sqlite.Close() })
-	var store repositories.Store = sqlite
+	var store repositories.Store = open(t)
 	if decorate != nil {
 		store = decorate(store)
 	}

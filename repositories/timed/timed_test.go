@@ -13,6 +13,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
 	"github.com/securemcp/gateway/repositories/timed"
 )
@@ -62,4 +63,8 @@ func TestEveryCallIsObserved(t *testing.T) {
 	require.NoError(t, s.Ping(ctx))
 	assert.Equal(t, []string{"configs.create:ok", "tx:ok", "configs.resolve:ok", "users.get:not_found", "configs.create:conflict", "ping:ok"}, rec.all())
 	assert.Equal(t, "sqlite", s.Backend())
+}
+
+func TestTimedPostgresConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) repositories.Store { return timed.Wrap(sqltest.NewPostgres(t), &recorder{}) })
 }

@@ -43,7 +43,9 @@ type Store interface {
 	Repos
 	// InTx runs fn in one transaction: every write of fn commits durably together or
 	// not at all. Backends retry fn on serialization failures, so fn must not have
-	// side effects outside the store.
+	// side effects outside the store. After a write inside fn fails (conflict,
+	// reference), fn must return an error rather than go on writing: PostgreSQL
+	// aborts the whole transaction at the first failed statement.
 	InTx(ctx context.Context, fn func(tx Repos) error) error
 	// Ping checks that the store can be reached.
 	Ping(ctx context.Context) error

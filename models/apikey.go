@@ -28,3 +28,13 @@ type Setting struct {
 	Value     string
 	UpdatedAt time.Time
 }
+
+// APIKeyInfo is a key record with what a listing shows and verification checks
+// about its user and project.
+type APIKeyInfo struct {
+	APIKey
+	UserEmail       string // empty if the user no longer exists
+	ProjectName     string // empty if the project no longer exists
+	ProjectConfigID string // empty when the project has no configuration
+	Member          bool   // the user is still a member of the project
+}

@@ -86,6 +86,10 @@ type ProjectRepository interface {
 	Get(ctx context.Context, id string) (models.Project, error)
 	List(ctx context.Context, page Page) ([]models.Project, int, error)
 	ListByConfig(ctx context.Context, configID string) ([]models.Project, error)
+	// Summaries lists projects with their configuration name, member and key counts.
+	Summaries(ctx context.Context, page Page) ([]models.ProjectSummary, int, error)
+	// Search finds projects whose name or any member's email contains term, ignoring case.
+	Search(ctx context.Context, term string) ([]models.ProjectSummary, error)
 	// SetConfig assigns a configuration; an empty configID unassigns.
 	SetConfig(ctx context.Context, id, configID string, at time.Time) error
 	Delete(ctx context.Context, id string) error
@@ -99,6 +103,10 @@ type UserRepository interface {
 	Resolve(ctx context.Context, idOrEmail string) (models.User, error)
 	Get(ctx context.Context, id string) (models.User, error)
 	List(ctx context.Context, page Page) ([]models.User, int, error)
+	// Summaries lists users with their projects and key counts.
+	Summaries(ctx context.Context, page Page) ([]models.UserSummary, int, error)
+	// Search finds users whose email or any project's name contains term, ignoring case.
+	Search(ctx context.Context, term string) ([]models.UserSummary, error)
 	UpdateEmail(ctx context.Context, id, email string, at time.Time) error
 	Delete(ctx context.Context, id string) error
 	Count(ctx context.Context) (int, error)
@@ -110,9 +118,19 @@ type MembershipRepository interface {
 	Exists(ctx context.Context, projectID, userID string) (bool, error)
 	ListByProject(ctx context.Context, projectID string) ([]models.Membership, error)
 	ListByUser(ctx context.Context, userID string) ([]models.Membership, error)
+	// Members lists the users of a project, in the order they joined, with their key counts in it.
+	Members(ctx context.Context, projectID string) ([]models.Member, error)
+	// ProjectsOf lists the projects of a user, in the order they joined.
+	ProjectsOf(ctx context.Context, userID string) ([]models.UserProject, error)
 	Remove(ctx context.Context, projectID, userID string) error
 	RemoveAllOfProject(ctx context.Context, projectID string) error
 	RemoveAllOfUser(ctx context.Context, userID string) error
+}
+
+// APIKeyFilter restricts a key listing; empty fields match every key.
+type APIKeyFilter struct {
+	UserID    string
+	ProjectID string
 }
 
 // APIKeyRepository stores API key records (hashes, never secrets).
@@ -124,6 +142,10 @@ type APIKeyRepository interface {
 	GetByHash(ctx context.Context, hash string) (models.APIKey, error)
 	List(ctx context.Context, page Page) ([]models.APIKey, int, error)
 	ListByUser(ctx context.Context, userID string) ([]models.APIKey, error)
+	// ListInfo lists the keys matching f with the names of their user and project.
+	ListInfo(ctx context.Context, f APIKeyFilter, page Page) ([]models.APIKeyInfo, int, error)
+	// GetInfo returns one key with the names of its user and project.
+	GetInfo(ctx context.Context, id string) (models.APIKeyInfo, error)
 	CountByProject(ctx context.Context, projectID string) (int, error)
 	// Update replaces the mutable fields of the key record.
 	Update(ctx context.Context, k models.APIKey) error

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/securemcp/gateway/models"
@@ -78,6 +79,76 @@ func (r apiKeyRepo) List(ctx context.Context, page repositories.Page) ([]models.
 
 func (r apiKeyRepo) ListByUser(ctx context.Context, userID string) ([]models.APIKey, error) {
 	return r.list(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE user_id = ? ORDER BY seq`, userID)
+}
+
+// apiKeyInfoSelect reads keys with their user's email, project's name and
+// configuration, and whether the user is still a member of the project.
+var apiKeyInfoSelect = `SELECT ` + prefixColumns("k.", apiKeyColumns) + `,
+	COALESCE(u.email, ''), COALESCE(p.name, ''), COALESCE(p.config_id, ''),
+	CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END
+	FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN projects p ON p.id = k.project_id
+	LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id`
+
+// prefixColumns qualifies every column of a comma-separated list with a table alias.
+func prefixColumns(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, c := range parts {
+		parts[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scanAPIKeyInfo(row interface{ Scan(...any) error }) (models.APIKeyInfo, error) {
+	var info models.APIKeyInfo
+	var member int
+	k := &info.APIKey
+	var created int64
+	var disabledAt, enabledAt, expiresAt, lastUsed, prevExpires, rotated sql.NullInt64
+	var prevHash sql.NullString
+	if err := row.Scan(&k.ID, &k.Hash, &k.Last4, &k.UserID, &k.ProjectID, &created, &k.Disabled, &disabledAt,
+		&enabledAt, &expiresAt, &lastUsed, &prevHash, &prevExpires, &rotated,
+		&info.UserEmail, &info.ProjectName, &info.ProjectConfigID, &member); err != nil {
+		return info, err
+	}
+	k.CreatedAt = fromNanos(created)
+	k.DisabledAt, k.EnabledAt, k.ExpiresAt = fromNullNanos(disabledAt), fromNullNanos(enabledAt), fromNullNanos(expiresAt)
+	k.LastUsedAt, k.PreviousExpiresAt, k.RotatedAt = fromNullNanos(lastUsed), fromNullNanos(prevExpires), fromNullNanos(rotated)
+	k.PreviousHash = prevHash.String
+	info.Member = member == 1
+	return info, nil
+}
+
+func (r apiKeyRepo) ListInfo(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) ([]models.APIKeyInfo, int, error) {
+	where, args := " WHERE 1 = 1", []any{}
+	if f.UserID != "" {
+		where, args = where+" AND k.user_id = ?", append(args, f.UserID)
+	}
+	if f.ProjectID != "" {
+		where, args = where+" AND k.project_id = ?", append(args, f.ProjectID)
+	}
+	total, err := r.count(ctx, `SELECT COUNT(*) FROM api_keys k`+where, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := r.query(ctx, apiKeyInfoSelect+where+` ORDER BY k.seq`+pageClause(page), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []models.APIKeyInfo{}
+	for rows.Next() {
+		info, err := scanAPIKeyInfo(rows)
+		if err != nil {
+			return nil, 0, r.d.translate(err)
+		}
+		out = append(out, info)
+	}
+	return out, total, r.d.translate(rows.Err())
+}
+
+func (r apiKeyRepo) GetInfo(ctx context.Context, id string) (models.APIKeyInfo, error) {
+	info, err := scanAPIKeyInfo(r.queryRow(ctx, apiKeyInfoSelect+` WHERE k.id = ?`, id))
+	return info, r.scanErr(err)
 }
 
 func (r apiKeyRepo) CountByProject(ctx context.Context, projectID string) (int, error) {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/securemcp/gateway/models"
 )
@@ -44,6 +45,50 @@ func (r membershipRepo) ListByProject(ctx context.Context, projectID string) ([]
 
 func (r membershipRepo) ListByUser(ctx context.Context, userID string) ([]models.Membership, error) {
 	return r.list(ctx, `SELECT project_id, user_id, created_at FROM memberships WHERE user_id = ? ORDER BY seq`, userID)
+}
+
+func (r membershipRepo) Members(ctx context.Context, projectID string) ([]models.Member, error) {
+	rows, err := r.query(ctx, `SELECT u.id, u.email, u.created_at, u.updated_at, m.created_at,
+		(SELECT COUNT(*) FROM api_keys k WHERE k.user_id = m.user_id AND k.project_id = m.project_id)
+		FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.project_id = ? ORDER BY m.seq`, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []models.Member{}
+	for rows.Next() {
+		var m models.Member
+		var created, updated, added int64
+		if err := rows.Scan(&m.ID, &m.Email, &created, &updated, &added, &m.APIKeys); err != nil {
+			return nil, r.d.translate(err)
+		}
+		m.CreatedAt, m.UpdatedAt, m.AddedAt = fromNanos(created), fromNanos(updated), fromNanos(added)
+		out = append(out, m)
+	}
+	return out, r.d.translate(rows.Err())
+}
+
+func (r membershipRepo) ProjectsOf(ctx context.Context, userID string) ([]models.UserProject, error) {
+	rows, err := r.query(ctx, `SELECT p.id, p.name, p.config_id, c.name, m.created_at,
+		(SELECT COUNT(*) FROM api_keys k WHERE k.user_id = m.user_id AND k.project_id = m.project_id)
+		FROM memberships m JOIN projects p ON p.id = m.project_id LEFT JOIN configs c ON c.id = p.config_id
+		WHERE m.user_id = ? ORDER BY m.seq`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []models.UserProject{}
+	for rows.Next() {
+		var p models.UserProject
+		var configID, configName sql.NullString
+		var added int64
+		if err := rows.Scan(&p.ID, &p.Name, &configID, &configName, &added, &p.APIKeys); err != nil {
+			return nil, r.d.translate(err)
+		}
+		p.ConfigID, p.ConfigName, p.AddedAt = configID.String, configName.String, fromNanos(added)
+		out = append(out, p)
+	}
+	return out, r.d.translate(rows.Err())
 }
 
 func (r membershipRepo) Remove(ctx context.Context, projectID, userID string) error {

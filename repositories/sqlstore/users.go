@@ -63,6 +63,74 @@ func (r userRepo) List(ctx context.Context, page repositories.Page) ([]models.Us
 	return out, total, r.d.translate(rows.Err())
 }
 
+// userSearchWhere matches the email (stored lowercase) or the lowercased name of
+// one of the user's projects.
+const userSearchWhere = ` WHERE u.email LIKE ? ESCAPE '\'
+	OR EXISTS (SELECT 1 FROM memberships m JOIN projects p ON p.id = m.project_id
+		WHERE m.user_id = u.id AND lower(p.name) LIKE ? ESCAPE '\')`
+
+func (r userRepo) Summaries(ctx context.Context, page repositories.Page) ([]models.UserSummary, int, error) {
+	total, err := r.Count(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := r.summaries(ctx, ` ORDER BY u.seq`+pageClause(page))
+	return out, total, err
+}
+
+func (r userRepo) Search(ctx context.Context, term string) ([]models.UserSummary, error) {
+	pattern := likePattern(term)
+	return r.summaries(ctx, userSearchWhere+` ORDER BY u.seq`, pattern, pattern)
+}
+
+// summaries reads the users selected by tail (a WHERE/ORDER/LIMIT suffix over
+// users u) with their key counts, then the projects of exactly those users in
+// a second query: two queries whatever the page size.
+func (r userRepo) summaries(ctx context.Context, tail string, args ...any) ([]models.UserSummary, error) {
+	rows, err := r.query(ctx, `SELECT u.id, u.email, u.created_at, u.updated_at,
+		(SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id) FROM users u`+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []models.UserSummary{}
+	index := map[string]int{}
+	for rows.Next() {
+		var s models.UserSummary
+		var created, updated int64
+		if err := rows.Scan(&s.ID, &s.Email, &created, &updated, &s.APIKeys); err != nil {
+			return nil, r.d.translate(err)
+		}
+		s.CreatedAt, s.UpdatedAt = fromNanos(created), fromNanos(updated)
+		s.Projects = []models.ProjectRef{}
+		index[s.ID] = len(out)
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.d.translate(err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	refs, err := r.query(ctx, `SELECT m.user_id, p.id, p.name FROM memberships m JOIN projects p ON p.id = m.project_id
+		WHERE m.user_id IN (SELECT u.id FROM users u`+tail+`) ORDER BY m.seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer refs.Close()
+	for refs.Next() {
+		var userID string
+		var ref models.ProjectRef
+		if err := refs.Scan(&userID, &ref.ID, &ref.Name); err != nil {
+			return nil, r.d.translate(err)
+		}
+		if i, ok := index[userID]; ok {
+			out[i].Projects = append(out[i].Projects, ref)
+		}
+	}
+	return out, r.d.translate(refs.Err())
+}
+
 func (r userRepo) UpdateEmail(ctx context.Context, id, email string, at time.Time) error {
 	return r.execOne(ctx, `UPDATE users SET email = ?, updated_at = ? WHERE id = ?`, email, toNanos(at), id)
 }

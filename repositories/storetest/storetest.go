@@ -17,6 +17,10 @@ type Factory func(t *testing.T) repositories.Store
 func Run(t *testing.T, newStore Factory) {
 	t.Run("Configs", func(t *testing.T) { testConfigs(t, newStore) })
 	t.Run("Servers", func(t *testing.T) { testServers(t, newStore) })
+	t.Run("Projects", func(t *testing.T) { testProjects(t, newStore) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, newStore) })
+	t.Run("Memberships", func(t *testing.T) { testMemberships(t, newStore) })
+	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, newStore) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newStore) })
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, newStore) })
 	t.Run("Portability", func(t *testing.T) { testPortability(t, newStore) })

@@ -1,0 +1,128 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+func newKey(i int, userID, projectID string) models.APIKey {
+	return models.APIKey{ID: fmt.Sprintf("20000000-0000-4000-8000-%012d", i), Hash: fmt.Sprintf("hash-%d", i),
+		Last4: fmt.Sprintf("%04d", i), UserID: userID, ProjectID: projectID, CreatedAt: at(i)}
+}
+
+func testAPIKeys(t *testing.T, newStore Factory) {
+	setup := func(t *testing.T) (repositories.Store, models.Project, models.Project) {
+		s := newStore(t)
+		c := newConfig(1, "cfg")
+		require.NoError(t, s.Configs().Create(ctx(), c))
+		p1, p2 := newProject(1, "one"), newProject(2, "two")
+		p1.ConfigID = c.ID
+		require.NoError(t, s.Projects().Create(ctx(), p1))
+		require.NoError(t, s.Projects().Create(ctx(), p2))
+		for i := 1; i <= 2; i++ {
+			require.NoError(t, s.Users().Create(ctx(), newUser(i)))
+		}
+		require.NoError(t, s.Memberships().Add(ctx(), models.Membership{ProjectID: p1.ID, UserID: newUser(1).ID, CreatedAt: at(1)}))
+		return s, p1, p2
+	}
+	t.Run("CreateGetByIDAndHash", func(t *testing.T) {
+		s, p1, _ := setup(t)
+		k := newKey(1, newUser(1).ID, p1.ID)
+		require.NoError(t, s.APIKeys().Create(ctx(), k))
+		got, err := s.APIKeys().Get(ctx(), k.ID)
+		require.NoError(t, err)
+		assert.Equal(t, k, got)
+		got, err = s.APIKeys().GetByHash(ctx(), k.Hash)
+		require.NoError(t, err)
+		assert.Equal(t, k, got)
+		_, err = s.APIKeys().Get(ctx(), "missing")
+		assert.ErrorIs(t, err, repositories.ErrNotFound)
+		_, err = s.APIKeys().GetByHash(ctx(), k.ID)
+		assert.ErrorIs(t, err, repositories.ErrNotFound)
+	})
+	t.Run("ReferencesAreChecked", func(t *testing.T) {
+		s, p1, _ := setup(t)
+		assert.ErrorIs(t, s.APIKeys().Create(ctx(), newKey(1, "ghost", p1.ID)), repositories.ErrReferenced)
+		assert.ErrorIs(t, s.APIKeys().Create(ctx(), newKey(2, newUser(1).ID, "ghost")), repositories.ErrReferenced)
+		require.NoError(t, s.APIKeys().Create(ctx(), newKey(3, newUser(1).ID, p1.ID)))
+		assert.ErrorIs(t, s.APIKeys().Create(ctx(), newKey(3, newUser(2).ID, p1.ID)), repositories.ErrConflict, "duplicate id")
+		assert.ErrorIs(t, s.Users().Delete(ctx(), newUser(1).ID), repositories.ErrReferenced)
+		assert.ErrorIs(t, s.Projects().Delete(ctx(), p1.ID), repositories.ErrReferenced)
+	})
+	t.Run("UpdateRotatesAndGraceHashFindsTheKey", func(t *testing.T) {
+		s, p1, _ := setup(t)
+		k := newKey(1, newUser(1).ID, p1.ID)
+		require.NoError(t, s.APIKeys().Create(ctx(), k))
+		grace, rotated, disabled := at(50), at(10), at(11)
+		k.PreviousHash, k.PreviousExpiresAt, k.RotatedAt = k.Hash, &grace, &rotated
+		k.Hash, k.Last4, k.Disabled, k.DisabledAt = "hash-new", "new4", true, &disabled
+		require.NoError(t, s.APIKeys().Update(ctx(), k))
+		for _, h := range []string{"hash-new", "hash-1"} {
+			got, err := s.APIKeys().GetByHash(ctx(), h)
+			require.NoError(t, err, h)
+			assert.Equal(t, k, got)
+		}
+		k.PreviousHash, k.PreviousExpiresAt = "", nil
+		require.NoError(t, s.APIKeys().Update(ctx(), k))
+		_, err := s.APIKeys().GetByHash(ctx(), "hash-1")
+		assert.ErrorIs(t, err, repositories.ErrNotFound)
+		assert.ErrorIs(t, s.APIKeys().Update(ctx(), newKey(9, newUser(1).ID, p1.ID)), repositories.ErrNotFound)
+	})
+	t.Run("ListInfoFiltersPagesAndJoins", func(t *testing.T) {
+		s, p1, p2 := setup(t)
+		u1, u2 := newUser(1), newUser(2)
+		k1, k2, k3 := newKey(1, u1.ID, p1.ID), newKey(2, u2.ID, p1.ID), newKey(3, u1.ID, p2.ID)
+		for _, k := range []models.APIKey{k1, k2, k3} {
+			require.NoError(t, s.APIKeys().Create(ctx(), k))
+		}
+		all, total, err := s.APIKeys().ListInfo(ctx(), repositories.APIKeyFilter{}, repositories.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, 3, total)
+		assert.Equal(t, []models.APIKeyInfo{
+			{APIKey: k1, UserEmail: u1.Email, ProjectName: "one", ProjectConfigID: p1.ConfigID, Member: true},
+			{APIKey: k2, UserEmail: u2.Email, ProjectName: "one", ProjectConfigID: p1.ConfigID},
+			{APIKey: k3, UserEmail: u1.Email, ProjectName: "two"},
+		}, all)
+
+		mine, total, err := s.APIKeys().ListInfo(ctx(), repositories.APIKeyFilter{UserID: u1.ID}, repositories.Page{Limit: 1, Offset: 1})
+		require.NoError(t, err)
+		assert.Equal(t, 2, total)
+		assert.Equal(t, []models.APIKeyInfo{all[2]}, mine)
+		both, total, err := s.APIKeys().ListInfo(ctx(), repositories.APIKeyFilter{UserID: u1.ID, ProjectID: p1.ID}, repositories.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, 1, total)
+		assert.Equal(t, []models.APIKeyInfo{all[0]}, both)
+
+		info, err := s.APIKeys().GetInfo(ctx(), k2.ID)
+		require.NoError(t, err)
+		assert.Equal(t, all[1], info)
+		_, err = s.APIKeys().GetInfo(ctx(), "missing")
+		assert.ErrorIs(t, err, repositories.ErrNotFound)
+
+		byUser, err := s.APIKeys().ListByUser(ctx(), u1.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []models.APIKey{k1, k3}, byUser)
+		n, err := s.APIKeys().CountByProject(ctx(), p1.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
+	})
+	t.Run("DeleteOneAndAllOfUser", func(t *testing.T) {
+		s, p1, p2 := setup(t)
+		u1 := newUser(1)
+		require.NoError(t, s.APIKeys().Create(ctx(), newKey(1, u1.ID, p1.ID)))
+		require.NoError(t, s.APIKeys().Create(ctx(), newKey(2, u1.ID, p2.ID)))
+		require.NoError(t, s.APIKeys().Create(ctx(), newKey(3, newUser(2).ID, p1.ID)))
+		require.NoError(t, s.APIKeys().Delete(ctx(), newKey(3, "", "").ID))
+		assert.ErrorIs(t, s.APIKeys().Delete(ctx(), newKey(3, "", "").ID), repositories.ErrNotFound)
+		require.NoError(t, s.APIKeys().DeleteAllOfUser(ctx(), u1.ID))
+		total, disabled, err := s.APIKeys().Count(ctx())
+		require.NoError(t, err)
+		assert.Equal(t, [2]int{0, 0}, [2]int{total, disabled})
+	})
+}

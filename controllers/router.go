@@ -73,5 +73,6 @@ func NewRouter(d Deps) *gin.Engine {
 	api := r.Group("/api/v1", auth...)
 	w := errorWriter{log: d.Log}
 	NewConfigController(w, d.Services.Configs).register(api)
+	NewProjectController(w, d.Services.Projects).register(api)
 	return r
 }

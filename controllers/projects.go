@@ -1,0 +1,347 @@
+package controllers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// ProjectController serves the project routes.
+type ProjectController struct {
+	errorWriter
+	svc *services.ProjectService
+}
+
+// NewProjectController wires a ProjectController.
+func NewProjectController(w errorWriter, svc *services.ProjectService) *ProjectController {
+	return &ProjectController{errorWriter: w, svc: svc}
+}
+
+func (h *ProjectController) register(g *gin.RouterGroup) {
+	g.GET("/projects", h.List)
+	g.POST("/projects", h.Create)
+	g.POST("/projects/search", h.Search)
+	g.GET("/projects/:project", h.Get)
+	g.DELETE("/projects/:project", h.Delete)
+	g.POST("/projects/:project/assign-config", h.AssignConfig)
+	g.POST("/projects/:project/unassign-config", h.UnassignConfig)
+	g.GET("/projects/:project/config", h.Config)
+	g.GET("/projects/:project/users", h.Members)
+	g.POST("/projects/:project/users", h.AddMember)
+	g.DELETE("/projects/:project/users", h.RemoveAllMembers)
+	g.DELETE("/projects/:project/users/:user", h.RemoveMember)
+	g.POST("/projects/:project/export", h.Export)
+}
+
+func projectItems(list []models.ProjectSummary) []models.ProjectListItem {
+	items := make([]models.ProjectListItem, 0, len(list))
+	for _, s := range list {
+		items = append(items, models.NewProjectListItem(s))
+	}
+	return items
+}
+
+// List godoc
+//
+//	@Summary		List projects
+//	@Description	Projects in creation order with their configuration, member and key counts. The total is in X-Total-Count.
+//	@Tags			projects
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			limit	query		int	false	"page size"
+//	@Param			offset	query		int	false	"entries to skip"
+//	@Success		200		{object}	models.Envelope{data=[]models.ProjectListItem}
+//	@Header			200		{integer}	X-Total-Count	"total number of projects"
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects [get]
+func (h *ProjectController) List(c *gin.Context) {
+	page, err := pageOf(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	projects, total, err := h.svc.List(c.Request.Context(), page)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	list(c, "Projects retrieved successfully", projectItems(projects), total)
+}
+
+// Create godoc
+//
+//	@Summary	Create a project
+//	@Tags		projects
+//	@Accept		json
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		body	body		models.CreateProjectRequest	true	"new project"
+//	@Success	201		{object}	models.Envelope{data=models.ProjectCreated}
+//	@Failure	400		{object}	models.ErrorResponse
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	409		{object}	models.ErrorResponse
+//	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/projects [post]
+func (h *ProjectController) Create(c *gin.Context) {
+	var req models.CreateProjectRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	p, err := h.svc.Create(c.Request.Context(), req.ProjectName)
+	h.reply(c, err, http.StatusCreated, "Project created successfully", models.ProjectCreated{ProjectID: p.ID, ProjectName: p.Name})
+}
+
+// Search godoc
+//
+//	@Summary		Search projects
+//	@Description	Case-insensitive substring match on the project name or any member's email.
+//	@Tags			projects
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.SearchRequest	true	"search term"
+//	@Success		200		{object}	models.Envelope{data=[]models.ProjectListItem}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/search [post]
+func (h *ProjectController) Search(c *gin.Context) {
+	var req models.SearchRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
+	h.reply(c, err, http.StatusOK, "Projects found", projectItems(hits))
+}
+
+// Get godoc
+//
+//	@Summary	Get a project with its configuration and members
+//	@Tags		projects
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		project	path		string	true	"project id or name"
+//	@Success	200		{object}	models.Envelope{data=models.ProjectDetailResponse}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/projects/{project} [get]
+func (h *ProjectController) Get(c *gin.Context) {
+	d, err := h.svc.Get(c.Request.Context(), c.Param("project"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	res := models.ProjectDetailResponse{ProjectID: d.ID, ProjectName: d.Name, APIKeys: d.APIKeys, CreatedAt: d.CreatedAt,
+		UpdatedAt: d.UpdatedAt, Users: make([]models.ProjectUserItem, 0, len(d.Members))}
+	if d.Config != nil {
+		res.MCPConfig = models.NewConfigRef(d.Config.ID, d.Config.Name)
+	}
+	for _, m := range d.Members {
+		res.Users = append(res.Users, models.NewProjectUserItem(m))
+	}
+	ok(c, http.StatusOK, "Project retrieved successfully", res)
+}
+
+// Delete godoc
+//
+//	@Summary		Delete a project
+//	@Description	Removes the project and its memberships. Refused with 409 while API keys reference it.
+//	@Tags			projects
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			project	path		string	true	"project id or name"
+//	@Success		200		{object}	models.Envelope{data=models.ProjectCreated}
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/{project} [delete]
+func (h *ProjectController) Delete(c *gin.Context) {
+	p, err := h.svc.Delete(c.Request.Context(), c.Param("project"))
+	h.reply(c, err, http.StatusOK, "Project deleted successfully", models.ProjectCreated{ProjectID: p.ID, ProjectName: p.Name})
+}
+
+// AssignConfig godoc
+//
+//	@Summary		Assign a configuration to a project
+//	@Description	config_name or config_id (at least one; if both, they must name the same configuration). Replaces any configuration assigned before.
+//	@Tags			projects
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			project	path		string						true	"project id or name"
+//	@Param			body	body		models.AssignConfigRequest	true	"the configuration"
+//	@Success		200		{object}	models.Envelope{data=models.ProjectConfigData}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/{project}/assign-config [post]
+func (h *ProjectController) AssignConfig(c *gin.Context) {
+	var req models.AssignConfigRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	p, cfg, err := h.svc.AssignConfig(c.Request.Context(), c.Param("project"), req.ConfigID, req.ConfigName)
+	h.reply(c, err, http.StatusOK, "Configuration assigned to project", models.ProjectConfigData{ProjectID: p.ID,
+		ProjectName: p.Name, MCPConfig: models.NewConfigRef(cfg.ID, cfg.Name)})
+}
+
+// UnassignConfig godoc
+//
+//	@Summary		Unassign the configuration of a project
+//	@Description	The project's keys stop verifying until a configuration is assigned again. A no-op when none is assigned.
+//	@Tags			projects
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			project	path		string	true	"project id or name"
+//	@Success		200		{object}	models.Envelope{data=models.ProjectConfigData}
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/{project}/unassign-config [post]
+func (h *ProjectController) UnassignConfig(c *gin.Context) {
+	p, err := h.svc.UnassignConfig(c.Request.Context(), c.Param("project"))
+	h.reply(c, err, http.StatusOK, "Configuration unassigned from project", models.ProjectConfigData{ProjectID: p.ID, ProjectName: p.Name})
+}
+
+// Config godoc
+//
+//	@Summary	Get the configuration assigned to a project
+//	@Tags		projects
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		project	path		string	true	"project id or name"
+//	@Success	200		{object}	models.Envelope{data=models.ConfigDetailResponse}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse	"unknown project, or no configuration assigned"
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/projects/{project}/config [get]
+func (h *ProjectController) Config(c *gin.Context) {
+	d, err := h.svc.Config(c.Request.Context(), c.Param("project"))
+	h.reply(c, err, http.StatusOK, "Project configuration retrieved successfully", newConfigDetail(d))
+}
+
+// Members godoc
+//
+//	@Summary	List the users of a project
+//	@Tags		projects
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		project	path		string	true	"project id or name"
+//	@Success	200		{object}	models.Envelope{data=[]models.ProjectMemberItem}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/projects/{project}/users [get]
+func (h *ProjectController) Members(c *gin.Context) {
+	members, err := h.svc.Members(c.Request.Context(), c.Param("project"))
+	items := make([]models.ProjectMemberItem, 0, len(members))
+	for _, m := range members {
+		items = append(items, models.ProjectMemberItem{UserID: m.ID, Email: m.Email, APIKeys: m.APIKeys, CreatedAt: m.CreatedAt, AddedAt: m.AddedAt})
+	}
+	h.reply(c, err, http.StatusOK, "Project users retrieved successfully", items)
+}
+
+// AddMember godoc
+//
+//	@Summary		Add a user to a project
+//	@Description	user_id or email (at least one; if both, they must name the same user). 409 if the user is already a member.
+//	@Tags			projects
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			project	path		string					true	"project id or name"
+//	@Param			body	body		models.AddMemberRequest	true	"the user"
+//	@Success		201		{object}	models.Envelope{data=models.MembershipData}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/{project}/users [post]
+func (h *ProjectController) AddMember(c *gin.Context) {
+	var req models.AddMemberRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	m, err := h.svc.AddMember(c.Request.Context(), c.Param("project"), req.UserID, req.Email)
+	h.reply(c, err, http.StatusCreated, "User added to project", newMembershipData(m))
+}
+
+func newMembershipData(m services.Membership) models.MembershipData {
+	return models.MembershipData{ProjectID: m.Project.ID, ProjectName: m.Project.Name, UserID: m.User.ID, Email: m.User.Email}
+}
+
+// RemoveAllMembers godoc
+//
+//	@Summary		Remove every user from a project
+//	@Description	Their keys for the project stay but stop verifying.
+//	@Tags			projects
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			project	path		string	true	"project id or name"
+//	@Success		200		{object}	models.Envelope{data=models.MembersRemovedData}
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/{project}/users [delete]
+func (h *ProjectController) RemoveAllMembers(c *gin.Context) {
+	p, n, err := h.svc.RemoveAllMembers(c.Request.Context(), c.Param("project"))
+	h.reply(c, err, http.StatusOK, "Users removed from project", models.MembersRemovedData{ProjectID: p.ID, ProjectName: p.Name, Deleted: n})
+}
+
+// RemoveMember godoc
+//
+//	@Summary		Remove a user from a project
+//	@Description	The user's keys for the project stay but stop verifying (their status says why); inactive_api_keys counts them.
+//	@Tags			projects
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			project	path		string	true	"project id or name"
+//	@Param			user	path		string	true	"user id or email"
+//	@Success		200		{object}	models.Envelope{data=models.MemberRemovedData}
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse	"unknown project or user, or not a member"
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/{project}/users/{user} [delete]
+func (h *ProjectController) RemoveMember(c *gin.Context) {
+	m, err := h.svc.RemoveMember(c.Request.Context(), c.Param("project"), c.Param("user"))
+	h.reply(c, err, http.StatusOK, "User removed from project", models.MemberRemovedData{MembershipData: newMembershipData(m), InactiveAPIKeys: m.Keys})
+}
+
+// Export godoc
+//
+//	@Summary		Export a project
+//	@Description	Writes {project_id, exported_at, project, config, users} to output_file inside the data directory (atomically, mode 0600) and returns the same document.
+//	@Tags			projects
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			project	path		string				true	"project id or name"
+//	@Param			body	body		models.FileRequest	true	"file name inside the data directory"
+//	@Success		200		{object}	models.Envelope{data=models.ProjectExport}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/projects/{project}/export [post]
+func (h *ProjectController) Export(c *gin.Context) {
+	var req models.FileRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	res, err := h.svc.Export(c.Request.Context(), c.Param("project"), req.OutputFile)
+	h.reply(c, err, http.StatusOK, "Project exported to "+req.OutputFile, res.Document)
+}

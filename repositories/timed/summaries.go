@@ -1,0 +1,51 @@
+package timed
+
+import (
+	"context"
+	"time"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// The listing queries of projects, users, memberships and API keys.
+
+func (r projects) Summaries(ctx context.Context, page repositories.Page) (_ []models.ProjectSummary, _ int, err error) {
+	defer r.observe("projects.summaries", time.Now(), &err)
+	return r.next.Summaries(ctx, page)
+}
+
+func (r projects) Search(ctx context.Context, term string) (_ []models.ProjectSummary, err error) {
+	defer r.observe("projects.search", time.Now(), &err)
+	return r.next.Search(ctx, term)
+}
+
+func (r users) Summaries(ctx context.Context, page repositories.Page) (_ []models.UserSummary, _ int, err error) {
+	defer r.observe("users.summaries", time.Now(), &err)
+	return r.next.Summaries(ctx, page)
+}
+
+func (r users) Search(ctx context.Context, term string) (_ []models.UserSummary, err error) {
+	defer r.observe("users.search", time.Now(), &err)
+	return r.next.Search(ctx, term)
+}
+
+func (r memberships) Members(ctx context.Context, projectID string) (_ []models.Member, err error) {
+	defer r.observe("memberships.members", time.Now(), &err)
+	return r.next.Members(ctx, projectID)
+}
+
+func (r memberships) ProjectsOf(ctx context.Context, userID string) (_ []models.UserProject, err error) {
+	defer r.observe("memberships.projects_of", time.Now(), &err)
+	return r.next.ProjectsOf(ctx, userID)
+}
+
+func (r apiKeys) ListInfo(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) (_ []models.APIKeyInfo, _ int, err error) {
+	defer r.observe("api_keys.list_info", time.Now(), &err)
+	return r.next.ListInfo(ctx, f, page)
+}
+
+func (r apiKeys) GetInfo(ctx context.Context, id string) (_ models.APIKeyInfo, err error) {
+	defer r.observe("api_keys.get_info", time.Now(), &err)
+	return r.next.GetInfo(ctx, id)
+}

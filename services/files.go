@@ -47,8 +47,14 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 		return "", Invalid("%s must be a relative file name inside the data directory", field)
 	}
 	path := filepath.Join(d.root, name)
-	// A symbolic link inside the directory must not lead outside it.
-	if resolved, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+	// A symbolic link inside the directory must not lead outside it, even
+	// through directories that do not exist yet (writing creates them): the
+	// deepest existing one is checked (the walk ends at the root at the latest).
+	dir := filepath.Dir(path)
+	for _, err := os.Lstat(dir); err != nil && dir != d.root; _, err = os.Lstat(dir) {
+		dir = filepath.Dir(dir)
+	}
+	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
 		if rel, err := filepath.Rel(d.root, resolved); err != nil || !filepath.IsLocal(rel) {
 			return "", Invalid("%s must be a relative file name inside the data directory", field)
 		}

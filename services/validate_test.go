@@ -71,7 +71,7 @@ func TestDataDirConfinesNames(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret.json"), []byte(`{}`), 0o600))
 	require.NoError(t, os.Symlink(filepath.Join(outside, "secret.json"), filepath.Join(d.Root(), "file-link.json")))
 
-	for _, name := range []string{"", "/etc/passwd", "../x", "a/../../x", "link/secret.json", "file-link.json", "nul\x00.json"} {
+	for _, name := range []string{"", "/etc/passwd", "../x", "a/../../x", "link/secret.json", "link/new/x.json", "file-link.json", "nul\x00.json"} {
 		_, err := d.Resolve("output_file", name)
 		assert.Error(t, err, "%q must be refused", name)
 		assert.Equal(t, services.KindInvalid, services.KindOf(err), name)

@@ -65,6 +65,8 @@ type ConfigRepository interface {
 	Touch(ctx context.Context, id string, at time.Time) error
 	Delete(ctx context.Context, id string) error
 	Count(ctx context.Context) (int, error)
+	// DeleteAll removes every row (restore and reset); dependent rows must be gone first.
+	DeleteAll(ctx context.Context) error
 }
 
 // ServerRepository stores the servers of configurations, in creation order.
@@ -94,6 +96,8 @@ type ProjectRepository interface {
 	SetConfig(ctx context.Context, id, configID string, at time.Time) error
 	Delete(ctx context.Context, id string) error
 	Count(ctx context.Context) (int, error)
+	// DeleteAll removes every row (restore and reset); dependent rows must be gone first.
+	DeleteAll(ctx context.Context) error
 }
 
 // UserRepository stores users.
@@ -110,6 +114,8 @@ type UserRepository interface {
 	UpdateEmail(ctx context.Context, id, email string, at time.Time) error
 	Delete(ctx context.Context, id string) error
 	Count(ctx context.Context) (int, error)
+	// DeleteAll removes every row (restore and reset); dependent rows must be gone first.
+	DeleteAll(ctx context.Context) error
 }
 
 // MembershipRepository stores which users belong to which projects.
@@ -125,6 +131,9 @@ type MembershipRepository interface {
 	Remove(ctx context.Context, projectID, userID string) error
 	RemoveAllOfProject(ctx context.Context, projectID string) error
 	RemoveAllOfUser(ctx context.Context, userID string) error
+	// List returns every membership in creation order (backup, integrity checks).
+	List(ctx context.Context) ([]models.Membership, error)
+	DeleteAll(ctx context.Context) error
 }
 
 // APIKeyFilter restricts a key listing; empty fields match every key.
@@ -154,6 +163,7 @@ type APIKeyRepository interface {
 	Delete(ctx context.Context, id string) error
 	DeleteAllOfUser(ctx context.Context, userID string) error
 	Count(ctx context.Context) (total, disabled int, err error)
+	DeleteAll(ctx context.Context) error
 }
 
 // SettingsRepository stores runtime settings as JSON values.

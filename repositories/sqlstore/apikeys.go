@@ -188,3 +188,8 @@ func (r apiKeyRepo) Count(ctx context.Context) (int, int, error) {
 	err := r.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN disabled THEN 1 ELSE 0 END), 0) FROM api_keys`).Scan(&total, &disabled)
 	return total, disabled, r.scanErr(err)
 }
+
+func (r apiKeyRepo) DeleteAll(ctx context.Context) error {
+	_, err := r.exec(ctx, `DELETE FROM api_keys`)
+	return err
+}

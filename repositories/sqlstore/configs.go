@@ -148,3 +148,9 @@ func (r configRepo) Delete(ctx context.Context, id string) error {
 func (r configRepo) Count(ctx context.Context) (int, error) {
 	return r.count(ctx, `SELECT COUNT(*) FROM configs`)
 }
+
+// DeleteAll removes every configuration; their servers go with them (cascade).
+func (r configRepo) DeleteAll(ctx context.Context) error {
+	_, err := r.exec(ctx, `DELETE FROM configs`)
+	return err
+}

@@ -20,8 +20,8 @@ func (r membershipRepo) Exists(ctx context.Context, projectID, userID string) (b
 	return n > 0, err
 }
 
-func (r membershipRepo) list(ctx context.Context, query string, arg string) ([]models.Membership, error) {
-	rows, err := r.query(ctx, query, arg)
+func (r membershipRepo) list(ctx context.Context, query string, args ...any) ([]models.Membership, error) {
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -102,5 +102,14 @@ func (r membershipRepo) RemoveAllOfProject(ctx context.Context, projectID string
 
 func (r membershipRepo) RemoveAllOfUser(ctx context.Context, userID string) error {
 	_, err := r.exec(ctx, `DELETE FROM memberships WHERE user_id = ?`, userID)
+	return err
+}
+
+func (r membershipRepo) List(ctx context.Context) ([]models.Membership, error) {
+	return r.list(ctx, `SELECT project_id, user_id, created_at FROM memberships ORDER BY seq`)
+}
+
+func (r membershipRepo) DeleteAll(ctx context.Context) error {
+	_, err := r.exec(ctx, `DELETE FROM memberships`)
 	return err
 }

@@ -129,3 +129,8 @@ func (r projectRepo) Delete(ctx context.Context, id string) error {
 func (r projectRepo) Count(ctx context.Context) (int, error) {
 	return r.count(ctx, `SELECT COUNT(*) FROM projects`)
 }
+
+func (r projectRepo) DeleteAll(ctx context.Context) error {
+	_, err := r.exec(ctx, `DELETE FROM projects`)
+	return err
+}

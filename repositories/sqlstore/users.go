@@ -142,3 +142,8 @@ func (r userRepo) Delete(ctx context.Context, id string) error {
 func (r userRepo) Count(ctx context.Context) (int, error) {
 	return r.count(ctx, `SELECT COUNT(*) FROM users`)
 }
+
+func (r userRepo) DeleteAll(ctx context.Context) error {
+	_, err := r.exec(ctx, `DELETE FROM users`)
+	return err
+}

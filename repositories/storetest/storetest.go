@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newStore) })
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, newStore) })
 	t.Run("Portability", func(t *testing.T) { testPortability(t, newStore) })
+	t.Run("Bulk", func(t *testing.T) { testBulk(t, newStore) })
 }
 
 // at returns a fixed, distinct time for fixtures (microsecond precision, which

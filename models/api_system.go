@@ -1,0 +1,87 @@
+package models
+
+import "time"
+
+// SystemHealthData is the payload of GET /api/v1/system/health.
+type SystemHealthData struct {
+	Status        string           `json:"status" example:"healthy" enums:"healthy,unhealthy"`
+	Issues        []string         `json:"issues"`
+	Warnings      []string         `json:"warnings"`
+	Statistics    SystemStatistics `json:"statistics"`
+	Store         string           `json:"store" example:"sqlite"`
+	Version       string           `json:"version" example:"1.0.0"`
+	Uptime        string           `json:"uptime" example:"1h2m3s"`
+	UptimeSeconds int64            `json:"uptime_seconds" example:"3723"`
+	StartedAt     time.Time        `json:"started_at" example:"2026-01-01T00:00:00Z"`
+}
+
+// BackupRequest is the body of POST /api/v1/system/backup.
+type BackupRequest struct {
+	OutputFile string `json:"output_file" example:"backups/gateway-2026-01-01.json"`
+}
+
+// BackupData describes a written backup.
+type BackupData struct {
+	File          string       `json:"file" example:"backups/gateway-2026-01-01.json"`
+	Path          string       `json:"path" example:"/home/user/.enkrypt/backups/gateway-2026-01-01.json"`
+	Bytes         int          `json:"bytes" example:"4096"`
+	SHA256        string       `json:"sha256" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
+	Format        string       `json:"format" example:"secure-mcp-gateway-backup"`
+	SchemaVersion int          `json:"schema_version" example:"1"`
+	CreatedAt     time.Time    `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	Counts        BackupCounts `json:"counts"`
+}
+
+// RestoreRequest is the body of POST /api/v1/system/restore; backup_file is an
+// alias of input_file.
+type RestoreRequest struct {
+	InputFile  string `json:"input_file" example:"backups/gateway-2026-01-01.json"`
+	BackupFile string `json:"backup_file" example:"backups/gateway-2026-01-01.json"`
+}
+
+// RestoreData describes a completed restore.
+type RestoreData struct {
+	File         string       `json:"file" example:"backups/gateway-2026-01-01.json"`
+	SourceFormat string       `json:"source_format" example:"secure-mcp-gateway-backup" enums:"secure-mcp-gateway-backup,enkrypt-config"`
+	SHA256       string       `json:"sha256" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
+	Counts       BackupCounts `json:"counts"`
+	Notes        []string     `json:"notes"`
+}
+
+// ResetRequest is the body of POST /api/v1/system/reset.
+type ResetRequest struct {
+	Confirm bool `json:"confirm" example:"true"`
+}
+
+// ResetData counts what a reset deleted.
+type ResetData struct {
+	Deleted BackupCounts `json:"deleted"`
+}
+
+// SettingItem is one setting of GET /api/v1/settings, secrets masked.
+type SettingItem struct {
+	Key       string     `json:"key" example:"telemetry"`
+	Value     any        `json:"value" swaggertype:"object"`
+	IsDefault bool       `json:"is_default" example:"false"`
+	UpdatedAt *time.Time `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+}
+
+// EnkryptAPIKeyRequest is the body of PUT /api/v1/settings/enkrypt-api-key.
+type EnkryptAPIKeyRequest struct {
+	APIKey string `json:"api_key" example:"ek-0123456789abcdef"`
+}
+
+// EnkryptAPIKeyData shows the guardrails provider key, masked.
+type EnkryptAPIKeyData struct {
+	EnkryptAPIKey *string    `json:"enkrypt_api_key" example:"****cdef"`
+	Configured    bool       `json:"configured" example:"true"`
+	UpdatedAt     *time.Time `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+}
+
+// TelemetryRequest is the body of PUT /api/v1/settings/telemetry; a present
+// field replaces the stored value.
+type TelemetryRequest struct {
+	Enabled  *bool   `json:"enabled" example:"true"`
+	URL      *string `json:"url" example:"http://localhost:4317"`
+	Insecure *bool   `json:"insecure" example:"false"`
+}

@@ -1,0 +1,253 @@
+package services
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// Keys of the settings the gateway knows.
+const (
+	// SettingEnkryptAPIKey is the guardrails provider key (a JSON string).
+	SettingEnkryptAPIKey = "enkrypt_api_key"
+	// SettingTelemetry is a models.TelemetrySettings object.
+	SettingTelemetry = "telemetry"
+	// SettingPlugins is the original system's "plugins" object, kept as is.
+	SettingPlugins = "plugins"
+	// SettingCommonConfig is the original system's "common_mcp_gateway_config" object.
+	SettingCommonConfig = "common_mcp_gateway_config"
+)
+
+// maxSecretLength bounds a provider key; real keys are far shorter.
+const maxSecretLength = 1024
+
+// DefaultTelemetry is in effect until telemetry is configured: off, pointing
+// at a local OpenTelemetry collector as the original system did.
+func DefaultTelemetry() models.TelemetrySettings {
+	return models.TelemetrySettings{Enabled: false, URL: "http://localhost:4317", Insecure: true}
+}
+
+// SettingsService manages the runtime settings kept in the store.
+type SettingsService struct {
+	store repositories.Store
+	now   Clock
+}
+
+// NewSettingsService wires a SettingsService.
+func NewSettingsService(store repositories.Store, now Clock) *SettingsService {
+	return &SettingsService{store: store, now: now}
+}
+
+// EnkryptKeyStatus shows the provider key masked; the secret never leaves the service.
+type EnkryptKeyStatus struct {
+	Masked     string
+	Configured bool
+	UpdatedAt  time.Time
+}
+
+// TelemetryPatch changes some telemetry fields; nil fields keep their value.
+type TelemetryPatch struct {
+	Enabled  *bool
+	URL      *string
+	Insecure *bool
+}
+
+// SettingView is a setting as listed: its decoded value with secrets masked.
+type SettingView struct {
+	Key       string
+	Value     any
+	IsDefault bool
+	UpdatedAt *time.Time
+}
+
+// SetEnkryptAPIKey stores the guardrails provider key.
+func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (EnkryptKeyStatus, error) {
+	key = strings.TrimSpace(key)
+	switch {
+	case key == "":
+		return EnkryptKeyStatus{}, Invalid("api_key is required")
+	case len(key) > maxSecretLength:
+		return EnkryptKeyStatus{}, Invalid("api_key must be at most %d characters", maxSecretLength)
+	case strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return EnkryptKeyStatus{}, Invalid("api_key must not contain spaces or control characters")
+	}
+	value, _ := json.Marshal(key) // a string always encodes
+	now := s.now()
+	err := s.store.Settings().Put(ctx, models.Setting{Key: SettingEnkryptAPIKey, Value: string(value), UpdatedAt: now})
+	return EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: now}, storeErr(err, "", "")
+}
+
+// EnkryptAPIKey returns the provider key masked; Configured is false when none is set.
+func (s *SettingsService) EnkryptAPIKey(ctx context.Context) (EnkryptKeyStatus, error) {
+	st, err := s.store.Settings().Get(ctx, SettingEnkryptAPIKey)
+	if errors.Is(err, repositories.ErrNotFound) {
+		return EnkryptKeyStatus{}, nil
+	}
+	if err != nil {
+		return EnkryptKeyStatus{}, storeErr(err, "", "")
+	}
+	var key string
+	if err := json.Unmarshal([]byte(st.Value), &key); err != nil {
+		return EnkryptKeyStatus{}, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
+	}
+	return EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
+}
+
+// Telemetry returns the telemetry settings in effect.
+func (s *SettingsService) Telemetry(ctx context.Context) (models.TelemetrySettings, error) {
+	t, _, err := readTelemetry(ctx, s.store)
+	return t, err
+}
+
+func readTelemetry(ctx context.Context, r repositories.Repos) (models.TelemetrySettings, *time.Time, error) {
+	st, err := r.Settings().Get(ctx, SettingTelemetry)
+	if errors.Is(err, repositories.ErrNotFound) {
+		return DefaultTelemetry(), nil, nil
+	}
+	if err != nil {
+		return models.TelemetrySettings{}, nil, storeErr(err, "", "")
+	}
+	t, err := parseTelemetry([]byte(st.Value))
+	if err != nil {
+		return models.TelemetrySettings{}, nil, &Error{Kind: KindInternal, Message: "stored telemetry setting is invalid", Err: err}
+	}
+	return t, &st.UpdatedAt, nil
+}
+
+// UpdateTelemetry changes the given telemetry fields and returns the result.
+func (s *SettingsService) UpdateTelemetry(ctx context.Context, p TelemetryPatch) (models.TelemetrySettings, error) {
+	if p == (TelemetryPatch{}) {
+		return models.TelemetrySettings{}, Invalid("at least one of enabled, url, insecure is required")
+	}
+	if p.URL != nil {
+		if err := checkTelemetryURL(*p.URL); err != nil {
+			return models.TelemetrySettings{}, err
+		}
+	}
+	var t models.TelemetrySettings
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		var err error
+		if t, _, err = readTelemetry(ctx, tx); err != nil {
+			return err
+		}
+		if p.Enabled != nil {
+			t.Enabled = *p.Enabled
+		}
+		if p.URL != nil {
+			t.URL = strings.TrimSpace(*p.URL)
+		}
+		if p.Insecure != nil {
+			t.Insecure = *p.Insecure
+		}
+		value, _ := json.Marshal(t) // a struct of plain fields always encodes
+		return storeErr(tx.Settings().Put(ctx, models.Setting{Key: SettingTelemetry, Value: string(value), UpdatedAt: s.now()}), "", "")
+	})
+	return t, err
+}
+
+// checkTelemetryURL accepts an absolute http or https URL with a host.
+func checkTelemetryURL(raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return Invalid("url must be an absolute http or https URL with a host, such as http://localhost:4317")
+	}
+	return nil
+}
+
+// parseTelemetry decodes a stored or restored telemetry value and checks it.
+func parseTelemetry(data []byte) (models.TelemetrySettings, error) {
+	var t models.TelemetrySettings
+	if err := json.Unmarshal(data, &t); err != nil {
+		return t, Invalid("must be an object {enabled: boolean, url: string, insecure: boolean}")
+	}
+	if t.URL != "" {
+		if err := checkTelemetryURL(t.URL); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// List returns every stored setting, plus telemetry's default when it is not
+// stored, with every secret masked.
+func (s *SettingsService) List(ctx context.Context) ([]SettingView, error) {
+	stored, err := s.store.Settings().List(ctx)
+	if err != nil {
+		return nil, storeErr(err, "", "")
+	}
+	out := make([]SettingView, 0, len(stored)+1)
+	hasTelemetry := false
+	for _, st := range stored {
+		var v any
+		if err := json.Unmarshal([]byte(st.Value), &v); err != nil {
+			return nil, &Error{Kind: KindInternal, Message: "stored setting is not JSON", Err: err}
+		}
+		if st.Key == SettingEnkryptAPIKey {
+			if key, ok := v.(string); ok {
+				v = maskSecret(key)
+			}
+		}
+		at := st.UpdatedAt
+		out = append(out, SettingView{Key: st.Key, Value: maskSecrets(v), UpdatedAt: &at})
+		hasTelemetry = hasTelemetry || st.Key == SettingTelemetry
+	}
+	if !hasTelemetry {
+		out = append(out, SettingView{Key: SettingTelemetry, Value: DefaultTelemetry(), IsDefault: true})
+	}
+	return out, nil
+}
+
+// maskSecret shows at most the last four characters, and only of secrets long
+// enough that four characters reveal little.
+func maskSecret(secret string) string {
+	r := []rune(secret)
+	if len(r) < 12 {
+		return "****"
+	}
+	return "****" + string(r[len(r)-4:])
+}
+
+// secretField reports JSON member names that hold credentials.
+func secretField(name string) bool {
+	n := strings.ToLower(name)
+	if strings.HasSuffix(n, "url") {
+		return false // token endpoints and the like are addresses, not credentials
+	}
+	for _, marker := range []string{"api_key", "apikey", "secret", "password", "token", "credential"} {
+		if strings.Contains(n, marker) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskSecrets returns v with the string values of secret members masked, at any depth.
+func maskSecrets(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, val := range t {
+			if s, ok := val.(string); ok && secretField(k) && s != "" {
+				out[k] = maskSecret(s)
+				continue
+			}
+			out[k] = maskSecrets(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, val := range t {
+			out[i] = maskSecrets(val)
+		}
+		return out
+	default:
+		return v
+	}
+}

@@ -1,0 +1,142 @@
+package services
+
+import (
+	"context"
+	"sort"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// state is the whole content of the store in creation order: what backup
+// writes, restore replaces and the health check inspects.
+type state struct {
+	configs     []configState
+	projects    []models.Project
+	users       []models.User
+	memberships []models.Membership
+	keys        []models.APIKey
+	settings    []models.Setting
+}
+
+// configState is a configuration with its servers.
+type configState struct {
+	models.Config
+	servers []models.Server
+}
+
+// readState reads everything through r; called inside one transaction it is a
+// consistent snapshot.
+func readState(ctx context.Context, r repositories.Repos) (state, error) {
+	var st state
+	configs, _, err := r.Configs().List(ctx, repositories.Page{})
+	if err != nil {
+		return st, storeErr(err, "", "")
+	}
+	for _, c := range configs {
+		servers, err := r.Servers().List(ctx, c.ID)
+		if err != nil {
+			return st, storeErr(err, "", "")
+		}
+		st.configs = append(st.configs, configState{Config: c.Config, servers: servers})
+	}
+	if st.projects, _, err = r.Projects().List(ctx, repositories.Page{}); err != nil {
+		return st, storeErr(err, "", "")
+	}
+	if st.users, _, err = r.Users().List(ctx, repositories.Page{}); err != nil {
+		return st, storeErr(err, "", "")
+	}
+	if st.memberships, err = r.Memberships().List(ctx); err != nil {
+		return st, storeErr(err, "", "")
+	}
+	if st.keys, _, err = r.APIKeys().List(ctx, repositories.Page{}); err != nil {
+		return st, storeErr(err, "", "")
+	}
+	if st.settings, err = r.Settings().List(ctx); err != nil {
+		return st, storeErr(err, "", "")
+	}
+	return st, nil
+}
+
+// wipe deletes everything, dependents first (inside a transaction).
+func wipe(ctx context.Context, tx repositories.Repos) error {
+	for _, del := range []func(context.Context) error{
+		tx.APIKeys().DeleteAll, tx.Memberships().DeleteAll, tx.Projects().DeleteAll,
+		tx.Users().DeleteAll, tx.Configs().DeleteAll, tx.Settings().DeleteAll,
+	} {
+		if err := del(ctx); err != nil {
+			return storeErr(err, "", "")
+		}
+	}
+	return nil
+}
+
+// insertState writes a checked state into an empty store (inside a transaction),
+// each list in its order so that creation order survives.
+func insertState(ctx context.Context, tx repositories.Repos, st state) error {
+	for _, c := range st.configs {
+		if err := tx.Configs().Create(ctx, c.Config); err != nil {
+			return storeErr(err, "", "")
+		}
+		for _, srv := range c.servers {
+			if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
+				return storeErr(err, "", "")
+			}
+		}
+	}
+	for _, u := range st.users {
+		if err := tx.Users().Create(ctx, u); err != nil {
+			return storeErr(err, "", "")
+		}
+	}
+	for _, p := range st.projects {
+		if err := tx.Projects().Create(ctx, p); err != nil {
+			return storeErr(err, "", "")
+		}
+	}
+	// Memberships are grouped by project in documents; re-inserting them by time
+	// restores the global order that per-user listings show.
+	members := append([]models.Membership(nil), st.memberships...)
+	sort.SliceStable(members, func(i, j int) bool { return members[i].CreatedAt.Before(members[j].CreatedAt) })
+	for _, m := range members {
+		if err := tx.Memberships().Add(ctx, m); err != nil {
+			return storeErr(err, "", "")
+		}
+	}
+	for _, k := range st.keys {
+		if err := tx.APIKeys().Create(ctx, k); err != nil {
+			return storeErr(err, "", "")
+		}
+	}
+	for _, s := range st.settings {
+		if err := tx.Settings().Put(ctx, s); err != nil {
+			return storeErr(err, "", "")
+		}
+	}
+	return nil
+}
+
+// empty reports whether the store holds no entity and no setting.
+func (st state) empty() bool {
+	return len(st.configs)+len(st.projects)+len(st.users)+len(st.keys)+len(st.settings) == 0
+}
+
+func (st state) counts() models.BackupCounts {
+	n := models.BackupCounts{Configs: len(st.configs), Projects: len(st.projects), Users: len(st.users),
+		Memberships: len(st.memberships), APIKeys: len(st.keys), Settings: len(st.settings)}
+	for _, c := range st.configs {
+		n.Servers += len(c.servers)
+	}
+	return n
+}
+
+func (st state) statistics() models.SystemStatistics {
+	s := models.SystemStatistics{TotalProjects: len(st.projects), TotalUsers: len(st.users),
+		TotalConfigs: len(st.configs), TotalAPIKeys: len(st.keys)}
+	for _, k := range st.keys {
+		if k.Disabled {
+			s.DisabledAPIKeys++
+		}
+	}
+	return s
+}

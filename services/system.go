@@ -1,0 +1,327 @@
+package services
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// SystemService runs the whole-store operations: health, backup, restore,
+// reset and the migration from the original system.
+type SystemService struct {
+	store repositories.Store
+	files *DataDir
+	now   Clock
+}
+
+// NewSystemService wires a SystemService.
+func NewSystemService(store repositories.Store, files *DataDir, now Clock) *SystemService {
+	return &SystemService{store: store, files: files, now: now}
+}
+
+// HealthReport is the result of a deep health check.
+type HealthReport struct {
+	// Healthy is false when Issues is not empty.
+	Healthy bool
+	// Issues break the rules the API enforces (dangling references, duplicates...).
+	Issues []string
+	// Warnings are legal but probably unintended states.
+	Warnings   []string
+	Statistics models.SystemStatistics
+	Store      string
+}
+
+// Health pings the store, then reads it in one transaction and checks its
+// integrity. It fails with KindUnavailable only when the store cannot be reached.
+func (s *SystemService) Health(ctx context.Context) (HealthReport, error) {
+	report := HealthReport{Store: s.store.Backend(), Issues: []string{}, Warnings: []string{}}
+	if err := s.store.Ping(ctx); err != nil {
+		return report, &Error{Kind: KindUnavailable, Message: "the store cannot be reached", Err: err}
+	}
+	var st state
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		var err error
+		st, err = readState(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return report, err
+	}
+	report.Issues = append(report.Issues, checkState(st)...)
+	report.Warnings = append(report.Warnings, healthWarnings(st)...)
+	report.Statistics = st.statistics()
+	report.Healthy = len(report.Issues) == 0
+	return report, nil
+}
+
+// healthWarnings lists states the rules allow but that are likely mistakes.
+func healthWarnings(st state) []string {
+	var warnings []string
+	folded := map[string]string{}
+	for _, c := range st.configs {
+		key := "configuration " + strings.ToLower(c.Name)
+		if other, ok := folded[key]; ok {
+			warnings = append(warnings, fmt.Sprintf("configurations %q and %q differ only in case", other, c.Name))
+		}
+		folded[key] = c.Name
+	}
+	projects := map[string]models.Project{}
+	for _, p := range st.projects {
+		key := "project " + strings.ToLower(p.Name)
+		if other, ok := folded[key]; ok {
+			warnings = append(warnings, fmt.Sprintf("projects %q and %q differ only in case", other, p.Name))
+		}
+		folded[key] = p.Name
+		projects[p.ID] = p
+	}
+	members := map[[2]string]bool{}
+	for _, m := range st.memberships {
+		members[[2]string{m.ProjectID, m.UserID}] = true
+	}
+	for _, k := range st.keys {
+		p, ok := projects[k.ProjectID]
+		switch {
+		case !ok:
+			// a dangling reference: already an issue
+		case !members[[2]string{k.ProjectID, k.UserID}]:
+			warnings = append(warnings, fmt.Sprintf("api key %q: its user is not a member of project %q, so it cannot authenticate", k.ID, p.Name))
+		case p.ConfigID == "":
+			warnings = append(warnings, fmt.Sprintf("api key %q: project %q has no configuration, so the key cannot authenticate", k.ID, p.Name))
+		}
+	}
+	return warnings
+}
+
+// BackupResult describes a written backup.
+type BackupResult struct {
+	File      string
+	Path      string
+	Bytes     int
+	SHA256    string
+	CreatedAt time.Time
+	Counts    models.BackupCounts
+}
+
+// Backup writes the whole state, read in one transaction, as a document in the
+// data directory (atomically, mode 0600). Key secrets are not in the store,
+// so they are not in the backup either: only their hashes.
+func (s *SystemService) Backup(ctx context.Context, outputFile string) (BackupResult, error) {
+	if _, err := s.files.Resolve("output_file", outputFile); err != nil {
+		return BackupResult{}, err
+	}
+	var st state
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		var err error
+		st, err = readState(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return BackupResult{}, err
+	}
+	res := BackupResult{File: outputFile, CreatedAt: s.now(), Counts: st.counts()}
+	data, err := json.MarshalIndent(toDocument(st, res.CreatedAt), "", "  ")
+	if err != nil {
+		return BackupResult{}, &Error{Kind: KindInternal, Message: "cannot encode backup", Err: err}
+	}
+	data = append(data, '\n')
+	res.Bytes, res.SHA256 = len(data), sha256Hex(data)
+	res.Path, err = s.files.WriteFile("output_file", outputFile, data)
+	return res, err
+}
+
+// Source formats a restore accepts.
+const (
+	// FormatBackup is this gateway's backup document.
+	FormatBackup = models.BackupFormat
+	// FormatEnkrypt is the original system's config file.
+	FormatEnkrypt = "enkrypt-config"
+)
+
+// RestoreResult describes a completed restore or import.
+type RestoreResult struct {
+	File         string
+	SourceFormat string
+	SHA256       string
+	Counts       models.BackupCounts
+	// Notes say what was not taken over, and why (never a secret).
+	Notes []string
+}
+
+// Restore replaces the whole state with a document of the data directory:
+// a backup, or a config file of the original system. field names the request
+// field that gave the file name. The document is checked completely first; a
+// document with any problem changes nothing.
+func (s *SystemService) Restore(ctx context.Context, field, inputFile string) (RestoreResult, error) {
+	data, err := s.files.ReadFile(field, inputFile)
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	res, err := s.RestoreData(ctx, field, data)
+	res.File = inputFile
+	return res, err
+}
+
+// RestoreData is Restore for a document already in memory.
+func (s *SystemService) RestoreData(ctx context.Context, field string, data []byte) (RestoreResult, error) {
+	format, err := detectFormat(field, data)
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	res := RestoreResult{SourceFormat: format, SHA256: sha256Hex(data), Notes: []string{}}
+	var st state
+	if format == FormatEnkrypt {
+		st, res.Notes, err = parseEnkrypt(field, data, s.now())
+	} else {
+		st, err = parseBackup(field, data)
+	}
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	res.Counts = st.counts()
+	return res, s.replace(ctx, st, nil)
+}
+
+// replace wipes the store and writes st in one transaction. If guard is given it
+// runs first, with the current state, and may refuse.
+func (s *SystemService) replace(ctx context.Context, st state, guard func(current state) error) error {
+	return s.store.InTx(ctx, func(tx repositories.Repos) error {
+		if guard != nil {
+			current, err := readState(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if err := guard(current); err != nil {
+				return err
+			}
+		}
+		if err := wipe(ctx, tx); err != nil {
+			return err
+		}
+		return insertState(ctx, tx, st)
+	})
+}
+
+// ResetResult counts what a reset deleted.
+type ResetResult struct {
+	Deleted models.BackupCounts
+}
+
+// Reset deletes every entity and setting in one transaction; settings return to
+// their defaults. The admin key lives in the config file and is not affected.
+func (s *SystemService) Reset(ctx context.Context, confirm bool) (ResetResult, error) {
+	if !confirm {
+		return ResetResult{}, Invalid("confirm must be true: a reset deletes every configuration, project, user, API key and setting")
+	}
+	var res ResetResult
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		st, err := readState(ctx, tx)
+		if err != nil {
+			return err
+		}
+		res.Deleted = st.counts()
+		return wipe(ctx, tx)
+	})
+	return res, err
+}
+
+// detectFormat tells a backup document (it has "format") from the original
+// system's config file (it has any of its sections).
+func detectFormat(field string, data []byte) (string, error) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return "", documentErr(field, err)
+	}
+	if _, ok := probe["format"]; ok {
+		return FormatBackup, nil
+	}
+	for _, section := range enkryptSections {
+		if _, ok := probe[section]; ok {
+			return FormatEnkrypt, nil
+		}
+	}
+	return "", Invalid("%s is neither a backup (no \"format\" field) nor a config file of the original system (none of %s)",
+		field, strings.Join(enkryptSections, ", "))
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// ImportEnkrypt replaces the state with the content of a config file of the
+// original system. Unless replace is set it refuses (conflict) when the store
+// already holds anything.
+func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []byte, replace bool) (RestoreResult, error) {
+	format, err := detectFormat(field, data)
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	if format != FormatEnkrypt {
+		return RestoreResult{}, Invalid("%s is a backup, not a config file of the original system: restore it instead", field)
+	}
+	st, notes, err := parseEnkrypt(field, data, s.now())
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	res := RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(data), Counts: st.counts(), Notes: notes}
+	var guard func(state) error
+	if !replace {
+		guard = func(current state) error {
+			if !current.empty() {
+				return Conflict("the store is not empty (%d configurations, %d projects, %d users, %d API keys, %d settings); import with replace to overwrite it",
+					len(current.configs), len(current.projects), len(current.users), len(current.keys), len(current.settings))
+			}
+			return nil
+		}
+	}
+	return res, s.replace(ctx, st, guard)
+}
+
+// ImportEnkryptIfEmpty is the migration at first start: if the config file
+// carries the original system's sections and the store is empty, they are
+// imported. It reports whether it imported anything. A store that is not empty
+// is left alone, so the import happens once.
+func (s *SystemService) ImportEnkryptIfEmpty(ctx context.Context, configFile []byte) (RestoreResult, bool, error) {
+	if format, err := detectFormat("config file", configFile); err != nil || format != FormatEnkrypt {
+		return RestoreResult{}, false, nil // not the original format: nothing to migrate
+	}
+	st, notes, err := parseEnkrypt("config file", configFile, s.now())
+	if err != nil {
+		return RestoreResult{}, false, err
+	}
+	if st.empty() {
+		return RestoreResult{}, false, nil
+	}
+	res := RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(configFile), Counts: st.counts(), Notes: notes}
+	skipped := false
+	guard := func(current state) error {
+		skipped = !current.empty()
+		if skipped {
+			return errStoreNotEmpty
+		}
+		return nil
+	}
+	// Two instances starting together on one database may both find it empty;
+	// the second then fails on unique keys, and its retry sees the first's import.
+	for attempt := 0; attempt < 2; attempt++ {
+		err = s.replace(ctx, st, guard)
+		if skipped {
+			return RestoreResult{}, false, nil
+		}
+		if err == nil || !errors.Is(err, repositories.ErrConflict) {
+			break
+		}
+	}
+	return res, err == nil, err
+}
+
+// errStoreNotEmpty aborts the first-start import's transaction.
+var errStoreNotEmpty = errors.New("store is not empty")

@@ -297,3 +297,33 @@ func (r settings) DeleteAll(ctx context.Context) (err error) {
 	defer r.observe("settings.delete_all", time.Now(), &err)
 	return r.next.DeleteAll(ctx)
 }
+
+func (r configs) DeleteAll(ctx context.Context) (err error) {
+	defer r.observe("configs.delete_all", time.Now(), &err)
+	return r.next.DeleteAll(ctx)
+}
+
+func (r projects) DeleteAll(ctx context.Context) (err error) {
+	defer r.observe("projects.delete_all", time.Now(), &err)
+	return r.next.DeleteAll(ctx)
+}
+
+func (r users) DeleteAll(ctx context.Context) (err error) {
+	defer r.observe("users.delete_all", time.Now(), &err)
+	return r.next.DeleteAll(ctx)
+}
+
+func (r memberships) List(ctx context.Context) (_ []models.Membership, err error) {
+	defer r.observe("memberships.list", time.Now(), &err)
+	return r.next.List(ctx)
+}
+
+func (r memberships) DeleteAll(ctx context.Context) (err error) {
+	defer r.observe("memberships.delete_all", time.Now(), &err)
+	return r.next.DeleteAll(ctx)
+}
+
+func (r apiKeys) DeleteAll(ctx context.Context) (err error) {
+	defer r.observe("api_keys.delete_all", time.Now(), &err)
+	return r.next.DeleteAll(ctx)
+}

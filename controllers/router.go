@@ -29,6 +29,8 @@ type Deps struct {
 	// Metrics, when set, records every request and serves GET /metrics (admin
 	// key required); nil disables both.
 	Metrics *metrics.Metrics
+	// StartedAt is when the server started (health uptime); zero means now.
+	StartedAt time.Time
 }
 
 // NewRouter builds the engine with its middleware and every route.
@@ -74,5 +76,7 @@ func NewRouter(d Deps) *gin.Engine {
 	w := errorWriter{log: d.Log}
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
+	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)
+	NewSettingsController(w, d.Services.Settings).register(api)
 	return r
 }

@@ -6,6 +6,8 @@ import "github.com/securemcp/gateway/repositories"
 type Services struct {
 	Configs  *ConfigService
 	Projects *ProjectService
+	System   *SystemService
+	Settings *SettingsService
 }
 
 // New wires every service over one store and data directory.
@@ -13,5 +15,7 @@ func New(store repositories.Store, files *DataDir, now Clock) *Services {
 	return &Services{
 		Configs:  NewConfigService(store, files, now),
 		Projects: NewProjectService(store, files, now),
+		System:   NewSystemService(store, files, now),
+		Settings: NewSettingsService(store, now),
 	}
 }

@@ -1,0 +1,119 @@
+package controllers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// SettingsController serves the runtime settings.
+type SettingsController struct {
+	errorWriter
+	svc *services.SettingsService
+}
+
+// NewSettingsController wires a SettingsController.
+func NewSettingsController(w errorWriter, svc *services.SettingsService) *SettingsController {
+	return &SettingsController{errorWriter: w, svc: svc}
+}
+
+func (h *SettingsController) register(g *gin.RouterGroup) {
+	g.GET("/settings", h.List)
+	g.GET("/settings/enkrypt-api-key", h.GetEnkryptAPIKey)
+	g.PUT("/settings/enkrypt-api-key", h.SetEnkryptAPIKey)
+	g.PUT("/settings/telemetry", h.SetTelemetry)
+}
+
+// List godoc
+//
+//	@Summary		List settings
+//	@Description	Every stored setting, and telemetry's default when it is not set, with every secret masked.
+//	@Tags			settings
+//	@Produce		json
+//	@Security		AdminKey
+//	@Success		200	{object}	models.Envelope{data=[]models.SettingItem}
+//	@Failure		401	{object}	models.ErrorResponse
+//	@Failure		500	{object}	models.ErrorResponse
+//	@Router			/api/v1/settings [get]
+func (h *SettingsController) List(c *gin.Context) {
+	views, err := h.svc.List(c.Request.Context())
+	items := make([]models.SettingItem, 0, len(views))
+	for _, v := range views {
+		items = append(items, models.SettingItem{Key: v.Key, Value: v.Value, IsDefault: v.IsDefault, UpdatedAt: v.UpdatedAt})
+	}
+	h.reply(c, err, http.StatusOK, "Settings retrieved successfully", items)
+}
+
+// GetEnkryptAPIKey godoc
+//
+//	@Summary		Show the guardrails provider key, masked
+//	@Description	enkrypt_api_key is masked (at most its last four characters), or null when no key is set.
+//	@Tags			settings
+//	@Produce		json
+//	@Security		AdminKey
+//	@Success		200	{object}	models.Envelope{data=models.EnkryptAPIKeyData}
+//	@Failure		401	{object}	models.ErrorResponse
+//	@Failure		500	{object}	models.ErrorResponse
+//	@Router			/api/v1/settings/enkrypt-api-key [get]
+func (h *SettingsController) GetEnkryptAPIKey(c *gin.Context) {
+	st, err := h.svc.EnkryptAPIKey(c.Request.Context())
+	h.reply(c, err, http.StatusOK, "Enkrypt API key retrieved successfully", newEnkryptKeyData(st))
+}
+
+// SetEnkryptAPIKey godoc
+//
+//	@Summary	Store the guardrails provider key
+//	@Tags		settings
+//	@Accept		json
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		body	body		models.EnkryptAPIKeyRequest	true	"the provider key"
+//	@Success	200		{object}	models.Envelope{data=models.EnkryptAPIKeyData}
+//	@Failure	400		{object}	models.ErrorResponse
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/settings/enkrypt-api-key [put]
+func (h *SettingsController) SetEnkryptAPIKey(c *gin.Context) {
+	var req models.EnkryptAPIKeyRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	st, err := h.svc.SetEnkryptAPIKey(c.Request.Context(), req.APIKey)
+	h.reply(c, err, http.StatusOK, "Enkrypt API key updated successfully", newEnkryptKeyData(st))
+}
+
+// SetTelemetry godoc
+//
+//	@Summary		Change the telemetry settings
+//	@Description	Any of enabled, url (an http or https URL) and insecure; at least one. A present field replaces the stored value. Returns the settings in effect.
+//	@Tags			settings
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.TelemetryRequest	true	"fields to change"
+//	@Success		200		{object}	models.Envelope{data=models.TelemetrySettings}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/settings/telemetry [put]
+func (h *SettingsController) SetTelemetry(c *gin.Context) {
+	var req models.TelemetryRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	t, err := h.svc.UpdateTelemetry(c.Request.Context(), services.TelemetryPatch{Enabled: req.Enabled, URL: req.URL, Insecure: req.Insecure})
+	h.reply(c, err, http.StatusOK, "Telemetry settings updated successfully", t)
+}
+
+func newEnkryptKeyData(st services.EnkryptKeyStatus) models.EnkryptAPIKeyData {
+	if !st.Configured {
+		return models.EnkryptAPIKeyData{}
+	}
+	masked, at := st.Masked, st.UpdatedAt
+	return models.EnkryptAPIKeyData{EnkryptAPIKey: &masked, Configured: true, UpdatedAt: &at}
+}

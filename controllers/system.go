@@ -1,0 +1,151 @@
+package controllers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// SystemController serves health, backup, restore and reset.
+type SystemController struct {
+	errorWriter
+	svc       *services.SystemService
+	version   string
+	startedAt time.Time
+}
+
+// NewSystemController wires a SystemController; version and startedAt feed the
+// health report.
+func NewSystemController(w errorWriter, svc *services.SystemService, version string, startedAt time.Time) *SystemController {
+	return &SystemController{errorWriter: w, svc: svc, version: version, startedAt: startedAt}
+}
+
+func (h *SystemController) register(g *gin.RouterGroup) {
+	g.GET("/system/health", h.Health)
+	g.POST("/system/backup", h.Backup)
+	g.POST("/system/restore", h.Restore)
+	g.POST("/system/reset", h.Reset)
+}
+
+// Health godoc
+//
+//	@Summary		Deep health check
+//	@Description	Pings the store, reads it in one transaction and checks its integrity (dangling references, duplicate names and e-mails). The status is "unhealthy" when issues were found; 503 only when the store cannot be reached.
+//	@Tags			system
+//	@Produce		json
+//	@Security		AdminKey
+//	@Success		200	{object}	models.Envelope{data=models.SystemHealthData}
+//	@Failure		401	{object}	models.ErrorResponse
+//	@Failure		500	{object}	models.ErrorResponse
+//	@Failure		503	{object}	models.ErrorResponse
+//	@Router			/api/v1/system/health [get]
+func (h *SystemController) Health(c *gin.Context) {
+	r, err := h.svc.Health(c.Request.Context())
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	uptime := time.Since(h.startedAt).Truncate(time.Second)
+	data := models.SystemHealthData{Status: "healthy", Issues: r.Issues, Warnings: r.Warnings, Statistics: r.Statistics,
+		Store: r.Store, Version: h.version, Uptime: uptime.String(), UptimeSeconds: int64(uptime.Seconds()), StartedAt: h.startedAt}
+	message := "System is healthy"
+	if !r.Healthy {
+		data.Status, message = "unhealthy", "System has integrity issues"
+	}
+	ok(c, http.StatusOK, message, data)
+}
+
+// Backup godoc
+//
+//	@Summary		Back up everything
+//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document, atomically with mode 0600, to a file of the data directory.
+//	@Tags			system
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.BackupRequest	true	"file name inside the data directory"
+//	@Success		200		{object}	models.Envelope{data=models.BackupData}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/system/backup [post]
+func (h *SystemController) Backup(c *gin.Context) {
+	var req models.BackupRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	r, err := h.svc.Backup(c.Request.Context(), req.OutputFile)
+	h.reply(c, err, http.StatusOK, "Backup written successfully", models.BackupData{File: r.File, Path: r.Path, Bytes: r.Bytes,
+		SHA256: r.SHA256, Format: models.BackupFormat, SchemaVersion: models.BackupSchemaVersion, CreatedAt: r.CreatedAt, Counts: r.Counts})
+}
+
+// Restore godoc
+//
+//	@Summary		Restore everything
+//	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction.
+//	@Tags			system
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.RestoreRequest	true	"file name inside the data directory (input_file, or its alias backup_file)"
+//	@Success		200		{object}	models.Envelope{data=models.RestoreData}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/system/restore [post]
+func (h *SystemController) Restore(c *gin.Context) {
+	var req models.RestoreRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	field, file := "input_file", req.InputFile
+	switch {
+	case req.BackupFile != "" && req.InputFile != "" && req.BackupFile != req.InputFile:
+		h.fail(c, services.Invalid("give either input_file or backup_file, not both"))
+		return
+	case req.InputFile == "" && req.BackupFile != "":
+		field, file = "backup_file", req.BackupFile
+	}
+	r, err := h.svc.Restore(c.Request.Context(), field, file)
+	h.reply(c, err, http.StatusOK, "State restored successfully", models.RestoreData{File: r.File, SourceFormat: r.SourceFormat,
+		SHA256: r.SHA256, Counts: r.Counts, Notes: r.Notes})
+}
+
+// Reset godoc
+//
+//	@Summary		Reset everything
+//	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid.
+//	@Tags			system
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.ResetRequest	true	"confirmation"
+//	@Success		200		{object}	models.Envelope{data=models.ResetData}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/system/reset [post]
+func (h *SystemController) Reset(c *gin.Context) {
+	var req models.ResetRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	r, err := h.svc.Reset(c.Request.Context(), req.Confirm)
+	h.reply(c, err, http.StatusOK, "System reset successfully", models.ResetData{Deleted: r.Deleted})
+}
+
+// startTime is when the router was built unless the caller says otherwise.
+func startTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now().UTC()
+	}
+	return t
+}

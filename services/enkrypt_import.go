@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,10 +88,13 @@ func objectMembers(data json.RawMessage) ([]member, error) {
 
 // enkryptParser converts the original config file into a state.
 type enkryptParser struct {
-	now     time.Time
-	issues  []string
-	notes   []string
-	derived int
+	now    time.Time
+	issues []string
+	notes  []string
+	// originals maps the UUIDs derived here back to what the file said, so
+	// that messages name records the way the file does.
+	originals map[string]string
+	derived   int
 }
 
 func (p *enkryptParser) issuef(format string, args ...any) {
@@ -103,8 +107,23 @@ func (p *enkryptParser) id(kind, legacy string) string {
 	if u, err := uuid.Parse(legacy); err == nil && len(legacy) == 36 {
 		return u.String()
 	}
-	p.derived++
-	return derivedID(kind, legacy)
+	id := derivedID(kind, legacy)
+	if _, seen := p.originals[id]; !seen {
+		p.derived++
+		p.originals[id] = strconv.Quote(legacy)
+	}
+	return id
+}
+
+// inFileTerms rewrites derived identifiers in messages into the file's own.
+func (p *enkryptParser) inFileTerms(issues []string) []string {
+	for i, issue := range issues {
+		for id, original := range p.originals {
+			issue = strings.ReplaceAll(issue, strconv.Quote(id), original)
+		}
+		issues[i] = issue
+	}
+	return issues
 }
 
 func derivedID(kind, name string) string {
@@ -165,7 +184,7 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 	if err := json.Unmarshal(data, &top); err != nil {
 		return state{}, nil, documentErr(field, err)
 	}
-	p := &enkryptParser{now: now, notes: []string{}}
+	p := &enkryptParser{now: now, notes: []string{}, originals: map[string]string{}}
 	var st state
 	for _, m := range p.section(top, "mcp_configs") {
 		label := fmt.Sprintf("mcp_configs[%q]", m.key)
@@ -218,7 +237,7 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 	if p.derived > 0 {
 		p.notes = append(p.notes, fmt.Sprintf("%d identifier(s) were not UUIDs and were replaced by UUIDs derived from them", p.derived))
 	}
-	issues := append(p.issues, checkState(st)...)
+	issues := append(p.issues, p.inFileTerms(checkState(st))...)
 	if len(issues) > 0 {
 		return state{}, nil, InvalidIssues(issues)
 	}
@@ -246,7 +265,9 @@ func (p *enkryptParser) key(i int, m member) []models.APIKey {
 		return nil
 	}
 	hash := HashAPIKeySecret(secret)
-	key := models.APIKey{ID: derivedID("apikey", hash), Hash: hash, Last4: last4, UserID: p.id("user", k.UserID),
+	id := derivedID("apikey", hash)
+	p.originals[id] = "(" + label + ")"
+	key := models.APIKey{ID: id, Hash: hash, Last4: last4, UserID: p.id("user", k.UserID),
 		ProjectID: p.id("project", k.ProjectID), CreatedAt: p.time(label, k.CreatedAt), Disabled: k.Disabled}
 	if k.DisabledAt != nil {
 		t := p.time(label, k.DisabledAt)

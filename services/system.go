@@ -236,7 +236,10 @@ func (s *SystemService) Reset(ctx context.Context, confirm bool) (ResetResult, e
 // system's config file (it has any of its sections).
 func detectFormat(field string, data []byte) (string, error) {
 	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil {
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(data, &probe); errors.As(err, &typeErr) {
+		return "", Invalid("%s must be a JSON object, not %s", field, typeErr.Value)
+	} else if err != nil {
 		return "", documentErr(field, err)
 	}
 	if _, ok := probe["format"]; ok {

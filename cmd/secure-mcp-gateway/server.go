@@ -91,6 +91,10 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		return err
 	}
 	defer a.Close()
+	startedAt := time.Now().UTC()
+	if err := importOriginalState(ctx, a, path, log); err != nil {
+		return err
+	}
 	if reload {
 		loader.Watch(func(s config.Settings) {
 			live.Apply(s)
@@ -102,6 +106,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	router := controllers.NewRouter(controllers.Deps{
 		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
 		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
+		StartedAt: startedAt,
 	})
 	srv := &http.Server{
 		Addr: settings.Addr(), Handler: router,
@@ -120,4 +125,29 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// importOriginalState migrates the original system: when the config file
+// carries its configurations, projects, users, keys or plugins and the store is
+// empty, they are imported once. The log gets counts, never keys.
+func importOriginalState(ctx context.Context, a *app, path string, log *zap.Logger) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read config file: %w", err)
+	}
+	res, imported, err := a.services.System.ImportEnkryptIfEmpty(ctx, data)
+	if err != nil {
+		return fmt.Errorf("import the original system's state from %s: %w", path, err)
+	}
+	if imported {
+		n := res.Counts
+		log.Info("imported the original system's state from the config file", zap.String("config_path", path),
+			zap.Int("configs", n.Configs), zap.Int("servers", n.Servers), zap.Int("projects", n.Projects),
+			zap.Int("users", n.Users), zap.Int("memberships", n.Memberships), zap.Int("api_keys", n.APIKeys),
+			zap.Int("settings", n.Settings), zap.Strings("notes", res.Notes))
+	}
+	return nil
 }

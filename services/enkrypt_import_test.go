@@ -44,88 +44,89 @@ func loadFixture(t *testing.T) enkryptFixture {
 }
 
 func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
-	c := newSystemCore(t)
-	ctx := context.Background()
-	f := loadFixture(t)
-	c.writeFile(t, "enkrypt_mcp_config.json", f.data)
+	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
+		ctx := context.Background()
+		f := loadFixture(t)
+		c.writeFile(t, "enkrypt_mcp_config.json", f.data)
 
-	res, err := c.svc.System.Restore(ctx, "input_file", "enkrypt_mcp_config.json")
-	require.NoError(t, err)
-	assert.Equal(t, services.FormatEnkrypt, res.SourceFormat)
-	assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 3, Projects: 2, Users: 3, Memberships: 4, APIKeys: 4, Settings: 4}, res.Counts)
-	assert.Contains(t, strings.Join(res.Notes, "\n"), "admin_apikey is not imported")
-	out, err := json.Marshal(res)
-	require.NoError(t, err)
-	for secret := range f.keys {
-		assert.NotContains(t, string(out), secret, "no plaintext key in the result")
-	}
+		res, err := c.svc.System.Restore(ctx, "input_file", "enkrypt_mcp_config.json")
+		require.NoError(t, err)
+		assert.Equal(t, services.FormatEnkrypt, res.SourceFormat)
+		assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 3, Projects: 2, Users: 3, Memberships: 4, APIKeys: 4, Settings: 4}, res.Counts)
+		assert.Contains(t, strings.Join(res.Notes, "\n"), "admin_apikey is not imported")
+		out, err := json.Marshal(res)
+		require.NoError(t, err)
+		for secret := range f.keys {
+			assert.NotContains(t, string(out), secret, "no plaintext key in the result")
+		}
 
-	t.Run("every key is stored hashed and can authenticate", func(t *testing.T) {
-		for secret, want := range f.keys {
-			k, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+		t.Run("every key is stored hashed and can authenticate", func(t *testing.T) {
+			for secret, want := range f.keys {
+				k, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+				require.NoError(t, err)
+				assert.Equal(t, secret[len(secret)-4:], k.Last4)
+				assert.Equal(t, want.Disabled, k.Disabled)
+				assert.Equal(t, want.UserID, k.UserID)
+				assert.Equal(t, want.ProjectID, k.ProjectID)
+				member, err := c.store.Memberships().Exists(ctx, k.ProjectID, k.UserID)
+				require.NoError(t, err)
+				assert.True(t, member)
+				p, err := c.store.Projects().Get(ctx, k.ProjectID)
+				require.NoError(t, err)
+				assert.NotEmpty(t, p.ConfigID)
+			}
+		})
+		t.Run("records keep their ids, names, times and policies", func(t *testing.T) {
+			bob, err := c.store.Users().Resolve(ctx, "bob.builder@example.com")
 			require.NoError(t, err)
-			assert.Equal(t, secret[len(secret)-4:], k.Last4)
-			assert.Equal(t, want.Disabled, k.Disabled)
-			assert.Equal(t, want.UserID, k.UserID)
-			assert.Equal(t, want.ProjectID, k.ProjectID)
-			member, err := c.store.Memberships().Exists(ctx, k.ProjectID, k.UserID)
+			assert.Equal(t, "bob.builder@example.com", bob.Email, "emails are lowercased")
+			assert.Equal(t, time.Date(2025, 3, 5, 10, 0, 0, 500000000, time.UTC), bob.CreatedAt)
+			p, err := c.store.Projects().Resolve(ctx, "platform")
 			require.NoError(t, err)
-			assert.True(t, member)
-			p, err := c.store.Projects().Get(ctx, k.ProjectID)
+			assert.Equal(t, "5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11", p.ID)
+			assert.Equal(t, "3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f", p.ConfigID)
+			members, err := c.store.Memberships().ListByProject(ctx, p.ID)
 			require.NoError(t, err)
-			assert.NotEmpty(t, p.ConfigID)
-		}
-	})
-	t.Run("records keep their ids, names, times and policies", func(t *testing.T) {
-		bob, err := c.store.Users().Resolve(ctx, "bob.builder@example.com")
-		require.NoError(t, err)
-		assert.Equal(t, "bob.builder@example.com", bob.Email, "emails are lowercased")
-		assert.Equal(t, time.Date(2025, 3, 5, 10, 0, 0, 500000000, time.UTC), bob.CreatedAt)
-		p, err := c.store.Projects().Resolve(ctx, "platform")
-		require.NoError(t, err)
-		assert.Equal(t, "5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11", p.ID)
-		assert.Equal(t, "3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f", p.ConfigID)
-		members, err := c.store.Memberships().ListByProject(ctx, p.ID)
-		require.NoError(t, err)
-		require.Len(t, members, 2)
-		assert.Equal(t, "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a", members[0].UserID)
-		github, err := c.svc.Configs.GetServer(ctx, "engineering", "github")
-		require.NoError(t, err)
-		assert.Equal(t, models.GuardrailPolicy{Enabled: true, PolicyName: "Engineering Input Policy", AdditionalConfig: map[string]any{"pii_redaction": true}, Block: []string{"policy_violation", "injection_attack", "pii"}}, github.InputPolicy)
-		echo, err := c.svc.Configs.GetServer(ctx, "support", "echo_server")
-		require.NoError(t, err)
-		assert.True(t, echo.InputPolicy.Enabled, "later versions' input_guardrails_config is read too")
-		assert.Equal(t, "Sample Airline Guardrail", echo.InputPolicy.PolicyName)
-		assert.Equal(t, []string{"/opt/mcp/echo_mcp.py"}, echo.Args)
-	})
-	t.Run("plugins and common config become settings", func(t *testing.T) {
-		tel, err := c.svc.Settings.Telemetry(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, models.TelemetrySettings{Enabled: true, URL: "http://otel-collector:4317", Insecure: true}, tel)
-		key, err := c.svc.Settings.EnkryptAPIKey(ctx)
-		require.NoError(t, err)
-		assert.True(t, key.Configured)
-		views, err := c.svc.Settings.List(ctx)
-		require.NoError(t, err)
-		keys := []string{}
-		for _, v := range views {
-			keys = append(keys, v.Key)
-		}
-		assert.ElementsMatch(t, []string{"common_mcp_gateway_config", "enkrypt_api_key", "plugins", "telemetry"}, keys)
-		listed, err := json.Marshal(views)
-		require.NoError(t, err)
-		var doc map[string]any
-		require.NoError(t, json.Unmarshal(f.data, &doc))
-		providerKey := doc["plugins"].(map[string]any)["guardrails"].(map[string]any)["config"].(map[string]any)["api_key"].(string)
-		assert.NotContains(t, string(listed), providerKey, "listings mask secrets")
-		assert.NotContains(t, string(listed), doc["common_mcp_gateway_config"].(map[string]any)["enkrypt_api_key"].(string))
-	})
-	t.Run("the imported state is healthy", func(t *testing.T) {
-		r, err := c.svc.System.Health(ctx)
-		require.NoError(t, err)
-		assert.True(t, r.Healthy, "%v", r.Issues)
-		assert.Empty(t, r.Warnings)
-		assert.Equal(t, models.SystemStatistics{TotalProjects: 2, TotalUsers: 3, TotalConfigs: 2, TotalAPIKeys: 4, DisabledAPIKeys: 1}, r.Statistics)
+			require.Len(t, members, 2)
+			assert.Equal(t, "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a", members[0].UserID)
+			github, err := c.svc.Configs.GetServer(ctx, "engineering", "github")
+			require.NoError(t, err)
+			assert.Equal(t, models.GuardrailPolicy{Enabled: true, PolicyName: "Engineering Input Policy", AdditionalConfig: map[string]any{"pii_redaction": true}, Block: []string{"policy_violation", "injection_attack", "pii"}}, github.InputPolicy)
+			echo, err := c.svc.Configs.GetServer(ctx, "support", "echo_server")
+			require.NoError(t, err)
+			assert.True(t, echo.InputPolicy.Enabled, "later versions' input_guardrails_config is read too")
+			assert.Equal(t, "Sample Airline Guardrail", echo.InputPolicy.PolicyName)
+			assert.Equal(t, []string{"/opt/mcp/echo_mcp.py"}, echo.Args)
+		})
+		t.Run("plugins and common config become settings", func(t *testing.T) {
+			tel, err := c.svc.Settings.Telemetry(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, models.TelemetrySettings{Enabled: true, URL: "http://otel-collector:4317", Insecure: true}, tel)
+			key, err := c.svc.Settings.EnkryptAPIKey(ctx)
+			require.NoError(t, err)
+			assert.True(t, key.Configured)
+			views, err := c.svc.Settings.List(ctx)
+			require.NoError(t, err)
+			keys := []string{}
+			for _, v := range views {
+				keys = append(keys, v.Key)
+			}
+			assert.ElementsMatch(t, []string{"common_mcp_gateway_config", "enkrypt_api_key", "plugins", "telemetry"}, keys)
+			listed, err := json.Marshal(views)
+			require.NoError(t, err)
+			var doc map[string]any
+			require.NoError(t, json.Unmarshal(f.data, &doc))
+			providerKey := doc["plugins"].(map[string]any)["guardrails"].(map[string]any)["config"].(map[string]any)["api_key"].(string)
+			assert.NotContains(t, string(listed), providerKey, "listings mask secrets")
+			assert.NotContains(t, string(listed), doc["common_mcp_gateway_config"].(map[string]any)["enkrypt_api_key"].(string))
+		})
+		t.Run("the imported state is healthy", func(t *testing.T) {
+			r, err := c.svc.System.Health(ctx)
+			require.NoError(t, err)
+			assert.True(t, r.Healthy, "%v", r.Issues)
+			assert.Empty(t, r.Warnings)
+			assert.Equal(t, models.SystemStatistics{TotalProjects: 2, TotalUsers: 3, TotalConfigs: 2, TotalAPIKeys: 4, DisabledAPIKeys: 1}, r.Statistics)
+		})
 	})
 }
 
@@ -147,6 +148,14 @@ func TestImportEnkryptIfEmptyImportsOnce(t *testing.T) {
 	after := c.snapshot(t)
 	assert.Len(t, after.Configs, len(before.Configs)+1)
 
+	t.Run("a broken original section is an error that names the problem", func(t *testing.T) {
+		fresh := newSystemCore(t)
+		_, imported, err := fresh.svc.System.ImportEnkryptIfEmpty(ctx, []byte(`{"admin_apikey": "k", "users": {"U1": {"email": "not-an-email"}}}`))
+		assert.False(t, imported)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Contains(t, err.Error(), "single valid e-mail address")
+		assert.Empty(t, fresh.snapshot(t).Users)
+	})
 	t.Run("a config file without the original sections imports nothing", func(t *testing.T) {
 		fresh := newSystemCore(t)
 		for _, file := range []string{`{"admin_apikey": "k", "host": "0.0.0.0", "port": 8001}`, `{"mcp_configs": {}, "projects": {}}`, `not json`} {

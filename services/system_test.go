@@ -16,6 +16,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -29,18 +30,27 @@ type systemCore struct {
 
 func newSystemCore(t *testing.T) systemCore {
 	t.Helper()
-	dir := t.TempDir()
-	c := systemCore{dbPath: filepath.Join(dir, "gateway.db")}
-	var err error
-	c.store, err = sqlstore.OpenSQLite(context.Background(), c.dbPath)
+	dbPath := filepath.Join(t.TempDir(), "gateway.db")
+	store, err := sqlstore.OpenSQLite(context.Background(), dbPath)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.store.Close() })
-	files, err := services.NewDataDir(filepath.Join(dir, "data"))
+	t.Cleanup(func() { _ = store.Close() })
+	return systemCoreOver(t, store, dbPath)
+}
+
+// systemCoreOver wires the services over store (dbPath is the SQLite file, if any).
+func systemCoreOver(t *testing.T, store repositories.Store, dbPath string) systemCore {
+	t.Helper()
+	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
-	c.dataDir = files.Root()
 	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
-	c.svc = services.New(c.store, files, clock)
-	return c
+	return systemCore{svc: services.New(store, files, clock), store: store, dataDir: files.Root(), dbPath: dbPath}
+}
+
+// onEverySystemBackend runs test over a fresh core on each available backend.
+func onEverySystemBackend(t *testing.T, test func(t *testing.T, c systemCore)) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { test(t, systemCoreOver(t, b.Open(t), "")) })
+	}
 }
 
 func (c systemCore) writeFile(t *testing.T, name string, data []byte) {
@@ -111,46 +121,47 @@ func seedState(t *testing.T, c systemCore) {
 }
 
 func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
-	c := newSystemCore(t)
-	ctx := context.Background()
-	seedState(t, c)
-	before := c.snapshot(t)
-	require.Len(t, before.Configs, 2)
-	require.Len(t, before.Projects[0].Members, 2)
-	assert.Equal(t, userIDs[1], before.Projects[0].Members[0].UserID, "member order is kept")
+	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
+		ctx := context.Background()
+		seedState(t, c)
+		before := c.snapshot(t)
+		require.Len(t, before.Configs, 2)
+		require.Len(t, before.Projects[0].Members, 2)
+		assert.Equal(t, userIDs[1], before.Projects[0].Members[0].UserID, "member order is kept")
 
-	res, err := c.svc.System.Backup(ctx, "backups/full.json")
-	require.NoError(t, err)
-	assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 2, Projects: 2, Users: 2, Memberships: 2, APIKeys: 2, Settings: 2}, res.Counts)
-	info, err := os.Stat(res.Path)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
-	assert.EqualValues(t, res.Bytes, info.Size())
+		res, err := c.svc.System.Backup(ctx, "backups/full.json")
+		require.NoError(t, err)
+		assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 2, Projects: 2, Users: 2, Memberships: 2, APIKeys: 2, Settings: 2}, res.Counts)
+		info, err := os.Stat(res.Path)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+		assert.EqualValues(t, res.Bytes, info.Size())
 
-	// Change everything: delete, add, rename.
-	_, err = c.svc.Configs.Create(ctx, "added-later")
-	require.NoError(t, err)
-	_, err = c.svc.Configs.Rename(ctx, "unused", "renamed")
-	require.NoError(t, err)
-	require.NoError(t, c.store.APIKeys().Delete(ctx, keyID))
-	require.NoError(t, c.store.Memberships().Remove(ctx, projectID, userIDs[1]))
-	_, err = c.svc.Settings.SetEnkryptAPIKey(ctx, "ek-changed-0000000000")
-	require.NoError(t, err)
-	require.NotEqual(t, before, c.snapshot(t))
+		// Change everything: delete, add, rename.
+		_, err = c.svc.Configs.Create(ctx, "added-later")
+		require.NoError(t, err)
+		_, err = c.svc.Configs.Rename(ctx, "unused", "renamed")
+		require.NoError(t, err)
+		require.NoError(t, c.store.APIKeys().Delete(ctx, keyID))
+		require.NoError(t, c.store.Memberships().Remove(ctx, projectID, userIDs[1]))
+		_, err = c.svc.Settings.SetEnkryptAPIKey(ctx, "ek-changed-0000000000")
+		require.NoError(t, err)
+		require.NotEqual(t, before, c.snapshot(t))
 
-	restored, err := c.svc.System.Restore(ctx, "input_file", "backups/full.json")
-	require.NoError(t, err)
-	assert.Equal(t, services.FormatBackup, restored.SourceFormat)
-	assert.Equal(t, res.SHA256, restored.SHA256)
-	assert.Equal(t, res.Counts, restored.Counts)
-	assert.Equal(t, before, c.snapshot(t), "restore gives back exactly the backed-up state")
+		restored, err := c.svc.System.Restore(ctx, "input_file", "backups/full.json")
+		require.NoError(t, err)
+		assert.Equal(t, services.FormatBackup, restored.SourceFormat)
+		assert.Equal(t, res.SHA256, restored.SHA256)
+		assert.Equal(t, res.Counts, restored.Counts)
+		assert.Equal(t, before, c.snapshot(t), "restore gives back exactly the backed-up state")
 
-	// Listings keep creation order after a restore.
-	users, _ := c.store.Memberships().ListByUser(ctx, userIDs[1])
-	require.Len(t, users, 1)
-	configs, _, err := c.store.Configs().List(ctx, repositories.Page{})
-	require.NoError(t, err)
-	assert.Equal(t, "engineering", configs[0].Name)
+		// Listings keep creation order after a restore.
+		users, _ := c.store.Memberships().ListByUser(ctx, userIDs[1])
+		require.Len(t, users, 1)
+		configs, _, err := c.store.Configs().List(ctx, repositories.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, "engineering", configs[0].Name)
+	})
 }
 
 func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
@@ -172,113 +183,115 @@ func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
 
 // A bad document changes nothing, and the error names what is wrong.
 func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
-	c := newSystemCore(t)
-	ctx := context.Background()
-	seedState(t, c)
-	res, err := c.svc.System.Backup(ctx, "good.json")
-	require.NoError(t, err)
-	good, err := os.ReadFile(res.Path)
-	require.NoError(t, err)
-	before := c.snapshot(t)
-
-	// hostile edits a decoded copy of the good backup.
-	hostile := func(edit func(doc map[string]any)) []byte {
-		var doc map[string]any
-		require.NoError(t, json.Unmarshal(good, &doc))
-		edit(doc)
-		out, err := json.Marshal(doc)
+	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
+		ctx := context.Background()
+		seedState(t, c)
+		res, err := c.svc.System.Backup(ctx, "good.json")
 		require.NoError(t, err)
-		return out
-	}
-	list := func(doc map[string]any, key string) []any { return doc[key].([]any) }
-	obj := func(v any) map[string]any { return v.(map[string]any) }
+		good, err := os.ReadFile(res.Path)
+		require.NoError(t, err)
+		before := c.snapshot(t)
 
-	cases := []struct {
-		name   string
-		data   []byte
-		issues []string
-	}{
-		{"corrupt", []byte(`{"format": "secure-mcp-gateway-backup", "configs": [}`), []string{"not a valid JSON document"}},
-		{"truncated", good[:len(good)/2], []string{"not a valid JSON document", "unexpected end of JSON input"}},
-		{"empty", []byte(``), []string{"not a valid JSON document"}},
-		{"not an object", []byte(`[1, 2]`), []string{"input_file must be a JSON object, not array"}},
-		{"unknown format", []byte(`{"hello": "world"}`), []string{"neither a backup"}},
-		{"wrong format name", hostile(func(d map[string]any) { d["format"] = "something-else" }), []string{`format must be "secure-mcp-gateway-backup"`}},
-		{"future schema", hostile(func(d map[string]any) { d["schema_version"] = 7 }), []string{"schema_version 7 is not supported"}},
-		{"wrong type", hostile(func(d map[string]any) { obj(list(d, "users")[0])["email"] = 42 }), []string{"users.email", "string"}},
-		{"reference to nothing", hostile(func(d map[string]any) {
-			obj(list(d, "projects")[0])["mcp_config_id"] = "99999999-9999-4999-8999-999999999999"
-			obj(list(d, "api_keys")[0])["user_id"] = "88888888-8888-4888-8888-888888888888"
-		}), []string{`mcp_config_id "99999999-9999-4999-8999-999999999999" refers to no configuration`, `user_id "88888888-8888-4888-8888-888888888888" refers to no user`}},
-		{"member that does not exist", hostile(func(d map[string]any) {
-			obj(obj(list(d, "projects")[0])["members"].([]any)[0])["user_id"] = "77777777-7777-4777-8777-777777777777"
-		}), []string{`user_id "77777777-7777-4777-8777-777777777777" refers to no user`}},
-		{"duplicate e-mails differing in case", hostile(func(d map[string]any) { obj(list(d, "users")[1])["email"] = "ALICE@example.com" }), []string{"same email"}},
-		{"duplicate ids", hostile(func(d map[string]any) {
-			obj(list(d, "users")[1])["user_id"] = userIDs[0]
-			obj(list(d, "configs")[1])["mcp_config_id"] = obj(list(d, "configs")[0])["mcp_config_id"]
-		}), []string{"user_id \"" + userIDs[0] + "\" appears more than once", "mcp_config_id"}},
-		{"duplicate key hashes", hostile(func(d map[string]any) { obj(list(d, "api_keys")[1])["hash"] = obj(list(d, "api_keys")[0])["hash"] }), []string{"hash is also the hash of another key"}},
-		{"bad names and ids", hostile(func(d map[string]any) {
-			obj(list(d, "configs")[0])["mcp_config_name"] = "../etc/passwd"
-			obj(list(d, "projects")[0])["project_name"] = "bell\u0007"
-			obj(list(d, "api_keys")[0])["key_id"] = "not-a-uuid"
-			obj(list(d, "users")[0])["email"] = "not an email"
-		}), []string{"mcp_config_name must not contain '/'", "project_name must not contain control characters", `key_id "not-a-uuid" is not a UUID`, "single valid e-mail address"}},
-		{"missing required fields", hostile(func(d map[string]any) {
-			delete(obj(list(d, "users")[0]), "created_at")
-			delete(obj(list(d, "settings")[0]), "value")
-			obj(obj(list(d, "configs")[0])["servers"].([]any)[0])["config"] = map[string]any{"command": ""}
-		}), []string{"created_at is required", "value is required", "server_command is required"}},
-		{"bad telemetry setting", hostile(func(d map[string]any) {
-			for _, s := range list(d, "settings") {
-				if obj(s)["key"] == "telemetry" {
-					obj(s)["value"] = map[string]any{"url": "file:///etc/passwd"}
-				}
-			}
-		}), []string{"http or https URL"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c.writeFile(t, "bad.json", tc.data)
-			_, err := c.svc.System.Restore(ctx, "input_file", "bad.json")
-			require.Error(t, err)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err), "%v", err)
-			for _, want := range tc.issues {
-				assert.Contains(t, err.Error(), want)
-			}
-			assert.Equal(t, before, c.snapshot(t), "a refused restore changes nothing")
-		})
-	}
-	t.Run("path escapes", func(t *testing.T) {
-		for _, name := range []string{"../gateway.db", "/etc/passwd", "a/../../x.json", ""} {
-			_, err := c.svc.System.Restore(ctx, "input_file", name)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err), name)
+		// hostile edits a decoded copy of the good backup.
+		hostile := func(edit func(doc map[string]any)) []byte {
+			var doc map[string]any
+			require.NoError(t, json.Unmarshal(good, &doc))
+			edit(doc)
+			out, err := json.Marshal(doc)
+			require.NoError(t, err)
+			return out
 		}
-		_, err := c.svc.System.Restore(ctx, "backup_file", "missing.json")
-		assert.Equal(t, services.KindNotFound, services.KindOf(err))
-		assert.Contains(t, err.Error(), "backup_file")
-		assert.Equal(t, before, c.snapshot(t))
+		list := func(doc map[string]any, key string) []any { return doc[key].([]any) }
+		obj := func(v any) map[string]any { return v.(map[string]any) }
+
+		cases := []struct {
+			name   string
+			data   []byte
+			issues []string
+		}{
+			{"corrupt", []byte(`{"format": "secure-mcp-gateway-backup", "configs": [}`), []string{"not a valid JSON document"}},
+			{"truncated", good[:len(good)/2], []string{"not a valid JSON document", "unexpected end of JSON input"}},
+			{"empty", []byte(``), []string{"not a valid JSON document"}},
+			{"not an object", []byte(`[1, 2]`), []string{"input_file must be a JSON object, not array"}},
+			{"unknown format", []byte(`{"hello": "world"}`), []string{"neither a backup"}},
+			{"wrong format name", hostile(func(d map[string]any) { d["format"] = "something-else" }), []string{`format must be "secure-mcp-gateway-backup"`}},
+			{"future schema", hostile(func(d map[string]any) { d["schema_version"] = 7 }), []string{"schema_version 7 is not supported"}},
+			{"wrong type", hostile(func(d map[string]any) { obj(list(d, "users")[0])["email"] = 42 }), []string{"users.email", "string"}},
+			{"reference to nothing", hostile(func(d map[string]any) {
+				obj(list(d, "projects")[0])["mcp_config_id"] = "99999999-9999-4999-8999-999999999999"
+				obj(list(d, "api_keys")[0])["user_id"] = "88888888-8888-4888-8888-888888888888"
+			}), []string{`mcp_config_id "99999999-9999-4999-8999-999999999999" refers to no configuration`, `user_id "88888888-8888-4888-8888-888888888888" refers to no user`}},
+			{"member that does not exist", hostile(func(d map[string]any) {
+				obj(obj(list(d, "projects")[0])["members"].([]any)[0])["user_id"] = "77777777-7777-4777-8777-777777777777"
+			}), []string{`user_id "77777777-7777-4777-8777-777777777777" refers to no user`}},
+			{"duplicate e-mails differing in case", hostile(func(d map[string]any) { obj(list(d, "users")[1])["email"] = "ALICE@example.com" }), []string{"same email"}},
+			{"duplicate ids", hostile(func(d map[string]any) {
+				obj(list(d, "users")[1])["user_id"] = userIDs[0]
+				obj(list(d, "configs")[1])["mcp_config_id"] = obj(list(d, "configs")[0])["mcp_config_id"]
+			}), []string{"user_id \"" + userIDs[0] + "\" appears more than once", "mcp_config_id"}},
+			{"duplicate key hashes", hostile(func(d map[string]any) { obj(list(d, "api_keys")[1])["hash"] = obj(list(d, "api_keys")[0])["hash"] }), []string{"hash is also the hash of another key"}},
+			{"bad names and ids", hostile(func(d map[string]any) {
+				obj(list(d, "configs")[0])["mcp_config_name"] = "../etc/passwd"
+				obj(list(d, "projects")[0])["project_name"] = "bell\u0007"
+				obj(list(d, "api_keys")[0])["key_id"] = "not-a-uuid"
+				obj(list(d, "users")[0])["email"] = "not an email"
+			}), []string{"mcp_config_name must not contain '/'", "project_name must not contain control characters", `key_id "not-a-uuid" is not a UUID`, "single valid e-mail address"}},
+			{"missing required fields", hostile(func(d map[string]any) {
+				delete(obj(list(d, "users")[0]), "created_at")
+				delete(obj(list(d, "settings")[0]), "value")
+				obj(obj(list(d, "configs")[0])["servers"].([]any)[0])["config"] = map[string]any{"command": ""}
+			}), []string{"created_at is required", "value is required", "server_command is required"}},
+			{"bad telemetry setting", hostile(func(d map[string]any) {
+				for _, s := range list(d, "settings") {
+					if obj(s)["key"] == "telemetry" {
+						obj(s)["value"] = map[string]any{"url": "file:///etc/passwd"}
+					}
+				}
+			}), []string{"http or https URL"}},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				c.writeFile(t, "bad.json", tc.data)
+				_, err := c.svc.System.Restore(ctx, "input_file", "bad.json")
+				require.Error(t, err)
+				assert.Equal(t, services.KindInvalid, services.KindOf(err), "%v", err)
+				for _, want := range tc.issues {
+					assert.Contains(t, err.Error(), want)
+				}
+				assert.Equal(t, before, c.snapshot(t), "a refused restore changes nothing")
+			})
+		}
+		t.Run("path escapes", func(t *testing.T) {
+			for _, name := range []string{"../gateway.db", "/etc/passwd", "a/../../x.json", ""} {
+				_, err := c.svc.System.Restore(ctx, "input_file", name)
+				assert.Equal(t, services.KindInvalid, services.KindOf(err), name)
+			}
+			_, err := c.svc.System.Restore(ctx, "backup_file", "missing.json")
+			assert.Equal(t, services.KindNotFound, services.KindOf(err))
+			assert.Contains(t, err.Error(), "backup_file")
+			assert.Equal(t, before, c.snapshot(t))
+		})
 	})
 }
 
 func TestResetEmptiesTheStore(t *testing.T) {
-	c := newSystemCore(t)
-	ctx := context.Background()
-	seedState(t, c)
-	_, err := c.svc.System.Reset(ctx, false)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
-	assert.Contains(t, err.Error(), "confirm")
-	res, err := c.svc.System.Reset(ctx, true)
-	require.NoError(t, err)
-	assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 2, Projects: 2, Users: 2, Memberships: 2, APIKeys: 2, Settings: 2}, res.Deleted)
-	doc := c.snapshot(t)
-	assert.Empty(t, doc.Configs)
-	assert.Empty(t, doc.Users)
-	assert.Empty(t, doc.Settings)
-	tel, err := c.svc.Settings.Telemetry(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, services.DefaultTelemetry(), tel, "settings return to their defaults")
+	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
+		ctx := context.Background()
+		seedState(t, c)
+		_, err := c.svc.System.Reset(ctx, false)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Contains(t, err.Error(), "confirm")
+		res, err := c.svc.System.Reset(ctx, true)
+		require.NoError(t, err)
+		assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 2, Projects: 2, Users: 2, Memberships: 2, APIKeys: 2, Settings: 2}, res.Deleted)
+		doc := c.snapshot(t)
+		assert.Empty(t, doc.Configs)
+		assert.Empty(t, doc.Users)
+		assert.Empty(t, doc.Settings)
+		tel, err := c.svc.Settings.Telemetry(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, services.DefaultTelemetry(), tel, "settings return to their defaults")
+	})
 }
 
 func TestHealthReportsIntegrity(t *testing.T) {

@@ -74,6 +74,7 @@ func newHarnessOn(t testing.TB, open func(testing.TB) *sqlstore.Store, decorate 
 	files, err := services.NewDataDir(dataDir)
 	require.NoError(t, err)
 	svc := services.New(store, files, services.SystemClock)
+	t.Cleanup(func() { _ = svc.Close() }) // before the store closes: cleanups run last-in first-out
 	deps := controllers.Deps{
 		Log: zap.NewNop(), AdminKeys: staticKey(testAdminKey), CORSOrigins: []string{"*"}, MaxBodyBytes: 1 << 20,
 		Version: "test", ConfigPath: "/etc/gateway.json", Services: svc,

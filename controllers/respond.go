@@ -28,12 +28,13 @@ func ok(c *gin.Context, status int, message string, data any) {
 
 // statusOf is the one table from error kind to HTTP status.
 var statusOf = map[services.Kind]int{
-	services.KindInvalid:     http.StatusBadRequest,
-	services.KindNotFound:    http.StatusNotFound,
-	services.KindConflict:    http.StatusConflict,
-	services.KindTooLarge:    http.StatusRequestEntityTooLarge,
-	services.KindUnavailable: http.StatusServiceUnavailable,
-	services.KindInternal:    http.StatusInternalServerError,
+	services.KindInvalid:      http.StatusBadRequest,
+	services.KindNotFound:     http.StatusNotFound,
+	services.KindConflict:     http.StatusConflict,
+	services.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	services.KindUnavailable:  http.StatusServiceUnavailable,
+	services.KindUnauthorized: http.StatusUnauthorized,
+	services.KindInternal:     http.StatusInternalServerError,
 }
 
 // errorWriter maps service errors to the error envelope; causes of 5xx go to

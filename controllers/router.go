@@ -78,5 +78,7 @@ func NewRouter(d Deps) *gin.Engine {
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)
 	NewSettingsController(w, d.Services.Settings).register(api)
+	NewUserController(w, d.Services.Users).register(api)
+	NewAPIKeyController(w, d.Services.APIKeys).register(api)
 	return r
 }

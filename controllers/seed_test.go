@@ -1,40 +1,25 @@
 package controllers_test
 
 import (
-	"context"
-	"time"
-
-	"github.com/google/uuid"
-	"github.com/stretchr/testify/require"
-
-	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"net/http"
 )
 
-// seedUser creates a user and returns its id.
+// seedUser creates a user through the API and returns its id.
 func (h *harness) seedUser(email string) string {
 	h.t.Helper()
-	now := time.Now().UTC()
-	u := models.User{ID: uuid.NewString(), Email: email, CreatedAt: now, UpdatedAt: now}
-	require.NoError(h.t, h.store.Users().Create(context.Background(), u))
-	return u.ID
+	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/users", map[string]any{"email": email}))
+	return res.data()["user_id"].(string)
 }
 
 // userID returns the id of the user with this email.
 func (h *harness) userID(email string) string {
 	h.t.Helper()
-	u, err := h.store.Users().Resolve(context.Background(), email)
-	require.NoError(h.t, err)
-	return u.ID
+	return h.must(http.StatusOK, h.do("GET", "/api/v1/users/"+email, nil)).data()["user_id"].(string)
 }
 
-// seedKey stores a key of a member for a project and returns its id.
-func (h *harness) seedKey(email, project string) string {
+// seedKey generates a key of a member for a project and returns its id and secret.
+func (h *harness) seedKey(email, project string) (id, secret string) {
 	h.t.Helper()
-	p, err := h.store.Projects().Resolve(context.Background(), project)
-	require.NoError(h.t, err)
-	k := models.APIKey{ID: uuid.NewString(), Hash: services.HashAPIKeySecret(uuid.NewString()), Last4: "abcd",
-		UserID: h.userID(email), ProjectID: p.ID, CreatedAt: time.Now().UTC()}
-	require.NoError(h.t, h.store.APIKeys().Create(context.Background(), k))
-	return k.ID
+	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/users/"+email+"/api-keys", map[string]any{"project_name": project}))
+	return res.data()["key_id"].(string), res.data()["api_key"].(string)
 }

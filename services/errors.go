@@ -21,6 +21,8 @@ const (
 	KindConflict
 	KindTooLarge
 	KindUnavailable
+	// KindUnauthorized is a refused credential (an API key that does not verify).
+	KindUnauthorized
 )
 
 func (k Kind) String() string {
@@ -35,6 +37,8 @@ func (k Kind) String() string {
 		return "payload_too_large"
 	case KindUnavailable:
 		return "unavailable"
+	case KindUnauthorized:
+		return "unauthorized"
 	default:
 		return "internal"
 	}

@@ -8,14 +8,23 @@ type Services struct {
 	Projects *ProjectService
 	System   *SystemService
 	Settings *SettingsService
+	Users    *UserService
+	APIKeys  *APIKeyService
 }
 
 // New wires every service over one store and data directory.
 func New(store repositories.Store, files *DataDir, now Clock) *Services {
+	keys := NewAPIKeyService(store, now)
 	return &Services{
 		Configs:  NewConfigService(store, files, now),
 		Projects: NewProjectService(store, files, now),
 		System:   NewSystemService(store, files, now),
 		Settings: NewSettingsService(store, now),
+		Users:    NewUserService(store, keys, now),
+		APIKeys:  keys,
 	}
 }
+
+// Close stops background work (the batched recording of key use) and writes
+// what is pending. Call it before closing the store.
+func (s *Services) Close() error { return s.APIKeys.Close() }

@@ -28,3 +28,138 @@ func resolveUserByFields(ctx context.Context, r repositories.Repos, id, email st
 	}
 	return u, nil
 }
+
+// UserService manages users.
+type UserService struct {
+	store repositories.Store
+	keys  *APIKeyService
+	now   Clock
+}
+
+// NewUserService wires a UserService; keys renders the user's keys.
+func NewUserService(store repositories.Store, keys *APIKeyService, now Clock) *UserService {
+	return &UserService{store: store, keys: keys, now: now}
+}
+
+// UserDetail is a user with their projects and masked keys.
+type UserDetail struct {
+	models.User
+	Projects []models.UserProject
+	APIKeys  []KeyView
+}
+
+// DeletedUser reports a deleted user and what went with them.
+type DeletedUser struct {
+	models.User
+	APIKeys     int
+	Memberships int
+}
+
+func emailTaken(email string) string {
+	return fmt.Sprintf("a user with email %q already exists", email)
+}
+
+// Create adds a user; the email is validated and stored lowercased.
+func (s *UserService) Create(ctx context.Context, email string) (models.User, error) {
+	email, err := CleanEmail("email", email)
+	if err != nil {
+		return models.User{}, err
+	}
+	now := s.now()
+	u := models.User{ID: newID(), Email: email, CreatedAt: now, UpdatedAt: now}
+	return u, storeErr(s.store.Users().Create(ctx, u), "", emailTaken(email))
+}
+
+// List returns users in creation order with their projects, key counts and the total.
+func (s *UserService) List(ctx context.Context, page repositories.Page) ([]models.UserSummary, int, error) {
+	list, total, err := s.store.Users().Summaries(ctx, page)
+	return list, total, storeErr(err, "", "")
+}
+
+// Search finds users whose email or any project's name contains term, ignoring case.
+func (s *UserService) Search(ctx context.Context, term string) ([]models.UserSummary, error) {
+	if term == "" {
+		return nil, Invalid("search_term is required")
+	}
+	hits, err := s.store.Users().Search(ctx, term)
+	return hits, storeErr(err, "", "")
+}
+
+// Get returns a user (by id or email) with their projects and masked keys.
+func (s *UserService) Get(ctx context.Context, ident string) (UserDetail, error) {
+	u, err := resolveUser(ctx, s.store, ident)
+	if err != nil {
+		return UserDetail{}, err
+	}
+	d := UserDetail{User: u}
+	if d.Projects, err = s.store.Memberships().ProjectsOf(ctx, u.ID); err != nil {
+		return UserDetail{}, storeErr(err, "", "")
+	}
+	infos, _, err := s.store.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{UserID: u.ID}, repositories.Page{})
+	if err != nil {
+		return UserDetail{}, storeErr(err, "", "")
+	}
+	d.APIKeys = s.keys.views(infos)
+	return d, nil
+}
+
+// Projects lists the projects of a user in the order they joined.
+func (s *UserService) Projects(ctx context.Context, ident string) ([]models.UserProject, error) {
+	u, err := resolveUser(ctx, s.store, ident)
+	if err != nil {
+		return nil, err
+	}
+	projects, err := s.store.Memberships().ProjectsOf(ctx, u.ID)
+	return projects, storeErr(err, "", "")
+}
+
+// UpdateEmail changes a user's email; setting the current one is a no-op.
+func (s *UserService) UpdateEmail(ctx context.Context, ident, newEmail string) (models.User, error) {
+	newEmail, err := CleanEmail("new_email", newEmail)
+	if err != nil {
+		return models.User{}, err
+	}
+	var u models.User
+	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
+		if u, err = resolveUser(ctx, tx, ident); err != nil || u.Email == newEmail {
+			return err
+		}
+		u.Email, u.UpdatedAt = newEmail, s.now()
+		return storeErr(tx.Users().UpdateEmail(ctx, u.ID, u.Email, u.UpdatedAt), "", emailTaken(newEmail))
+	})
+	return u, err
+}
+
+// Delete removes a user. Without force it is refused while the user has keys
+// or memberships; with force those go too, in the same transaction.
+func (s *UserService) Delete(ctx context.Context, ident string, force bool) (DeletedUser, error) {
+	var d DeletedUser
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		u, err := resolveUser(ctx, tx, ident)
+		if err != nil {
+			return err
+		}
+		d = DeletedUser{User: u}
+		keys, err := tx.APIKeys().ListByUser(ctx, u.ID)
+		if err != nil {
+			return storeErr(err, "", "")
+		}
+		memberships, err := tx.Memberships().ListByUser(ctx, u.ID)
+		if err != nil {
+			return storeErr(err, "", "")
+		}
+		d.APIKeys, d.Memberships = len(keys), len(memberships)
+		if !force && (d.APIKeys > 0 || d.Memberships > 0) {
+			return Conflict("user %q has %d API key(s) and %d project membership(s); remove them or delete with {\"force\": true}",
+				u.Email, d.APIKeys, d.Memberships)
+		}
+		if err := tx.APIKeys().DeleteAllOfUser(ctx, u.ID); err != nil {
+			return storeErr(err, "", "")
+		}
+		if err := tx.Memberships().RemoveAllOfUser(ctx, u.ID); err != nil {
+			return storeErr(err, "", "")
+		}
+		return storeErr(tx.Users().Delete(ctx, u.ID), fmt.Sprintf("user %q not found", ident), fmt.Sprintf("user %q is still referenced", u.Email))
+	})
+	return d, err
+}

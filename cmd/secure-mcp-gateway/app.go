@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -67,4 +68,5 @@ func openStore(ctx context.Context, s config.Settings) (repositories.Store, erro
 	return sqlstore.OpenSQLite(ctx, s.SQLitePath())
 }
 
-func (a *app) Close() error { return a.store.Close() }
+// Close writes what the services still hold (key last use times), then closes the store.
+func (a *app) Close() error { return errors.Join(a.services.Close(), a.store.Close()) }

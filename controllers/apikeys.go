@@ -1,0 +1,253 @@
+package controllers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// APIKeyController serves the API key routes, those under a user included.
+type APIKeyController struct {
+	errorWriter
+	svc *services.APIKeyService
+}
+
+// NewAPIKeyController wires an APIKeyController.
+func NewAPIKeyController(w errorWriter, svc *services.APIKeyService) *APIKeyController {
+	return &APIKeyController{errorWriter: w, svc: svc}
+}
+
+func (h *APIKeyController) register(g *gin.RouterGroup) {
+	g.POST("/users/:user/api-keys", h.Generate)
+	g.GET("/users/:user/api-keys", h.ListOfUser)
+	g.DELETE("/users/:user/api-keys", h.DeleteAllOfUser)
+	g.GET("/api-keys", h.List)
+	g.POST("/api-keys/rotate", h.Rotate)
+	g.GET("/api-keys/:api_key", h.Get)
+	g.DELETE("/api-keys/:api_key", h.Delete)
+	g.POST("/api-keys/:api_key/disable", h.Disable)
+	g.POST("/api-keys/:api_key/enable", h.Enable)
+}
+
+func newAPIKeyItem(v services.KeyView) models.APIKeyItem {
+	item := models.APIKeyItem{KeyID: v.ID, Masked: v.Masked,
+		User:      models.UserRef{UserID: v.UserID, Email: v.UserEmail},
+		Project:   models.ProjectRef{ID: v.ProjectID, Name: v.ProjectName},
+		UserEmail: v.UserEmail, ProjectName: v.ProjectName, CreatedAt: v.CreatedAt, Disabled: v.Disabled,
+		DisabledAt: v.DisabledAt, EnabledAt: v.EnabledAt, ExpiresAt: v.ExpiresAt, LastUsedAt: v.LastUsedAt,
+		RotatedAt: v.RotatedAt, Status: "active"}
+	if v.Inactive != "" {
+		reason := string(v.Inactive)
+		item.Status, item.InactiveReason = "inactive", &reason
+	}
+	return item
+}
+
+func apiKeyItems(views []services.KeyView) []models.APIKeyItem {
+	items := make([]models.APIKeyItem, 0, len(views))
+	for _, v := range views {
+		items = append(items, newAPIKeyItem(v))
+	}
+	return items
+}
+
+func newKeyIssued(k services.IssuedKey) models.KeyIssued {
+	return models.KeyIssued{APIKey: k.Secret, KeyID: k.Key.ID, ProjectID: k.Key.ProjectID, UserID: k.Key.UserID,
+		CreatedAt: k.Key.CreatedAt, ExpiresAt: k.Key.ExpiresAt}
+}
+
+// Generate godoc
+//
+//	@Summary		Generate an API key for a user
+//	@Description	The user must be a member of the project (project_name or project_id; if both, the same project). The secret is in this response only: it is stored hashed. Optional expires_at (RFC 3339) must be in the future.
+//	@Tags			api-keys
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			user	path		string						true	"user id or email (case-insensitive)"
+//	@Param			body	body		models.GenerateKeyRequest	true	"project and optional expiry"
+//	@Success		201		{object}	models.Envelope{data=models.KeyIssued}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse	"the user is not a member of the project"
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/users/{user}/api-keys [post]
+func (h *APIKeyController) Generate(c *gin.Context) {
+	var req models.GenerateKeyRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	k, err := h.svc.Generate(c.Request.Context(), c.Param("user"), req.ProjectID, req.ProjectName, req.ExpiresAt)
+	h.reply(c, err, http.StatusCreated, "API key generated successfully; store it now, it will not be shown again", newKeyIssued(k))
+}
+
+// ListOfUser godoc
+//
+//	@Summary	List a user's API keys, masked
+//	@Tags		api-keys
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		user				path		string	true	"user id or email (case-insensitive)"
+//	@Param		project_identifier	query		string	false	"only the keys of this project (id or name)"
+//	@Success	200					{object}	models.Envelope{data=[]models.APIKeyItem}
+//	@Failure	401					{object}	models.ErrorResponse
+//	@Failure	404					{object}	models.ErrorResponse
+//	@Failure	500					{object}	models.ErrorResponse
+//	@Router		/api/v1/users/{user}/api-keys [get]
+func (h *APIKeyController) ListOfUser(c *gin.Context) {
+	keys, err := h.svc.ListOfUser(c.Request.Context(), c.Param("user"), c.Query("project_identifier"))
+	h.reply(c, err, http.StatusOK, "API keys retrieved successfully", apiKeyItems(keys))
+}
+
+// DeleteAllOfUser godoc
+//
+//	@Summary	Delete every API key of a user
+//	@Tags		api-keys
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		user	path		string	true	"user id or email (case-insensitive)"
+//	@Success	200		{object}	models.Envelope{data=models.KeysDeleted}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/users/{user}/api-keys [delete]
+func (h *APIKeyController) DeleteAllOfUser(c *gin.Context) {
+	u, n, err := h.svc.DeleteAllOfUser(c.Request.Context(), c.Param("user"))
+	h.reply(c, err, http.StatusOK, "API keys deleted successfully", models.KeysDeleted{UserID: u.ID, Email: u.Email, Deleted: n})
+}
+
+// List godoc
+//
+//	@Summary		List every API key, masked
+//	@Description	Keys in creation order with their user and project; status says whether each verifies and, if not, why. The total is in X-Total-Count.
+//	@Tags			api-keys
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			limit	query		int	false	"page size"
+//	@Param			offset	query		int	false	"entries to skip"
+//	@Success		200		{object}	models.Envelope{data=[]models.APIKeyItem}
+//	@Header			200		{integer}	X-Total-Count	"total number of keys"
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/api-keys [get]
+func (h *APIKeyController) List(c *gin.Context) {
+	page, err := pageOf(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	keys, total, err := h.svc.List(c.Request.Context(), page)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	list(c, "API keys retrieved successfully", apiKeyItems(keys), total)
+}
+
+// Get godoc
+//
+//	@Summary	Get one API key, masked, with its project's configuration
+//	@Tags		api-keys
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		api_key	path		string	true	"key id or secret"
+//	@Success	200		{object}	models.Envelope{data=models.APIKeyDetail}
+//	@Failure	400		{object}	models.ErrorResponse	"a malformed secret"
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/api-keys/{api_key} [get]
+func (h *APIKeyController) Get(c *gin.Context) {
+	d, err := h.svc.Get(c.Request.Context(), c.Param("api_key"))
+	res := models.APIKeyDetail{APIKeyItem: newAPIKeyItem(d.KeyView)}
+	if d.Config != nil {
+		res.MCPConfig = models.NewConfigRef(d.Config.ID, d.Config.Name)
+	}
+	h.reply(c, err, http.StatusOK, "API key retrieved successfully", res)
+}
+
+// Rotate godoc
+//
+//	@Summary		Rotate an API key
+//	@Description	Gives the key (id or secret) a new secret, shown in this response only. The old secret stops verifying at once, or after grace_period_seconds (at most 604800). The key keeps its id and disabled state.
+//	@Tags			api-keys
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.RotateKeyRequest	true	"key and optional grace period"
+//	@Success		200		{object}	models.Envelope{data=models.KeyRotated}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/api-keys/rotate [post]
+func (h *APIKeyController) Rotate(c *gin.Context) {
+	var req models.RotateKeyRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	k, err := h.svc.Rotate(c.Request.Context(), req.APIKey, req.GracePeriodSeconds)
+	h.reply(c, err, http.StatusOK, "API key rotated successfully; store the new key now, it will not be shown again", models.KeyRotated{
+		KeyIssued: newKeyIssued(k), Disabled: k.Key.Disabled, RotatedAt: k.Key.RotatedAt, PreviousExpiresAt: k.Key.PreviousExpiresAt})
+}
+
+// Disable godoc
+//
+//	@Summary	Disable an API key
+//	@Tags		api-keys
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		api_key	path		string	true	"key id or secret"
+//	@Success	200		{object}	models.Envelope{data=models.APIKeyItem}
+//	@Failure	400		{object}	models.ErrorResponse	"a malformed secret"
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/api-keys/{api_key}/disable [post]
+func (h *APIKeyController) Disable(c *gin.Context) {
+	v, err := h.svc.Disable(c.Request.Context(), c.Param("api_key"))
+	h.reply(c, err, http.StatusOK, "API key disabled", newAPIKeyItem(v))
+}
+
+// Enable godoc
+//
+//	@Summary	Enable an API key
+//	@Tags		api-keys
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		api_key	path		string	true	"key id or secret"
+//	@Success	200		{object}	models.Envelope{data=models.APIKeyItem}
+//	@Failure	400		{object}	models.ErrorResponse	"a malformed secret"
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/api-keys/{api_key}/enable [post]
+func (h *APIKeyController) Enable(c *gin.Context) {
+	v, err := h.svc.Enable(c.Request.Context(), c.Param("api_key"))
+	h.reply(c, err, http.StatusOK, "API key enabled", newAPIKeyItem(v))
+}
+
+// Delete godoc
+//
+//	@Summary	Delete an API key
+//	@Tags		api-keys
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		api_key	path		string	true	"key id or secret"
+//	@Success	200		{object}	models.Envelope{data=models.APIKeyItem}
+//	@Failure	400		{object}	models.ErrorResponse	"a malformed secret"
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/api-keys/{api_key} [delete]
+func (h *APIKeyController) Delete(c *gin.Context) {
+	v, err := h.svc.Delete(c.Request.Context(), c.Param("api_key"))
+	h.reply(c, err, http.StatusOK, "API key deleted", newAPIKeyItem(v))
+}

@@ -1,0 +1,220 @@
+package controllers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// UserController serves the user routes (their key routes are in APIKeyController).
+type UserController struct {
+	errorWriter
+	svc *services.UserService
+}
+
+// NewUserController wires a UserController.
+func NewUserController(w errorWriter, svc *services.UserService) *UserController {
+	return &UserController{errorWriter: w, svc: svc}
+}
+
+func (h *UserController) register(g *gin.RouterGroup) {
+	g.GET("/users", h.List)
+	g.POST("/users", h.Create)
+	g.POST("/users/search", h.Search)
+	g.GET("/users/:user", h.Get)
+	g.PUT("/users/:user", h.Update)
+	g.DELETE("/users/:user", h.Delete)
+	g.GET("/users/:user/projects", h.Projects)
+}
+
+func userItems(list []models.UserSummary) []models.UserListItem {
+	items := make([]models.UserListItem, 0, len(list))
+	for _, s := range list {
+		items = append(items, models.NewUserListItem(s))
+	}
+	return items
+}
+
+// List godoc
+//
+//	@Summary		List users
+//	@Description	Users in creation order with their projects and key counts. The total is in X-Total-Count.
+//	@Tags			users
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			limit	query		int	false	"page size"
+//	@Param			offset	query		int	false	"entries to skip"
+//	@Success		200		{object}	models.Envelope{data=[]models.UserListItem}
+//	@Header			200		{integer}	X-Total-Count	"total number of users"
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/users [get]
+func (h *UserController) List(c *gin.Context) {
+	page, err := pageOf(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	users, total, err := h.svc.List(c.Request.Context(), page)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	list(c, "Users retrieved successfully", userItems(users), total)
+}
+
+// Create godoc
+//
+//	@Summary		Create a user
+//	@Description	The email must be one valid address; it is stored lowercased and is unique ignoring case.
+//	@Tags			users
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.CreateUserRequest	true	"new user"
+//	@Success		201		{object}	models.Envelope{data=models.UserCreated}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/users [post]
+func (h *UserController) Create(c *gin.Context) {
+	var req models.CreateUserRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	u, err := h.svc.Create(c.Request.Context(), req.Email)
+	h.reply(c, err, http.StatusCreated, "User created successfully", models.UserCreated{UserID: u.ID, Email: u.Email})
+}
+
+// Search godoc
+//
+//	@Summary		Search users
+//	@Description	Case-insensitive substring match on the email or the name of any of the user's projects.
+//	@Tags			users
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			body	body		models.SearchRequest	true	"search term"
+//	@Success		200		{object}	models.Envelope{data=[]models.UserListItem}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/users/search [post]
+func (h *UserController) Search(c *gin.Context) {
+	var req models.SearchRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
+	h.reply(c, err, http.StatusOK, "Users found", userItems(hits))
+}
+
+// Get godoc
+//
+//	@Summary	Get a user with their projects and masked keys
+//	@Tags		users
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		user	path		string	true	"user id or email (case-insensitive)"
+//	@Success	200		{object}	models.Envelope{data=models.UserDetailResponse}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/users/{user} [get]
+func (h *UserController) Get(c *gin.Context) {
+	d, err := h.svc.Get(c.Request.Context(), c.Param("user"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	res := models.UserDetailResponse{UserID: d.ID, Email: d.Email, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Projects: userProjectItems(d.Projects), APIKeys: apiKeyItems(d.APIKeys)}
+	ok(c, http.StatusOK, "User retrieved successfully", res)
+}
+
+func userProjectItems(projects []models.UserProject) []models.UserProjectItem {
+	items := make([]models.UserProjectItem, 0, len(projects))
+	for _, p := range projects {
+		items = append(items, models.NewUserProjectItem(p))
+	}
+	return items
+}
+
+// Update godoc
+//
+//	@Summary		Change a user's email
+//	@Description	Setting the current email is a no-op; 409 if another user has it (ignoring case).
+//	@Tags			users
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			user	path		string						true	"user id or email (case-insensitive)"
+//	@Param			body	body		models.UpdateUserRequest	true	"new email"
+//	@Success		200		{object}	models.Envelope{data=models.UserCreated}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/users/{user} [put]
+func (h *UserController) Update(c *gin.Context) {
+	var req models.UpdateUserRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	u, err := h.svc.UpdateEmail(c.Request.Context(), c.Param("user"), req.NewEmail)
+	h.reply(c, err, http.StatusOK, "User updated successfully", models.UserCreated{UserID: u.ID, Email: u.Email})
+}
+
+// Delete godoc
+//
+//	@Summary		Delete a user
+//	@Description	Refused with 409 while the user has API keys or project memberships, unless the body is {"force": true}: then keys, memberships and user are removed in one transaction.
+//	@Tags			users
+//	@Accept			json
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			user	path		string						true	"user id or email (case-insensitive)"
+//	@Param			body	body		models.DeleteUserRequest	false	"force the deletion"
+//	@Success		200		{object}	models.Envelope{data=models.UserDeleted}
+//	@Failure		400		{object}	models.ErrorResponse
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/users/{user} [delete]
+func (h *UserController) Delete(c *gin.Context) {
+	var req models.DeleteUserRequest
+	if !h.bind(c, &req) {
+		return
+	}
+	d, err := h.svc.Delete(c.Request.Context(), c.Param("user"), req.Force)
+	h.reply(c, err, http.StatusOK, "User deleted successfully", models.UserDeleted{UserID: d.ID, Email: d.Email,
+		DeletedAPIKeys: d.APIKeys, DeletedMemberships: d.Memberships})
+}
+
+// Projects godoc
+//
+//	@Summary	List the projects of a user
+//	@Tags		users
+//	@Produce	json
+//	@Security	AdminKey
+//	@Param		user	path		string	true	"user id or email (case-insensitive)"
+//	@Success	200		{object}	models.Envelope{data=[]models.UserProjectItem}
+//	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	500		{object}	models.ErrorResponse
+//	@Router		/api/v1/users/{user}/projects [get]
+func (h *UserController) Projects(c *gin.Context) {
+	projects, err := h.svc.Projects(c.Request.Context(), c.Param("user"))
+	h.reply(c, err, http.StatusOK, "User projects retrieved successfully", userProjectItems(projects))
+}

@@ -1,0 +1,71 @@
+package models
+
+import "time"
+
+// CreateUserRequest is the body of POST /users.
+type CreateUserRequest struct {
+	Email string `json:"email" example:"alice@example.com"`
+}
+
+// UserCreated is the payload of a user creation or update.
+type UserCreated struct {
+	UserID string `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
+	Email  string `json:"email" example:"alice@example.com"`
+}
+
+// UpdateUserRequest is the body of PUT /users/{user}.
+type UpdateUserRequest struct {
+	NewEmail string `json:"new_email" example:"alice@example.org"`
+}
+
+// DeleteUserRequest is the optional body of DELETE /users/{user}.
+type DeleteUserRequest struct {
+	Force bool `json:"force" example:"false"`
+}
+
+// UserDeleted reports a deleted user and what went with them.
+type UserDeleted struct {
+	UserID             string `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
+	Email              string `json:"email" example:"alice@example.com"`
+	DeletedAPIKeys     int    `json:"deleted_api_keys" example:"0"`
+	DeletedMemberships int    `json:"deleted_memberships" example:"0"`
+}
+
+// UserListItem is one entry of GET /users and POST /users/search.
+type UserListItem struct {
+	UserID    string       `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
+	Email     string       `json:"email" example:"alice@example.com"`
+	CreatedAt time.Time    `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	Projects  []ProjectRef `json:"projects"`
+	APIKeys   int          `json:"api_keys" example:"1"`
+}
+
+// NewUserListItem converts a user summary to its API form.
+func NewUserListItem(s UserSummary) UserListItem {
+	return UserListItem{UserID: s.ID, Email: s.Email, CreatedAt: s.CreatedAt, Projects: s.Projects, APIKeys: s.APIKeys}
+}
+
+// UserProjectItem is one project of a user.
+type UserProjectItem struct {
+	ProjectID   string     `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
+	ProjectName string     `json:"project_name" example:"my-project"`
+	MCPConfig   *ConfigRef `json:"mcp_config"`
+	APIKeys     int        `json:"api_keys" example:"1"`
+	AddedAt     time.Time  `json:"added_at" example:"2026-01-02T00:00:00Z"`
+}
+
+// NewUserProjectItem converts a user's project to its API form.
+func NewUserProjectItem(p UserProject) UserProjectItem {
+	return UserProjectItem{ProjectID: p.ID, ProjectName: p.Name, MCPConfig: NewConfigRef(p.ConfigID, p.ConfigName),
+		APIKeys: p.APIKeys, AddedAt: p.AddedAt}
+}
+
+// UserDetailResponse is a user with their projects and masked keys.
+type UserDetailResponse struct {
+	UserID    string            `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
+	Email     string            `json:"email" example:"alice@example.com"`
+	CreatedAt time.Time         `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt time.Time         `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	Projects  []UserProjectItem `json:"projects"`
+	APIKeys   []APIKeyItem      `json:"api_keys"`
+}

@@ -1,0 +1,174 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// Reason says why a key does not verify.
+type Reason string
+
+// Reasons for refusing a key. Verify returns any of them; listings show the
+// ones that describe a stored key (all but malformed, unknown and rotated).
+const (
+	ReasonMalformed      Reason = "malformed"       // bad prefix, length, alphabet or checksum
+	ReasonUnknown        Reason = "unknown"         // no key has this secret
+	ReasonRotated        Reason = "rotated"         // a previous secret whose grace period is over
+	ReasonDisabled       Reason = "disabled"        // the key is disabled
+	ReasonExpired        Reason = "expired"         // expires_at has passed
+	ReasonUserMissing    Reason = "user_missing"    // the key's user no longer exists
+	ReasonProjectMissing Reason = "project_missing" // the key's project no longer exists
+	ReasonNotMember      Reason = "not_a_member"    // the user was removed from the project
+	ReasonNoConfig       Reason = "no_configuration"
+)
+
+var reasonText = map[Reason]string{
+	ReasonMalformed:      "the API key is malformed",
+	ReasonUnknown:        "the API key is unknown",
+	ReasonRotated:        "the API key was rotated and its grace period is over",
+	ReasonDisabled:       "the API key is disabled",
+	ReasonExpired:        "the API key has expired",
+	ReasonUserMissing:    "the user of the API key no longer exists",
+	ReasonProjectMissing: "the project of the API key no longer exists",
+	ReasonNotMember:      "the user is no longer a member of the project",
+	ReasonNoConfig:       "the project has no configuration assigned",
+}
+
+// Message explains the reason in words.
+func (r Reason) Message() string { return reasonText[r] }
+
+// RefusedError is the cause of a KindUnauthorized error returned by Verify.
+type RefusedError struct{ Reason Reason }
+
+func (e *RefusedError) Error() string { return "API key refused: " + string(e.Reason) }
+
+// RefusalReason returns why Verify refused a key, or "" if err is no refusal.
+func RefusalReason(err error) Reason {
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return ""
+}
+
+func refuse(r Reason) error {
+	return &Error{Kind: KindUnauthorized, Message: r.Message(), Err: &RefusedError{Reason: r}}
+}
+
+// Verified is what an accepted key grants: its user, project and configuration.
+type Verified struct {
+	Key     models.APIKey
+	User    models.User
+	Project models.Project
+	Config  models.Config
+}
+
+// keyState is the part of the rule that depends on the key record alone.
+func keyState(k models.APIKey, now time.Time) Reason {
+	switch {
+	case k.Disabled:
+		return ReasonDisabled
+	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+		return ReasonExpired
+	}
+	return ""
+}
+
+// inactiveReason applies the whole rule to a listed key; "" means it verifies.
+func inactiveReason(info models.APIKeyInfo, now time.Time) Reason {
+	if r := keyState(info.APIKey, now); r != "" {
+		return r
+	}
+	switch {
+	case info.UserEmail == "":
+		return ReasonUserMissing
+	case info.ProjectName == "":
+		return ReasonProjectMissing
+	case !info.Member:
+		return ReasonNotMember
+	case info.ProjectConfigID == "":
+		return ReasonNoConfig
+	}
+	return ""
+}
+
+// Verify authenticates a gateway API key secret. It accepts the key only if it
+// is well formed, exists (by the current secret, or the previous one within its
+// grace period), is not disabled or expired, its user exists and is still a
+// member of its project, and the project has a configuration. Refusals are
+// KindUnauthorized errors whose RefusalReason says why.
+//
+// Malformed secrets are refused before any lookup; the lookup is by unique
+// hash index. Nothing is cached: every call reads the store, so a change made
+// by any instance applies at once. The last use time is recorded in memory and
+// written in batches.
+func (s *APIKeyService) Verify(ctx context.Context, secret string) (Verified, error) {
+	if !wellFormedSecret(secret) {
+		return Verified{}, refuse(ReasonMalformed)
+	}
+	hash := HashAPIKeySecret(secret)
+	k, err := s.store.APIKeys().GetByHash(ctx, hash)
+	if errors.Is(err, repositories.ErrNotFound) {
+		return Verified{}, refuse(ReasonUnknown)
+	} else if err != nil {
+		return Verified{}, storeErr(err, "", "")
+	}
+	now := s.now()
+	if k.Hash != hash && (k.PreviousExpiresAt == nil || !now.Before(*k.PreviousExpiresAt)) {
+		return Verified{}, refuse(ReasonRotated)
+	}
+	if r := keyState(k, now); r != "" {
+		return Verified{}, refuse(r)
+	}
+	v, err := s.principal(ctx, k)
+	if err != nil {
+		return Verified{}, err
+	}
+	s.usage.record(k.ID, now)
+	return v, nil
+}
+
+// principal loads and checks what a key grants access to.
+func (s *APIKeyService) principal(ctx context.Context, k models.APIKey) (Verified, error) {
+	v := Verified{Key: k}
+	var err error
+	missing := func(err error, r Reason) error {
+		if errors.Is(err, repositories.ErrNotFound) {
+			return refuse(r)
+		}
+		return storeErr(err, "", "")
+	}
+	if v.User, err = s.store.Users().Get(ctx, k.UserID); err != nil {
+		return v, missing(err, ReasonUserMissing)
+	}
+	if v.Project, err = s.store.Projects().Get(ctx, k.ProjectID); err != nil {
+		return v, missing(err, ReasonProjectMissing)
+	}
+	member, err := s.store.Memberships().Exists(ctx, k.ProjectID, k.UserID)
+	if err != nil {
+		return v, storeErr(err, "", "")
+	}
+	if !member {
+		return v, refuse(ReasonNotMember)
+	}
+	if v.Project.ConfigID == "" {
+		return v, refuse(ReasonNoConfig)
+	}
+	if v.Config, err = s.store.Configs().Resolve(ctx, v.Project.ConfigID); err != nil {
+		return v, missing(err, ReasonNoConfig)
+	}
+	return v, nil
+}
+
+// Close writes the pending last use times and stops the background flusher.
+func (s *APIKeyService) Close() error {
+	if err := s.usage.close(); err != nil {
+		return fmt.Errorf("record API key last use: %w", err)
+	}
+	return nil
+}

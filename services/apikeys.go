@@ -1,0 +1,310 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// MaxGracePeriod bounds how long a rotated secret may keep verifying.
+const MaxGracePeriod = 7 * 24 * time.Hour
+
+// APIKeyService manages the gateway API keys of users and verifies them.
+type APIKeyService struct {
+	store repositories.Store
+	now   Clock
+	usage *usageRecorder
+}
+
+// NewAPIKeyService wires an APIKeyService. Close it to write the last use
+// times still pending.
+func NewAPIKeyService(store repositories.Store, now Clock) *APIKeyService {
+	flush := func(ctx context.Context, batch map[string]time.Time) error {
+		return store.InTx(ctx, func(tx repositories.Repos) error { return tx.APIKeys().TouchLastUsed(ctx, batch) })
+	}
+	return &APIKeyService{store: store, now: now, usage: newUsageRecorder(LastUsedFlushInterval, flush)}
+}
+
+// KeyView is a key as listings show it: masked, with its user and project
+// names and, when it does not verify, the reason.
+type KeyView struct {
+	models.APIKeyInfo
+	Masked   string
+	Inactive Reason // "" when the key verifies
+}
+
+// KeyDetail is a key with the configuration of its project (nil when none).
+type KeyDetail struct {
+	KeyView
+	Config *models.Config
+}
+
+// IssuedKey is a key with its secret, shown once when generated or rotated.
+type IssuedKey struct {
+	Secret string
+	Key    models.APIKey
+}
+
+func (s *APIKeyService) view(info models.APIKeyInfo, now time.Time) KeyView {
+	return KeyView{APIKeyInfo: info, Masked: MaskAPIKey(info.Last4), Inactive: inactiveReason(info, now)}
+}
+
+func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {
+	now := s.now()
+	out := make([]KeyView, 0, len(infos))
+	for _, info := range infos {
+		out = append(out, s.view(info, now))
+	}
+	return out
+}
+
+// resolveKey finds a key by id or by secret. Secrets never appear in errors.
+func resolveKey(ctx context.Context, r repositories.Repos, ref string) (models.APIKey, error) {
+	if !looksLikeSecret(ref) {
+		k, err := r.APIKeys().Get(ctx, ref)
+		return k, storeErr(err, fmt.Sprintf("API key %q not found", ref), "")
+	}
+	if !wellFormedSecret(ref) {
+		return models.APIKey{}, Invalid("api_key is neither a key id nor a well-formed key secret")
+	}
+	k, err := r.APIKeys().GetByHash(ctx, HashAPIKeySecret(ref))
+	return k, storeErr(err, "no API key has this secret", "")
+}
+
+// resolveProjectByFields finds the project named by an id field and/or a name
+// field (at least one; if both, the same project).
+func resolveProjectByFields(ctx context.Context, r repositories.Repos, id, name string) (models.Project, error) {
+	if id == "" && name == "" {
+		return models.Project{}, Invalid("project_name or project_id is required")
+	}
+	if id == "" {
+		return resolveProject(ctx, r, name)
+	}
+	p, err := r.Projects().Get(ctx, id)
+	if err != nil {
+		return p, storeErr(err, fmt.Sprintf("project id %q not found", id), "")
+	}
+	if name != "" && p.Name != name {
+		return p, Invalid("project_id and project_name name different projects")
+	}
+	return p, nil
+}
+
+// parseExpiry reads an optional RFC 3339 expiry, which must be in the future.
+func parseExpiry(raw string, now time.Time) (*time.Time, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil {
+		return nil, Invalid("expires_at must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z")
+	}
+	if !t.After(now) {
+		return nil, Invalid("expires_at must be in the future")
+	}
+	t = t.UTC()
+	return &t, nil
+}
+
+// Generate creates a key for a user in a project they belong to and returns
+// its secret, which is not stored and cannot be shown again.
+func (s *APIKeyService) Generate(ctx context.Context, userIdent, projectID, projectName, expiresAt string) (IssuedKey, error) {
+	now := s.now()
+	expiry, err := parseExpiry(expiresAt, now)
+	if err != nil {
+		return IssuedKey{}, err
+	}
+	if projectID == "" && projectName == "" {
+		return IssuedKey{}, Invalid("project_name or project_id is required")
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return IssuedKey{}, &Error{Kind: KindInternal, Message: "cannot generate a key", Err: err}
+	}
+	k := models.APIKey{ID: newID(), Hash: HashAPIKeySecret(secret), Last4: secretLast4(secret), CreatedAt: now, ExpiresAt: expiry}
+	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
+		u, err := resolveUser(ctx, tx, userIdent)
+		if err != nil {
+			return err
+		}
+		p, err := resolveProjectByFields(ctx, tx, projectID, projectName)
+		if err != nil {
+			return err
+		}
+		member, err := tx.Memberships().Exists(ctx, p.ID, u.ID)
+		if err != nil {
+			return storeErr(err, "", "")
+		}
+		if !member {
+			return Conflict("user %q is not a member of project %q; add them first", u.Email, p.Name)
+		}
+		k.UserID, k.ProjectID = u.ID, p.ID
+		return storeErr(tx.APIKeys().Create(ctx, k), "", "")
+	})
+	if err != nil {
+		return IssuedKey{}, err
+	}
+	return IssuedKey{Secret: secret, Key: k}, nil
+}
+
+// List returns every key, masked, in creation order with the total.
+func (s *APIKeyService) List(ctx context.Context, page repositories.Page) ([]KeyView, int, error) {
+	infos, total, err := s.store.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{}, page)
+	if err != nil {
+		return nil, 0, storeErr(err, "", "")
+	}
+	return s.views(infos), total, nil
+}
+
+// ListOfUser returns a user's keys, masked, optionally only those of one
+// project (id or name).
+func (s *APIKeyService) ListOfUser(ctx context.Context, userIdent, projectIdent string) ([]KeyView, error) {
+	u, err := resolveUser(ctx, s.store, userIdent)
+	if err != nil {
+		return nil, err
+	}
+	f := repositories.APIKeyFilter{UserID: u.ID}
+	if projectIdent != "" {
+		p, err := resolveProject(ctx, s.store, projectIdent)
+		if err != nil {
+			return nil, err
+		}
+		f.ProjectID = p.ID
+	}
+	infos, _, err := s.store.APIKeys().ListInfo(ctx, f, repositories.Page{})
+	if err != nil {
+		return nil, storeErr(err, "", "")
+	}
+	return s.views(infos), nil
+}
+
+// Get returns one key (by id or secret), masked, with its project's configuration.
+func (s *APIKeyService) Get(ctx context.Context, ref string) (KeyDetail, error) {
+	k, err := resolveKey(ctx, s.store, ref)
+	if err != nil {
+		return KeyDetail{}, err
+	}
+	info, err := s.store.APIKeys().GetInfo(ctx, k.ID)
+	if err != nil {
+		return KeyDetail{}, storeErr(err, "API key not found", "")
+	}
+	d := KeyDetail{KeyView: s.view(info, s.now())}
+	if info.ProjectConfigID != "" {
+		c, err := s.store.Configs().Resolve(ctx, info.ProjectConfigID)
+		if err != nil {
+			return KeyDetail{}, storeErr(err, "", "")
+		}
+		d.Config = &c
+	}
+	return d, nil
+}
+
+// update changes one key (by id or secret) in a transaction and returns its view.
+func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *models.APIKey, now time.Time)) (KeyView, error) {
+	var info models.APIKeyInfo
+	now := s.now()
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		k, err := resolveKey(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		change(&k, now)
+		if err := tx.APIKeys().Update(ctx, k); err != nil {
+			return storeErr(err, "API key not found", "")
+		}
+		info, err = tx.APIKeys().GetInfo(ctx, k.ID)
+		return storeErr(err, "", "")
+	})
+	return s.view(info, now), err
+}
+
+// Disable stops a key from verifying; disabling a disabled key keeps its disabled_at.
+func (s *APIKeyService) Disable(ctx context.Context, ref string) (KeyView, error) {
+	return s.update(ctx, ref, func(k *models.APIKey, now time.Time) {
+		if !k.Disabled {
+			k.Disabled, k.DisabledAt = true, &now
+		}
+	})
+}
+
+// Enable lets a disabled key verify again; enabling an enabled key changes nothing.
+func (s *APIKeyService) Enable(ctx context.Context, ref string) (KeyView, error) {
+	return s.update(ctx, ref, func(k *models.APIKey, now time.Time) {
+		if k.Disabled {
+			k.Disabled, k.EnabledAt = false, &now
+		}
+	})
+}
+
+// Rotate gives a key (by id or secret) a new secret and returns it. The old
+// secret stops verifying at once, or after graceSeconds (at most
+// MaxGracePeriod). The key keeps its id, user, project, expiry and disabled state.
+func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int) (IssuedKey, error) {
+	if ref == "" {
+		return IssuedKey{}, Invalid("api_key is required")
+	}
+	if graceSeconds < 0 || graceSeconds > int(MaxGracePeriod/time.Second) {
+		return IssuedKey{}, Invalid("grace_period_seconds must be between 0 and %d", int(MaxGracePeriod/time.Second))
+	}
+	grace := time.Duration(graceSeconds) * time.Second
+	secret, err := newSecret()
+	if err != nil {
+		return IssuedKey{}, &Error{Kind: KindInternal, Message: "cannot generate a key", Err: err}
+	}
+	var k models.APIKey
+	now := s.now()
+	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
+		if k, err = resolveKey(ctx, tx, ref); err != nil {
+			return err
+		}
+		k.PreviousHash, k.PreviousExpiresAt = "", nil
+		if grace > 0 {
+			until := now.Add(grace)
+			k.PreviousHash, k.PreviousExpiresAt = k.Hash, &until
+		}
+		k.Hash, k.Last4, k.RotatedAt = HashAPIKeySecret(secret), secretLast4(secret), &now
+		return storeErr(tx.APIKeys().Update(ctx, k), "API key not found", "")
+	})
+	if err != nil {
+		return IssuedKey{}, err
+	}
+	return IssuedKey{Secret: secret, Key: k}, nil
+}
+
+// Delete removes a key (by id or secret).
+func (s *APIKeyService) Delete(ctx context.Context, ref string) (KeyView, error) {
+	var info models.APIKeyInfo
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		k, err := resolveKey(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		if info, err = tx.APIKeys().GetInfo(ctx, k.ID); err != nil {
+			return storeErr(err, "API key not found", "")
+		}
+		return storeErr(tx.APIKeys().Delete(ctx, k.ID), "API key not found", "")
+	})
+	return s.view(info, s.now()), err
+}
+
+// DeleteAllOfUser removes every key of a user and returns how many there were.
+func (s *APIKeyService) DeleteAllOfUser(ctx context.Context, userIdent string) (models.User, int, error) {
+	var u models.User
+	var n int
+	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+		var err error
+		if u, err = resolveUser(ctx, tx, userIdent); err != nil {
+			return err
+		}
+		keys, err := tx.APIKeys().ListByUser(ctx, u.ID)
+		if err != nil {
+			return storeErr(err, "", "")
+		}
+		n = len(keys)
+		return storeErr(tx.APIKeys().DeleteAllOfUser(ctx, u.ID), "", "")
+	})
+	return u, n, err
+}

@@ -204,6 +204,17 @@ func TestUserAndKeyRoutesAnswer404ForUnknownIdentifiers(t *testing.T) {
 		{"POST", "/api/v1/users/missing/api-keys", `{"project_name": "p"}`},
 		{"GET", "/api/v1/users/missing/api-keys", ""},
 		{"DELETE", "/api/v1/users/missing/api-keys", ""},
+	} {
+		t.Run(r.method+" "+r.path, func(t *testing.T) {
+			var body any
+			if r.body != "" {
+				body = r.body
+			}
+			assertError(t, h.do(r.method, r.path, body), http.StatusNotFound, "not_found", `"missing"`)
+		})
+	}
+	// Key references are never echoed (a secret that lost its prefix would be).
+	for _, r := range []configRoute{
 		{"GET", "/api/v1/api-keys/missing", ""},
 		{"DELETE", "/api/v1/api-keys/missing", ""},
 		{"POST", "/api/v1/api-keys/missing/disable", ""},
@@ -215,7 +226,9 @@ func TestUserAndKeyRoutesAnswer404ForUnknownIdentifiers(t *testing.T) {
 			if r.body != "" {
 				body = r.body
 			}
-			assertError(t, h.do(r.method, r.path, body), http.StatusNotFound, "not_found", `"missing"`)
+			res := h.do(r.method, r.path, body)
+			assertError(t, res, http.StatusNotFound, "not_found", "no API key has this id")
+			assert.NotContains(t, string(res.Raw), "missing")
 		})
 	}
 }

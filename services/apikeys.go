@@ -61,11 +61,12 @@ func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {
 	return out
 }
 
-// resolveKey finds a key by id or by secret. Secrets never appear in errors.
+// resolveKey finds a key by id or by secret. The reference is never echoed in
+// errors: a mistyped secret (its prefix lost, say) would otherwise be.
 func resolveKey(ctx context.Context, r repositories.Repos, ref string) (models.APIKey, error) {
 	if !looksLikeSecret(ref) {
 		k, err := r.APIKeys().Get(ctx, ref)
-		return k, storeErr(err, fmt.Sprintf("API key %q not found", ref), "")
+		return k, storeErr(err, "no API key has this id", "")
 	}
 	if !wellFormedSecret(ref) {
 		return models.APIKey{}, Invalid("api_key is neither a key id nor a well-formed key secret")

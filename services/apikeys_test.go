@@ -1,0 +1,476 @@
+package services_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/repositories/timed"
+	"github.com/securemcp/gateway/services"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// opCounter counts the store operations seen by the timed decorator.
+type opCounter struct {
+	mu  sync.Mutex
+	ops map[string]int
+}
+
+func (c *opCounter) ObserveStore(op, _ string, _ time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ops[op]++
+}
+
+func (c *opCounter) count(op string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ops[op]
+}
+
+// keyCore is services over a timed SQLite store, with a fake clock, a
+// configuration "cfg", a project "p" using it and a member alice.
+type keyCore struct {
+	svc   *services.Services
+	store repositories.Store
+	clock *fakeClock
+	ops   *opCounter
+	path  string
+}
+
+func newKeyCore(t *testing.T) *keyCore {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gateway.db")
+	raw, err := sqlstore.OpenSQLite(context.Background(), path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = raw.Close() })
+	ops := &opCounter{ops: map[string]int{}}
+	store := timed.Wrap(raw, ops)
+	files, err := services.NewDataDir(filepath.Join(dir, "data"))
+	require.NoError(t, err)
+	clock := newFakeClock()
+	svc := services.New(store, files, clock.Now)
+	t.Cleanup(func() { _ = svc.Close() })
+	ctx := context.Background()
+	_, err = svc.Configs.Create(ctx, "cfg")
+	require.NoError(t, err)
+	_, err = svc.Projects.Create(ctx, "p")
+	require.NoError(t, err)
+	_, _, err = svc.Projects.AssignConfig(ctx, "p", "", "cfg")
+	require.NoError(t, err)
+	_, err = svc.Users.Create(ctx, "alice@example.com")
+	require.NoError(t, err)
+	_, err = svc.Projects.AddMember(ctx, "p", "", "alice@example.com")
+	require.NoError(t, err)
+	return &keyCore{svc: svc, store: store, clock: clock, ops: ops, path: path}
+}
+
+func (k *keyCore) generate(t *testing.T, expiresAt string) services.IssuedKey {
+	t.Helper()
+	key, err := k.svc.APIKeys.Generate(context.Background(), "alice@example.com", "", "p", expiresAt)
+	require.NoError(t, err)
+	return key
+}
+
+func assertRefused(t *testing.T, err error, reason services.Reason) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Equal(t, services.KindUnauthorized, services.KindOf(err), "%v", err)
+	assert.Equal(t, reason, services.RefusalReason(err), "%v", err)
+	assert.NotContains(t, err.Error(), "smg_", "a refusal never carries the secret")
+}
+
+func TestVerifyAcceptsAValidKey(t *testing.T) {
+	k := newKeyCore(t)
+	key := k.generate(t, "")
+	v, err := k.svc.APIKeys.Verify(context.Background(), key.Secret)
+	require.NoError(t, err)
+	assert.Equal(t, "alice@example.com", v.User.Email)
+	assert.Equal(t, "p", v.Project.Name)
+	assert.Equal(t, "cfg", v.Config.Name)
+	assert.Equal(t, key.Key.ID, v.Key.ID)
+}
+
+func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
+	k := newKeyCore(t)
+	key := k.generate(t, "")
+	s := key.Secret
+	typo := []byte(s)
+	typo[20] ^= 0x01 // another base62 character (letters and digits stay in the alphabet)
+	for name, secret := range map[string]string{
+		"empty":            "",
+		"prefix only":      "smg_",
+		"other prefix":     "sk_" + s[4:],
+		"no prefix":        s[4:],
+		"one char typo":    string(typo),
+		"truncated":        s[:len(s)-1],
+		"extended":         s + "0",
+		"bad checksum":     s[:len(s)-6] + "000000",
+		"outside alphabet": s[:10] + "-" + s[11:],
+		"key id":           key.Key.ID,
+		"hash":             services.HashAPIKeySecret(s),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := k.svc.APIKeys.Verify(context.Background(), secret)
+			assertRefused(t, err, services.ReasonMalformed)
+		})
+	}
+	assert.Zero(t, k.ops.count("api_keys.get_by_hash"), "malformed secrets never reach the store")
+}
+
+func TestVerifyRefusalReasons(t *testing.T) {
+	ctx := context.Background()
+	t.Run("unknown", func(t *testing.T) {
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		_, err := k.svc.APIKeys.Delete(ctx, key.Key.ID)
+		require.NoError(t, err)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonUnknown)
+	})
+	t.Run("disabled, and enabled again", func(t *testing.T) {
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		_, err := k.svc.APIKeys.Disable(ctx, key.Key.ID)
+		require.NoError(t, err)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonDisabled)
+		_, err = k.svc.APIKeys.Enable(ctx, key.Secret)
+		require.NoError(t, err)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		require.NoError(t, err)
+	})
+	t.Run("expired", func(t *testing.T) {
+		k := newKeyCore(t)
+		key := k.generate(t, k.clock.Now().Add(time.Hour).Format(time.RFC3339))
+		k.clock.Advance(59 * time.Minute)
+		_, err := k.svc.APIKeys.Verify(ctx, key.Secret)
+		require.NoError(t, err, "valid until expires_at")
+		k.clock.Advance(time.Minute)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonExpired)
+		views, err := k.svc.APIKeys.ListOfUser(ctx, "alice@example.com", "")
+		require.NoError(t, err)
+		assert.Equal(t, services.ReasonExpired, views[0].Inactive)
+	})
+	t.Run("not a member any more, and member again", func(t *testing.T) {
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		m, err := k.svc.Projects.RemoveMember(ctx, "p", "alice@example.com")
+		require.NoError(t, err)
+		assert.Equal(t, 1, m.Keys)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonNotMember)
+		d, err := k.svc.APIKeys.Get(ctx, key.Key.ID)
+		require.NoError(t, err)
+		assert.Equal(t, services.ReasonNotMember, d.Inactive, "the key stays and says why")
+		_, err = k.svc.Projects.AddMember(ctx, "p", "", "alice@example.com")
+		require.NoError(t, err)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		require.NoError(t, err)
+	})
+	t.Run("all members removed", func(t *testing.T) {
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		_, _, err := k.svc.Projects.RemoveAllMembers(ctx, "p")
+		require.NoError(t, err)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonNotMember)
+	})
+	t.Run("no configuration", func(t *testing.T) {
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		_, err := k.svc.Projects.UnassignConfig(ctx, "p")
+		require.NoError(t, err)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonNoConfig)
+	})
+	t.Run("user or project gone", func(t *testing.T) {
+		// The schema forbids deleting a user or project that keys reference; a
+		// store that lost them anyway must still not authenticate.
+		for _, tc := range []struct {
+			gone   string
+			reason services.Reason
+		}{{"users", services.ReasonUserMissing}, {"projects", services.ReasonProjectMissing}} {
+			k := newKeyCore(t)
+			key := k.generate(t, "")
+			files, err := services.NewDataDir(t.TempDir())
+			require.NoError(t, err)
+			svc := services.New(losingStore{Store: k.store, gone: tc.gone}, files, k.clock.Now)
+			_, err = svc.APIKeys.Verify(ctx, key.Secret)
+			assertRefused(t, err, tc.reason)
+			require.NoError(t, svc.Close())
+		}
+	})
+}
+
+// losingStore answers "not found" for every user or project read outside transactions.
+type losingStore struct {
+	repositories.Store
+	gone string
+}
+
+func (s losingStore) Users() repositories.UserRepository {
+	if s.gone == "users" {
+		return lostUsers{s.Store.Users()}
+	}
+	return s.Store.Users()
+}
+
+func (s losingStore) Projects() repositories.ProjectRepository {
+	if s.gone == "projects" {
+		return lostProjects{s.Store.Projects()}
+	}
+	return s.Store.Projects()
+}
+
+type lostUsers struct{ repositories.UserRepository }
+
+func (lostUsers) Get(context.Context, string) (models.User, error) {
+	return models.User{}, repositories.ErrNotFound
+}
+
+type lostProjects struct{ repositories.ProjectRepository }
+
+func (lostProjects) Get(context.Context, string) (models.Project, error) {
+	return models.Project{}, repositories.ErrNotFound
+}
+
+func TestVerifyAfterRotation(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyCore(t)
+	key := k.generate(t, "")
+
+	now, err := k.svc.APIKeys.Rotate(ctx, key.Secret, 0)
+	require.NoError(t, err)
+	assert.Equal(t, key.Key.ID, now.Key.ID)
+	_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+	assertRefused(t, err, services.ReasonUnknown)
+	_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
+	require.NoError(t, err)
+
+	graced, err := k.svc.APIKeys.Rotate(ctx, key.Key.ID, 60)
+	require.NoError(t, err)
+	for _, s := range []string{now.Secret, graced.Secret} {
+		_, err = k.svc.APIKeys.Verify(ctx, s)
+		require.NoError(t, err, "both secrets verify during the grace period")
+	}
+	k.clock.Advance(60 * time.Second)
+	_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
+	assertRefused(t, err, services.ReasonRotated)
+	_, err = k.svc.APIKeys.Verify(ctx, graced.Secret)
+	require.NoError(t, err)
+
+	_, err = k.svc.APIKeys.Disable(ctx, key.Key.ID)
+	require.NoError(t, err)
+	again, err := k.svc.APIKeys.Rotate(ctx, key.Key.ID, 60)
+	require.NoError(t, err)
+	assert.True(t, again.Key.Disabled, "rotation keeps the disabled state")
+	for _, s := range []string{graced.Secret, again.Secret} {
+		_, err = k.svc.APIKeys.Verify(ctx, s)
+		assertRefused(t, err, services.ReasonDisabled)
+	}
+	_, err = k.svc.APIKeys.Rotate(ctx, key.Key.ID, 7*24*3600+1)
+	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+}
+
+func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyCore(t)
+	key := k.generate(t, "")
+	// A second instance on the same database.
+	other, err := sqlstore.OpenSQLite(ctx, k.path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	files, err := services.NewDataDir(t.TempDir())
+	require.NoError(t, err)
+	svc2 := services.New(other, files, k.clock.Now)
+	t.Cleanup(func() { _ = svc2.Close() })
+
+	_, err = svc2.APIKeys.Verify(ctx, key.Secret)
+	require.NoError(t, err)
+	_, err = k.svc.APIKeys.Disable(ctx, key.Key.ID)
+	require.NoError(t, err)
+	_, err = svc2.APIKeys.Verify(ctx, key.Secret)
+	assertRefused(t, err, services.ReasonDisabled)
+}
+
+func TestVerifyRecordsLastUseInBatches(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyCore(t)
+	key := k.generate(t, "")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				_, err := k.svc.APIKeys.Verify(ctx, key.Secret)
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, k.ops.count("api_keys.touch_last_used"), 1, "400 verifications are not 400 writes")
+	k.clock.Advance(time.Minute)
+	_, err := k.svc.APIKeys.Verify(ctx, key.Secret)
+	require.NoError(t, err)
+	require.NoError(t, k.svc.Close())
+	assert.LessOrEqual(t, k.ops.count("api_keys.touch_last_used"), 2)
+	stored, err := k.store.APIKeys().Get(ctx, key.Key.ID)
+	require.NoError(t, err)
+	require.NotNil(t, stored.LastUsedAt)
+	assert.Equal(t, k.clock.Now(), *stored.LastUsedAt, "the latest use wins")
+}
+
+func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyCore(t)
+	key := k.generate(t, "")
+	_, err := k.svc.APIKeys.Verify(ctx, key.Secret)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		stored, err := k.store.APIKeys().Get(ctx, key.Key.ID)
+		return err == nil && stored.LastUsedAt != nil
+	}, 3*services.LastUsedFlushInterval, 50*time.Millisecond)
+}
+
+// failingStore fails the nth write made inside a transaction, so that a
+// multi-step operation can be cut in the middle.
+type failingStore struct {
+	repositories.Store
+	writes *int
+	failAt int
+}
+
+var errInjected = errors.New("injected write failure")
+
+func (s failingStore) write() error {
+	*s.writes++
+	if *s.writes == s.failAt {
+		return errInjected
+	}
+	return nil
+}
+
+func (s failingStore) InTx(ctx context.Context, fn func(tx repositories.Repos) error) error {
+	return s.Store.InTx(ctx, func(tx repositories.Repos) error { return fn(failingRepos{Repos: tx, s: s}) })
+}
+
+type failingRepos struct {
+	repositories.Repos
+	s failingStore
+}
+
+func (r failingRepos) APIKeys() repositories.APIKeyRepository {
+	return failingKeys{r.Repos.APIKeys(), r.s}
+}
+func (r failingRepos) Memberships() repositories.MembershipRepository {
+	return failingMemberships{r.Repos.Memberships(), r.s}
+}
+func (r failingRepos) Users() repositories.UserRepository { return failingUsers{r.Repos.Users(), r.s} }
+
+type failingKeys struct {
+	repositories.APIKeyRepository
+	s failingStore
+}
+
+func (k failingKeys) DeleteAllOfUser(ctx context.Context, id string) error {
+	if err := k.s.write(); err != nil {
+		return err
+	}
+	return k.APIKeyRepository.DeleteAllOfUser(ctx, id)
+}
+
+type failingMemberships struct {
+	repositories.MembershipRepository
+	s failingStore
+}
+
+func (m failingMemberships) RemoveAllOfUser(ctx context.Context, id string) error {
+	if err := m.s.write(); err != nil {
+		return err
+	}
+	return m.MembershipRepository.RemoveAllOfUser(ctx, id)
+}
+
+type failingUsers struct {
+	repositories.UserRepository
+	s failingStore
+}
+
+func (u failingUsers) Delete(ctx context.Context, id string) error {
+	if err := u.s.write(); err != nil {
+		return err
+	}
+	return u.UserRepository.Delete(ctx, id)
+}
+
+func TestForcedUserDeleteIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	for failAt := 1; failAt <= 3; failAt++ {
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		writes := 0
+		files, err := services.NewDataDir(t.TempDir())
+		require.NoError(t, err)
+		svc := services.New(failingStore{Store: k.store, writes: &writes, failAt: failAt}, files, k.clock.Now)
+		_, err = svc.Users.Delete(ctx, "alice@example.com", true)
+		require.ErrorIs(t, err, errInjected, "write %d", failAt)
+		assert.Equal(t, services.KindInternal, services.KindOf(err))
+		assert.Equal(t, failAt, writes)
+
+		u, err := k.svc.Users.Get(ctx, "alice@example.com")
+		require.NoError(t, err, "the user stays (failure at write %d)", failAt)
+		assert.Len(t, u.Projects, 1, "the membership stays")
+		assert.Len(t, u.APIKeys, 1, "the key stays")
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		require.NoError(t, err)
+		require.NoError(t, svc.Close())
+	}
+	k := newKeyCore(t)
+	k.generate(t, "")
+	d, err := k.svc.Users.Delete(ctx, "alice@example.com", true)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{1, 1}, [2]int{d.APIKeys, d.Memberships})
+}
+
+func TestUserServiceDeleteWithoutForceIsRefused(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyCore(t)
+	_, err := k.svc.Users.Delete(ctx, "alice@example.com", false)
+	assert.Equal(t, services.KindConflict, services.KindOf(err), "a membership is enough")
+	_, err = k.svc.Projects.RemoveMember(ctx, "p", "alice@example.com")
+	require.NoError(t, err)
+	_, err = k.svc.Users.Delete(ctx, "ALICE@example.com", false)
+	require.NoError(t, err)
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -161,4 +162,49 @@ func TestUnreachableDatabaseErrorHidesPassword(t *testing.T) {
 	require.Error(t, err, "the start fails")
 	assert.Contains(t, string(out), "gateway@127.0.0.1:1/gateway")
 	assert.NotContains(t, string(out), dbPassword)
+}
+
+// A key disabled through A is refused by B within a second: B's view of the
+// key (looked up by its secret, as verification does) says so.
+func TestScaleOutKeyDisabledOnAIsInactiveOnB(t *testing.T) {
+	a, b := startPair(t)
+	for _, step := range []struct {
+		s    *server
+		path string
+		body map[string]string
+	}{
+		{a, "/api/v1/configs", map[string]string{"config_name": "cfg"}},
+		{b, "/api/v1/projects", map[string]string{"project_name": "p"}},
+		{a, "/api/v1/projects/p/assign-config", map[string]string{"config_name": "cfg"}},
+		{b, "/api/v1/users", map[string]string{"email": "alice@example.com"}},
+		{a, "/api/v1/projects/p/users", map[string]string{"email": "alice@example.com"}},
+	} {
+		status, res := step.s.call("POST", step.path, scaleAdminKey, step.body)
+		require.Contains(t, []int{http.StatusOK, http.StatusCreated}, status, "%s: %v", step.path, res)
+	}
+	status, issued := b.call("POST", "/api/v1/users/alice@example.com/api-keys", scaleAdminKey, map[string]string{"project_name": "p"})
+	require.Equal(t, http.StatusCreated, status, "%v", issued)
+	secret := issued["data"].(map[string]any)["api_key"].(string)
+	keyID := issued["data"].(map[string]any)["key_id"].(string)
+
+	status, view := a.call("GET", "/api/v1/api-keys/"+secret, scaleAdminKey, nil)
+	require.Equal(t, http.StatusOK, status, "%v", view)
+	assert.Equal(t, "active", view["data"].(map[string]any)["status"], "a key issued by B is active on A")
+
+	status, res := a.call("POST", "/api/v1/api-keys/"+keyID+"/disable", scaleAdminKey, nil)
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	deadline := time.Now().Add(time.Second)
+	for {
+		status, view = b.call("GET", "/api/v1/api-keys/"+secret, scaleAdminKey, nil)
+		require.Equal(t, http.StatusOK, status, "%v", view)
+		data := view["data"].(map[string]any)
+		if data["status"] == "inactive" {
+			assert.Equal(t, "disabled", data["inactive_reason"])
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "B still sees the key active 1s after A disabled it: %v", data)
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.NotContains(t, a.logs.String(), secret)
+	assert.NotContains(t, b.logs.String(), secret)
 }

@@ -38,22 +38,50 @@ const (
 type Backend struct {
 	Name string
 	Open func(tb testing.TB) *sqlstore.Store
+	// OpenPair opens two stores on one fresh database, as two instances of
+	// the gateway sharing it would.
+	OpenPair func(tb testing.TB) (*sqlstore.Store, *sqlstore.Store)
 }
 
 // Backends returns the backends available to this run: SQLite always,
 // PostgreSQL when SMG_TEST_DATABASE_URL is set or required.
 func Backends() []Backend {
-	out := []Backend{{Name: "sqlite", Open: NewSQLite}}
+	out := []Backend{{Name: "sqlite", Open: NewSQLite, OpenPair: NewSQLitePair}}
 	if os.Getenv(EnvDatabaseURL) != "" || required() {
-		out = append(out, Backend{Name: "postgres", Open: NewPostgres})
+		out = append(out, Backend{Name: "postgres", Open: NewPostgres, OpenPair: NewPostgresPair})
 	}
 	return out
+}
+
+// NewSQLitePair opens two stores on one SQLite file in a temporary directory.
+func NewSQLitePair(tb testing.TB) (*sqlstore.Store, *sqlstore.Store) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "gateway.db")
+	return openSQLiteAt(tb, path), openSQLiteAt(tb, path)
+}
+
+// NewPostgresPair opens two stores on one fresh PostgreSQL schema.
+func NewPostgresPair(tb testing.TB) (*sqlstore.Store, *sqlstore.Store) {
+	tb.Helper()
+	u := NewPostgresURL(tb)
+	return openPostgresAt(tb, u), openPostgresAt(tb, u)
 }
 
 // NewSQLite opens an SQLite store in a temporary directory, closed after the test.
 func NewSQLite(tb testing.TB) *sqlstore.Store {
 	tb.Helper()
-	s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(tb.TempDir(), "gateway.db"))
+	return openSQLiteAt(tb, filepath.Join(tb.TempDir(), "gateway.db"))
+}
+
+// NewPostgres opens a PostgreSQL store on a fresh schema, closed after the test.
+func NewPostgres(tb testing.TB) *sqlstore.Store {
+	tb.Helper()
+	return openPostgresAt(tb, NewPostgresURL(tb))
+}
+
+func openSQLiteAt(tb testing.TB, path string) *sqlstore.Store {
+	tb.Helper()
+	s, err := sqlstore.OpenSQLite(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("open sqlite: %v", err)
 	}
@@ -61,11 +89,9 @@ func NewSQLite(tb testing.TB) *sqlstore.Store {
 	return s
 }
 
-// NewPostgres opens a PostgreSQL store on a fresh schema, closed after the test.
-func NewPostgres(tb testing.TB) *sqlstore.Store {
+func openPostgresAt(tb testing.TB, databaseURL string) *sqlstore.Store {
 	tb.Helper()
-	u := NewPostgresURL(tb)
-	s, err := sqlstore.OpenPostgres(context.Background(), u)
+	s, err := sqlstore.OpenPostgres(context.Background(), databaseURL)
 	if err != nil {
 		tb.Fatalf("open postgres: %v", err)
 	}

@@ -1,0 +1,131 @@
+package services_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/services"
+)
+
+// twoInstances is two gateways' services sharing one database.
+func twoInstances(t *testing.T, b sqltest.Backend) (a, other *services.Services) {
+	t.Helper()
+	sa, sb := b.OpenPair(t)
+	open := func(s *sqlstore.Store) *services.Services {
+		files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+		require.NoError(t, err)
+		svc := services.New(s, files, services.SystemClock)
+		t.Cleanup(func() { _ = svc.Close() })
+		return svc
+	}
+	return open(sa), open(sb)
+}
+
+// What one instance changes about a key, the other's Verify sees at once:
+// no instance keeps key state to itself.
+func TestTwoInstancesAgreeOnKeysOnEveryBackend(t *testing.T) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			a, other := twoInstances(t, b)
+			_, err := a.Configs.Create(ctx, "cfg")
+			require.NoError(t, err)
+			_, err = other.Projects.Create(ctx, "p")
+			require.NoError(t, err)
+			_, _, err = a.Projects.AssignConfig(ctx, "p", "", "cfg")
+			require.NoError(t, err)
+			_, err = other.Users.Create(ctx, "alice@example.com")
+			require.NoError(t, err)
+			_, err = a.Projects.AddMember(ctx, "p", "", "alice@example.com")
+			require.NoError(t, err)
+			key, err := a.APIKeys.Generate(ctx, "alice@example.com", "", "p", "")
+			require.NoError(t, err)
+
+			v, err := other.APIKeys.Verify(ctx, key.Secret)
+			require.NoError(t, err)
+			assert.Equal(t, key.Key.ID, v.Key.ID)
+
+			_, err = a.APIKeys.Disable(ctx, key.Key.ID)
+			require.NoError(t, err)
+			refusedWithinASecond(t, other, key.Secret, services.ReasonDisabled)
+
+			_, err = other.APIKeys.Enable(ctx, key.Key.ID)
+			require.NoError(t, err)
+			_, err = a.APIKeys.Verify(ctx, key.Secret)
+			require.NoError(t, err, "enabled through the other instance")
+
+			rotated, err := other.APIKeys.Rotate(ctx, key.Key.ID, 0)
+			require.NoError(t, err)
+			refusedWithinASecond(t, a, key.Secret, services.ReasonUnknown)
+			_, err = a.APIKeys.Verify(ctx, rotated.Secret)
+			require.NoError(t, err)
+
+			_, err = other.Projects.RemoveMember(ctx, "p", "alice@example.com")
+			require.NoError(t, err)
+			refusedWithinASecond(t, a, rotated.Secret, services.ReasonNotMember)
+		})
+	}
+}
+
+// refusedWithinASecond asserts that svc refuses secret for reason, waiting at
+// most one second for a change made elsewhere to show.
+func refusedWithinASecond(t *testing.T, svc *services.Services, secret string, reason services.Reason) {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for {
+		_, err := svc.APIKeys.Verify(context.Background(), secret)
+		if err != nil && services.RefusalReason(err) == reason {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not refused for %s within 1s: %v", reason, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Two instances adding members and keys concurrently: every acknowledged
+// write is there once, and a duplicate is refused whichever instance it hits.
+func TestTwoInstancesConcurrentWritesOnEveryBackend(t *testing.T) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			a, other := twoInstances(t, b)
+			_, err := a.Projects.Create(ctx, "p")
+			require.NoError(t, err)
+			const n = 20
+			for i := range n {
+				_, err := []*services.Services{a, other}[i%2].Users.Create(ctx, fmt.Sprintf("u%d@example.com", i))
+				require.NoError(t, err)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2*n)
+			for i := range 2 * n {
+				svc := []*services.Services{a, other}[i%2]
+				// Each user is added twice, once through each instance.
+				wg.Go(func() { _, errs[i] = svc.Projects.AddMember(ctx, "p", "", fmt.Sprintf("u%d@example.com", i/2)) })
+			}
+			wg.Wait()
+			conflicts := 0
+			for _, err := range errs {
+				if err != nil {
+					require.Equal(t, services.KindConflict, services.KindOf(err), "%v", err)
+					conflicts++
+				}
+			}
+			assert.Equal(t, n, conflicts, "each user joins once")
+			members, err := other.Projects.Members(ctx, "p")
+			require.NoError(t, err)
+			assert.Len(t, members, n)
+		})
+	}
+}

@@ -69,12 +69,7 @@ func (h *ConfigController) List(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	items := make([]models.ConfigListItem, 0, len(configs))
-	for _, s := range configs {
-		items = append(items, models.ConfigListItem{MCPConfigID: s.ID, MCPConfigName: s.Name, Servers: s.ServerCount,
-			UsedByProjects: s.Projects, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
-	}
-	list(c, "Configurations retrieved successfully", items, total)
+	list(c, "Configurations retrieved successfully", models.Items(configs, models.NewConfigListItem), total)
 }
 
 // Create godoc
@@ -97,7 +92,7 @@ func (h *ConfigController) Create(c *gin.Context) {
 		return
 	}
 	cfg, err := h.svc.Create(c.Request.Context(), req.ConfigName)
-	h.reply(c, err, http.StatusCreated, "Configuration created successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
+	h.reply(c, err, http.StatusCreated, "Configuration created successfully", models.NewConfigCreated(cfg))
 }
 
 // Copy godoc
@@ -121,7 +116,7 @@ func (h *ConfigController) Copy(c *gin.Context) {
 		return
 	}
 	cfg, err := h.svc.Copy(c.Request.Context(), req.SourceConfig, req.TargetConfig)
-	h.reply(c, err, http.StatusCreated, "Configuration copied successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
+	h.reply(c, err, http.StatusCreated, "Configuration copied successfully", models.NewConfigCreated(cfg))
 }
 
 // Rename godoc
@@ -146,7 +141,7 @@ func (h *ConfigController) Rename(c *gin.Context) {
 		return
 	}
 	cfg, err := h.svc.Rename(c.Request.Context(), c.Param("config"), req.NewName)
-	h.reply(c, err, http.StatusOK, "Configuration renamed successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
+	h.reply(c, err, http.StatusOK, "Configuration renamed successfully", models.NewConfigCreated(cfg))
 }
 
 // Get godoc
@@ -162,15 +157,7 @@ func (h *ConfigController) Rename(c *gin.Context) {
 //	@Router		/api/v1/configs/{config} [get]
 func (h *ConfigController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("config"))
-	h.reply(c, err, http.StatusOK, "Configuration retrieved successfully", newConfigDetail(d))
-}
-
-func newConfigDetail(d services.ConfigDetail) models.ConfigDetailResponse {
-	servers := make([]models.ServerObject, 0, len(d.Servers))
-	for _, s := range d.Servers {
-		servers = append(servers, models.NewServerObject(s))
-	}
-	return models.ConfigDetailResponse{MCPConfigID: d.ID, MCPConfigName: d.Name, Servers: servers, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	h.reply(c, err, http.StatusOK, "Configuration retrieved successfully", models.NewConfigDetailResponse(d.Config, d.Servers))
 }
 
 // Delete godoc
@@ -188,7 +175,7 @@ func newConfigDetail(d services.ConfigDetail) models.ConfigDetailResponse {
 //	@Router			/api/v1/configs/{config} [delete]
 func (h *ConfigController) Delete(c *gin.Context) {
 	cfg, err := h.svc.Delete(c.Request.Context(), c.Param("config"))
-	h.reply(c, err, http.StatusOK, "Configuration deleted successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
+	h.reply(c, err, http.StatusOK, "Configuration deleted successfully", models.NewConfigCreated(cfg))
 }
 
 // Projects godoc
@@ -204,15 +191,7 @@ func (h *ConfigController) Delete(c *gin.Context) {
 //	@Router		/api/v1/configs/{config}/projects [get]
 func (h *ConfigController) Projects(c *gin.Context) {
 	usage, err := h.svc.Projects(c.Request.Context(), c.Param("config"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	items := make([]models.ConfigProjectItem, 0, len(usage))
-	for _, u := range usage {
-		items = append(items, models.ConfigProjectItem{ProjectID: u.ID, ProjectName: u.Name, Users: u.Users})
-	}
-	ok(c, http.StatusOK, "Projects retrieved successfully", items)
+	h.reply(c, err, http.StatusOK, "Projects retrieved successfully", models.Items(usage, models.NewConfigProjectItem))
 }
 
 // Validate godoc
@@ -289,7 +268,7 @@ func (h *ConfigController) Import(c *gin.Context) {
 		return
 	}
 	cfg, err := h.svc.Import(c.Request.Context(), req.ConfigName, req.InputFile, req.Config)
-	h.reply(c, err, http.StatusCreated, "Configuration imported successfully", models.ConfigCreated{ConfigID: cfg.ID, ConfigName: cfg.Name})
+	h.reply(c, err, http.StatusCreated, "Configuration imported successfully", models.NewConfigCreated(cfg))
 }
 
 // Search godoc
@@ -312,18 +291,5 @@ func (h *ConfigController) Search(c *gin.Context) {
 		return
 	}
 	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	items := make([]models.ConfigSearchItem, 0, len(hits))
-	for _, hit := range hits {
-		match := "server_name"
-		if hit.NameMatches {
-			match = "config_name"
-		}
-		items = append(items, models.ConfigSearchItem{MCPConfigID: hit.ID, MCPConfigName: hit.Name, MatchType: match,
-			Servers: hit.ServerCount, MatchingServers: hit.MatchingServers})
-	}
-	ok(c, http.StatusOK, "Search completed", items)
+	h.reply(c, err, http.StatusOK, "Search completed", models.Items(hits, models.NewConfigSearchItem))
 }

@@ -228,7 +228,7 @@ func (h *ProjectController) UnassignConfig(c *gin.Context) {
 //	@Router		/api/v1/projects/{project}/config [get]
 func (h *ProjectController) Config(c *gin.Context) {
 	d, err := h.svc.Config(c.Request.Context(), c.Param("project"))
-	h.reply(c, err, http.StatusOK, "Project configuration retrieved successfully", newConfigDetail(d))
+	h.reply(c, err, http.StatusOK, "Project configuration retrieved successfully", models.NewConfigDetailResponse(d.Config, d.Servers))
 }
 
 // Members godoc

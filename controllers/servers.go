@@ -22,12 +22,7 @@ import (
 //	@Router		/api/v1/configs/{config}/servers [get]
 func (h *ConfigController) ListServers(c *gin.Context) {
 	servers, err := h.svc.ListServers(c.Request.Context(), c.Param("config"))
-	items := make([]models.ServerListItem, 0, len(servers))
-	for _, s := range servers {
-		items = append(items, models.ServerListItem{ServerName: s.Name, Description: s.Description, Command: s.Command,
-			Args: s.Args, Tools: len(s.Tools), InputGuardrailsEnabled: s.InputPolicy.Enabled, OutputGuardrailsEnabled: s.OutputPolicy.Enabled})
-	}
-	h.reply(c, err, http.StatusOK, "Servers retrieved successfully", items)
+	h.reply(c, err, http.StatusOK, "Servers retrieved successfully", models.Items(servers, models.NewServerListItem))
 }
 
 // AddServer godoc
@@ -52,21 +47,8 @@ func (h *ConfigController) AddServer(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	srv, err := h.svc.AddServer(c.Request.Context(), c.Param("config"), newServer(req))
+	srv, err := h.svc.AddServer(c.Request.Context(), c.Param("config"), req.Server())
 	h.reply(c, err, http.StatusCreated, "Server added successfully", models.NewServerObject(srv))
-}
-
-func newServer(req models.AddServerRequest) models.Server {
-	s := models.Server{Name: req.ServerName, Command: req.ServerCommand, Args: req.Args, Env: req.Env, Tools: req.Tools,
-		Description: req.Description, EnableServerInfoValidation: req.EnableServerInfoValidation,
-		InputPolicy: models.DefaultGuardrailPolicy(), OutputPolicy: models.DefaultGuardrailPolicy(), ToolPolicy: models.DefaultGuardrailPolicy()}
-	if req.InputGuardrailsPolicy != nil {
-		s.InputPolicy = *req.InputGuardrailsPolicy
-	}
-	if req.OutputGuardrailsPolicy != nil {
-		s.OutputPolicy = *req.OutputGuardrailsPolicy
-	}
-	return s
 }
 
 // RemoveAllServers godoc

@@ -38,3 +38,13 @@ type FileRequest struct {
 type DeletedData struct {
 	Deleted int `json:"deleted" example:"3"`
 }
+
+// Items converts a list of domain values to their API form. The result is never
+// nil, so that an empty list is a JSON array, not null.
+func Items[T, U any](in []T, convert func(T) U) []U {
+	out := make([]U, 0, len(in))
+	for _, v := range in {
+		out = append(out, convert(v))
+	}
+	return out
+}

@@ -99,6 +99,11 @@ type ConfigCreated struct {
 	ConfigName string `json:"config_name" example:"my-config"`
 }
 
+// NewConfigCreated names a configuration that was created, renamed or deleted.
+func NewConfigCreated(c Config) ConfigCreated {
+	return ConfigCreated{ConfigID: c.ID, ConfigName: c.Name}
+}
+
 // CopyConfigRequest is the body of POST /configs/copy.
 type CopyConfigRequest struct {
 	SourceConfig string `json:"source_config" example:"my-config"`
@@ -120,6 +125,12 @@ type ConfigListItem struct {
 	UpdatedAt      time.Time    `json:"updated_at" example:"2026-01-01T00:00:00Z"`
 }
 
+// NewConfigListItem converts a configuration summary to its API form.
+func NewConfigListItem(s ConfigSummary) ConfigListItem {
+	return ConfigListItem{MCPConfigID: s.ID, MCPConfigName: s.Name, Servers: s.ServerCount,
+		UsedByProjects: s.Projects, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
 // ConfigDetailResponse is a configuration with its servers.
 type ConfigDetailResponse struct {
 	MCPConfigID   string         `json:"mcp_config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
@@ -129,11 +140,22 @@ type ConfigDetailResponse struct {
 	UpdatedAt     time.Time      `json:"updated_at" example:"2026-01-01T00:00:00Z"`
 }
 
+// NewConfigDetailResponse converts a configuration and its servers to their API form.
+func NewConfigDetailResponse(c Config, servers []Server) ConfigDetailResponse {
+	return ConfigDetailResponse{MCPConfigID: c.ID, MCPConfigName: c.Name, Servers: Items(servers, NewServerObject),
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
 // ConfigProjectItem is one project using a configuration.
 type ConfigProjectItem struct {
 	ProjectID   string `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	ProjectName string `json:"project_name" example:"my-project"`
 	Users       int    `json:"users" example:"3"`
+}
+
+// NewConfigProjectItem converts a project using a configuration to its API form.
+func NewConfigProjectItem(u ProjectUsage) ConfigProjectItem {
+	return ConfigProjectItem{ProjectID: u.ID, ProjectName: u.Name, Users: u.Users}
 }
 
 // ServerListItem is one entry of GET /configs/{config}/servers.
@@ -147,6 +169,12 @@ type ServerListItem struct {
 	OutputGuardrailsEnabled bool     `json:"output_guardrails_enabled" example:"false"`
 }
 
+// NewServerListItem converts a server to its list entry.
+func NewServerListItem(s Server) ServerListItem {
+	return ServerListItem{ServerName: s.Name, Description: s.Description, Command: s.Command, Args: s.Args,
+		Tools: len(s.Tools), InputGuardrailsEnabled: s.InputPolicy.Enabled, OutputGuardrailsEnabled: s.OutputPolicy.Enabled}
+}
+
 // AddServerRequest is the body of POST /configs/{config}/servers.
 type AddServerRequest struct {
 	ServerName                 string            `json:"server_name" example:"github"`
@@ -158,6 +186,21 @@ type AddServerRequest struct {
 	EnableServerInfoValidation bool              `json:"enable_server_info_validation" example:"false"`
 	InputGuardrailsPolicy      *GuardrailPolicy  `json:"input_guardrails_policy"`
 	OutputGuardrailsPolicy     *GuardrailPolicy  `json:"output_guardrails_policy"`
+}
+
+// Server converts the request to a new server; absent policies are the
+// disabled defaults.
+func (r AddServerRequest) Server() Server {
+	s := Server{Name: r.ServerName, Command: r.ServerCommand, Args: r.Args, Env: r.Env, Tools: r.Tools,
+		Description: r.Description, EnableServerInfoValidation: r.EnableServerInfoValidation,
+		InputPolicy: DefaultGuardrailPolicy(), OutputPolicy: DefaultGuardrailPolicy(), ToolPolicy: DefaultGuardrailPolicy()}
+	if r.InputGuardrailsPolicy != nil {
+		s.InputPolicy = *r.InputGuardrailsPolicy
+	}
+	if r.OutputGuardrailsPolicy != nil {
+		s.OutputPolicy = *r.OutputGuardrailsPolicy
+	}
+	return s
 }
 
 // UpdateServerRequest is the body of PUT /configs/{config}/servers/{server}; a
@@ -204,4 +247,14 @@ type ConfigSearchItem struct {
 	MatchType       string   `json:"match_type" example:"config_name" enums:"config_name,server_name"`
 	Servers         int      `json:"servers" example:"2"`
 	MatchingServers []string `json:"matching_servers" example:"github"`
+}
+
+// NewConfigSearchItem converts a search hit to its API form.
+func NewConfigSearchItem(h ConfigSearchHit) ConfigSearchItem {
+	match := "server_name"
+	if h.NameMatches {
+		match = "config_name"
+	}
+	return ConfigSearchItem{MCPConfigID: h.ID, MCPConfigName: h.Name, MatchType: match, Servers: h.ServerCount,
+		MatchingServers: h.MatchingServers}
 }

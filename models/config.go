@@ -42,6 +42,12 @@ type ProjectRef struct {
 	Name string `json:"project_name" example:"my-project"`
 }
 
+// ProjectUsage is a project using a configuration, with its member count.
+type ProjectUsage struct {
+	ProjectRef
+	Users int
+}
+
 // ConfigSummary is a configuration with its server count and the projects using it.
 type ConfigSummary struct {
 	Config

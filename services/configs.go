@@ -26,12 +26,6 @@ type ConfigDetail struct {
 	Servers []models.Server
 }
 
-// ProjectUsage is a project using a configuration, with its member count.
-type ProjectUsage struct {
-	models.ProjectRef
-	Users int
-}
-
 func resolveConfig(ctx context.Context, r repositories.Repos, ident string) (models.Config, error) {
 	c, err := r.Configs().Resolve(ctx, ident)
 	return c, storeErr(err, fmt.Sprintf("configuration %q not found", ident), "")
@@ -145,7 +139,7 @@ func (s *ConfigService) Delete(ctx context.Context, ident string) (models.Config
 }
 
 // Projects lists the projects using a configuration with their member counts.
-func (s *ConfigService) Projects(ctx context.Context, ident string) ([]ProjectUsage, error) {
+func (s *ConfigService) Projects(ctx context.Context, ident string) ([]models.ProjectUsage, error) {
 	c, err := resolveConfig(ctx, s.store, ident)
 	if err != nil {
 		return nil, err
@@ -154,13 +148,13 @@ func (s *ConfigService) Projects(ctx context.Context, ident string) ([]ProjectUs
 	if err != nil {
 		return nil, storeErr(err, "", "")
 	}
-	out := make([]ProjectUsage, 0, len(projects))
+	out := make([]models.ProjectUsage, 0, len(projects))
 	for _, p := range projects {
 		members, err := s.store.Memberships().ListByProject(ctx, p.ID)
 		if err != nil {
 			return nil, storeErr(err, "", "")
 		}
-		out = append(out, ProjectUsage{ProjectRef: models.ProjectRef{ID: p.ID, Name: p.Name}, Users: len(members)})
+		out = append(out, models.ProjectUsage{ProjectRef: models.ProjectRef{ID: p.ID, Name: p.Name}, Users: len(members)})
 	}
 	return out, nil
 }

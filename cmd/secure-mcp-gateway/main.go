@@ -7,7 +7,7 @@ import (
 )
 
 func main() {
-	if err := newRootCmd(os.Stdout, os.Stderr).Execute(); err != nil {
+	if err := execute(newRootCmd(os.Stdout, os.Stderr), os.Stderr); err != nil {
 		os.Exit(1)
 	}
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/config"
+	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -28,27 +31,53 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().String("data-dir", "", "data directory for the embedded store and client files (env SMG_DATA_DIR; default: the config file's directory)")
 	root.PersistentFlags().String("log-level", "", "debug, info, warn or error (env SMG_LOG_LEVEL)")
 
-	system := &cobra.Command{Use: "system", Short: "Server and system operations"}
-	system.AddCommand(newStartAPICmd())
-	root.AddCommand(newGenerateConfigCmd(), system)
-	wrapErrors(root, stderr)
+	system := group("system", "Server and system operations", newStartAPICmd())
+	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd())
+	typeErrors(root)
 	return root
 }
 
-// wrapErrors makes every command report its error as JSON on stderr.
-func wrapErrors(cmd *cobra.Command, stderr io.Writer) {
+// execute runs the command tree and reports a failure as JSON on stderr (the
+// API's error envelope); the caller exits with status 1 on error.
+func execute(root *cobra.Command, stderr io.Writer) error {
+	err := root.Execute()
+	if err != nil {
+		writeJSON(stderr, errorResponse(err))
+	}
+	return err
+}
+
+// typeErrors makes every error a command returns a *services.Error, internal
+// unless the services said otherwise; errors that stay untyped therefore come
+// from cobra itself: unknown commands, bad or missing flags, wrong arguments.
+func typeErrors(cmd *cobra.Command) {
 	if run := cmd.RunE; run != nil {
 		cmd.RunE = func(c *cobra.Command, args []string) error {
 			err := run(c, args)
-			if err != nil {
-				writeJSON(stderr, map[string]any{"error": errorCategory(err), "detail": err.Error(), "timestamp": time.Now().UTC()})
+			var e *services.Error
+			if err != nil && !errors.As(err, &e) {
+				return &services.Error{Kind: services.KindInternal, Err: err}
 			}
 			return err
 		}
 	}
 	for _, sub := range cmd.Commands() {
-		wrapErrors(sub, stderr)
+		typeErrors(sub)
 	}
+}
+
+// errorResponse is the error envelope of a failed command. The CLI runs on the
+// operator's machine, so unlike the API it shows the cause of internal errors.
+func errorResponse(err error) models.ErrorResponse {
+	var e *services.Error
+	if !errors.As(err, &e) {
+		e = services.Invalid("%v", err)
+	}
+	detail := e.Message
+	if e.Kind == services.KindInternal && e.Err != nil {
+		detail = strings.TrimPrefix(detail+": "+e.Err.Error(), ": ")
+	}
+	return models.ErrorResponse{Error: e.Kind.String(), Detail: detail, Issues: e.Issues, Timestamp: time.Now().UTC()}
 }
 
 func writeJSON(w io.Writer, v any) {
@@ -59,7 +88,7 @@ func writeJSON(w io.Writer, v any) {
 
 // printResult writes the success envelope of a command.
 func printResult(cmd *cobra.Command, message string, data any) {
-	writeJSON(cmd.OutOrStdout(), map[string]any{"message": message, "data": data, "timestamp": time.Now().UTC()})
+	writeJSON(cmd.OutOrStdout(), models.Envelope{Message: message, Data: data, Timestamp: time.Now().UTC()})
 }
 
 func newGenerateConfigCmd() *cobra.Command {
@@ -82,9 +111,4 @@ func newGenerateConfigCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an existing config file (its admin key changes)")
 	return cmd
-}
-
-// errorCategory names the kind of a failure, like the API's "error" field.
-func errorCategory(err error) string {
-	return services.KindOf(err).String()
 }

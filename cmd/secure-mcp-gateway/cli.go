@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services"
+)
+
+// call is one run of a management command: its flags and the services, opened
+// directly on the store (no server needed; SQLite lets a running server and
+// the CLI share the file).
+type call struct {
+	cmd *cobra.Command
+	ctx context.Context
+	svc *services.Services
+	// message is the success message; a command may replace its default.
+	message string
+}
+
+// serviceCmd builds a command that opens the app, runs one service call and
+// prints its result in the API's success envelope with message.
+func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			loader, settings, err := loadSettings(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := openApp(cmd.Context(), loader, settings)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			c := &call{cmd: cmd, ctx: cmd.Context(), svc: a.services, message: message}
+			data, err := run(c)
+			if err != nil {
+				return err
+			}
+			printResult(cmd, c.message, data)
+			return nil
+		},
+	}
+}
+
+// stringFlags declares string flags as name, usage pairs.
+func stringFlags(cmd *cobra.Command, nameUsage ...string) {
+	for i := 0; i+1 < len(nameUsage); i += 2 {
+		cmd.Flags().String(nameUsage[i], "", nameUsage[i+1])
+	}
+}
+
+// required marks flags that must be given.
+func required(cmd *cobra.Command, names ...string) {
+	for _, n := range names {
+		must(cmd.MarkFlagRequired(n))
+	}
+}
+
+// oneOf declares two flags naming one entity (e.g. --config-name and
+// --config-id): exactly one of them must be given.
+func oneOf(cmd *cobra.Command, nameFlag, idFlag, entity string) {
+	stringFlags(cmd, nameFlag, entity+" name", idFlag, entity+" id")
+	cmd.MarkFlagsMutuallyExclusive(nameFlag, idFlag)
+	cmd.MarkFlagsOneRequired(nameFlag, idFlag)
+}
+
+// configFlags declares --config-name | --config-id.
+func configFlags(cmd *cobra.Command) { oneOf(cmd, "config-name", "config-id", "configuration") }
+
+// pageFlags declares --limit and --offset, as the API's ?limit=&offset=.
+func pageFlags(cmd *cobra.Command) {
+	cmd.Flags().Int("limit", 0, "page size (0: all)")
+	cmd.Flags().Int("offset", 0, "entries to skip")
+}
+
+func (c *call) str(name string) string {
+	v, _ := c.cmd.Flags().GetString(name)
+	return v
+}
+
+func (c *call) changed(name string) bool { return c.cmd.Flags().Changed(name) }
+
+// ident returns the value of whichever of the two identifying flags was given;
+// oneOf guarantees exactly one.
+func (c *call) ident(nameFlag, idFlag string) string {
+	if c.changed(idFlag) {
+		return c.str(idFlag)
+	}
+	return c.str(nameFlag)
+}
+
+// config identifies the configuration named by --config-name | --config-id.
+func (c *call) config() string { return c.ident("config-name", "config-id") }
+
+func (c *call) page() (repositories.Page, error) {
+	limit, _ := c.cmd.Flags().GetInt("limit")
+	offset, _ := c.cmd.Flags().GetInt("offset")
+	if limit < 0 || offset < 0 {
+		return repositories.Page{}, services.Invalid("--limit and --offset must be non-negative")
+	}
+	return repositories.Page{Limit: limit, Offset: offset}, nil
+}
+
+// jsonFlag decodes the JSON value of a flag into dst; it reports whether the
+// flag was given.
+func (c *call) jsonFlag(name string, dst any) (bool, error) {
+	if !c.changed(name) {
+		return false, nil
+	}
+	if err := json.Unmarshal([]byte(c.str(name)), dst); err != nil {
+		return true, services.Invalid("--%s must be a JSON %s: %v", name, jsonKind(dst), err)
+	}
+	return true, nil
+}
+
+func jsonKind(dst any) string {
+	switch dst.(type) {
+	case *[]string:
+		return "array of strings"
+	case *map[string]string:
+		return "object of strings"
+	default:
+		return "object"
+	}
+}
+
+// policy decodes a guardrails policy flag; nil when the flag is absent.
+func (c *call) policy(name string) (*models.GuardrailPolicy, error) {
+	if !c.changed(name) {
+		return nil, nil
+	}
+	p, err := models.ParseGuardrailPolicy([]byte(c.str(name)))
+	if err != nil {
+		return nil, services.Invalid("--%s: %v", name, err)
+	}
+	return &p, nil
+}
+
+// group is a parent command of related subcommands. It is runnable so that an
+// unknown subcommand is an error (cobra would print the help and succeed).
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// must panics on a flag declaration error (a flag that was never declared): a
+// programming error that any run of the command tree reveals.
+func must(err error) {
+	if err != nil {
+		panic(fmt.Sprintf("flag declaration: %v", err))
+	}
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// newConfigCmd is the `config` group: configurations and their servers, as the
+// /api/v1/configs routes.
+func newConfigCmd() *cobra.Command {
+	return group("config", "Manage MCP configurations and their servers",
+		configList(), configAdd(), configGet(), configRemove(), configCopy(), configRename(), configSearch(),
+		configValidate(), configExport(), configImport(), configListProjects(),
+		configListServers(), configAddServer(), configGetServer(), configUpdateServer(), configRemoveServer(),
+		configRemoveAllServers(), configInputGuardrails(), configOutputGuardrails(), configGuardrails())
+}
+
+func configList() *cobra.Command {
+	cmd := serviceCmd("list", "List configurations", "Configurations retrieved successfully", func(c *call) (any, error) {
+		page, err := c.page()
+		if err != nil {
+			return nil, err
+		}
+		configs, _, err := c.svc.Configs.List(c.ctx, page)
+		return models.Items(configs, models.NewConfigListItem), err
+	})
+	pageFlags(cmd)
+	return cmd
+}
+
+func configAdd() *cobra.Command {
+	cmd := serviceCmd("add", "Create a configuration", "Configuration created successfully", func(c *call) (any, error) {
+		cfg, err := c.svc.Configs.Create(c.ctx, c.str("config-name"))
+		return models.NewConfigCreated(cfg), err
+	})
+	stringFlags(cmd, "config-name", "name of the new configuration")
+	required(cmd, "config-name")
+	return cmd
+}
+
+func configGet() *cobra.Command {
+	cmd := serviceCmd("get", "Show a configuration with its servers", "Configuration retrieved successfully", func(c *call) (any, error) {
+		d, err := c.svc.Configs.Get(c.ctx, c.config())
+		return models.NewConfigDetailResponse(d.Config, d.Servers), err
+	})
+	configFlags(cmd)
+	return cmd
+}
+
+func configRemove() *cobra.Command {
+	cmd := serviceCmd("remove", "Delete a configuration (refused while a project uses it)", "Configuration deleted successfully", func(c *call) (any, error) {
+		cfg, err := c.svc.Configs.Delete(c.ctx, c.config())
+		return models.NewConfigCreated(cfg), err
+	})
+	configFlags(cmd)
+	return cmd
+}
+
+func configCopy() *cobra.Command {
+	cmd := serviceCmd("copy", "Copy a configuration with its servers", "Configuration copied successfully", func(c *call) (any, error) {
+		cfg, err := c.svc.Configs.Copy(c.ctx, c.str("source-config"), c.str("target-config"))
+		return models.NewConfigCreated(cfg), err
+	})
+	stringFlags(cmd, "source-config", "configuration to copy (name or id)", "target-config", "name of the copy")
+	required(cmd, "source-config", "target-config")
+	return cmd
+}
+
+func configRename() *cobra.Command {
+	cmd := serviceCmd("rename", "Rename a configuration", "Configuration renamed successfully", func(c *call) (any, error) {
+		cfg, err := c.svc.Configs.Rename(c.ctx, c.config(), c.str("new-name"))
+		return models.NewConfigCreated(cfg), err
+	})
+	configFlags(cmd)
+	stringFlags(cmd, "new-name", "new name of the configuration")
+	required(cmd, "new-name")
+	return cmd
+}
+
+func configSearch() *cobra.Command {
+	cmd := serviceCmd("search", "Search configurations by name or server name", "Search completed", func(c *call) (any, error) {
+		hits, err := c.svc.Configs.Search(c.ctx, c.str("search-term"))
+		return models.Items(hits, models.NewConfigSearchItem), err
+	})
+	stringFlags(cmd, "search-term", "case-insensitive substring of a configuration or server name")
+	required(cmd, "search-term")
+	return cmd
+}
+
+func configValidate() *cobra.Command {
+	cmd := serviceCmd("validate", "Validate a configuration", "Configuration is valid", func(c *call) (any, error) {
+		issues, err := c.svc.Configs.Validate(c.ctx, c.config())
+		if err == nil && len(issues) > 0 {
+			err = services.InvalidIssues(issues)
+		}
+		return models.ValidationResult{Valid: true, Issues: []string{}}, err
+	})
+	configFlags(cmd)
+	return cmd
+}
+
+func configExport() *cobra.Command {
+	cmd := serviceCmd("export", "Export a configuration to a file of the data directory", "", func(c *call) (any, error) {
+		file := c.str("output-file")
+		c.message = "Configuration exported to " + file
+		res, err := c.svc.Configs.Export(c.ctx, c.config(), file)
+		return res.Document, err
+	})
+	configFlags(cmd)
+	stringFlags(cmd, "output-file", "file name inside the data directory")
+	required(cmd, "output-file")
+	return cmd
+}
+
+func configImport() *cobra.Command {
+	cmd := serviceCmd("import", "Create a configuration from an exported document", "Configuration imported successfully", func(c *call) (any, error) {
+		cfg, err := c.svc.Configs.Import(c.ctx, c.str("config-name"), c.str("input-file"), nil)
+		return models.NewConfigCreated(cfg), err
+	})
+	stringFlags(cmd, "config-name", "name of the new configuration", "input-file", "document file name inside the data directory")
+	required(cmd, "config-name", "input-file")
+	return cmd
+}
+
+func configListProjects() *cobra.Command {
+	cmd := serviceCmd("list-projects", "List the projects using a configuration", "Projects retrieved successfully", func(c *call) (any, error) {
+		usage, err := c.svc.Configs.Projects(c.ctx, c.config())
+		return models.Items(usage, models.NewConfigProjectItem), err
+	})
+	configFlags(cmd)
+	return cmd
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// serverFlags declares the flags that identify one server of a configuration.
+func serverFlags(cmd *cobra.Command) {
+	configFlags(cmd)
+	stringFlags(cmd, "server-name", "server name")
+	required(cmd, "server-name")
+}
+
+// serverFieldFlags declares the settable fields of a server.
+func serverFieldFlags(cmd *cobra.Command) {
+	stringFlags(cmd, "server-command", "command launching the server",
+		"description", "description of the server",
+		"env", `environment as a JSON object, e.g. '{"GITHUB_TOKEN":"..."}'`,
+		"tools", "tools as a JSON object")
+	cmd.Flags().StringSlice("args", nil, "arguments, comma separated (e.g. --args=-y,@modelcontextprotocol/server-github)")
+}
+
+func configListServers() *cobra.Command {
+	cmd := serviceCmd("list-servers", "List the servers of a configuration", "Servers retrieved successfully", func(c *call) (any, error) {
+		servers, err := c.svc.Configs.ListServers(c.ctx, c.config())
+		return models.Items(servers, models.NewServerListItem), err
+	})
+	configFlags(cmd)
+	return cmd
+}
+
+func configAddServer() *cobra.Command {
+	cmd := serviceCmd("add-server", "Add a server to a configuration", "Server added successfully", func(c *call) (any, error) {
+		req := models.AddServerRequest{ServerName: c.str("server-name"), ServerCommand: c.str("server-command"),
+			Description: c.str("description")}
+		req.Args, _ = c.cmd.Flags().GetStringSlice("args")
+		req.EnableServerInfoValidation, _ = c.cmd.Flags().GetBool("enable-server-info-validation")
+		var err error
+		if req.InputGuardrailsPolicy, err = c.policy("input-guardrails-policy"); err != nil {
+			return nil, err
+		}
+		if req.OutputGuardrailsPolicy, err = c.policy("output-guardrails-policy"); err != nil {
+			return nil, err
+		}
+		if _, err := c.jsonFlag("env", &req.Env); err != nil {
+			return nil, err
+		}
+		if _, err := c.jsonFlag("tools", &req.Tools); err != nil {
+			return nil, err
+		}
+		srv, err := c.svc.Configs.AddServer(c.ctx, c.config(), req.Server())
+		return models.NewServerObject(srv), err
+	})
+	serverFlags(cmd)
+	serverFieldFlags(cmd)
+	stringFlags(cmd, "input-guardrails-policy", "input guardrails policy as a JSON object",
+		"output-guardrails-policy", "output guardrails policy as a JSON object")
+	cmd.Flags().Bool("enable-server-info-validation", false, "validate the server's info")
+	required(cmd, "server-command")
+	return cmd
+}
+
+func configGetServer() *cobra.Command {
+	cmd := serviceCmd("get-server", "Show one server of a configuration", "Server retrieved successfully", func(c *call) (any, error) {
+		srv, err := c.svc.Configs.GetServer(c.ctx, c.config(), c.str("server-name"))
+		return models.NewServerObject(srv), err
+	})
+	serverFlags(cmd)
+	return cmd
+}
+
+func configUpdateServer() *cobra.Command {
+	cmd := serviceCmd("update-server", "Update a server: each given flag replaces the stored value, empty values included",
+		"Server updated successfully", func(c *call) (any, error) {
+			p, err := serverPatch(c)
+			if err != nil {
+				return nil, err
+			}
+			srv, err := c.svc.Configs.UpdateServer(c.ctx, c.config(), c.str("server-name"), p)
+			return models.NewServerObject(srv), err
+		})
+	serverFlags(cmd)
+	serverFieldFlags(cmd)
+	return cmd
+}
+
+// serverPatch reads the flags that were given: only they replace stored values.
+func serverPatch(c *call) (services.ServerPatch, error) {
+	var p services.ServerPatch
+	if c.changed("server-command") {
+		v := c.str("server-command")
+		p.Command = &v
+	}
+	if c.changed("description") {
+		v := c.str("description")
+		p.Description = &v
+	}
+	if c.changed("args") {
+		v, _ := c.cmd.Flags().GetStringSlice("args")
+		p.Args = &v
+	}
+	var env map[string]string
+	if given, err := c.jsonFlag("env", &env); err != nil {
+		return p, err
+	} else if given {
+		p.Env = &env
+	}
+	var tools map[string]any
+	if given, err := c.jsonFlag("tools", &tools); err != nil {
+		return p, err
+	} else if given {
+		p.Tools = &tools
+	}
+	return p, nil
+}
+
+func configRemoveServer() *cobra.Command {
+	cmd := serviceCmd("remove-server", "Remove one server of a configuration", "Server removed successfully", func(c *call) (any, error) {
+		err := c.svc.Configs.RemoveServer(c.ctx, c.config(), c.str("server-name"))
+		return models.DeletedData{Deleted: 1}, err
+	})
+	serverFlags(cmd)
+	return cmd
+}
+
+func configRemoveAllServers() *cobra.Command {
+	cmd := serviceCmd("remove-all-servers", "Remove every server of a configuration", "All servers removed successfully", func(c *call) (any, error) {
+		n, err := c.svc.Configs.RemoveAllServers(c.ctx, c.config())
+		return models.DeletedData{Deleted: n}, err
+	})
+	configFlags(cmd)
+	return cmd
+}
+
+// policyCmd builds a command replacing guardrails policies of a server; pairs
+// lists (policy flag, policy file flag) pairs, and read turns the given
+// policies into the update.
+func policyCmd(use, short, message string, pairs [][2]string, read func(c *call, policies []*models.GuardrailPolicy) services.PolicyUpdate) *cobra.Command {
+	cmd := serviceCmd(use, short, message, func(c *call) (any, error) {
+		policies := make([]*models.GuardrailPolicy, len(pairs))
+		for i, pair := range pairs {
+			var err error
+			if policies[i], err = c.policy(pair[0]); err != nil {
+				return nil, err
+			}
+		}
+		srv, err := c.svc.Configs.SetPolicies(c.ctx, c.config(), c.str("server-name"), read(c, policies))
+		return models.NewServerObject(srv), err
+	})
+	serverFlags(cmd)
+	var all []string
+	for _, pair := range pairs {
+		stringFlags(cmd, pair[0], "policy as a JSON object, e.g. '{\"enabled\":true,\"policy_name\":\"p\",\"block\":[\"policy_violation\"]}'",
+			pair[1], "policy file name inside the data directory")
+		cmd.MarkFlagsMutuallyExclusive(pair[0], pair[1])
+		all = append(all, pair[0], pair[1])
+	}
+	cmd.MarkFlagsOneRequired(all...)
+	return cmd
+}
+
+func configInputGuardrails() *cobra.Command {
+	return policyCmd("update-server-input-guardrails", "Replace the input guardrails policy of a server", "Input guardrails policy updated",
+		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
+			return services.PolicyUpdate{Input: p[0], InputFile: c.str("policy-file")}
+		})
+}
+
+func configOutputGuardrails() *cobra.Command {
+	return policyCmd("update-server-output-guardrails", "Replace the output guardrails policy of a server", "Output guardrails policy updated",
+		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
+			return services.PolicyUpdate{Output: p[0], OutputFile: c.str("policy-file")}
+		})
+}
+
+func configGuardrails() *cobra.Command {
+	return policyCmd("update-server-guardrails", "Replace the input and/or output guardrails policies of a server", "Guardrails policies updated",
+		[][2]string{{"input-policy", "input-policy-file"}, {"output-policy", "output-policy-file"}},
+		func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
+			return services.PolicyUpdate{Input: p[0], InputFile: c.str("input-policy-file"), Output: p[1], OutputFile: c.str("output-policy-file")}
+		})
+}

@@ -1,0 +1,107 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCLIWritesWhileServerWrites runs CLI processes and API clients writing to
+// one SQLite store at the same time: nothing is lost, and each side sees the
+// other's writes at once.
+func TestCLIWritesWhileServerWrites(t *testing.T) {
+	home := t.TempDir()
+	s := startServer(t, home)
+	key := adminKeyOf(t, filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"))
+	h := &cliHome{t: t, env: append(cleanEnv(), "HOME="+home), vars: map[string]string{}}
+
+	h.must("config", "add", "--config-name", "from-cli")
+	status, got := s.call("GET", "/api/v1/configs/from-cli", key, nil)
+	require.Equal(t, http.StatusOK, status, "the server sees a configuration the CLI created: %v", got)
+	status, _ = s.call("POST", "/api/v1/configs", key, map[string]string{"config_name": "from-api"})
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, "from-api", at(t, h.must("config", "get", "--config-name", "from-api"), "mcp_config_name"),
+		"the CLI sees a configuration the server created")
+
+	const writers, each = 3, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers*each)
+	for w := range writers {
+		wg.Add(2)
+		go func() { // one CLI process per write
+			defer wg.Done()
+			for i := range each {
+				res, err := runCLI(h.env, "config", "add-server", "--config-name", "from-cli", "--server-name", fmt.Sprintf("cli-%d-%d", w, i),
+					"--server-command", "npx", "--args=-y,@modelcontextprotocol/server-github")
+				if err == nil && res.code != 0 {
+					err = fmt.Errorf("cli-%d-%d: exit %d: %s", w, i, res.code, res.stderr)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if err := postServer(s.base, key, fmt.Sprintf("api-%d-%d", w, i)); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+
+	var want []string
+	for w := range writers {
+		for i := range each {
+			want = append(want, fmt.Sprintf("api-%d-%d", w, i), fmt.Sprintf("cli-%d-%d", w, i))
+		}
+	}
+	sort.Strings(want)
+	status, list := s.call("GET", "/api/v1/configs/from-cli/servers", key, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, want, serverNames(t, list["data"]), "the server sees every write")
+	assert.Equal(t, want, serverNames(t, h.must("config", "list-servers", "--config-name", "from-cli")), "the CLI sees every write")
+}
+
+func postServer(base, key, name string) error {
+	body, _ := json.Marshal(map[string]any{"server_name": name, "server_command": "npx"})
+	req, err := http.NewRequest("POST", base+"/api/v1/configs/from-cli/servers", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		return fmt.Errorf("%s: status %d", name, res.StatusCode)
+	}
+	return nil
+}
+
+func serverNames(t *testing.T, data any) []string {
+	t.Helper()
+	var names []string
+	for _, item := range data.([]any) {
+		names = append(names, at(t, item, "server_name").(string))
+	}
+	sort.Strings(names)
+	return names
+}

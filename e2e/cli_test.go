@@ -1,0 +1,184 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// cliHome is an isolated environment for CLI runs: its own HOME, config file
+// and data directory, so the store is fresh.
+type cliHome struct {
+	t       *testing.T
+	env     []string
+	dataDir string
+	// vars holds values saved by earlier table rows (ids, secrets) for later ones.
+	vars map[string]string
+}
+
+func newCLIHome(t *testing.T) *cliHome {
+	t.Helper()
+	home := t.TempDir()
+	dataDir := filepath.Join(home, "data")
+	env := append(cleanEnv(), "HOME="+home, "SMG_CONFIG_PATH="+filepath.Join(home, "cfg", "config.json"), "SMG_DATA_DIR="+dataDir)
+	return &cliHome{t: t, env: env, dataDir: dataDir, vars: map[string]string{}}
+}
+
+// expand replaces "{var}" by the saved value of var.
+func (h *cliHome) expand(s string) string {
+	for k, v := range h.vars {
+		s = strings.ReplaceAll(s, "{"+k+"}", v)
+	}
+	return s
+}
+
+// expandWant applies expand to a wanted string value.
+func (h *cliHome) expandWant(want any) any {
+	if s, ok := want.(string); ok {
+		return h.expand(s)
+	}
+	return want
+}
+
+// cliResult is one run of the binary.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs the binary with args, "{var}" replaced by saved values.
+func (h *cliHome) run(args ...string) cliResult {
+	h.t.Helper()
+	expanded := make([]string, len(args))
+	for i, a := range args {
+		expanded[i] = h.expand(a)
+	}
+	res, err := runCLI(h.env, expanded...)
+	require.NoError(h.t, err)
+	return res
+}
+
+// runCLI runs the binary; err is set only if it could not run. It is safe to
+// call from several goroutines.
+func runCLI(env []string, args ...string) (cliResult, error) {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return cliResult{code: exit.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}, nil
+	}
+	return cliResult{stdout: stdout.String(), stderr: stderr.String()}, err
+}
+
+// must runs a command that must succeed and returns its data.
+func (h *cliHome) must(args ...string) any {
+	h.t.Helper()
+	res := h.run(args...)
+	require.Equal(h.t, 0, res.code, "%v: %s", args, res.stderr)
+	return decodeDoc(h.t, res.stdout)["data"]
+}
+
+func decodeDoc(t *testing.T, text string) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(text), &doc), "output is one JSON document: %q", text)
+	ts, _ := doc["timestamp"].(string)
+	_, err := time.Parse(time.RFC3339Nano, ts)
+	require.NoError(t, err, "timestamp is RFC 3339")
+	return doc
+}
+
+// at walks a dotted path ("servers.0.server_name") through decoded JSON.
+func at(t *testing.T, v any, path string) any {
+	t.Helper()
+	if path == "" {
+		return v
+	}
+	for _, step := range strings.Split(path, ".") {
+		switch node := v.(type) {
+		case map[string]any:
+			var ok bool
+			v, ok = node[step]
+			require.True(t, ok, "no %q in %v", step, node)
+		case []any:
+			i, err := strconv.Atoi(step)
+			require.NoError(t, err)
+			require.Less(t, i, len(node), "index %d of %v", i, node)
+			v = node[i]
+		default:
+			t.Fatalf("cannot take %q of %v", step, v)
+		}
+	}
+	return v
+}
+
+// cliCase is one command run of a table and what it must print.
+type cliCase struct {
+	name string
+	args []string
+	// message is the success envelope's message; empty means the run must fail.
+	message string
+	// fail and detail are the error category and a substring of its detail.
+	fail, detail string
+	// want maps dotted paths of data (or of the error document) to values.
+	want map[string]any
+	// save maps variable names to dotted paths of data, for later rows.
+	save map[string]string
+}
+
+// runCLICases runs the rows in order on one store: later rows see earlier writes.
+func runCLICases(t *testing.T, h *cliHome, cases []cliCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h.t = t
+			res := h.run(tc.args...)
+			if tc.message != "" {
+				require.Equal(t, 0, res.code, "stderr: %s", res.stderr)
+				assert.Empty(t, res.stderr)
+				doc := decodeDoc(t, res.stdout)
+				assert.Equal(t, tc.message, doc["message"])
+				for path, want := range tc.want {
+					assert.Equal(t, h.expandWant(want), at(t, doc["data"], path), path)
+				}
+				for name, path := range tc.save {
+					h.vars[name] = at(t, doc["data"], path).(string)
+				}
+				return
+			}
+			require.Equal(t, 1, res.code, "stdout: %s", res.stdout)
+			assert.Empty(t, res.stdout)
+			doc := decodeDoc(t, res.stderr)
+			assert.Equal(t, tc.fail, doc["error"], "stderr: %s", res.stderr)
+			assert.Contains(t, doc["detail"], tc.detail)
+			for path, want := range tc.want {
+				assert.Equal(t, h.expandWant(want), at(t, doc, path), path)
+			}
+		})
+	}
+}
+
+// args splits a command line on spaces; arguments with spaces are appended.
+func args(line string, more ...string) []string { return append(strings.Fields(line), more...) }
+
+func TestCLIUsageErrors(t *testing.T) {
+	h := newCLIHome(t)
+	runCLICases(t, h, []cliCase{
+		{name: "unknown command", args: args("bogus"), fail: "invalid", detail: `unknown command "bogus"`},
+		{name: "unknown subcommand", args: args("config bogus"), fail: "invalid", detail: `unknown command "bogus" for "secure-mcp-gateway config"`},
+		{name: "unknown flag", args: args("config list --bogus"), fail: "invalid", detail: "unknown flag: --bogus"},
+		{name: "stray argument", args: args("config list extra"), fail: "invalid", detail: `unknown command "extra"`},
+		{name: "bad int flag", args: args("config list --limit x"), fail: "invalid", detail: `invalid argument "x" for "--limit"`},
+	})
+}

@@ -2,7 +2,10 @@ package controllers_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +253,32 @@ func TestAPIKeyStatusAfterMembershipRemoval(t *testing.T) {
 	h.seedMember("p", "alice@example.com")
 	_, err = h.svc.APIKeys.Verify(context.Background(), secret)
 	require.NoError(t, err, "re-adding the member revives the key")
+}
+
+// Keys restored from the original system's config file keep working with their
+// old secrets, by Verify and on the {api_key} routes.
+func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
+	h := newHarness(t)
+	data, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "original.json"), data, 0o600))
+	h.must(http.StatusOK, h.do("POST", "/api/v1/system/restore", `{"input_file": "original.json"}`))
+	var file struct {
+		APIKeys map[string]map[string]any `json:"apikeys"`
+	}
+	require.NoError(t, json.Unmarshal(data, &file))
+	require.NotEmpty(t, file.APIKeys)
+	verified := 0
+	for secret := range file.APIKeys {
+		res := h.must(http.StatusOK, h.do("GET", "/api/v1/api-keys/"+secret, nil))
+		assert.NotContains(t, string(res.Raw), secret)
+		_, err := h.svc.APIKeys.Verify(context.Background(), secret)
+		if err == nil {
+			verified++
+			assert.Equal(t, "active", res.data()["status"])
+			continue
+		}
+		assert.Equal(t, string(services.RefusalReason(err)), res.data()["inactive_reason"], "the listing says why Verify refuses")
+	}
+	assert.Positive(t, verified)
 }

@@ -65,6 +65,25 @@ func wellFormedSecret(s string) bool {
 	return body[secretRandomLen:] == secretChecksum(random)
 }
 
+// Keys imported from the original system keep their secrets, which have no
+// prefix nor checksum: 64 URL-safe base64 characters (Python's
+// secrets.token_urlsafe(48)). Anything else without our prefix, a key id or a
+// mistyped smg_ secret, is no secret.
+const legacySecretLen = 64
+
+// legacySecret reports whether s has the shape of an imported original-system secret.
+func legacySecret(s string) bool {
+	if len(s) != legacySecretLen || looksLikeSecret(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; strings.IndexByte(base62Alphabet, c) < 0 && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
 // looksLikeSecret tells a secret (even a mistyped one) from a key id.
 func looksLikeSecret(s string) bool { return strings.HasPrefix(s, APIKeyPrefix) }
 

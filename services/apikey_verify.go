@@ -103,12 +103,14 @@ func inactiveReason(info models.APIKeyInfo, now time.Time) Reason {
 // member of its project, and the project has a configuration. Refusals are
 // KindUnauthorized errors whose RefusalReason says why.
 //
-// Malformed secrets are refused before any lookup; the lookup is by unique
+// Malformed secrets are refused before any lookup: an smg_ secret must have
+// its length, alphabet and checksum right; a secret without the prefix must
+// have the shape of a key imported from the original system. The lookup is by unique
 // hash index. Nothing is cached: every call reads the store, so a change made
 // by any instance applies at once. The last use time is recorded in memory and
 // written in batches.
 func (s *APIKeyService) Verify(ctx context.Context, secret string) (Verified, error) {
-	if !wellFormedSecret(secret) {
+	if !wellFormedSecret(secret) && !legacySecret(secret) {
 		return Verified{}, refuse(ReasonMalformed)
 	}
 	hash := HashAPIKeySecret(secret)

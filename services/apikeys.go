@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -66,6 +67,10 @@ func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {
 func resolveKey(ctx context.Context, r repositories.Repos, ref string) (models.APIKey, error) {
 	if !looksLikeSecret(ref) {
 		k, err := r.APIKeys().Get(ctx, ref)
+		if errors.Is(err, repositories.ErrNotFound) && legacySecret(ref) {
+			// The secret of a key imported from the original system.
+			k, err = r.APIKeys().GetByHash(ctx, HashAPIKeySecret(ref))
+		}
 		return k, storeErr(err, "no API key has this id", "")
 	}
 	if !wellFormedSecret(ref) {

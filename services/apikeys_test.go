@@ -132,6 +132,7 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 		"empty":            "",
 		"prefix only":      "smg_",
 		"other prefix":     "sk_" + s[4:],
+		"prefix typo":      "smh_" + s[4:],
 		"no prefix":        s[4:],
 		"one char typo":    string(typo),
 		"truncated":        s[:len(s)-1],
@@ -139,7 +140,8 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 		"bad checksum":     s[:len(s)-6] + "000000",
 		"outside alphabet": s[:10] + "-" + s[11:],
 		"key id":           key.Key.ID,
-		"hash":             services.HashAPIKeySecret(s),
+		"legacy too short": "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2",
+		"legacy bad char":  "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2wp9UmqiBjFTE+5A8Rqs9kzns57kj",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := k.svc.APIKeys.Verify(context.Background(), secret)
@@ -147,6 +149,35 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 		})
 	}
 	assert.Zero(t, k.ops.count("api_keys.get_by_hash"), "malformed secrets never reach the store")
+	// 64 URL-safe characters are taken for a secret imported from the original
+	// system: looked up, and unknown. The stored hash is no secret.
+	for _, secret := range []string{services.HashAPIKeySecret(s)} {
+		_, err := k.svc.APIKeys.Verify(context.Background(), secret)
+		assertRefused(t, err, services.ReasonUnknown)
+	}
+}
+
+func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyCore(t)
+	legacy := "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2wp9UmqiBjFTEl5A8Rqs9kzns57kj"
+	alice, err := k.svc.Users.Get(ctx, "alice@example.com")
+	require.NoError(t, err)
+	p, err := k.svc.Projects.Get(ctx, "p")
+	require.NoError(t, err)
+	require.NoError(t, k.store.APIKeys().Create(ctx, models.APIKey{ID: "imported", Hash: services.HashAPIKeySecret(legacy),
+		Last4: "57kj", UserID: alice.ID, ProjectID: p.ID, CreatedAt: k.clock.Now()}))
+	v, err := k.svc.APIKeys.Verify(ctx, legacy)
+	require.NoError(t, err)
+	assert.Equal(t, "imported", v.Key.ID)
+	d, err := k.svc.APIKeys.Get(ctx, legacy)
+	require.NoError(t, err, "routes accept the imported secret too")
+	assert.Equal(t, "smg_…57kj", d.Masked)
+	rotated, err := k.svc.APIKeys.Rotate(ctx, legacy, 0)
+	require.NoError(t, err)
+	assert.Regexp(t, `^smg_`, rotated.Secret, "rotation moves it to the checksummed format")
+	_, err = k.svc.APIKeys.Verify(ctx, legacy)
+	assertRefused(t, err, services.ReasonUnknown)
 }
 
 func TestVerifyRefusalReasons(t *testing.T) {

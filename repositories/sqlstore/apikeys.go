@@ -126,10 +126,6 @@ func (r apiKeyRepo) ListInfo(ctx context.Context, f repositories.APIKeyFilter, p
 	if f.ProjectID != "" {
 		where, args = where+" AND k.project_id = ?", append(args, f.ProjectID)
 	}
-	total, err := r.count(ctx, `SELECT COUNT(*) FROM api_keys k`+where, args...)
-	if err != nil {
-		return nil, 0, err
-	}
 	rows, err := r.query(ctx, apiKeyInfoSelect+where+` ORDER BY k.seq`+pageClause(page), args...)
 	if err != nil {
 		return nil, 0, err
@@ -143,7 +139,14 @@ func (r apiKeyRepo) ListInfo(ctx context.Context, f repositories.APIKeyFilter, p
 		}
 		out = append(out, info)
 	}
-	return out, total, r.d.translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, 0, r.d.translate(err)
+	}
+	if page.Limit <= 0 && page.Offset <= 0 {
+		return out, len(out), nil // the whole list: no count query needed
+	}
+	total, err := r.count(ctx, `SELECT COUNT(*) FROM api_keys k`+where, args...)
+	return out, total, err
 }
 
 func (r apiKeyRepo) GetInfo(ctx context.Context, id string) (models.APIKeyInfo, error) {

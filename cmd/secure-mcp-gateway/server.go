@@ -19,6 +19,7 @@ import (
 	"github.com/securemcp/gateway/docs"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/repositories/cached"
 	"github.com/securemcp/gateway/repositories/timed"
 )
 
@@ -86,6 +87,11 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		m = metrics.New()
 		decorators = append(decorators, func(s repositories.Store) repositories.Store { return timed.Wrap(s, m) })
 	}
+	// The read cache goes outside the timing, so that metrics show real store calls.
+	decorators = append(decorators, func(s repositories.Store) repositories.Store {
+		c, _ := cached.Wrap(s, cached.DefaultTTL, time.Now) // DefaultTTL is valid
+		return c
+	})
 	a, err := openApp(ctx, loader, settings, decorators...)
 	if err != nil {
 		return err

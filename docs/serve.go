@@ -1,7 +1,109 @@
-// Package docs holds the generated API documentation and serves it.
+// Package docs holds the generated API documentation and serves it: the
+// OpenAPI 3 document at /openapi.json, Swagger UI at /docs and ReDoc at /redoc.
+// Every asset is embedded in the binary, so the pages work with no internet.
+//
+// openapi.json and swagger.json are generated from the annotations of the
+// controllers; regenerate them with `make docs`.
 package docs
 
-import "github.com/gin-gonic/gin"
+//go:generate go run ./gen -out .
 
-// Register adds the documentation routes.
-func Register(r *gin.Engine) {}
+import (
+	_ "embed"
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/gin-gonic/gin"
+	swaggerFiles "github.com/swaggo/files"
+	ginSwagger "github.com/swaggo/gin-swagger"
+)
+
+var (
+	//go:embed openapi.json
+	openAPI []byte
+
+	//go:embed redoc/redoc.standalone.js
+	redocJS []byte
+)
+
+// OpenAPI returns the OpenAPI 3 document of the management API.
+func OpenAPI() []byte { return bytes.Clone(openAPI) }
+
+// Paths of the documentation routes.
+const (
+	openAPIPath = "/openapi.json"
+	swaggerPath = "/docs"
+	redocPath   = "/redoc"
+	redocJSPath = "/redoc/redoc.standalone.js"
+)
+
+// Register adds the documentation routes; they need no authentication.
+func Register(r *gin.Engine) {
+	r.GET(openAPIPath, func(c *gin.Context) {
+		c.Data(http.StatusOK, "application/json", openAPI)
+	})
+
+	swagger := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL(openAPIPath),
+		ginSwagger.DefaultModelsExpandDepth(1))
+	index := swaggerIndex(swagger)
+	r.GET(swaggerPath, func(c *gin.Context) {
+		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
+	})
+	r.GET(swaggerPath+"/*asset", func(c *gin.Context) {
+		switch c.Param("asset") {
+		case "/", "/index.html":
+			// gin-swagger answers 404 on the bare directory: the UI lives at /docs.
+			c.Redirect(http.StatusMovedPermanently, swaggerPath)
+		case "/doc.json":
+			// gin-swagger's own document slot (Swagger 2.0 through swag's registry) is unused.
+			c.Redirect(http.StatusMovedPermanently, openAPIPath)
+		default:
+			swagger(c)
+		}
+	})
+
+	r.GET(redocPath, func(c *gin.Context) {
+		// The bundle shows Redocly's logo from its CDN; the policy keeps every
+		// image, font and fetch on this server.
+		c.Header("Content-Security-Policy", redocPolicy)
+		c.Data(http.StatusOK, "text/html; charset=utf-8", redocPage)
+	})
+	r.GET(redocJSPath, func(c *gin.Context) {
+		c.Data(http.StatusOK, "application/javascript", redocJS)
+	})
+}
+
+// swaggerIndex renders gin-swagger's index page once. Its asset links are
+// relative ("./swagger-ui.css"), written for /docs/index.html; a base element
+// makes them resolve under /docs/ when the page is served at /docs. Rendering
+// /docs/index.html first also fixes the prefix gin-swagger strips from asset
+// paths.
+func swaggerIndex(swagger gin.HandlerFunc) []byte {
+	rec := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(rec)
+	c.Request = httptest.NewRequest(http.MethodGet, swaggerPath+"/index.html", nil)
+	swagger(c)
+	return bytes.Replace(rec.Body.Bytes(), []byte("<head>"), []byte(`<head>
+  <base href="`+swaggerPath+`/">`), 1)
+}
+
+// redocPolicy is the Content-Security-Policy of the ReDoc page.
+const redocPolicy = "img-src 'self' data:; font-src 'self' data:; connect-src 'self'"
+
+// redocPage loads the embedded ReDoc bundle and points it at the document.
+// Unlike ReDoc's sample page it links no web fonts: the browser's own are used.
+var redocPage = []byte(`<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Secure MCP Gateway management API - ReDoc</title>
+  <style>body { margin: 0; padding: 0; }</style>
+</head>
+<body>
+  <redoc spec-url="` + openAPIPath + `"></redoc>
+  <script src="` + redocJSPath + `"></script>
+</body>
+</html>
+`)

@@ -6,7 +6,7 @@ import "time"
 type Envelope struct {
 	Message   string    `json:"message" example:"Operation successful"`
 	Data      any       `json:"data"`
-	Timestamp time.Time `json:"timestamp" example:"2026-01-01T00:00:00Z"`
+	Timestamp time.Time `json:"timestamp" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // ErrorResponse is the error body of every route, unknown routes included.
@@ -15,7 +15,7 @@ type ErrorResponse struct {
 	Detail    string    `json:"detail" example:"configuration \"my-config\" not found"`
 	Issues    []string  `json:"issues,omitempty"`
 	RequestID string    `json:"request_id,omitempty" example:"0f8fad5b-d9cb-469f-a165-70867728950e"`
-	Timestamp time.Time `json:"timestamp" example:"2026-01-01T00:00:00Z"`
+	Timestamp time.Time `json:"timestamp" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // HealthData is the payload of GET /health.

@@ -31,8 +31,8 @@ type ServerSpec struct {
 // ServerObject is a server as the API returns it.
 type ServerObject struct {
 	ServerSpec
-	CreatedAt time.Time `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	UpdatedAt time.Time `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt time.Time `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // NewServerSpec converts a domain server to its document form.
@@ -84,7 +84,7 @@ type ConfigDocument struct {
 // ConfigExport is the document written by export and accepted by import.
 type ConfigExport struct {
 	MCPConfigID string         `json:"mcp_config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
-	ExportedAt  time.Time      `json:"exported_at" example:"2026-01-01T00:00:00Z"`
+	ExportedAt  time.Time      `json:"exported_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Config      ConfigDocument `json:"config"`
 }
 
@@ -121,8 +121,8 @@ type ConfigListItem struct {
 	MCPConfigName  string       `json:"mcp_config_name" example:"my-config"`
 	Servers        int          `json:"servers" example:"2"`
 	UsedByProjects []ProjectRef `json:"used_by_projects"`
-	CreatedAt      time.Time    `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	UpdatedAt      time.Time    `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt      time.Time    `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt      time.Time    `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // NewConfigListItem converts a configuration summary to its API form.
@@ -136,8 +136,8 @@ type ConfigDetailResponse struct {
 	MCPConfigID   string         `json:"mcp_config_id" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
 	MCPConfigName string         `json:"mcp_config_name" example:"my-config"`
 	Servers       []ServerObject `json:"servers"`
-	CreatedAt     time.Time      `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	UpdatedAt     time.Time      `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt     time.Time      `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt     time.Time      `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // NewConfigDetailResponse converts a configuration and its servers to their API form.

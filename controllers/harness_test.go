@@ -142,7 +142,8 @@ func (h *harness) doWith(method, path string, body any, headers map[string]strin
 	return h.serve(req)
 }
 
-// serve runs one request through the router and decodes a JSON answer.
+// serve runs one request through the router, decodes a JSON answer and
+// checks it against the OpenAPI document (checkContract).
 func (h *harness) serve(req *http.Request) response {
 	h.t.Helper()
 	rec := httptest.NewRecorder()
@@ -151,6 +152,7 @@ func (h *harness) serve(req *http.Request) response {
 	if len(res.Raw) > 0 && strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		require.NoError(h.t, json.Unmarshal(res.Raw, &res.Body), "body: %s", res.Raw)
 	}
+	h.checkContract(req, res)
 	return res
 }
 

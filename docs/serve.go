@@ -9,8 +9,8 @@ package docs
 //go:generate go run ./gen -out .
 
 import (
-	_ "embed"
 	"bytes"
+	_ "embed"
 	"net/http"
 	"net/http/httptest"
 

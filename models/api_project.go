@@ -31,10 +31,10 @@ type ProjectCreated struct {
 type ProjectListItem struct {
 	ProjectID   string     `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	ProjectName string     `json:"project_name" example:"my-project"`
-	MCPConfig   *ConfigRef `json:"mcp_config"`
+	MCPConfig   *ConfigRef `json:"mcp_config" extensions:"x-nullable"`
 	Users       int        `json:"users" example:"3"`
 	APIKeys     int        `json:"api_keys" example:"2"`
-	CreatedAt   time.Time  `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt   time.Time  `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // NewProjectListItem converts a project summary to its API form.
@@ -47,8 +47,8 @@ func NewProjectListItem(s ProjectSummary) ProjectListItem {
 type ProjectUserItem struct {
 	UserID    string    `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
 	Email     string    `json:"email" example:"alice@example.com"`
-	CreatedAt time.Time `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	AddedAt   time.Time `json:"added_at" example:"2026-01-02T00:00:00Z"`
+	CreatedAt time.Time `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	AddedAt   time.Time `json:"added_at" format:"date-time" example:"2026-01-02T00:00:00Z"`
 }
 
 // NewProjectUserItem converts a member to its API form.
@@ -61,19 +61,19 @@ type ProjectMemberItem struct {
 	UserID    string    `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
 	Email     string    `json:"email" example:"alice@example.com"`
 	APIKeys   int       `json:"api_keys" example:"1"`
-	CreatedAt time.Time `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	AddedAt   time.Time `json:"added_at" example:"2026-01-02T00:00:00Z"`
+	CreatedAt time.Time `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	AddedAt   time.Time `json:"added_at" format:"date-time" example:"2026-01-02T00:00:00Z"`
 }
 
 // ProjectDetailResponse is a project with its configuration and members.
 type ProjectDetailResponse struct {
 	ProjectID   string            `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	ProjectName string            `json:"project_name" example:"my-project"`
-	MCPConfig   *ConfigRef        `json:"mcp_config"`
+	MCPConfig   *ConfigRef        `json:"mcp_config" extensions:"x-nullable"`
 	Users       []ProjectUserItem `json:"users"`
 	APIKeys     int               `json:"api_keys" example:"2"`
-	CreatedAt   time.Time         `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	UpdatedAt   time.Time         `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt   time.Time         `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt   time.Time         `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // AssignConfigRequest is the body of POST /projects/{project}/assign-config.
@@ -86,7 +86,7 @@ type AssignConfigRequest struct {
 type ProjectConfigData struct {
 	ProjectID   string     `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	ProjectName string     `json:"project_name" example:"my-project"`
-	MCPConfig   *ConfigRef `json:"mcp_config"`
+	MCPConfig   *ConfigRef `json:"mcp_config" extensions:"x-nullable"`
 }
 
 // AddMemberRequest is the body of POST /projects/{project}/users.
@@ -122,16 +122,16 @@ type ProjectDocument struct {
 	ProjectID   string    `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	ProjectName string    `json:"project_name" example:"my-project"`
 	MCPConfigID string    `json:"mcp_config_id,omitempty" example:"3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f"`
-	CreatedAt   time.Time `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	UpdatedAt   time.Time `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt   time.Time `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt   time.Time `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // ProjectExport is the document written by POST /projects/{project}/export.
 // Config is null when the project has no configuration.
 type ProjectExport struct {
 	ProjectID  string            `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
-	ExportedAt time.Time         `json:"exported_at" example:"2026-01-01T00:00:00Z"`
+	ExportedAt time.Time         `json:"exported_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Project    ProjectDocument   `json:"project"`
-	Config     *ConfigDocument   `json:"config"`
+	Config     *ConfigDocument   `json:"config" extensions:"x-nullable"`
 	Users      []ProjectUserItem `json:"users"`
 }

@@ -12,7 +12,7 @@ type SystemHealthData struct {
 	Version       string           `json:"version" example:"1.0.0"`
 	Uptime        string           `json:"uptime" example:"1h2m3s"`
 	UptimeSeconds int64            `json:"uptime_seconds" example:"3723"`
-	StartedAt     time.Time        `json:"started_at" example:"2026-01-01T00:00:00Z"`
+	StartedAt     time.Time        `json:"started_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // BackupRequest is the body of POST /api/v1/system/backup.
@@ -28,7 +28,7 @@ type BackupData struct {
 	SHA256        string       `json:"sha256" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
 	Format        string       `json:"format" example:"secure-mcp-gateway-backup"`
 	SchemaVersion int          `json:"schema_version" example:"1"`
-	CreatedAt     time.Time    `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt     time.Time    `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Counts        BackupCounts `json:"counts"`
 }
 
@@ -61,9 +61,9 @@ type ResetData struct {
 // SettingItem is one setting of GET /api/v1/settings, secrets masked.
 type SettingItem struct {
 	Key       string     `json:"key" example:"telemetry"`
-	Value     any        `json:"value" swaggertype:"object"`
+	Value     any        `json:"value"`
 	IsDefault bool       `json:"is_default" example:"false"`
-	UpdatedAt *time.Time `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt *time.Time `json:"updated_at" format:"date-time" extensions:"x-nullable" example:"2026-01-01T00:00:00Z"`
 }
 
 // EnkryptAPIKeyRequest is the body of PUT /api/v1/settings/enkrypt-api-key.
@@ -73,9 +73,9 @@ type EnkryptAPIKeyRequest struct {
 
 // EnkryptAPIKeyData shows the guardrails provider key, masked.
 type EnkryptAPIKeyData struct {
-	EnkryptAPIKey *string    `json:"enkrypt_api_key" example:"****cdef"`
+	EnkryptAPIKey *string    `json:"enkrypt_api_key" extensions:"x-nullable" example:"****cdef"`
 	Configured    bool       `json:"configured" example:"true"`
-	UpdatedAt     *time.Time `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt     *time.Time `json:"updated_at" format:"date-time" extensions:"x-nullable" example:"2026-01-01T00:00:00Z"`
 }
 
 // TelemetryRequest is the body of PUT /api/v1/settings/telemetry; a present

@@ -18,7 +18,7 @@ const (
 type BackupDocument struct {
 	Format        string          `json:"format" example:"secure-mcp-gateway-backup"`
 	SchemaVersion int             `json:"schema_version" example:"1"`
-	CreatedAt     time.Time       `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt     time.Time       `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Configs       []BackupConfig  `json:"configs"`
 	Projects      []BackupProject `json:"projects"`
 	Users         []BackupUser    `json:"users"`
@@ -30,8 +30,8 @@ type BackupDocument struct {
 type BackupConfig struct {
 	ID        string         `json:"mcp_config_id"`
 	Name      string         `json:"mcp_config_name"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	CreatedAt time.Time      `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time      `json:"updated_at" format:"date-time"`
 	Servers   []ServerObject `json:"servers"`
 }
 
@@ -41,23 +41,23 @@ type BackupProject struct {
 	ID        string         `json:"project_id"`
 	Name      string         `json:"project_name"`
 	ConfigID  string         `json:"mcp_config_id,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	CreatedAt time.Time      `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time      `json:"updated_at" format:"date-time"`
 	Members   []BackupMember `json:"members"`
 }
 
 // BackupMember is one membership of a project.
 type BackupMember struct {
 	UserID    string    `json:"user_id"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
 }
 
 // BackupUser is a user.
 type BackupUser struct {
 	ID        string    `json:"user_id"`
 	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
 }
 
 // BackupAPIKey is a key record: its hash, never its secret.
@@ -67,22 +67,22 @@ type BackupAPIKey struct {
 	Last4             string     `json:"last4"`
 	UserID            string     `json:"user_id"`
 	ProjectID         string     `json:"project_id"`
-	CreatedAt         time.Time  `json:"created_at"`
+	CreatedAt         time.Time  `json:"created_at" format:"date-time"`
 	Disabled          bool       `json:"disabled"`
-	DisabledAt        *time.Time `json:"disabled_at,omitempty"`
-	EnabledAt         *time.Time `json:"enabled_at,omitempty"`
-	ExpiresAt         *time.Time `json:"expires_at,omitempty"`
-	LastUsedAt        *time.Time `json:"last_used_at,omitempty"`
+	DisabledAt        *time.Time `json:"disabled_at,omitempty" format:"date-time"`
+	EnabledAt         *time.Time `json:"enabled_at,omitempty" format:"date-time"`
+	ExpiresAt         *time.Time `json:"expires_at,omitempty" format:"date-time"`
+	LastUsedAt        *time.Time `json:"last_used_at,omitempty" format:"date-time"`
 	PreviousHash      string     `json:"previous_hash,omitempty"`
-	PreviousExpiresAt *time.Time `json:"previous_expires_at,omitempty"`
-	RotatedAt         *time.Time `json:"rotated_at,omitempty"`
+	PreviousExpiresAt *time.Time `json:"previous_expires_at,omitempty" format:"date-time"`
+	RotatedAt         *time.Time `json:"rotated_at,omitempty" format:"date-time"`
 }
 
 // BackupSetting is one stored setting with its JSON value.
 type BackupSetting struct {
 	Key       string          `json:"key"`
 	Value     json.RawMessage `json:"value"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	UpdatedAt time.Time       `json:"updated_at" format:"date-time"`
 }
 
 // BackupCounts counts what a backup, restore or reset covered.

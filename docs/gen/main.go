@@ -11,10 +11,12 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -105,25 +107,63 @@ func convert(v2 []byte) ([]byte, error) {
 	return marshal(doc3)
 }
 
-// refine says in OpenAPI 3 what Swagger 2.0 cannot:
+// adminScheme is the security scheme of the routes under the admin key.
+const adminScheme = "AdminKey"
+
+// errorSchema is the error envelope every failure carries.
+const errorSchema = "models.ErrorResponse"
+
+// refine says in OpenAPI 3 what Swagger 2.0 or the annotations cannot:
 //   - the admin key, an apiKey in the Authorization header whose value is
 //     "Bearer <key>", is an HTTP bearer scheme (Swagger UI then adds "Bearer ");
+//   - responses that come from the middleware rather than the handler are
+//     documented once here instead of on each handler: any route may answer
+//     500 (recovered panic, failing store), and every route under the admin
+//     key may answer 401 (with WWW-Authenticate) and, once an address has
+//     failed too often, 429 (with Retry-After);
 //   - a documented response header is always sent (X-Total-Count of lists).
 func refine(doc *openapi3.T) {
-	for _, ref := range doc.Components.SecuritySchemes {
-		s := ref.Value
-		if s.Type == "apiKey" && s.In == "header" && s.Name == "Authorization" {
-			ref.Value = openapi3.NewSecurityScheme().WithType("http").WithScheme("bearer").WithDescription("The admin API key.")
-		}
+	if ref := doc.Components.SecuritySchemes[adminScheme]; ref != nil && ref.Value.Type == "apiKey" && ref.Value.Name == "Authorization" {
+		ref.Value = openapi3.NewSecurityScheme().WithType("http").WithScheme("bearer").
+			WithDescription("The admin API key (admin_apikey of the config file).")
 	}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
+			errorResponse(doc, op, http.StatusInternalServerError, "Unexpected server error; the cause is in the server log under the request id")
+			if op.Security != nil && slices.ContainsFunc(*op.Security, func(r openapi3.SecurityRequirement) bool { return r[adminScheme] != nil }) {
+				errorResponse(doc, op, http.StatusUnauthorized, "Missing or wrong admin key",
+					header{"WWW-Authenticate", openapi3.TypeString, "the Bearer challenge"})
+				errorResponse(doc, op, http.StatusTooManyRequests, "Too many failed authentications from this address",
+					header{"Retry-After", openapi3.TypeInteger, "seconds until the address may try again"})
+			}
 			for _, res := range op.Responses.Map() {
 				for _, h := range res.Value.Headers {
 					h.Value.Required = true
 				}
 			}
 		}
+	}
+}
+
+// header is a response header added by refine.
+type header struct{ name, typ, description string }
+
+// errorResponse documents on op a response with the error envelope and the
+// given headers, keeping the description of an annotation that declares it.
+func errorResponse(doc *openapi3.T, op *openapi3.Operation, status int, description string, headers ...header) {
+	res := op.Responses.Status(status)
+	if res == nil {
+		envelope := &openapi3.SchemaRef{Ref: "#/components/schemas/" + errorSchema, Value: doc.Components.Schemas[errorSchema].Value}
+		res = &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(description).WithJSONSchemaRef(envelope)}
+		op.Responses.Set(strconv.Itoa(status), res)
+	}
+	for _, h := range headers {
+		if res.Value.Headers == nil {
+			res.Value.Headers = openapi3.Headers{}
+		}
+		schema := &openapi3.Schema{Type: &openapi3.Types{h.typ}}
+		res.Value.Headers[h.name] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+			Description: h.description, Schema: schema.NewRef()}}}
 	}
 }
 

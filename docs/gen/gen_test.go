@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the committed docs instead of comparing with them")
+
+// documents are the generated files, committed under docs/.
+var documents = []string{"swagger.json", "openapi.json"}
+
+// TestDocsUpToDate regenerates the docs exactly as `make docs` does and fails
+// when they differ from the committed ones. With -update it rewrites them.
+func TestDocsUpToDate(t *testing.T) {
+	root, err := moduleRoot()
+	require.NoError(t, err)
+	committed := filepath.Join(root, "docs")
+	if *update {
+		require.NoError(t, run(root, committed))
+		return
+	}
+	out := t.TempDir()
+	require.NoError(t, run(root, out))
+	for _, name := range documents {
+		want, err := os.ReadFile(filepath.Join(out, name))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(committed, name))
+		require.NoError(t, err, "docs/%s is missing: run make docs", name)
+		if !bytes.Equal(got, want) {
+			t.Errorf("docs/%s is stale: run make docs (or go test ./docs/gen -update) and commit it; first difference at line %d",
+				name, firstDiffLine(got, want))
+		}
+	}
+}
+
+// TestGenerationIsDeterministic converts the same Swagger document twice.
+func TestGenerationIsDeterministic(t *testing.T) {
+	root, err := moduleRoot()
+	require.NoError(t, err)
+	v2, err := os.ReadFile(filepath.Join(root, "docs", "swagger.json"))
+	require.NoError(t, err)
+	first, err := convert(v2)
+	require.NoError(t, err)
+	second, err := convert(v2)
+	require.NoError(t, err)
+	assert.Equal(t, string(first), string(second))
+}
+
+// TestConvertRejectsInvalidInput: a broken Swagger document is an error, not an empty OpenAPI one.
+func TestConvertRejectsInvalidInput(t *testing.T) {
+	for name, input := range map[string]string{
+		"not JSON":      `{"swagger": `,
+		"wrong type":    `{"swagger": "2.0", "paths": []}`,
+		"dangling $ref": `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Missing"}}}}}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := convert([]byte(input))
+			assert.Error(t, err)
+		})
+	}
+}
+
+// TestTimeFieldsAreDateTimes: swag documents time.Time as a bare string; API
+// types must say format:"date-time" (and x-nullable when a pointer without
+// omitempty can be null) so that clients and the response validation know.
+func TestTimeFieldsAreDateTimes(t *testing.T) {
+	root, err := moduleRoot()
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	files, err := filepath.Glob(filepath.Join(root, "models", "*.go"))
+	require.NoError(t, err)
+	checked := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, path, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(file, func(n ast.Node) bool {
+			field, ok := n.(*ast.Field)
+			if !ok || field.Tag == nil {
+				return true
+			}
+			typ := field.Type
+			star, pointer := typ.(*ast.StarExpr)
+			if pointer {
+				typ = star.X
+			}
+			sel, ok := typ.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Time" || sel.X.(*ast.Ident).Name != "time" {
+				return true
+			}
+			tag := reflect.StructTag(strings.Trim(field.Tag.Value, "`"))
+			jsonTag := tag.Get("json")
+			if jsonTag == "" || jsonTag == "-" {
+				return true
+			}
+			checked++
+			at := fset.Position(field.Pos())
+			assert.Equal(t, "date-time", tag.Get("format"), "%s: add format:\"date-time\" to the tag", at)
+			if pointer && !strings.Contains(jsonTag, ",omitempty") {
+				assert.Contains(t, tag.Get("extensions"), "x-nullable", "%s: a nil pointer is null: add extensions:\"x-nullable\"", at)
+			}
+			return true
+		})
+	}
+	assert.Positive(t, checked)
+}
+
+// firstDiffLine is the 1-based line where a and b first differ.
+func firstDiffLine(a, b []byte) int {
+	line := 1
+	for i := 0; i < len(a) && i < len(b) && a[i] == b[i]; i++ {
+		if a[i] == '\n' {
+			line++
+		}
+	}
+	return line
+}

@@ -16,8 +16,8 @@ type KeyIssued struct {
 	KeyID     string     `json:"key_id" example:"0c7d9a3e-2b1f-4e6a-9c8d-7f6e5d4c3b2a"`
 	ProjectID string     `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	UserID    string     `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
-	CreatedAt time.Time  `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	ExpiresAt *time.Time `json:"expires_at" example:"2030-01-01T00:00:00Z"`
+	CreatedAt time.Time  `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	ExpiresAt *time.Time `json:"expires_at" format:"date-time" extensions:"x-nullable" example:"2030-01-01T00:00:00Z"`
 }
 
 // RotateKeyRequest is the body of POST /api-keys/rotate.
@@ -31,8 +31,8 @@ type RotateKeyRequest struct {
 type KeyRotated struct {
 	KeyIssued
 	Disabled          bool       `json:"disabled" example:"false"`
-	RotatedAt         *time.Time `json:"rotated_at" example:"2026-01-02T00:00:00Z"`
-	PreviousExpiresAt *time.Time `json:"previous_expires_at" example:"2026-01-02T01:00:00Z"`
+	RotatedAt         *time.Time `json:"rotated_at" format:"date-time" extensions:"x-nullable" example:"2026-01-02T00:00:00Z"`
+	PreviousExpiresAt *time.Time `json:"previous_expires_at" format:"date-time" extensions:"x-nullable" example:"2026-01-02T01:00:00Z"`
 }
 
 // UserRef names a user briefly.
@@ -49,22 +49,22 @@ type APIKeyItem struct {
 	Project     ProjectRef `json:"project"`
 	UserEmail   string     `json:"user_email" example:"alice@example.com"`
 	ProjectName string     `json:"project_name" example:"my-project"`
-	CreatedAt   time.Time  `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt   time.Time  `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Disabled    bool       `json:"disabled" example:"false"`
-	DisabledAt  *time.Time `json:"disabled_at" example:"2026-01-03T00:00:00Z"`
-	EnabledAt   *time.Time `json:"enabled_at" example:"2026-01-04T00:00:00Z"`
-	ExpiresAt   *time.Time `json:"expires_at" example:"2030-01-01T00:00:00Z"`
-	LastUsedAt  *time.Time `json:"last_used_at" example:"2026-01-05T00:00:00Z"`
-	RotatedAt   *time.Time `json:"rotated_at" example:"2026-01-02T00:00:00Z"`
+	DisabledAt  *time.Time `json:"disabled_at" format:"date-time" extensions:"x-nullable" example:"2026-01-03T00:00:00Z"`
+	EnabledAt   *time.Time `json:"enabled_at" format:"date-time" extensions:"x-nullable" example:"2026-01-04T00:00:00Z"`
+	ExpiresAt   *time.Time `json:"expires_at" format:"date-time" extensions:"x-nullable" example:"2030-01-01T00:00:00Z"`
+	LastUsedAt  *time.Time `json:"last_used_at" format:"date-time" extensions:"x-nullable" example:"2026-01-05T00:00:00Z"`
+	RotatedAt   *time.Time `json:"rotated_at" format:"date-time" extensions:"x-nullable" example:"2026-01-02T00:00:00Z"`
 	// Status is "active" when the key verifies, else "inactive" with the reason.
 	Status         string  `json:"status" example:"active" enums:"active,inactive"`
-	InactiveReason *string `json:"inactive_reason" example:"not_a_member" enums:"disabled,expired,user_missing,project_missing,not_a_member,no_configuration"`
+	InactiveReason *string `json:"inactive_reason" extensions:"x-nullable" example:"not_a_member" enums:"disabled,expired,user_missing,project_missing,not_a_member,no_configuration"`
 }
 
 // APIKeyDetail is one key with the configuration of its project.
 type APIKeyDetail struct {
 	APIKeyItem
-	MCPConfig *ConfigRef `json:"mcp_config"`
+	MCPConfig *ConfigRef `json:"mcp_config" extensions:"x-nullable"`
 }
 
 // KeysDeleted reports how many keys of a user were deleted.

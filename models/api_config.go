@@ -184,8 +184,8 @@ type AddServerRequest struct {
 	Tools                      map[string]any    `json:"tools"`
 	Description                string            `json:"description" example:"GitHub MCP Server"`
 	EnableServerInfoValidation bool              `json:"enable_server_info_validation" example:"false"`
-	InputGuardrailsPolicy      *GuardrailPolicy  `json:"input_guardrails_policy"`
-	OutputGuardrailsPolicy     *GuardrailPolicy  `json:"output_guardrails_policy"`
+	InputGuardrailsPolicy      *GuardrailPolicy  `json:"input_guardrails_policy" extensions:"x-nullable"`
+	OutputGuardrailsPolicy     *GuardrailPolicy  `json:"output_guardrails_policy" extensions:"x-nullable"`
 }
 
 // Server converts the request to a new server; absent policies are the
@@ -206,24 +206,24 @@ func (r AddServerRequest) Server() Server {
 // UpdateServerRequest is the body of PUT /configs/{config}/servers/{server}; a
 // present field replaces the stored value.
 type UpdateServerRequest struct {
-	ServerCommand *string            `json:"server_command" example:"uvx"`
-	Args          *[]string          `json:"args" example:"mcp-server-git"`
-	Env           *map[string]string `json:"env"`
-	Tools         *map[string]any    `json:"tools"`
-	Description   *string            `json:"description" example:"Git MCP Server"`
+	ServerCommand *string            `json:"server_command" extensions:"x-nullable" example:"uvx"`
+	Args          *[]string          `json:"args" extensions:"x-nullable" example:"mcp-server-git"`
+	Env           *map[string]string `json:"env" extensions:"x-nullable"`
+	Tools         *map[string]any    `json:"tools" extensions:"x-nullable"`
+	Description   *string            `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
 }
 
 // PolicyRequest is the body of the input-guardrails and output-guardrails routes.
 type PolicyRequest struct {
-	Policy     *GuardrailPolicy `json:"policy"`
+	Policy     *GuardrailPolicy `json:"policy" extensions:"x-nullable"`
 	PolicyFile string           `json:"policy_file" example:"policies/strict.json"`
 }
 
 // GuardrailsRequest is the body of PUT /configs/{config}/servers/{server}/guardrails.
 type GuardrailsRequest struct {
-	InputPolicy      *GuardrailPolicy `json:"input_policy"`
+	InputPolicy      *GuardrailPolicy `json:"input_policy" extensions:"x-nullable"`
 	InputPolicyFile  string           `json:"input_policy_file" example:"policies/input.json"`
-	OutputPolicy     *GuardrailPolicy `json:"output_policy"`
+	OutputPolicy     *GuardrailPolicy `json:"output_policy" extensions:"x-nullable"`
 	OutputPolicyFile string           `json:"output_policy_file" example:"policies/output.json"`
 }
 

@@ -81,7 +81,7 @@ type EnkryptAPIKeyData struct {
 // TelemetryRequest is the body of PUT /api/v1/settings/telemetry; a present
 // field replaces the stored value.
 type TelemetryRequest struct {
-	Enabled  *bool   `json:"enabled" example:"true"`
-	URL      *string `json:"url" example:"http://localhost:4317"`
-	Insecure *bool   `json:"insecure" example:"false"`
+	Enabled  *bool   `json:"enabled" extensions:"x-nullable" example:"true"`
+	URL      *string `json:"url" extensions:"x-nullable" example:"http://localhost:4317"`
+	Insecure *bool   `json:"insecure" extensions:"x-nullable" example:"false"`
 }

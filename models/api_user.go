@@ -35,7 +35,7 @@ type UserDeleted struct {
 type UserListItem struct {
 	UserID    string       `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
 	Email     string       `json:"email" example:"alice@example.com"`
-	CreatedAt time.Time    `json:"created_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt time.Time    `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Projects  []ProjectRef `json:"projects"`
 	APIKeys   int          `json:"api_keys" example:"1"`
 }
@@ -49,9 +49,9 @@ func NewUserListItem(s UserSummary) UserListItem {
 type UserProjectItem struct {
 	ProjectID   string     `json:"project_id" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	ProjectName string     `json:"project_name" example:"my-project"`
-	MCPConfig   *ConfigRef `json:"mcp_config"`
+	MCPConfig   *ConfigRef `json:"mcp_config" extensions:"x-nullable"`
 	APIKeys     int        `json:"api_keys" example:"1"`
-	AddedAt     time.Time  `json:"added_at" example:"2026-01-02T00:00:00Z"`
+	AddedAt     time.Time  `json:"added_at" format:"date-time" example:"2026-01-02T00:00:00Z"`
 }
 
 // NewUserProjectItem converts a user's project to its API form.
@@ -64,8 +64,8 @@ func NewUserProjectItem(p UserProject) UserProjectItem {
 type UserDetailResponse struct {
 	UserID    string            `json:"user_id" example:"9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f"`
 	Email     string            `json:"email" example:"alice@example.com"`
-	CreatedAt time.Time         `json:"created_at" example:"2026-01-01T00:00:00Z"`
-	UpdatedAt time.Time         `json:"updated_at" example:"2026-01-01T00:00:00Z"`
+	CreatedAt time.Time         `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt time.Time         `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Projects  []UserProjectItem `json:"projects"`
 	APIKeys   []APIKeyItem      `json:"api_keys"`
 }

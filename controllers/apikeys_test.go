@@ -108,6 +108,10 @@ func TestAPIKeyListingsAreMasked(t *testing.T) {
 	page := h.must(http.StatusOK, h.do("GET", "/api/v1/api-keys?limit=1&offset=1", nil))
 	assert.Equal(t, "2", page.Header.Get("X-Total-Count"))
 	require.Len(t, page.list(), 1)
+	assert.Equal(t, items[1]["key_id"], page.list()[0]["key_id"])
+	for _, q := range []string{"limit=-1", "limit=many", "offset=0.5"} {
+		assertError(t, h.do("GET", "/api/v1/api-keys?"+q, nil), 400, "invalid", "non-negative integer")
+	}
 
 	mine := h.must(http.StatusOK, h.do("GET", "/api/v1/users/alice@example.com/api-keys", nil)).list()
 	assert.Len(t, mine, 2)

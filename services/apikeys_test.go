@@ -13,7 +13,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
-	"github.com/securemcp/gateway/repositories/sqlstore"
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/timed"
 	"github.com/securemcp/gateway/services"
 )
@@ -58,26 +58,38 @@ func (c *opCounter) count(op string) int {
 	return c.ops[op]
 }
 
-// keyCore is services over a timed SQLite store, with a fake clock, a
-// configuration "cfg", a project "p" using it and a member alice.
+// keyCore is services over a timed store, with a fake clock, a configuration
+// "cfg", a project "p" using it and a member alice. other is a second store on
+// the same database, as a second gateway instance would open it.
 type keyCore struct {
 	svc   *services.Services
 	store repositories.Store
+	other repositories.Store
 	clock *fakeClock
 	ops   *opCounter
-	path  string
 }
 
+// newKeyCore opens a keyCore on SQLite.
 func newKeyCore(t *testing.T) *keyCore {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gateway.db")
-	raw, err := sqlstore.OpenSQLite(context.Background(), path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = raw.Close() })
+	return newKeyCoreOn(t, sqltest.Backends()[0])
+}
+
+// onKeyBackends runs a test on a keyCore of every available backend.
+func onKeyBackends(t *testing.T, test func(t *testing.T, newKeyCore func(t *testing.T) *keyCore)) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			test(t, func(t *testing.T) *keyCore { return newKeyCoreOn(t, b) })
+		})
+	}
+}
+
+func newKeyCoreOn(t *testing.T, b sqltest.Backend) *keyCore {
+	t.Helper()
+	raw, other := b.OpenPair(t)
 	ops := &opCounter{ops: map[string]int{}}
 	store := timed.Wrap(raw, ops)
-	files, err := services.NewDataDir(filepath.Join(dir, "data"))
+	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := newFakeClock()
 	svc := services.New(store, files, clock.Now)
@@ -93,7 +105,7 @@ func newKeyCore(t *testing.T) *keyCore {
 	require.NoError(t, err)
 	_, err = svc.Projects.AddMember(ctx, "p", "", "alice@example.com")
 	require.NoError(t, err)
-	return &keyCore{svc: svc, store: store, clock: clock, ops: ops, path: path}
+	return &keyCore{svc: svc, store: store, other: other, clock: clock, ops: ops}
 }
 
 func (k *keyCore) generate(t *testing.T, expiresAt string) services.IssuedKey {
@@ -112,14 +124,16 @@ func assertRefused(t *testing.T, err error, reason services.Reason) {
 }
 
 func TestVerifyAcceptsAValidKey(t *testing.T) {
-	k := newKeyCore(t)
-	key := k.generate(t, "")
-	v, err := k.svc.APIKeys.Verify(context.Background(), key.Secret)
-	require.NoError(t, err)
-	assert.Equal(t, "alice@example.com", v.User.Email)
-	assert.Equal(t, "p", v.Project.Name)
-	assert.Equal(t, "cfg", v.Config.Name)
-	assert.Equal(t, key.Key.ID, v.Key.ID)
+	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		v, err := k.svc.APIKeys.Verify(context.Background(), key.Secret)
+		require.NoError(t, err)
+		assert.Equal(t, "alice@example.com", v.User.Email)
+		assert.Equal(t, "p", v.Project.Name)
+		assert.Equal(t, "cfg", v.Config.Name)
+		assert.Equal(t, key.Key.ID, v.Key.ID)
+	})
 }
 
 func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
@@ -158,111 +172,115 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 }
 
 func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
-	ctx := context.Background()
-	k := newKeyCore(t)
-	legacy := "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2wp9UmqiBjFTEl5A8Rqs9kzns57kj"
-	alice, err := k.svc.Users.Get(ctx, "alice@example.com")
-	require.NoError(t, err)
-	p, err := k.svc.Projects.Get(ctx, "p")
-	require.NoError(t, err)
-	require.NoError(t, k.store.APIKeys().Create(ctx, models.APIKey{ID: "imported", Hash: services.HashAPIKeySecret(legacy),
-		Last4: "57kj", UserID: alice.ID, ProjectID: p.ID, CreatedAt: k.clock.Now()}))
-	v, err := k.svc.APIKeys.Verify(ctx, legacy)
-	require.NoError(t, err)
-	assert.Equal(t, "imported", v.Key.ID)
-	d, err := k.svc.APIKeys.Get(ctx, legacy)
-	require.NoError(t, err, "routes accept the imported secret too")
-	assert.Equal(t, "smg_…57kj", d.Masked)
-	rotated, err := k.svc.APIKeys.Rotate(ctx, legacy, 0)
-	require.NoError(t, err)
-	assert.Regexp(t, `^smg_`, rotated.Secret, "rotation moves it to the checksummed format")
-	_, err = k.svc.APIKeys.Verify(ctx, legacy)
-	assertRefused(t, err, services.ReasonUnknown)
+	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
+		ctx := context.Background()
+		k := newKeyCore(t)
+		legacy := "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2wp9UmqiBjFTEl5A8Rqs9kzns57kj"
+		alice, err := k.svc.Users.Get(ctx, "alice@example.com")
+		require.NoError(t, err)
+		p, err := k.svc.Projects.Get(ctx, "p")
+		require.NoError(t, err)
+		require.NoError(t, k.store.APIKeys().Create(ctx, models.APIKey{ID: "imported", Hash: services.HashAPIKeySecret(legacy),
+			Last4: "57kj", UserID: alice.ID, ProjectID: p.ID, CreatedAt: k.clock.Now()}))
+		v, err := k.svc.APIKeys.Verify(ctx, legacy)
+		require.NoError(t, err)
+		assert.Equal(t, "imported", v.Key.ID)
+		d, err := k.svc.APIKeys.Get(ctx, legacy)
+		require.NoError(t, err, "routes accept the imported secret too")
+		assert.Equal(t, "smg_…57kj", d.Masked)
+		rotated, err := k.svc.APIKeys.Rotate(ctx, legacy, 0)
+		require.NoError(t, err)
+		assert.Regexp(t, `^smg_`, rotated.Secret, "rotation moves it to the checksummed format")
+		_, err = k.svc.APIKeys.Verify(ctx, legacy)
+		assertRefused(t, err, services.ReasonUnknown)
+	})
 }
 
 func TestVerifyRefusalReasons(t *testing.T) {
-	ctx := context.Background()
-	t.Run("unknown", func(t *testing.T) {
-		k := newKeyCore(t)
-		key := k.generate(t, "")
-		_, err := k.svc.APIKeys.Delete(ctx, key.Key.ID)
-		require.NoError(t, err)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonUnknown)
-	})
-	t.Run("disabled, and enabled again", func(t *testing.T) {
-		k := newKeyCore(t)
-		key := k.generate(t, "")
-		_, err := k.svc.APIKeys.Disable(ctx, key.Key.ID)
-		require.NoError(t, err)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonDisabled)
-		_, err = k.svc.APIKeys.Enable(ctx, key.Secret)
-		require.NoError(t, err)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		require.NoError(t, err)
-	})
-	t.Run("expired", func(t *testing.T) {
-		k := newKeyCore(t)
-		key := k.generate(t, k.clock.Now().Add(time.Hour).Format(time.RFC3339))
-		k.clock.Advance(59 * time.Minute)
-		_, err := k.svc.APIKeys.Verify(ctx, key.Secret)
-		require.NoError(t, err, "valid until expires_at")
-		k.clock.Advance(time.Minute)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonExpired)
-		views, err := k.svc.APIKeys.ListOfUser(ctx, "alice@example.com", "")
-		require.NoError(t, err)
-		assert.Equal(t, services.ReasonExpired, views[0].Inactive)
-	})
-	t.Run("not a member any more, and member again", func(t *testing.T) {
-		k := newKeyCore(t)
-		key := k.generate(t, "")
-		m, err := k.svc.Projects.RemoveMember(ctx, "p", "alice@example.com")
-		require.NoError(t, err)
-		assert.Equal(t, 1, m.Keys)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonNotMember)
-		d, err := k.svc.APIKeys.Get(ctx, key.Key.ID)
-		require.NoError(t, err)
-		assert.Equal(t, services.ReasonNotMember, d.Inactive, "the key stays and says why")
-		_, err = k.svc.Projects.AddMember(ctx, "p", "", "alice@example.com")
-		require.NoError(t, err)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		require.NoError(t, err)
-	})
-	t.Run("all members removed", func(t *testing.T) {
-		k := newKeyCore(t)
-		key := k.generate(t, "")
-		_, _, err := k.svc.Projects.RemoveAllMembers(ctx, "p")
-		require.NoError(t, err)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonNotMember)
-	})
-	t.Run("no configuration", func(t *testing.T) {
-		k := newKeyCore(t)
-		key := k.generate(t, "")
-		_, err := k.svc.Projects.UnassignConfig(ctx, "p")
-		require.NoError(t, err)
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonNoConfig)
-	})
-	t.Run("user or project gone", func(t *testing.T) {
-		// The schema forbids deleting a user or project that keys reference; a
-		// store that lost them anyway must still not authenticate.
-		for _, tc := range []struct {
-			gone   string
-			reason services.Reason
-		}{{"users", services.ReasonUserMissing}, {"projects", services.ReasonProjectMissing}} {
+	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
+		ctx := context.Background()
+		t.Run("unknown", func(t *testing.T) {
 			k := newKeyCore(t)
 			key := k.generate(t, "")
-			files, err := services.NewDataDir(t.TempDir())
+			_, err := k.svc.APIKeys.Delete(ctx, key.Key.ID)
 			require.NoError(t, err)
-			svc := services.New(losingStore{Store: k.store, gone: tc.gone}, files, k.clock.Now)
-			_, err = svc.APIKeys.Verify(ctx, key.Secret)
-			assertRefused(t, err, tc.reason)
-			require.NoError(t, svc.Close())
-		}
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			assertRefused(t, err, services.ReasonUnknown)
+		})
+		t.Run("disabled, and enabled again", func(t *testing.T) {
+			k := newKeyCore(t)
+			key := k.generate(t, "")
+			_, err := k.svc.APIKeys.Disable(ctx, key.Key.ID)
+			require.NoError(t, err)
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			assertRefused(t, err, services.ReasonDisabled)
+			_, err = k.svc.APIKeys.Enable(ctx, key.Secret)
+			require.NoError(t, err)
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			require.NoError(t, err)
+		})
+		t.Run("expired", func(t *testing.T) {
+			k := newKeyCore(t)
+			key := k.generate(t, k.clock.Now().Add(time.Hour).Format(time.RFC3339))
+			k.clock.Advance(59 * time.Minute)
+			_, err := k.svc.APIKeys.Verify(ctx, key.Secret)
+			require.NoError(t, err, "valid until expires_at")
+			k.clock.Advance(time.Minute)
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			assertRefused(t, err, services.ReasonExpired)
+			views, err := k.svc.APIKeys.ListOfUser(ctx, "alice@example.com", "")
+			require.NoError(t, err)
+			assert.Equal(t, services.ReasonExpired, views[0].Inactive)
+		})
+		t.Run("not a member any more, and member again", func(t *testing.T) {
+			k := newKeyCore(t)
+			key := k.generate(t, "")
+			m, err := k.svc.Projects.RemoveMember(ctx, "p", "alice@example.com")
+			require.NoError(t, err)
+			assert.Equal(t, 1, m.Keys)
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			assertRefused(t, err, services.ReasonNotMember)
+			d, err := k.svc.APIKeys.Get(ctx, key.Key.ID)
+			require.NoError(t, err)
+			assert.Equal(t, services.ReasonNotMember, d.Inactive, "the key stays and says why")
+			_, err = k.svc.Projects.AddMember(ctx, "p", "", "alice@example.com")
+			require.NoError(t, err)
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			require.NoError(t, err)
+		})
+		t.Run("all members removed", func(t *testing.T) {
+			k := newKeyCore(t)
+			key := k.generate(t, "")
+			_, _, err := k.svc.Projects.RemoveAllMembers(ctx, "p")
+			require.NoError(t, err)
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			assertRefused(t, err, services.ReasonNotMember)
+		})
+		t.Run("no configuration", func(t *testing.T) {
+			k := newKeyCore(t)
+			key := k.generate(t, "")
+			_, err := k.svc.Projects.UnassignConfig(ctx, "p")
+			require.NoError(t, err)
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			assertRefused(t, err, services.ReasonNoConfig)
+		})
+		t.Run("user or project gone", func(t *testing.T) {
+			// The schema forbids deleting a user or project that keys reference; a
+			// store that lost them anyway must still not authenticate.
+			for _, tc := range []struct {
+				gone   string
+				reason services.Reason
+			}{{"users", services.ReasonUserMissing}, {"projects", services.ReasonProjectMissing}} {
+				k := newKeyCore(t)
+				key := k.generate(t, "")
+				files, err := services.NewDataDir(t.TempDir())
+				require.NoError(t, err)
+				svc := services.New(losingStore{Store: k.store, gone: tc.gone}, files, k.clock.Now)
+				_, err = svc.APIKeys.Verify(ctx, key.Secret)
+				assertRefused(t, err, tc.reason)
+				require.NoError(t, svc.Close())
+			}
+		})
 	})
 }
 
@@ -299,62 +317,63 @@ func (lostProjects) Get(context.Context, string) (models.Project, error) {
 }
 
 func TestVerifyAfterRotation(t *testing.T) {
-	ctx := context.Background()
-	k := newKeyCore(t)
-	key := k.generate(t, "")
+	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
+		ctx := context.Background()
+		k := newKeyCore(t)
+		key := k.generate(t, "")
 
-	now, err := k.svc.APIKeys.Rotate(ctx, key.Secret, 0)
-	require.NoError(t, err)
-	assert.Equal(t, key.Key.ID, now.Key.ID)
-	_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-	assertRefused(t, err, services.ReasonUnknown)
-	_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
-	require.NoError(t, err)
+		now, err := k.svc.APIKeys.Rotate(ctx, key.Secret, 0)
+		require.NoError(t, err)
+		assert.Equal(t, key.Key.ID, now.Key.ID)
+		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonUnknown)
+		_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
+		require.NoError(t, err)
 
-	graced, err := k.svc.APIKeys.Rotate(ctx, key.Key.ID, 60)
-	require.NoError(t, err)
-	for _, s := range []string{now.Secret, graced.Secret} {
-		_, err = k.svc.APIKeys.Verify(ctx, s)
-		require.NoError(t, err, "both secrets verify during the grace period")
-	}
-	k.clock.Advance(60 * time.Second)
-	_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
-	assertRefused(t, err, services.ReasonRotated)
-	_, err = k.svc.APIKeys.Verify(ctx, graced.Secret)
-	require.NoError(t, err)
+		graced, err := k.svc.APIKeys.Rotate(ctx, key.Key.ID, 60)
+		require.NoError(t, err)
+		for _, s := range []string{now.Secret, graced.Secret} {
+			_, err = k.svc.APIKeys.Verify(ctx, s)
+			require.NoError(t, err, "both secrets verify during the grace period")
+		}
+		k.clock.Advance(60 * time.Second)
+		_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
+		assertRefused(t, err, services.ReasonRotated)
+		_, err = k.svc.APIKeys.Verify(ctx, graced.Secret)
+		require.NoError(t, err)
 
-	_, err = k.svc.APIKeys.Disable(ctx, key.Key.ID)
-	require.NoError(t, err)
-	again, err := k.svc.APIKeys.Rotate(ctx, key.Key.ID, 60)
-	require.NoError(t, err)
-	assert.True(t, again.Key.Disabled, "rotation keeps the disabled state")
-	for _, s := range []string{graced.Secret, again.Secret} {
-		_, err = k.svc.APIKeys.Verify(ctx, s)
-		assertRefused(t, err, services.ReasonDisabled)
-	}
-	_, err = k.svc.APIKeys.Rotate(ctx, key.Key.ID, 7*24*3600+1)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		_, err = k.svc.APIKeys.Disable(ctx, key.Key.ID)
+		require.NoError(t, err)
+		again, err := k.svc.APIKeys.Rotate(ctx, key.Key.ID, 60)
+		require.NoError(t, err)
+		assert.True(t, again.Key.Disabled, "rotation keeps the disabled state")
+		for _, s := range []string{graced.Secret, again.Secret} {
+			_, err = k.svc.APIKeys.Verify(ctx, s)
+			assertRefused(t, err, services.ReasonDisabled)
+		}
+		_, err = k.svc.APIKeys.Rotate(ctx, key.Key.ID, 7*24*3600+1)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	})
 }
 
 func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
-	ctx := context.Background()
-	k := newKeyCore(t)
-	key := k.generate(t, "")
-	// A second instance on the same database.
-	other, err := sqlstore.OpenSQLite(ctx, k.path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = other.Close() })
-	files, err := services.NewDataDir(t.TempDir())
-	require.NoError(t, err)
-	svc2 := services.New(other, files, k.clock.Now)
-	t.Cleanup(func() { _ = svc2.Close() })
+	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
+		ctx := context.Background()
+		k := newKeyCore(t)
+		key := k.generate(t, "")
+		// A second instance on the same database.
+		files, err := services.NewDataDir(t.TempDir())
+		require.NoError(t, err)
+		svc2 := services.New(k.other, files, k.clock.Now)
+		t.Cleanup(func() { _ = svc2.Close() })
 
-	_, err = svc2.APIKeys.Verify(ctx, key.Secret)
-	require.NoError(t, err)
-	_, err = k.svc.APIKeys.Disable(ctx, key.Key.ID)
-	require.NoError(t, err)
-	_, err = svc2.APIKeys.Verify(ctx, key.Secret)
-	assertRefused(t, err, services.ReasonDisabled)
+		_, err = svc2.APIKeys.Verify(ctx, key.Secret)
+		require.NoError(t, err)
+		_, err = k.svc.APIKeys.Disable(ctx, key.Key.ID)
+		require.NoError(t, err)
+		_, err = svc2.APIKeys.Verify(ctx, key.Secret)
+		assertRefused(t, err, services.ReasonDisabled)
+	})
 }
 
 func TestVerifyRecordsLastUseInBatches(t *testing.T) {
@@ -467,32 +486,34 @@ func (u failingUsers) Delete(ctx context.Context, id string) error {
 }
 
 func TestForcedUserDeleteIsAllOrNothing(t *testing.T) {
-	ctx := context.Background()
-	for failAt := 1; failAt <= 3; failAt++ {
-		k := newKeyCore(t)
-		key := k.generate(t, "")
-		writes := 0
-		files, err := services.NewDataDir(t.TempDir())
-		require.NoError(t, err)
-		svc := services.New(failingStore{Store: k.store, writes: &writes, failAt: failAt}, files, k.clock.Now)
-		_, err = svc.Users.Delete(ctx, "alice@example.com", true)
-		require.ErrorIs(t, err, errInjected, "write %d", failAt)
-		assert.Equal(t, services.KindInternal, services.KindOf(err))
-		assert.Equal(t, failAt, writes)
+	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
+		ctx := context.Background()
+		for failAt := 1; failAt <= 3; failAt++ {
+			k := newKeyCore(t)
+			key := k.generate(t, "")
+			writes := 0
+			files, err := services.NewDataDir(t.TempDir())
+			require.NoError(t, err)
+			svc := services.New(failingStore{Store: k.store, writes: &writes, failAt: failAt}, files, k.clock.Now)
+			_, err = svc.Users.Delete(ctx, "alice@example.com", true)
+			require.ErrorIs(t, err, errInjected, "write %d", failAt)
+			assert.Equal(t, services.KindInternal, services.KindOf(err))
+			assert.Equal(t, failAt, writes)
 
-		u, err := k.svc.Users.Get(ctx, "alice@example.com")
-		require.NoError(t, err, "the user stays (failure at write %d)", failAt)
-		assert.Len(t, u.Projects, 1, "the membership stays")
-		assert.Len(t, u.APIKeys, 1, "the key stays")
-		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			u, err := k.svc.Users.Get(ctx, "alice@example.com")
+			require.NoError(t, err, "the user stays (failure at write %d)", failAt)
+			assert.Len(t, u.Projects, 1, "the membership stays")
+			assert.Len(t, u.APIKeys, 1, "the key stays")
+			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
+			require.NoError(t, err)
+			require.NoError(t, svc.Close())
+		}
+		k := newKeyCore(t)
+		k.generate(t, "")
+		d, err := k.svc.Users.Delete(ctx, "alice@example.com", true)
 		require.NoError(t, err)
-		require.NoError(t, svc.Close())
-	}
-	k := newKeyCore(t)
-	k.generate(t, "")
-	d, err := k.svc.Users.Delete(ctx, "alice@example.com", true)
-	require.NoError(t, err)
-	assert.Equal(t, [2]int{1, 1}, [2]int{d.APIKeys, d.Memberships})
+		assert.Equal(t, [2]int{1, 1}, [2]int{d.APIKeys, d.Memberships})
+	})
 }
 
 func TestUserServiceDeleteWithoutForceIsRefused(t *testing.T) {

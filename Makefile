@@ -3,9 +3,12 @@
 .PHONY: docs
 
 # Regenerate the API docs (docs/swagger.json and docs/openapi.json) from the
-# swag annotations of controllers/: `go tool swag init`, then the conversion
-# to OpenAPI 3 (docs/gen). Commit the result; a test fails when it is stale.
+# swag annotations of controllers/, after laying the annotations out as
+# `swag fmt` does. docs/gen runs `go tool swag init`, then converts its
+# Swagger 2.0 output to OpenAPI 3. Commit the result; tests fail when the
+# committed docs are stale or the annotations unformatted.
 docs:
+	go tool swag fmt --dir controllers
 	go run ./docs/gen
 
 .PHONY: bench load

@@ -36,12 +36,55 @@ var loadContract = sync.OnceValues(func() (*apiContract, error) {
 	}
 	// Requests of the harness have no scheme and host: match on paths only.
 	doc.Servers = nil
+	forbidUndocumentedFields(doc)
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		return nil, err
 	}
 	return &apiContract{doc: doc, router: router}, nil
 })
+
+// forbidUndocumentedFields makes every object schema with properties (but no
+// additionalProperties of its own, as maps have) reject other fields, so that
+// a response of another type than the documented one fails even when the
+// fields they share match. The document as served stays open to additions.
+func forbidUndocumentedFields(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var visit func(ref *openapi3.SchemaRef)
+	visit = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+			closed := false
+			s.AdditionalProperties.Has = &closed
+		}
+		for _, p := range s.Properties {
+			visit(p)
+		}
+		for _, group := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, member := range group {
+				visit(member)
+			}
+		}
+		visit(s.Items)
+		visit(s.AdditionalProperties.Schema)
+	}
+	for _, ref := range doc.Components.Schemas {
+		visit(ref)
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, res := range op.Responses.Map() {
+				for _, media := range res.Value.Content {
+					visit(media.Schema)
+				}
+			}
+		}
+	}
+}
 
 // documented reports whether a path belongs to the documented API.
 func documented(path string) bool {

@@ -6,12 +6,16 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -119,6 +123,90 @@ func TestAPITypeTagsSaySwagCannotGuess(t *testing.T) {
 	}
 	assert.Positive(t, times)
 	assert.Positive(t, pointers)
+}
+
+// TestAnnotationsAreSwagFormatted: the annotations are laid out as `swag fmt` writes them.
+func TestAnnotationsAreSwagFormatted(t *testing.T) {
+	root, err := moduleRoot()
+	require.NoError(t, err)
+	sources, err := filepath.Glob(filepath.Join(root, "controllers", "*.go"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for _, path := range sources {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(path)), data, 0o644))
+	}
+	cmd := exec.Command("go", "tool", "swag", "fmt", "--dir", dir)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	for _, path := range sources {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		want, err := os.ReadFile(filepath.Join(dir, filepath.Base(path)))
+		require.NoError(t, err)
+		got, err := os.ReadFile(path)
+		require.NoError(t, err)
+		if !bytes.Equal(got, want) {
+			t.Errorf("controllers/%s: annotations not as swag fmt writes them from line %d: run make docs",
+				filepath.Base(path), firstDiffLine(got, want))
+		}
+	}
+}
+
+// TestRefine checks what the conversion adds to swag's output.
+func TestRefine(t *testing.T) {
+	v3, err := convert([]byte(`{
+  "swagger": "2.0", "info": {"title": "t", "version": "1"},
+  "securityDefinitions": {"AdminKey": {"type": "apiKey", "in": "header", "name": "Authorization"}},
+  "definitions": {
+    "Envelope": {"type": "object", "properties": {"message": {"type": "string"}, "data": {}}},
+    "Item": {"type": "object", "properties": {"id": {"type": "string"}}},
+    "models.ErrorResponse": {"type": "object", "properties": {"error": {"type": "string"}}}
+  },
+  "paths": {
+    "/public": {"get": {"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}}},
+    "/secured": {"get": {
+      "security": [{"AdminKey": []}],
+      "responses": {
+        "200": {"description": "OK",
+          "headers": {"X-Total-Count": {"type": "integer"}},
+          "schema": {"allOf": [{"$ref": "#/definitions/Envelope"},
+            {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/definitions/Item"}}}}]}},
+        "401": {"description": "Own words", "schema": {"$ref": "#/definitions/models.ErrorResponse"}}
+      }}}
+  }}`))
+	require.NoError(t, err)
+	doc, err := openapi3.NewLoader().LoadFromData(v3)
+	require.NoError(t, err)
+
+	admin := doc.Components.SecuritySchemes["AdminKey"].Value
+	assert.Equal(t, "http", admin.Type)
+	assert.Equal(t, "bearer", admin.Scheme)
+
+	public := doc.Paths.Find("/public").Get.Responses
+	assert.NotNil(t, public.Status(500), "any route may fail")
+	assert.Nil(t, public.Status(401), "no key, no 401")
+	assert.Nil(t, public.Status(429))
+
+	secured := doc.Paths.Find("/secured").Get.Responses
+	assert.Equal(t, "Own words", *secured.Status(401).Value.Description, "the annotation's description is kept")
+	assert.True(t, secured.Status(401).Value.Headers["WWW-Authenticate"].Value.Required)
+	assert.True(t, secured.Status(429).Value.Headers["Retry-After"].Value.Required)
+	assert.Equal(t, "#/components/schemas/models.ErrorResponse", secured.Status(429).Value.Content.Get("application/json").Schema.Ref)
+	ok := secured.Status(200).Value
+	assert.True(t, ok.Headers["X-Total-Count"].Value.Required)
+
+	body := ok.Content.Get("application/json").Schema
+	assert.Empty(t, body.Value.AllOf, "the envelope is flattened")
+	assert.ElementsMatch(t, []string{"message", "data"}, slices.Collect(maps.Keys(body.Value.Properties)))
+	assert.Equal(t, "#/components/schemas/Item", body.Value.Properties["data"].Value.Items.Ref)
+	assert.Len(t, doc.Components.Schemas["Envelope"].Value.Properties["data"].Value.Type.Slice(), 0, "the shared Envelope is untouched")
 }
 
 // firstDiffLine is the 1-based line where a and b first differ.

@@ -121,7 +121,10 @@ const errorSchema = "models.ErrorResponse"
 //     500 (recovered panic, failing store), and every route under the admin
 //     key may answer 401 (with WWW-Authenticate) and, once an address has
 //     failed too often, 429 (with Retry-After);
-//   - a documented response header is always sent (X-Total-Count of lists).
+//   - a documented response header is always sent (X-Total-Count of lists);
+//   - a response body documented as models.Envelope{data=T} (which swag writes
+//     as allOf: [Envelope, {data: T}]) is one object, so that readers and
+//     validators see the envelope's fields with the actual data.
 func refine(doc *openapi3.T) {
 	if ref := doc.Components.SecuritySchemes[adminScheme]; ref != nil && ref.Value.Type == "apiKey" && ref.Value.Name == "Authorization" {
 		ref.Value = openapi3.NewSecurityScheme().WithType("http").WithScheme("bearer").
@@ -140,9 +143,46 @@ func refine(doc *openapi3.T) {
 				for _, h := range res.Value.Headers {
 					h.Value.Required = true
 				}
+				for _, media := range res.Value.Content {
+					media.Schema = flatten(media.Schema)
+				}
 			}
 		}
 	}
+}
+
+// flatten merges the members of an allOf of objects into one object, later
+// members' properties overriding earlier ones. Any other schema is returned
+// as is; shared component schemas are never modified.
+func flatten(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
+	if ref == nil || ref.Ref != "" || len(ref.Value.AllOf) < 2 {
+		return ref
+	}
+	bare := *ref.Value
+	bare.AllOf = nil
+	if !bare.IsEmpty() {
+		return ref // allOf with siblings (nullable, description...): keep it
+	}
+	merged := openapi3.NewObjectSchema()
+	for _, member := range ref.Value.AllOf {
+		m := member.Value
+		if m == nil || !m.Type.Is(openapi3.TypeObject) || len(m.AllOf)+len(m.AnyOf)+len(m.OneOf) > 0 {
+			return ref
+		}
+		if m.Description != "" {
+			merged.Description = m.Description
+		}
+		for name, prop := range m.Properties {
+			merged.Properties[name] = prop
+		}
+		for _, name := range m.Required {
+			if !slices.Contains(merged.Required, name) {
+				merged.Required = append(merged.Required, name)
+			}
+		}
+	}
+	slices.Sort(merged.Required)
+	return merged.NewRef()
 }
 
 // header is a response header added by refine.

@@ -33,30 +33,7 @@ func (h *APIKeyController) register(g *gin.RouterGroup) {
 }
 
 func newAPIKeyItem(v services.KeyView) models.APIKeyItem {
-	item := models.APIKeyItem{KeyID: v.ID, Masked: v.Masked,
-		User:      models.UserRef{UserID: v.UserID, Email: v.UserEmail},
-		Project:   models.ProjectRef{ID: v.ProjectID, Name: v.ProjectName},
-		UserEmail: v.UserEmail, ProjectName: v.ProjectName, CreatedAt: v.CreatedAt, Disabled: v.Disabled,
-		DisabledAt: v.DisabledAt, EnabledAt: v.EnabledAt, ExpiresAt: v.ExpiresAt, LastUsedAt: v.LastUsedAt,
-		RotatedAt: v.RotatedAt, Status: "active"}
-	if v.Inactive != "" {
-		reason := string(v.Inactive)
-		item.Status, item.InactiveReason = "inactive", &reason
-	}
-	return item
-}
-
-func apiKeyItems(views []services.KeyView) []models.APIKeyItem {
-	items := make([]models.APIKeyItem, 0, len(views))
-	for _, v := range views {
-		items = append(items, newAPIKeyItem(v))
-	}
-	return items
-}
-
-func newKeyIssued(k services.IssuedKey) models.KeyIssued {
-	return models.KeyIssued{APIKey: k.Secret, KeyID: k.Key.ID, ProjectID: k.Key.ProjectID, UserID: k.Key.UserID,
-		CreatedAt: k.Key.CreatedAt, ExpiresAt: k.Key.ExpiresAt}
+	return models.NewAPIKeyItem(v.APIKeyInfo, v.Masked, string(v.Inactive))
 }
 
 // Generate godoc
@@ -83,7 +60,7 @@ func (h *APIKeyController) Generate(c *gin.Context) {
 		return
 	}
 	k, err := h.svc.Generate(c.Request.Context(), c.Param("user"), req.ProjectID, req.ProjectName, req.ExpiresAt)
-	h.reply(c, err, http.StatusCreated, "API key generated successfully; store it now, it will not be shown again", newKeyIssued(k))
+	h.reply(c, err, http.StatusCreated, "API key generated successfully; store it now, it will not be shown again", models.NewKeyIssued(k.Secret, k.Key))
 }
 
 // ListOfUser godoc
@@ -101,7 +78,7 @@ func (h *APIKeyController) Generate(c *gin.Context) {
 //	@Router		/api/v1/users/{user}/api-keys [get]
 func (h *APIKeyController) ListOfUser(c *gin.Context) {
 	keys, err := h.svc.ListOfUser(c.Request.Context(), c.Param("user"), c.Query("project_identifier"))
-	h.reply(c, err, http.StatusOK, "API keys retrieved successfully", apiKeyItems(keys))
+	h.reply(c, err, http.StatusOK, "API keys retrieved successfully", models.Items(keys, newAPIKeyItem))
 }
 
 // DeleteAllOfUser godoc
@@ -118,7 +95,7 @@ func (h *APIKeyController) ListOfUser(c *gin.Context) {
 //	@Router		/api/v1/users/{user}/api-keys [delete]
 func (h *APIKeyController) DeleteAllOfUser(c *gin.Context) {
 	u, n, err := h.svc.DeleteAllOfUser(c.Request.Context(), c.Param("user"))
-	h.reply(c, err, http.StatusOK, "API keys deleted successfully", models.KeysDeleted{UserID: u.ID, Email: u.Email, Deleted: n})
+	h.reply(c, err, http.StatusOK, "API keys deleted successfully", models.NewKeysDeleted(u, n))
 }
 
 // List godoc
@@ -147,7 +124,7 @@ func (h *APIKeyController) List(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	list(c, "API keys retrieved successfully", apiKeyItems(keys), total)
+	list(c, "API keys retrieved successfully", models.Items(keys, newAPIKeyItem), total)
 }
 
 // Get godoc
@@ -165,11 +142,7 @@ func (h *APIKeyController) List(c *gin.Context) {
 //	@Router		/api/v1/api-keys/{api_key} [get]
 func (h *APIKeyController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("api_key"))
-	res := models.APIKeyDetail{APIKeyItem: newAPIKeyItem(d.KeyView)}
-	if d.Config != nil {
-		res.MCPConfig = models.NewConfigRef(d.Config.ID, d.Config.Name)
-	}
-	h.reply(c, err, http.StatusOK, "API key retrieved successfully", res)
+	h.reply(c, err, http.StatusOK, "API key retrieved successfully", models.NewAPIKeyDetail(newAPIKeyItem(d.KeyView), d.Config))
 }
 
 // Rotate godoc
@@ -194,8 +167,7 @@ func (h *APIKeyController) Rotate(c *gin.Context) {
 		return
 	}
 	k, err := h.svc.Rotate(c.Request.Context(), req.APIKey, req.GracePeriodSeconds)
-	h.reply(c, err, http.StatusOK, "API key rotated successfully; store the new key now, it will not be shown again", models.KeyRotated{
-		KeyIssued: newKeyIssued(k), Disabled: k.Key.Disabled, RotatedAt: k.Key.RotatedAt, PreviousExpiresAt: k.Key.PreviousExpiresAt})
+	h.reply(c, err, http.StatusOK, "API key rotated successfully; store the new key now, it will not be shown again", models.NewKeyRotated(k.Secret, k.Key))
 }
 
 // Disable godoc

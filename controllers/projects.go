@@ -36,14 +36,6 @@ func (h *ProjectController) register(g *gin.RouterGroup) {
 	g.POST("/projects/:project/export", h.Export)
 }
 
-func projectItems(list []models.ProjectSummary) []models.ProjectListItem {
-	items := make([]models.ProjectListItem, 0, len(list))
-	for _, s := range list {
-		items = append(items, models.NewProjectListItem(s))
-	}
-	return items
-}
-
 // List godoc
 //
 //	@Summary		List projects
@@ -70,7 +62,7 @@ func (h *ProjectController) List(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	list(c, "Projects retrieved successfully", projectItems(projects), total)
+	list(c, "Projects retrieved successfully", models.Items(projects, models.NewProjectListItem), total)
 }
 
 // Create godoc
@@ -94,7 +86,7 @@ func (h *ProjectController) Create(c *gin.Context) {
 		return
 	}
 	p, err := h.svc.Create(c.Request.Context(), req.ProjectName)
-	h.reply(c, err, http.StatusCreated, "Project created successfully", models.ProjectCreated{ProjectID: p.ID, ProjectName: p.Name})
+	h.reply(c, err, http.StatusCreated, "Project created successfully", models.NewProjectCreated(p))
 }
 
 // Search godoc
@@ -118,7 +110,7 @@ func (h *ProjectController) Search(c *gin.Context) {
 		return
 	}
 	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
-	h.reply(c, err, http.StatusOK, "Projects found", projectItems(hits))
+	h.reply(c, err, http.StatusOK, "Projects found", models.Items(hits, models.NewProjectListItem))
 }
 
 // Get godoc
@@ -135,19 +127,7 @@ func (h *ProjectController) Search(c *gin.Context) {
 //	@Router		/api/v1/projects/{project} [get]
 func (h *ProjectController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("project"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	res := models.ProjectDetailResponse{ProjectID: d.ID, ProjectName: d.Name, APIKeys: d.APIKeys, CreatedAt: d.CreatedAt,
-		UpdatedAt: d.UpdatedAt, Users: make([]models.ProjectUserItem, 0, len(d.Members))}
-	if d.Config != nil {
-		res.MCPConfig = models.NewConfigRef(d.Config.ID, d.Config.Name)
-	}
-	for _, m := range d.Members {
-		res.Users = append(res.Users, models.NewProjectUserItem(m))
-	}
-	ok(c, http.StatusOK, "Project retrieved successfully", res)
+	h.reply(c, err, http.StatusOK, "Project retrieved successfully", models.NewProjectDetailResponse(d.Project, d.Config, d.Members, d.APIKeys))
 }
 
 // Delete godoc
@@ -166,7 +146,7 @@ func (h *ProjectController) Get(c *gin.Context) {
 //	@Router			/api/v1/projects/{project} [delete]
 func (h *ProjectController) Delete(c *gin.Context) {
 	p, err := h.svc.Delete(c.Request.Context(), c.Param("project"))
-	h.reply(c, err, http.StatusOK, "Project deleted successfully", models.ProjectCreated{ProjectID: p.ID, ProjectName: p.Name})
+	h.reply(c, err, http.StatusOK, "Project deleted successfully", models.NewProjectCreated(p))
 }
 
 // AssignConfig godoc
@@ -192,8 +172,7 @@ func (h *ProjectController) AssignConfig(c *gin.Context) {
 		return
 	}
 	p, cfg, err := h.svc.AssignConfig(c.Request.Context(), c.Param("project"), req.ConfigID, req.ConfigName)
-	h.reply(c, err, http.StatusOK, "Configuration assigned to project", models.ProjectConfigData{ProjectID: p.ID,
-		ProjectName: p.Name, MCPConfig: models.NewConfigRef(cfg.ID, cfg.Name)})
+	h.reply(c, err, http.StatusOK, "Configuration assigned to project", models.NewProjectConfigData(p, cfg))
 }
 
 // UnassignConfig godoc
@@ -211,7 +190,7 @@ func (h *ProjectController) AssignConfig(c *gin.Context) {
 //	@Router			/api/v1/projects/{project}/unassign-config [post]
 func (h *ProjectController) UnassignConfig(c *gin.Context) {
 	p, err := h.svc.UnassignConfig(c.Request.Context(), c.Param("project"))
-	h.reply(c, err, http.StatusOK, "Configuration unassigned from project", models.ProjectConfigData{ProjectID: p.ID, ProjectName: p.Name})
+	h.reply(c, err, http.StatusOK, "Configuration unassigned from project", models.NewProjectConfigData(p, models.Config{}))
 }
 
 // Config godoc
@@ -245,11 +224,7 @@ func (h *ProjectController) Config(c *gin.Context) {
 //	@Router		/api/v1/projects/{project}/users [get]
 func (h *ProjectController) Members(c *gin.Context) {
 	members, err := h.svc.Members(c.Request.Context(), c.Param("project"))
-	items := make([]models.ProjectMemberItem, 0, len(members))
-	for _, m := range members {
-		items = append(items, models.ProjectMemberItem{UserID: m.ID, Email: m.Email, APIKeys: m.APIKeys, CreatedAt: m.CreatedAt, AddedAt: m.AddedAt})
-	}
-	h.reply(c, err, http.StatusOK, "Project users retrieved successfully", items)
+	h.reply(c, err, http.StatusOK, "Project users retrieved successfully", models.Items(members, models.NewProjectMemberItem))
 }
 
 // AddMember godoc
@@ -276,11 +251,7 @@ func (h *ProjectController) AddMember(c *gin.Context) {
 		return
 	}
 	m, err := h.svc.AddMember(c.Request.Context(), c.Param("project"), req.UserID, req.Email)
-	h.reply(c, err, http.StatusCreated, "User added to project", newMembershipData(m))
-}
-
-func newMembershipData(m services.Membership) models.MembershipData {
-	return models.MembershipData{ProjectID: m.Project.ID, ProjectName: m.Project.Name, UserID: m.User.ID, Email: m.User.Email}
+	h.reply(c, err, http.StatusCreated, "User added to project", models.NewMembershipData(m.Project, m.User))
 }
 
 // RemoveAllMembers godoc
@@ -298,7 +269,7 @@ func newMembershipData(m services.Membership) models.MembershipData {
 //	@Router			/api/v1/projects/{project}/users [delete]
 func (h *ProjectController) RemoveAllMembers(c *gin.Context) {
 	p, n, err := h.svc.RemoveAllMembers(c.Request.Context(), c.Param("project"))
-	h.reply(c, err, http.StatusOK, "Users removed from project", models.MembersRemovedData{ProjectID: p.ID, ProjectName: p.Name, Deleted: n})
+	h.reply(c, err, http.StatusOK, "Users removed from project", models.NewMembersRemovedData(p, n))
 }
 
 // RemoveMember godoc
@@ -317,7 +288,7 @@ func (h *ProjectController) RemoveAllMembers(c *gin.Context) {
 //	@Router			/api/v1/projects/{project}/users/{user} [delete]
 func (h *ProjectController) RemoveMember(c *gin.Context) {
 	m, err := h.svc.RemoveMember(c.Request.Context(), c.Param("project"), c.Param("user"))
-	h.reply(c, err, http.StatusOK, "User removed from project", models.MemberRemovedData{MembershipData: newMembershipData(m), InactiveAPIKeys: m.Keys})
+	h.reply(c, err, http.StatusOK, "User removed from project", models.MemberRemovedData{MembershipData: models.NewMembershipData(m.Project, m.User), InactiveAPIKeys: m.Keys})
 }
 
 // Export godoc

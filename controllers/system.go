@@ -45,18 +45,8 @@ func (h *SystemController) register(g *gin.RouterGroup) {
 //	@Router			/api/v1/system/health [get]
 func (h *SystemController) Health(c *gin.Context) {
 	r, err := h.svc.Health(c.Request.Context())
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	uptime := time.Since(h.startedAt).Truncate(time.Second)
-	data := models.SystemHealthData{Status: "healthy", Issues: r.Issues, Warnings: r.Warnings, Statistics: r.Statistics,
-		Store: r.Store, Version: h.version, Uptime: uptime.String(), UptimeSeconds: int64(uptime.Seconds()), StartedAt: h.startedAt}
-	message := "System is healthy"
-	if !r.Healthy {
-		data.Status, message = "unhealthy", "System has integrity issues"
-	}
-	ok(c, http.StatusOK, message, data)
+	data := models.NewSystemHealthData(r, h.version, h.startedAt)
+	h.reply(c, err, http.StatusOK, data.Message(), data)
 }
 
 // Backup godoc
@@ -80,8 +70,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 		return
 	}
 	r, err := h.svc.Backup(c.Request.Context(), req.OutputFile)
-	h.reply(c, err, http.StatusOK, "Backup written successfully", models.BackupData{File: r.File, Path: r.Path, Bytes: r.Bytes,
-		SHA256: r.SHA256, Format: models.BackupFormat, SchemaVersion: models.BackupSchemaVersion, CreatedAt: r.CreatedAt, Counts: r.Counts})
+	h.reply(c, err, http.StatusOK, "Backup written successfully", models.NewBackupData(r))
 }
 
 // Restore godoc
@@ -114,8 +103,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 		field, file = "backup_file", req.BackupFile
 	}
 	r, err := h.svc.Restore(c.Request.Context(), field, file)
-	h.reply(c, err, http.StatusOK, "State restored successfully", models.RestoreData{File: r.File, SourceFormat: r.SourceFormat,
-		SHA256: r.SHA256, Counts: r.Counts, Notes: r.Notes})
+	h.reply(c, err, http.StatusOK, "State restored successfully", models.NewRestoreData(r))
 }
 
 // Reset godoc

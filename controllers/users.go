@@ -30,14 +30,6 @@ func (h *UserController) register(g *gin.RouterGroup) {
 	g.GET("/users/:user/projects", h.Projects)
 }
 
-func userItems(list []models.UserSummary) []models.UserListItem {
-	items := make([]models.UserListItem, 0, len(list))
-	for _, s := range list {
-		items = append(items, models.NewUserListItem(s))
-	}
-	return items
-}
-
 // List godoc
 //
 //	@Summary		List users
@@ -64,7 +56,7 @@ func (h *UserController) List(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	list(c, "Users retrieved successfully", userItems(users), total)
+	list(c, "Users retrieved successfully", models.Items(users, models.NewUserListItem), total)
 }
 
 // Create godoc
@@ -89,7 +81,7 @@ func (h *UserController) Create(c *gin.Context) {
 		return
 	}
 	u, err := h.svc.Create(c.Request.Context(), req.Email)
-	h.reply(c, err, http.StatusCreated, "User created successfully", models.UserCreated{UserID: u.ID, Email: u.Email})
+	h.reply(c, err, http.StatusCreated, "User created successfully", models.NewUserCreated(u))
 }
 
 // Search godoc
@@ -113,7 +105,7 @@ func (h *UserController) Search(c *gin.Context) {
 		return
 	}
 	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
-	h.reply(c, err, http.StatusOK, "Users found", userItems(hits))
+	h.reply(c, err, http.StatusOK, "Users found", models.Items(hits, models.NewUserListItem))
 }
 
 // Get godoc
@@ -130,21 +122,7 @@ func (h *UserController) Search(c *gin.Context) {
 //	@Router		/api/v1/users/{user} [get]
 func (h *UserController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("user"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	res := models.UserDetailResponse{UserID: d.ID, Email: d.Email, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		Projects: userProjectItems(d.Projects), APIKeys: apiKeyItems(d.APIKeys)}
-	ok(c, http.StatusOK, "User retrieved successfully", res)
-}
-
-func userProjectItems(projects []models.UserProject) []models.UserProjectItem {
-	items := make([]models.UserProjectItem, 0, len(projects))
-	for _, p := range projects {
-		items = append(items, models.NewUserProjectItem(p))
-	}
-	return items
+	h.reply(c, err, http.StatusOK, "User retrieved successfully", models.NewUserDetailResponse(d.User, d.Projects, models.Items(d.APIKeys, newAPIKeyItem)))
 }
 
 // Update godoc
@@ -171,7 +149,7 @@ func (h *UserController) Update(c *gin.Context) {
 		return
 	}
 	u, err := h.svc.UpdateEmail(c.Request.Context(), c.Param("user"), req.NewEmail)
-	h.reply(c, err, http.StatusOK, "User updated successfully", models.UserCreated{UserID: u.ID, Email: u.Email})
+	h.reply(c, err, http.StatusOK, "User updated successfully", models.NewUserCreated(u))
 }
 
 // Delete godoc
@@ -198,8 +176,7 @@ func (h *UserController) Delete(c *gin.Context) {
 		return
 	}
 	d, err := h.svc.Delete(c.Request.Context(), c.Param("user"), req.Force)
-	h.reply(c, err, http.StatusOK, "User deleted successfully", models.UserDeleted{UserID: d.ID, Email: d.Email,
-		DeletedAPIKeys: d.APIKeys, DeletedMemberships: d.Memberships})
+	h.reply(c, err, http.StatusOK, "User deleted successfully", models.NewUserDeleted(d.User, d.APIKeys, d.Memberships))
 }
 
 // Projects godoc
@@ -216,5 +193,5 @@ func (h *UserController) Delete(c *gin.Context) {
 //	@Router		/api/v1/users/{user}/projects [get]
 func (h *UserController) Projects(c *gin.Context) {
 	projects, err := h.svc.Projects(c.Request.Context(), c.Param("user"))
-	h.reply(c, err, http.StatusOK, "User projects retrieved successfully", userProjectItems(projects))
+	h.reply(c, err, http.StatusOK, "User projects retrieved successfully", models.Items(projects, models.NewUserProjectItem))
 }

@@ -73,3 +73,42 @@ type KeysDeleted struct {
 	Email   string `json:"email" example:"alice@example.com"`
 	Deleted int    `json:"deleted" example:"2"`
 }
+
+// NewAPIKeyItem converts a stored key to its masked API form; inactive is the
+// reason the key does not verify, empty when it does.
+func NewAPIKeyItem(info APIKeyInfo, masked, inactive string) APIKeyItem {
+	item := APIKeyItem{KeyID: info.ID, Masked: masked,
+		User:      UserRef{UserID: info.UserID, Email: info.UserEmail},
+		Project:   ProjectRef{ID: info.ProjectID, Name: info.ProjectName},
+		UserEmail: info.UserEmail, ProjectName: info.ProjectName, CreatedAt: info.CreatedAt, Disabled: info.Disabled,
+		DisabledAt: info.DisabledAt, EnabledAt: info.EnabledAt, ExpiresAt: info.ExpiresAt, LastUsedAt: info.LastUsedAt,
+		RotatedAt: info.RotatedAt, Status: "active"}
+	if inactive != "" {
+		item.Status, item.InactiveReason = "inactive", &inactive
+	}
+	return item
+}
+
+// NewAPIKeyDetail adds the configuration of the key's project (nil when none).
+func NewAPIKeyDetail(item APIKeyItem, cfg *Config) APIKeyDetail {
+	res := APIKeyDetail{APIKeyItem: item}
+	if cfg != nil {
+		res.MCPConfig = NewConfigRef(cfg.ID, cfg.Name)
+	}
+	return res
+}
+
+// NewKeyIssued shows a key with its secret: only generate and rotate do.
+func NewKeyIssued(secret string, k APIKey) KeyIssued {
+	return KeyIssued{APIKey: secret, KeyID: k.ID, ProjectID: k.ProjectID, UserID: k.UserID, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt}
+}
+
+// NewKeyRotated shows a rotated key with its new secret.
+func NewKeyRotated(secret string, k APIKey) KeyRotated {
+	return KeyRotated{KeyIssued: NewKeyIssued(secret, k), Disabled: k.Disabled, RotatedAt: k.RotatedAt, PreviousExpiresAt: k.PreviousExpiresAt}
+}
+
+// NewKeysDeleted reports how many keys of a user were deleted.
+func NewKeysDeleted(u User, n int) KeysDeleted {
+	return KeysDeleted{UserID: u.ID, Email: u.Email, Deleted: n}
+}

@@ -135,3 +135,39 @@ type ProjectExport struct {
 	Config     *ConfigDocument   `json:"config" extensions:"x-nullable"`
 	Users      []ProjectUserItem `json:"users"`
 }
+
+// NewProjectCreated names a project that was created or deleted.
+func NewProjectCreated(p Project) ProjectCreated {
+	return ProjectCreated{ProjectID: p.ID, ProjectName: p.Name}
+}
+
+// NewProjectDetailResponse converts a project, its configuration (nil when
+// none), its members and its key count to their API form.
+func NewProjectDetailResponse(p Project, cfg *Config, members []Member, apiKeys int) ProjectDetailResponse {
+	res := ProjectDetailResponse{ProjectID: p.ID, ProjectName: p.Name, APIKeys: apiKeys, CreatedAt: p.CreatedAt,
+		UpdatedAt: p.UpdatedAt, Users: Items(members, NewProjectUserItem)}
+	if cfg != nil {
+		res.MCPConfig = NewConfigRef(cfg.ID, cfg.Name)
+	}
+	return res
+}
+
+// NewProjectConfigData names a project and its configuration (none for a zero Config).
+func NewProjectConfigData(p Project, cfg Config) ProjectConfigData {
+	return ProjectConfigData{ProjectID: p.ID, ProjectName: p.Name, MCPConfig: NewConfigRef(cfg.ID, cfg.Name)}
+}
+
+// NewProjectMemberItem converts a member to its entry in a project's user list.
+func NewProjectMemberItem(m Member) ProjectMemberItem {
+	return ProjectMemberItem{UserID: m.ID, Email: m.Email, APIKeys: m.APIKeys, CreatedAt: m.CreatedAt, AddedAt: m.AddedAt}
+}
+
+// NewMembershipData names a project and one of its users.
+func NewMembershipData(p Project, u User) MembershipData {
+	return MembershipData{ProjectID: p.ID, ProjectName: p.Name, UserID: u.ID, Email: u.Email}
+}
+
+// NewMembersRemovedData reports how many members a project lost.
+func NewMembersRemovedData(p Project, n int) MembersRemovedData {
+	return MembersRemovedData{ProjectID: p.ID, ProjectName: p.Name, Deleted: n}
+}

@@ -85,3 +85,34 @@ type TelemetryRequest struct {
 	URL      *string `json:"url" extensions:"x-nullable" example:"http://localhost:4317"`
 	Insecure *bool   `json:"insecure" extensions:"x-nullable" example:"false"`
 }
+
+// NewSystemHealthData converts a health report of a process of the given
+// version, started at startedAt, to its API form.
+func NewSystemHealthData(r HealthReport, version string, startedAt time.Time) SystemHealthData {
+	uptime := time.Since(startedAt).Truncate(time.Second)
+	status := "healthy"
+	if !r.Healthy {
+		status = "unhealthy"
+	}
+	return SystemHealthData{Status: status, Issues: r.Issues, Warnings: r.Warnings, Statistics: r.Statistics, Store: r.Store,
+		Version: version, Uptime: uptime.String(), UptimeSeconds: int64(uptime.Seconds()), StartedAt: startedAt}
+}
+
+// Message is the envelope message of a health report.
+func (d SystemHealthData) Message() string {
+	if d.Status == "healthy" {
+		return "System is healthy"
+	}
+	return "System has integrity issues"
+}
+
+// NewBackupData describes a written backup.
+func NewBackupData(r BackupResult) BackupData {
+	return BackupData{File: r.File, Path: r.Path, Bytes: r.Bytes, SHA256: r.SHA256, Format: BackupFormat,
+		SchemaVersion: BackupSchemaVersion, CreatedAt: r.CreatedAt, Counts: r.Counts}
+}
+
+// NewRestoreData describes a completed restore or import.
+func NewRestoreData(r RestoreResult) RestoreData {
+	return RestoreData{File: r.File, SourceFormat: r.SourceFormat, SHA256: r.SHA256, Counts: r.Counts, Notes: r.Notes}
+}

@@ -69,3 +69,20 @@ type UserDetailResponse struct {
 	Projects  []UserProjectItem `json:"projects"`
 	APIKeys   []APIKeyItem      `json:"api_keys"`
 }
+
+// NewUserCreated names a user that was created or updated.
+func NewUserCreated(u User) UserCreated {
+	return UserCreated{UserID: u.ID, Email: u.Email}
+}
+
+// NewUserDetailResponse converts a user, their projects and their (masked)
+// keys to their API form.
+func NewUserDetailResponse(u User, projects []UserProject, keys []APIKeyItem) UserDetailResponse {
+	return UserDetailResponse{UserID: u.ID, Email: u.Email, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		Projects: Items(projects, NewUserProjectItem), APIKeys: keys}
+}
+
+// NewUserDeleted reports a deleted user with the keys and memberships that went with them.
+func NewUserDeleted(u User, apiKeys, memberships int) UserDeleted {
+	return UserDeleted{UserID: u.ID, Email: u.Email, DeletedAPIKeys: apiKeys, DeletedMemberships: memberships}
+}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
@@ -27,22 +26,10 @@ func NewSystemService(store repositories.Store, files *DataDir, now Clock) *Syst
 	return &SystemService{store: store, files: files, now: now}
 }
 
-// HealthReport is the result of a deep health check.
-type HealthReport struct {
-	// Healthy is false when Issues is not empty.
-	Healthy bool
-	// Issues break the rules the API enforces (dangling references, duplicates...).
-	Issues []string
-	// Warnings are legal but probably unintended states.
-	Warnings   []string
-	Statistics models.SystemStatistics
-	Store      string
-}
-
 // Health pings the store, then reads it in one transaction and checks its
 // integrity. It fails with KindUnavailable only when the store cannot be reached.
-func (s *SystemService) Health(ctx context.Context) (HealthReport, error) {
-	report := HealthReport{Store: s.store.Backend(), Issues: []string{}, Warnings: []string{}}
+func (s *SystemService) Health(ctx context.Context) (models.HealthReport, error) {
+	report := models.HealthReport{Store: s.store.Backend(), Issues: []string{}, Warnings: []string{}}
 	if err := s.store.Ping(ctx); err != nil {
 		return report, &Error{Kind: KindUnavailable, Message: "the store cannot be reached", Err: err}
 	}
@@ -100,22 +87,12 @@ func healthWarnings(st state) []string {
 	return warnings
 }
 
-// BackupResult describes a written backup.
-type BackupResult struct {
-	File      string
-	Path      string
-	Bytes     int
-	SHA256    string
-	CreatedAt time.Time
-	Counts    models.BackupCounts
-}
-
 // Backup writes the whole state, read in one transaction, as a document in the
 // data directory (atomically, mode 0600). Key secrets are not in the store,
 // so they are not in the backup either: only their hashes.
-func (s *SystemService) Backup(ctx context.Context, outputFile string) (BackupResult, error) {
+func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.BackupResult, error) {
 	if _, err := s.files.Resolve("output_file", outputFile); err != nil {
-		return BackupResult{}, err
+		return models.BackupResult{}, err
 	}
 	var st state
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
@@ -124,12 +101,12 @@ func (s *SystemService) Backup(ctx context.Context, outputFile string) (BackupRe
 		return err
 	})
 	if err != nil {
-		return BackupResult{}, err
+		return models.BackupResult{}, err
 	}
-	res := BackupResult{File: outputFile, CreatedAt: s.now(), Counts: st.counts()}
+	res := models.BackupResult{File: outputFile, CreatedAt: s.now(), Counts: st.counts()}
 	data, err := json.MarshalIndent(toDocument(st, res.CreatedAt), "", "  ")
 	if err != nil {
-		return BackupResult{}, &Error{Kind: KindInternal, Message: "cannot encode backup", Err: err}
+		return models.BackupResult{}, &Error{Kind: KindInternal, Message: "cannot encode backup", Err: err}
 	}
 	data = append(data, '\n')
 	res.Bytes, res.SHA256 = len(data), sha256Hex(data)
@@ -145,24 +122,14 @@ const (
 	FormatEnkrypt = "enkrypt-config"
 )
 
-// RestoreResult describes a completed restore or import.
-type RestoreResult struct {
-	File         string
-	SourceFormat string
-	SHA256       string
-	Counts       models.BackupCounts
-	// Notes say what was not taken over, and why (never a secret).
-	Notes []string
-}
-
 // Restore replaces the whole state with a document of the data directory:
 // a backup, or a config file of the original system. field names the request
 // field that gave the file name. The document is checked completely first; a
 // document with any problem changes nothing.
-func (s *SystemService) Restore(ctx context.Context, field, inputFile string) (RestoreResult, error) {
+func (s *SystemService) Restore(ctx context.Context, field, inputFile string) (models.RestoreResult, error) {
 	data, err := s.files.ReadFile(field, inputFile)
 	if err != nil {
-		return RestoreResult{}, err
+		return models.RestoreResult{}, err
 	}
 	res, err := s.RestoreData(ctx, field, data)
 	res.File = inputFile
@@ -170,12 +137,12 @@ func (s *SystemService) Restore(ctx context.Context, field, inputFile string) (R
 }
 
 // RestoreData is Restore for a document already in memory.
-func (s *SystemService) RestoreData(ctx context.Context, field string, data []byte) (RestoreResult, error) {
+func (s *SystemService) RestoreData(ctx context.Context, field string, data []byte) (models.RestoreResult, error) {
 	format, err := detectFormat(field, data)
 	if err != nil {
-		return RestoreResult{}, err
+		return models.RestoreResult{}, err
 	}
-	res := RestoreResult{SourceFormat: format, SHA256: sha256Hex(data), Notes: []string{}}
+	res := models.RestoreResult{SourceFormat: format, SHA256: sha256Hex(data), Notes: []string{}}
 	var st state
 	if format == FormatEnkrypt {
 		st, res.Notes, err = parseEnkrypt(field, data, s.now())
@@ -183,7 +150,7 @@ func (s *SystemService) RestoreData(ctx context.Context, field string, data []by
 		st, err = parseBackup(field, data)
 	}
 	if err != nil {
-		return RestoreResult{}, err
+		return models.RestoreResult{}, err
 	}
 	res.Counts = st.counts()
 	return res, s.replace(ctx, st, nil)
@@ -209,18 +176,13 @@ func (s *SystemService) replace(ctx context.Context, st state, guard func(curren
 	})
 }
 
-// ResetResult counts what a reset deleted.
-type ResetResult struct {
-	Deleted models.BackupCounts
-}
-
 // Reset deletes every entity and setting in one transaction; settings return to
 // their defaults. The admin key lives in the config file and is not affected.
-func (s *SystemService) Reset(ctx context.Context, confirm bool) (ResetResult, error) {
+func (s *SystemService) Reset(ctx context.Context, confirm bool) (models.ResetResult, error) {
 	if !confirm {
-		return ResetResult{}, Invalid("confirm must be true: a reset deletes every configuration, project, user, API key and setting")
+		return models.ResetResult{}, Invalid("confirm must be true: a reset deletes every configuration, project, user, API key and setting")
 	}
-	var res ResetResult
+	var res models.ResetResult
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
 		st, err := readState(ctx, tx)
 		if err != nil {
@@ -262,19 +224,19 @@ func sha256Hex(data []byte) string {
 // ImportEnkrypt replaces the state with the content of a config file of the
 // original system. Unless replace is set it refuses (conflict) when the store
 // already holds anything.
-func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []byte, replace bool) (RestoreResult, error) {
+func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []byte, replace bool) (models.RestoreResult, error) {
 	format, err := detectFormat(field, data)
 	if err != nil {
-		return RestoreResult{}, err
+		return models.RestoreResult{}, err
 	}
 	if format != FormatEnkrypt {
-		return RestoreResult{}, Invalid("%s is a backup, not a config file of the original system: restore it instead", field)
+		return models.RestoreResult{}, Invalid("%s is a backup, not a config file of the original system: restore it instead", field)
 	}
 	st, notes, err := parseEnkrypt(field, data, s.now())
 	if err != nil {
-		return RestoreResult{}, err
+		return models.RestoreResult{}, err
 	}
-	res := RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(data), Counts: st.counts(), Notes: notes}
+	res := models.RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(data), Counts: st.counts(), Notes: notes}
 	var guard func(state) error
 	if !replace {
 		guard = func(current state) error {
@@ -292,18 +254,18 @@ func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []
 // carries the original system's sections and the store is empty, they are
 // imported. It reports whether it imported anything. A store that is not empty
 // is left alone, so the import happens once.
-func (s *SystemService) ImportEnkryptIfEmpty(ctx context.Context, configFile []byte) (RestoreResult, bool, error) {
+func (s *SystemService) ImportEnkryptIfEmpty(ctx context.Context, configFile []byte) (models.RestoreResult, bool, error) {
 	if format, err := detectFormat("config file", configFile); err != nil || format != FormatEnkrypt {
-		return RestoreResult{}, false, nil // not the original format: nothing to migrate
+		return models.RestoreResult{}, false, nil // not the original format: nothing to migrate
 	}
 	st, notes, err := parseEnkrypt("config file", configFile, s.now())
 	if err != nil {
-		return RestoreResult{}, false, err
+		return models.RestoreResult{}, false, err
 	}
 	if st.empty() {
-		return RestoreResult{}, false, nil
+		return models.RestoreResult{}, false, nil
 	}
-	res := RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(configFile), Counts: st.counts(), Notes: notes}
+	res := models.RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(configFile), Counts: st.counts(), Notes: notes}
 	skipped := false
 	guard := func(current state) error {
 		skipped = !current.empty()
@@ -317,7 +279,7 @@ func (s *SystemService) ImportEnkryptIfEmpty(ctx context.Context, configFile []b
 	for attempt := 0; attempt < 2; attempt++ {
 		err = s.replace(ctx, st, guard)
 		if skipped {
-			return RestoreResult{}, false, nil
+			return models.RestoreResult{}, false, nil
 		}
 		if err == nil || !errors.Is(err, repositories.ErrConflict) {
 			break

@@ -39,7 +39,7 @@ func TestCLIWritesWhileServerWrites(t *testing.T) {
 		go func() { // one CLI process per write
 			defer wg.Done()
 			for i := range each {
-				res, err := runCLI(h.env, "config", "add-server", "--config-name", "from-cli", "--server-name", fmt.Sprintf("cli-%d-%d", w, i),
+				res, err := runCLI(h.env, "", "config", "add-server", "--config-name", "from-cli", "--server-name", fmt.Sprintf("cli-%d-%d", w, i),
 					"--server-command", "npx", "--args=-y,@modelcontextprotocol/server-github")
 				if err == nil && res.code != 0 {
 					err = fmt.Errorf("cli-%d-%d: exit %d: %s", w, i, res.code, res.stderr)

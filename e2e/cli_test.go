@@ -18,9 +18,9 @@ import (
 // cliHome is an isolated environment for CLI runs: its own HOME, config file
 // and data directory, so the store is fresh.
 type cliHome struct {
-	t       *testing.T
-	env     []string
-	dataDir string
+	t                   *testing.T
+	env                 []string
+	dataDir, configPath string
 	// vars holds values saved by earlier table rows (ids, secrets) for later ones.
 	vars map[string]string
 }
@@ -28,9 +28,9 @@ type cliHome struct {
 func newCLIHome(t *testing.T) *cliHome {
 	t.Helper()
 	home := t.TempDir()
-	dataDir := filepath.Join(home, "data")
-	env := append(cleanEnv(), "HOME="+home, "SMG_CONFIG_PATH="+filepath.Join(home, "cfg", "config.json"), "SMG_DATA_DIR="+dataDir)
-	return &cliHome{t: t, env: env, dataDir: dataDir, vars: map[string]string{}}
+	dataDir, configPath := filepath.Join(home, "data"), filepath.Join(home, "cfg", "config.json")
+	env := append(cleanEnv(), "HOME="+home, "SMG_CONFIG_PATH="+configPath, "SMG_DATA_DIR="+dataDir)
+	return &cliHome{t: t, env: env, dataDir: dataDir, configPath: configPath, vars: map[string]string{}}
 }
 
 // expand replaces "{var}" by the saved value of var.
@@ -58,20 +58,27 @@ type cliResult struct {
 // run runs the binary with args, "{var}" replaced by saved values.
 func (h *cliHome) run(args ...string) cliResult {
 	h.t.Helper()
+	return h.runInput("", args...)
+}
+
+// runInput is run with stdin.
+func (h *cliHome) runInput(stdin string, args ...string) cliResult {
+	h.t.Helper()
 	expanded := make([]string, len(args))
 	for i, a := range args {
 		expanded[i] = h.expand(a)
 	}
-	res, err := runCLI(h.env, expanded...)
+	res, err := runCLI(h.env, h.expand(stdin), expanded...)
 	require.NoError(h.t, err)
 	return res
 }
 
 // runCLI runs the binary; err is set only if it could not run. It is safe to
 // call from several goroutines.
-func runCLI(env []string, args ...string) (cliResult, error) {
+func runCLI(env []string, stdin string, args ...string) (cliResult, error) {
 	cmd := exec.Command(binary, args...)
 	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -136,6 +143,9 @@ type cliCase struct {
 	want map[string]any
 	// save maps variable names to dotted paths of data, for later rows.
 	save map[string]string
+	// stdin is the input of the command; hidden is text (a secret) that must
+	// not appear in its output.
+	stdin, hidden string
 }
 
 // runCLICases runs the rows in order on one store: later rows see earlier writes.
@@ -143,7 +153,11 @@ func runCLICases(t *testing.T, h *cliHome, cases []cliCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h.t = t
-			res := h.run(tc.args...)
+			res := h.runInput(tc.stdin, tc.args...)
+			if tc.hidden != "" {
+				require.NotEmpty(t, h.expand(tc.hidden))
+				assert.NotContains(t, res.stdout+res.stderr, h.expand(tc.hidden))
+			}
 			if tc.message != "" {
 				require.Equal(t, 0, res.code, "stderr: %s", res.stderr)
 				assert.Empty(t, res.stderr)
@@ -161,7 +175,7 @@ func runCLICases(t *testing.T, h *cliHome, cases []cliCase) {
 			assert.Empty(t, res.stdout)
 			doc := decodeDoc(t, res.stderr)
 			assert.Equal(t, tc.fail, doc["error"], "stderr: %s", res.stderr)
-			assert.Contains(t, doc["detail"], tc.detail)
+			assert.Contains(t, doc["detail"], h.expand(tc.detail))
 			for path, want := range tc.want {
 				assert.Equal(t, h.expandWant(want), at(t, doc, path), path)
 			}
@@ -180,5 +194,10 @@ func TestCLIUsageErrors(t *testing.T) {
 		{name: "unknown flag", args: args("config list --bogus"), fail: "invalid", detail: "unknown flag: --bogus"},
 		{name: "stray argument", args: args("config list extra"), fail: "invalid", detail: `unknown command "extra"`},
 		{name: "bad int flag", args: args("config list --limit x"), fail: "invalid", detail: `invalid argument "x" for "--limit"`},
+		{name: "generate-config", args: args("generate-config"), message: "Config file generated; the admin key is in the file (admin_apikey)",
+			want: map[string]any{"config_path": h.configPath}},
+		{name: "generate-config again", args: args("generate-config"), fail: "conflict", detail: "--overwrite"},
+		{name: "generate-config overwrite", args: args("generate-config --overwrite"), message: "Config file generated; the admin key is in the file (admin_apikey)",
+			want: map[string]any{"config_path": h.configPath}},
 	})
 }

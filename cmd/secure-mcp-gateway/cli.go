@@ -16,9 +16,10 @@ import (
 // directly on the store (no server needed; SQLite lets a running server and
 // the CLI share the file).
 type call struct {
-	cmd *cobra.Command
-	ctx context.Context
-	svc *services.Services
+	cmd   *cobra.Command
+	ctx   context.Context
+	svc   *services.Services
+	files *services.DataDir
 	// message is the success message; a command may replace its default.
 	message string
 }
@@ -40,7 +41,7 @@ func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cob
 				return err
 			}
 			defer a.Close()
-			c := &call{cmd: cmd, ctx: cmd.Context(), svc: a.services, message: message}
+			c := &call{cmd: cmd, ctx: cmd.Context(), svc: a.services, files: a.files, message: message}
 			data, err := run(c)
 			if err != nil {
 				return err
@@ -76,6 +77,16 @@ func oneOf(cmd *cobra.Command, nameFlag, idFlag, entity string) {
 // configFlags declares --config-name | --config-id.
 func configFlags(cmd *cobra.Command) { oneOf(cmd, "config-name", "config-id", "configuration") }
 
+// projectFlags declares --project-name | --project-id.
+func projectFlags(cmd *cobra.Command) { oneOf(cmd, "project-name", "project-id", "project") }
+
+// userFlags declares --email | --user-id.
+func userFlags(cmd *cobra.Command) {
+	stringFlags(cmd, "email", "user email", "user-id", "user id")
+	cmd.MarkFlagsMutuallyExclusive("email", "user-id")
+	cmd.MarkFlagsOneRequired("email", "user-id")
+}
+
 // pageFlags declares --limit and --offset, as the API's ?limit=&offset=.
 func pageFlags(cmd *cobra.Command) {
 	cmd.Flags().Int("limit", 0, "page size (0: all)")
@@ -100,6 +111,12 @@ func (c *call) ident(nameFlag, idFlag string) string {
 
 // config identifies the configuration named by --config-name | --config-id.
 func (c *call) config() string { return c.ident("config-name", "config-id") }
+
+// project identifies the project named by --project-name | --project-id.
+func (c *call) project() string { return c.ident("project-name", "project-id") }
+
+// user identifies the user named by --email | --user-id.
+func (c *call) user() string { return c.ident("email", "user-id") }
 
 func (c *call) page() (repositories.Page, error) {
 	limit, _ := c.cmd.Flags().GetInt("limit")

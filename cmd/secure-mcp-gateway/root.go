@@ -31,8 +31,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().String("data-dir", "", "data directory for the embedded store and client files (env SMG_DATA_DIR; default: the config file's directory)")
 	root.PersistentFlags().String("log-level", "", "debug, info, warn or error (env SMG_LOG_LEVEL)")
 
-	system := group("system", "Server and system operations", newStartAPICmd())
-	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd())
+	system := group("system", "Server and system operations", append(systemCmds(), newStartAPICmd())...)
+	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd())
 	typeErrors(root)
 	return root
 }
@@ -102,7 +102,9 @@ func newGenerateConfigCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := config.Generate(path, overwrite); err != nil {
+			if err := config.Generate(path, overwrite); errors.Is(err, config.ErrConfigExists) {
+				return &services.Error{Kind: services.KindConflict, Message: err.Error(), Err: err}
+			} else if err != nil {
 				return err
 			}
 			printResult(cmd, "Config file generated; the admin key is in the file (admin_apikey)", map[string]string{"config_path": path})

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/securemcp/gateway/config"
+	"github.com/securemcp/gateway/models"
+)
+
+// systemCmds are the `system` commands besides start-api, as the
+// /api/v1/system routes.
+func systemCmds() []*cobra.Command {
+	return []*cobra.Command{systemHealthCheck(), systemBackup(), systemRestore(), systemReset(), systemImportEnkrypt()}
+}
+
+func systemHealthCheck() *cobra.Command {
+	return serviceCmd("health-check", "Check the store's reachability and integrity; status is unhealthy when issues are found", "", func(c *call) (any, error) {
+		r, err := c.svc.System.Health(c.ctx)
+		data := models.NewSystemHealthData(r, config.Version, time.Now().UTC())
+		c.message = data.Message()
+		return data, err
+	})
+}
+
+func systemBackup() *cobra.Command {
+	cmd := serviceCmd("backup", "Write a consistent snapshot of the whole state to a file of the data directory", "Backup written successfully", func(c *call) (any, error) {
+		r, err := c.svc.System.Backup(c.ctx, c.str("output-file"))
+		return models.NewBackupData(r), err
+	})
+	stringFlags(cmd, "output-file", "file name inside the data directory")
+	required(cmd, "output-file")
+	return cmd
+}
+
+func systemRestore() *cobra.Command {
+	cmd := serviceCmd("restore", "Replace the whole state with a backup (or a config file of the original system)", "State restored successfully", func(c *call) (any, error) {
+		r, err := c.svc.System.Restore(c.ctx, "input_file", c.str("input-file"))
+		return models.NewRestoreData(r), err
+	})
+	stringFlags(cmd, "input-file", "backup file name inside the data directory")
+	required(cmd, "input-file")
+	return cmd
+}
+
+func systemReset() *cobra.Command {
+	cmd := serviceCmd("reset", "Delete every configuration, project, user, API key and setting", "System reset successfully", func(c *call) (any, error) {
+		confirm, _ := c.cmd.Flags().GetBool("confirm")
+		r, err := c.svc.System.Reset(c.ctx, confirm)
+		return models.ResetData{Deleted: r.Deleted}, err
+	})
+	cmd.Flags().Bool("confirm", false, "required: confirms that everything is deleted")
+	return cmd
+}
+
+func systemImportEnkrypt() *cobra.Command {
+	cmd := serviceCmd("import-enkrypt", "Import a config file of the original system (its plaintext keys are hashed)", "Original configuration imported successfully", func(c *call) (any, error) {
+		data, err := c.files.ReadFile("input_file", c.str("input-file"))
+		if err != nil {
+			return nil, err
+		}
+		replace, _ := c.cmd.Flags().GetBool("replace")
+		r, err := c.svc.System.ImportEnkrypt(c.ctx, "input_file", data, replace)
+		return models.NewRestoreData(r), err
+	})
+	stringFlags(cmd, "input-file", "config file name inside the data directory")
+	required(cmd, "input-file")
+	cmd.Flags().Bool("replace", false, "replace a store that is not empty")
+	return cmd
+}

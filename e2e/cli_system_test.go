@@ -1,0 +1,45 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCLISystemCommands(t *testing.T) {
+	h := newCLIHome(t)
+	original, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(h.dataDir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "original.json"), original, 0o600))
+	runCLICases(t, h, []cliCase{
+		{name: "health-check empty", args: args("system health-check"), message: "System is healthy",
+			want: map[string]any{"status": "healthy", "store": "sqlite", "statistics.total_configs": 0.0, "issues": []any{}}},
+		{name: "add config", args: args("config add --config-name c1"), message: "Configuration created successfully",
+			want: map[string]any{"config_name": "c1"}},
+		{name: "backup", args: args("system backup --output-file backups/b1.json"), message: "Backup written successfully",
+			want: map[string]any{"file": "backups/b1.json", "path": filepath.Join(h.dataDir, "backups", "b1.json"), "counts.configs": 1.0}},
+		{name: "backup escape", args: args("system backup --output-file ../b1.json"), fail: "invalid", detail: "output_file"},
+		{name: "backup without file", args: args("system backup"), fail: "invalid", detail: `"output-file"`},
+		{name: "reset without confirm", args: args("system reset"), fail: "invalid", detail: "confirm"},
+		{name: "reset", args: args("system reset --confirm"), message: "System reset successfully",
+			want: map[string]any{"deleted.configs": 1.0}},
+		{name: "empty after reset", args: args("config list"), message: "Configurations retrieved successfully", want: map[string]any{"": []any{}}},
+		{name: "restore", args: args("system restore --input-file backups/b1.json"), message: "State restored successfully",
+			want: map[string]any{"source_format": "secure-mcp-gateway-backup", "counts.configs": 1.0}},
+		{name: "restored", args: args("config list"), message: "Configurations retrieved successfully", want: map[string]any{"0.mcp_config_name": "c1"}},
+		{name: "restore missing file", args: args("system restore --input-file none.json"), fail: "not_found", detail: "none.json"},
+		{name: "import-enkrypt into a store in use", args: args("system import-enkrypt --input-file original.json"), fail: "conflict", detail: "not empty"},
+		{name: "import-enkrypt a backup", args: args("system import-enkrypt --replace --input-file backups/b1.json"), fail: "invalid", detail: "restore it instead"},
+		{name: "import-enkrypt", args: args("system import-enkrypt --replace --input-file original.json"), message: "Original configuration imported successfully",
+			want: map[string]any{"source_format": "enkrypt-config", "counts.configs": 2.0, "counts.api_keys": 4.0}},
+		{name: "health-check after import", args: args("system health-check"), message: "System is healthy",
+			want: map[string]any{"statistics.total_configs": 2.0, "statistics.total_api_keys": 4.0}},
+	})
+	info, err := os.Stat(filepath.Join(h.dataDir, "backups", "b1.json"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "backups are owner-only")
+}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -207,4 +209,40 @@ func TestScaleOutKeyDisabledOnAIsInactiveOnB(t *testing.T) {
 	}
 	assert.NotContains(t, a.logs.String(), secret)
 	assert.NotContains(t, b.logs.String(), secret)
+}
+
+// The database URL selects PostgreSQL whether it comes from the flag, the
+// environment or the config file.
+func TestDatabaseURLFromFlagEnvAndConfigFile(t *testing.T) {
+	u := sqltest.NewPostgresURL(t)
+	for name, start := range map[string]func(t *testing.T) *server{
+		"flag": func(t *testing.T) *server {
+			return startServerArgs(t, t.TempDir(), []string{"--database-url", u}, "SMG_ADMIN_API_KEY="+scaleAdminKey)
+		},
+		"env": func(t *testing.T) *server {
+			return startServer(t, t.TempDir(), "SMG_DATABASE_URL="+u, "SMG_ADMIN_API_KEY="+scaleAdminKey)
+		},
+		"config file": func(t *testing.T) *server {
+			home := t.TempDir()
+			path := filepath.Join(home, "gateway.json")
+			doc, err := json.Marshal(map[string]string{"admin_apikey": scaleAdminKey, "database_url": u})
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(path, doc, 0o600))
+			return startServer(t, home, "SMG_CONFIG_PATH="+path)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := start(t)
+			status, health := s.call("GET", "/api/v1/system/health", scaleAdminKey, nil)
+			require.Equal(t, http.StatusOK, status, "%v", health)
+			assert.Equal(t, "postgres", health["data"].(map[string]any)["store"])
+			status, res := s.call("POST", "/api/v1/configs", scaleAdminKey, map[string]string{"config_name": "via-" + name})
+			require.Equal(t, http.StatusCreated, status, "%v", res)
+		})
+	}
+	// All three wrote to the one database.
+	store := sqltest.OpenPostgresAt(t, u)
+	n, err := store.Configs().Count(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
 }

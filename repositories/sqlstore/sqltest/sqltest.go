@@ -64,7 +64,7 @@ func NewSQLitePair(tb testing.TB) (*sqlstore.Store, *sqlstore.Store) {
 func NewPostgresPair(tb testing.TB) (*sqlstore.Store, *sqlstore.Store) {
 	tb.Helper()
 	u := NewPostgresURL(tb)
-	return openPostgresAt(tb, u), openPostgresAt(tb, u)
+	return OpenPostgresAt(tb, u), OpenPostgresAt(tb, u)
 }
 
 // NewSQLite opens an SQLite store in a temporary directory, closed after the test.
@@ -76,7 +76,7 @@ func NewSQLite(tb testing.TB) *sqlstore.Store {
 // NewPostgres opens a PostgreSQL store on a fresh schema, closed after the test.
 func NewPostgres(tb testing.TB) *sqlstore.Store {
 	tb.Helper()
-	return openPostgresAt(tb, NewPostgresURL(tb))
+	return OpenPostgresAt(tb, NewPostgresURL(tb))
 }
 
 func openSQLiteAt(tb testing.TB, path string) *sqlstore.Store {
@@ -89,7 +89,9 @@ func openSQLiteAt(tb testing.TB, path string) *sqlstore.Store {
 	return s
 }
 
-func openPostgresAt(tb testing.TB, databaseURL string) *sqlstore.Store {
+// OpenPostgresAt opens a store on a database URL (one from NewPostgresURL),
+// closed after the test.
+func OpenPostgresAt(tb testing.TB, databaseURL string) *sqlstore.Store {
 	tb.Helper()
 	s, err := sqlstore.OpenPostgres(context.Background(), databaseURL)
 	if err != nil {

@@ -55,9 +55,9 @@ func TestGenerationIsDeterministic(t *testing.T) {
 	require.NoError(t, err)
 	v2, err := os.ReadFile(filepath.Join(root, "docs", "swagger.json"))
 	require.NoError(t, err)
-	first, err := convert(v2)
+	first, err := convert(v2, v2)
 	require.NoError(t, err)
-	second, err := convert(v2)
+	second, err := convert(v2, v2)
 	require.NoError(t, err)
 	assert.Equal(t, string(first), string(second))
 }
@@ -70,7 +70,7 @@ func TestConvertRejectsInvalidInput(t *testing.T) {
 		"dangling $ref": `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Missing"}}}}}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := convert([]byte(input))
+			_, err := convert([]byte(input), []byte(input))
 			assert.Error(t, err)
 		})
 	}
@@ -161,16 +161,19 @@ func TestAnnotationsAreSwagFormatted(t *testing.T) {
 
 // TestRefine checks what the conversion adds to swag's output.
 func TestRefine(t *testing.T) {
-	v3, err := convert([]byte(`{
+	const v2 = `{
   "swagger": "2.0", "info": {"title": "t", "version": "1"},
   "securityDefinitions": {"AdminKey": {"type": "apiKey", "in": "header", "name": "Authorization"}},
   "definitions": {
-    "Envelope": {"type": "object", "properties": {"message": {"type": "string"}, "data": {}}},
-    "Item": {"type": "object", "properties": {"id": {"type": "string"}}},
+    "Envelope": {"type": "object", "properties": {"message": {"type": "string"}, "data": {}}, "required": [REQUIRED_ENVELOPE]},
+    "Item": {"type": "object", "properties": {"id": {"type": "string"}, "note": {"type": "string"}}, "required": [REQUIRED_ITEM]},
+    "Body": {"type": "object", "properties": {"name": {"type": "string"}}, "required": [REQUIRED_BODY]},
     "models.ErrorResponse": {"type": "object", "properties": {"error": {"type": "string"}}}
   },
   "paths": {
-    "/public": {"get": {"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}}},
+    "/public": {"post": {
+      "parameters": [{"in": "body", "name": "body", "required": true, "schema": {"$ref": "#/definitions/Body"}}],
+      "responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Body"}}}}},
     "/secured": {"get": {
       "security": [{"AdminKey": []}],
       "responses": {
@@ -180,7 +183,10 @@ func TestRefine(t *testing.T) {
             {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/definitions/Item"}}}}]}},
         "401": {"description": "Own words", "schema": {"$ref": "#/definitions/models.ErrorResponse"}}
       }}}
-  }}`))
+  }}`
+	plain := strings.NewReplacer("REQUIRED_ENVELOPE", "", "REQUIRED_ITEM", "", "REQUIRED_BODY", "").Replace(v2)
+	withRequired := strings.NewReplacer("REQUIRED_ENVELOPE", `"message", "data"`, "REQUIRED_ITEM", `"id"`, "REQUIRED_BODY", `"name"`).Replace(v2)
+	v3, err := convert([]byte(plain), []byte(withRequired))
 	require.NoError(t, err)
 	doc, err := openapi3.NewLoader().LoadFromData(v3)
 	require.NoError(t, err)
@@ -189,7 +195,7 @@ func TestRefine(t *testing.T) {
 	assert.Equal(t, "http", admin.Type)
 	assert.Equal(t, "bearer", admin.Scheme)
 
-	public := doc.Paths.Find("/public").Get.Responses
+	public := doc.Paths.Find("/public").Post.Responses
 	assert.NotNil(t, public.Status(500), "any route may fail")
 	assert.Nil(t, public.Status(401), "no key, no 401")
 	assert.Nil(t, public.Status(429))
@@ -207,6 +213,10 @@ func TestRefine(t *testing.T) {
 	assert.ElementsMatch(t, []string{"message", "data"}, slices.Collect(maps.Keys(body.Value.Properties)))
 	assert.Equal(t, "#/components/schemas/Item", body.Value.Properties["data"].Value.Items.Ref)
 	assert.Len(t, doc.Components.Schemas["Envelope"].Value.Properties["data"].Value.Type.Slice(), 0, "the shared Envelope is untouched")
+
+	assert.Equal(t, []string{"data", "message"}, body.Value.Required, "the envelope's fields are always present")
+	assert.Equal(t, []string{"id"}, doc.Components.Schemas["Item"].Value.Required, "a response-only type lists its always-present fields")
+	assert.Empty(t, doc.Components.Schemas["Body"].Value.Required, "a type of a request keeps what the annotations say")
 }
 
 // firstDiffLine is the 1-based line where a and b first differ.

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -73,38 +74,129 @@ func moduleRoot() (string, error) {
 // run generates swagger.json and openapi.json into the absolute directory out
 // for the module rooted at root.
 func run(root, out string) error {
-	swag := exec.Command("go", swagArgs(out)...)
-	swag.Dir = root
-	swag.Stdout, swag.Stderr = os.Stderr, os.Stderr
-	if err := swag.Run(); err != nil {
-		return fmt.Errorf("go tool swag init: %w", err)
+	if err := swag(root, out); err != nil {
+		return err
+	}
+	// A second pass with --requiredByDefault says which fields are always
+	// present in the JSON (those without omitempty): the response types'
+	// required lists (see alwaysPresent).
+	tmp, err := os.MkdirTemp("", "swag-required-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	if err := swag(root, tmp, "--requiredByDefault"); err != nil {
+		return err
 	}
 	v2, err := os.ReadFile(filepath.Join(out, "swagger.json"))
 	if err != nil {
 		return err
 	}
-	v3, err := convert(v2)
+	v2Required, err := os.ReadFile(filepath.Join(tmp, "swagger.json"))
+	if err != nil {
+		return err
+	}
+	v3, err := convert(v2, v2Required)
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(out, "openapi.json"), v3, 0o644)
 }
 
+// swag runs `go tool swag init` over the module's annotations into out.
+func swag(root, out string, extra ...string) error {
+	cmd := exec.Command("go", append(swagArgs(out), extra...)...)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go tool swag init: %w", err)
+	}
+	return nil
+}
+
 // convert turns a Swagger 2.0 document into a validated OpenAPI 3 document.
-func convert(v2 []byte) ([]byte, error) {
-	var doc2 openapi2.T
+// v2Required is the same document generated with --requiredByDefault.
+func convert(v2, v2Required []byte) ([]byte, error) {
+	var doc2, required openapi2.T
 	if err := json.Unmarshal(v2, &doc2); err != nil {
 		return nil, fmt.Errorf("swagger.json: %w", err)
+	}
+	if err := json.Unmarshal(v2Required, &required); err != nil {
+		return nil, fmt.Errorf("swagger.json with required fields: %w", err)
 	}
 	doc3, err := openapi2conv.ToV3(&doc2)
 	if err != nil {
 		return nil, fmt.Errorf("convert to OpenAPI 3: %w", err)
 	}
+	alwaysPresent(doc3, required.Definitions)
 	refine(doc3)
 	if err := doc3.Validate(openapi3.NewLoader().Context); err != nil {
 		return nil, fmt.Errorf("invalid OpenAPI 3 document: %w", err)
 	}
 	return marshal(doc3)
+}
+
+// alwaysPresent marks as required the fields that every response carries.
+// In a response "required" means "always present", which is true of every
+// field without omitempty (the required lists of withRequired). In a request
+// it means "the client must send it", which only the annotations know: types
+// that appear in any request keep swag's plain lists.
+func alwaysPresent(doc *openapi3.T, withRequired map[string]*openapi2.SchemaRef) {
+	inRequests, inResponses := map[string]bool{}, map[string]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				reach(doc, p.Value.Schema, inRequests)
+			}
+			if op.RequestBody != nil {
+				for _, media := range op.RequestBody.Value.Content {
+					reach(doc, media.Schema, inRequests)
+				}
+			}
+			for _, res := range op.Responses.Map() {
+				for _, media := range res.Value.Content {
+					reach(doc, media.Schema, inResponses)
+				}
+			}
+		}
+	}
+	for name := range inResponses {
+		def, ok := withRequired[name]
+		if inRequests[name] || !ok || def.Value == nil {
+			continue
+		}
+		doc.Components.Schemas[name].Value.Required = slices.Sorted(slices.Values(def.Value.Required))
+	}
+}
+
+// reach adds to seen the names of the component schemas ref leads to.
+func reach(doc *openapi3.T, ref *openapi3.SchemaRef, seen map[string]bool) {
+	if ref == nil {
+		return
+	}
+	if name, ok := strings.CutPrefix(ref.Ref, "#/components/schemas/"); ok {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		reach(doc, doc.Components.Schemas[name], seen)
+		return
+	}
+	s := ref.Value
+	if s == nil {
+		return
+	}
+	for _, p := range s.Properties {
+		reach(doc, p, seen)
+	}
+	for _, group := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, member := range group {
+			reach(doc, member, seen)
+		}
+	}
+	reach(doc, s.Items, seen)
+	reach(doc, s.AdditionalProperties.Schema, seen)
+	reach(doc, s.Not, seen)
 }
 
 // adminScheme is the security scheme of the routes under the admin key.

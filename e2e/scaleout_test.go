@@ -246,3 +246,39 @@ func TestDatabaseURLFromFlagEnvAndConfigFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, n)
 }
+
+// B reads a configuration (and may keep it in its short read cache); A then
+// changes it; B serves the change within a second.
+func TestScaleOutChangeOnAIsServedByBWithinASecond(t *testing.T) {
+	a, b := startPair(t)
+	status, res := a.call("POST", "/api/v1/configs", scaleAdminKey, map[string]string{"config_name": "watched"})
+	require.Equal(t, http.StatusCreated, status, "%v", res)
+	for range 3 {
+		status, got := b.call("GET", "/api/v1/configs/watched", scaleAdminKey, nil)
+		require.Equal(t, http.StatusOK, status, "%v", got)
+		require.Empty(t, got["data"].(map[string]any)["servers"])
+	}
+	status, res = a.call("POST", "/api/v1/configs/watched/servers", scaleAdminKey, map[string]any{"server_name": "git", "server_command": "uvx"})
+	require.Equal(t, http.StatusCreated, status, "%v", res)
+	changed := time.Now()
+	for {
+		status, got := b.call("GET", "/api/v1/configs/watched", scaleAdminKey, nil)
+		require.Equal(t, http.StatusOK, status, "%v", got)
+		if servers, _ := got["data"].(map[string]any)["servers"].([]any); len(servers) == 1 {
+			break
+		}
+		require.Less(t, time.Since(changed), time.Second, "B still serves the old configuration after 1s")
+		time.Sleep(20 * time.Millisecond)
+	}
+	status, res = a.call("DELETE", "/api/v1/configs/watched", scaleAdminKey, nil)
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	changed = time.Now()
+	for {
+		status, _ := b.call("GET", "/api/v1/configs/watched", scaleAdminKey, nil)
+		if status == http.StatusNotFound {
+			break
+		}
+		require.Less(t, time.Since(changed), time.Second, "B still serves a deleted configuration after 1s")
+		time.Sleep(20 * time.Millisecond)
+	}
+}

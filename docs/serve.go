@@ -17,6 +17,8 @@ import (
 	"github.com/gin-gonic/gin"
 	swaggerFiles "github.com/swaggo/files"
 	ginSwagger "github.com/swaggo/gin-swagger"
+
+	"github.com/securemcp/gateway/middleware"
 )
 
 var (
@@ -37,6 +39,10 @@ const (
 	redocPath   = "/redoc"
 	redocJSPath = "/redoc/redoc.standalone.js"
 )
+
+// assetCache lets browsers keep the vendored bundles (over 1 MB each), which
+// change only with the binary; the pages and the document are not cached.
+const assetCache = "public, max-age=86400"
 
 // Register adds the documentation routes; they need no authentication.
 func Register(r *gin.Engine) {
@@ -59,6 +65,11 @@ func Register(r *gin.Engine) {
 			// gin-swagger's own document slot (Swagger 2.0 through swag's registry) is unused.
 			c.Redirect(http.StatusMovedPermanently, openAPIPath)
 		default:
+			if _, err := swaggerFiles.FS.Stat(c.Request.Context(), c.Param("asset")); err != nil {
+				middleware.NoRoute(c) // the API's 404 envelope, not gin-swagger's plain text
+				return
+			}
+			c.Header("Cache-Control", assetCache)
 			swagger(c)
 		}
 	})
@@ -70,6 +81,7 @@ func Register(r *gin.Engine) {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", redocPage)
 	})
 	r.GET(redocJSPath, func(c *gin.Context) {
+		c.Header("Cache-Control", assetCache)
 		c.Data(http.StatusOK, "application/javascript", redocJS)
 	})
 }

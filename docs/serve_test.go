@@ -123,7 +123,13 @@ func TestSwaggerUI(t *testing.T) {
 	rec = get(router, "/docs/doc.json")
 	assert.Equal(t, http.StatusMovedPermanently, rec.Code)
 	assert.Equal(t, "/openapi.json", rec.Header().Get("Location"))
-	assert.Equal(t, http.StatusNotFound, get(router, "/docs/missing.js").Code)
+	assert.Equal(t, "public, max-age=86400", get(router, "/docs/swagger-ui-bundle.js").Header().Get("Cache-Control"))
+	assert.Equal(t, "no-store", get(router, "/docs").Header().Get("Cache-Control"), "the page itself is not cached")
+	for _, path := range []string{"/docs/missing.js", "/docs/../openapi.json.map", "/docs/index.html.bak"} {
+		rec := get(router, path)
+		assert.Equal(t, http.StatusNotFound, rec.Code, path)
+		assert.Contains(t, rec.Body.String(), `"error":"not_found"`, path)
+	}
 }
 
 func TestReDoc(t *testing.T) {
@@ -142,6 +148,7 @@ func TestReDoc(t *testing.T) {
 	require.Equal(t, http.StatusOK, js.Code)
 	assert.Equal(t, "application/javascript", js.Header().Get("Content-Type"))
 	assert.Greater(t, js.Body.Len(), 1_000_000, "the whole standalone bundle")
+	assert.Equal(t, "public, max-age=86400", js.Header().Get("Cache-Control"))
 	assert.Contains(t, js.Body.String()[:1000], "redoc.standalone.js.LICENSE.txt")
 }
 

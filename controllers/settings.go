@@ -40,11 +40,7 @@ func (h *SettingsController) register(g *gin.RouterGroup) {
 //	@Router			/api/v1/settings [get]
 func (h *SettingsController) List(c *gin.Context) {
 	views, err := h.svc.List(c.Request.Context())
-	items := make([]models.SettingItem, 0, len(views))
-	for _, v := range views {
-		items = append(items, models.SettingItem{Key: v.Key, Value: v.Value, IsDefault: v.IsDefault, UpdatedAt: v.UpdatedAt})
-	}
-	h.reply(c, err, http.StatusOK, "Settings retrieved successfully", items)
+	h.reply(c, err, http.StatusOK, "Settings retrieved successfully", models.Items(views, models.NewSettingItem))
 }
 
 // GetEnkryptAPIKey godoc
@@ -60,7 +56,7 @@ func (h *SettingsController) List(c *gin.Context) {
 //	@Router			/api/v1/settings/enkrypt-api-key [get]
 func (h *SettingsController) GetEnkryptAPIKey(c *gin.Context) {
 	st, err := h.svc.EnkryptAPIKey(c.Request.Context())
-	h.reply(c, err, http.StatusOK, "Enkrypt API key retrieved successfully", newEnkryptKeyData(st))
+	h.reply(c, err, http.StatusOK, "Enkrypt API key retrieved successfully", models.NewEnkryptAPIKeyData(st))
 }
 
 // SetEnkryptAPIKey godoc
@@ -83,7 +79,7 @@ func (h *SettingsController) SetEnkryptAPIKey(c *gin.Context) {
 		return
 	}
 	st, err := h.svc.SetEnkryptAPIKey(c.Request.Context(), req.APIKey)
-	h.reply(c, err, http.StatusOK, "Enkrypt API key updated successfully", newEnkryptKeyData(st))
+	h.reply(c, err, http.StatusOK, "Enkrypt API key updated successfully", models.NewEnkryptAPIKeyData(st))
 }
 
 // SetTelemetry godoc
@@ -108,12 +104,4 @@ func (h *SettingsController) SetTelemetry(c *gin.Context) {
 	}
 	t, err := h.svc.UpdateTelemetry(c.Request.Context(), services.TelemetryPatch{Enabled: req.Enabled, URL: req.URL, Insecure: req.Insecure})
 	h.reply(c, err, http.StatusOK, "Telemetry settings updated successfully", t)
-}
-
-func newEnkryptKeyData(st services.EnkryptKeyStatus) models.EnkryptAPIKeyData {
-	if !st.Configured {
-		return models.EnkryptAPIKeyData{}
-	}
-	masked, at := st.Masked, st.UpdatedAt
-	return models.EnkryptAPIKeyData{EnkryptAPIKey: &masked, Configured: true, UpdatedAt: &at}
 }

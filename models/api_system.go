@@ -116,3 +116,17 @@ func NewBackupData(r BackupResult) BackupData {
 func NewRestoreData(r RestoreResult) RestoreData {
 	return RestoreData{File: r.File, SourceFormat: r.SourceFormat, SHA256: r.SHA256, Counts: r.Counts, Notes: r.Notes}
 }
+
+// NewSettingItem converts a setting to its API form.
+func NewSettingItem(v SettingView) SettingItem {
+	return SettingItem{Key: v.Key, Value: v.Value, IsDefault: v.IsDefault, UpdatedAt: v.UpdatedAt}
+}
+
+// NewEnkryptAPIKeyData shows the guardrails provider key masked; all null when none is set.
+func NewEnkryptAPIKeyData(st EnkryptKeyStatus) EnkryptAPIKeyData {
+	if !st.Configured {
+		return EnkryptAPIKeyData{}
+	}
+	masked, at := st.Masked, st.UpdatedAt
+	return EnkryptAPIKeyData{EnkryptAPIKey: &masked, Configured: true, UpdatedAt: &at}
+}

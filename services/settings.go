@@ -45,13 +45,6 @@ func NewSettingsService(store repositories.Store, now Clock) *SettingsService {
 	return &SettingsService{store: store, now: now}
 }
 
-// EnkryptKeyStatus shows the provider key masked; the secret never leaves the service.
-type EnkryptKeyStatus struct {
-	Masked     string
-	Configured bool
-	UpdatedAt  time.Time
-}
-
 // TelemetryPatch changes some telemetry fields; nil fields keep their value.
 type TelemetryPatch struct {
 	Enabled  *bool
@@ -59,45 +52,37 @@ type TelemetryPatch struct {
 	Insecure *bool
 }
 
-// SettingView is a setting as listed: its decoded value with secrets masked.
-type SettingView struct {
-	Key       string
-	Value     any
-	IsDefault bool
-	UpdatedAt *time.Time
-}
-
 // SetEnkryptAPIKey stores the guardrails provider key.
-func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (EnkryptKeyStatus, error) {
+func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (models.EnkryptKeyStatus, error) {
 	key = strings.TrimSpace(key)
 	switch {
 	case key == "":
-		return EnkryptKeyStatus{}, Invalid("api_key is required")
+		return models.EnkryptKeyStatus{}, Invalid("api_key is required")
 	case len(key) > maxSecretLength:
-		return EnkryptKeyStatus{}, Invalid("api_key must be at most %d characters", maxSecretLength)
+		return models.EnkryptKeyStatus{}, Invalid("api_key must be at most %d characters", maxSecretLength)
 	case strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return EnkryptKeyStatus{}, Invalid("api_key must not contain spaces or control characters")
+		return models.EnkryptKeyStatus{}, Invalid("api_key must not contain spaces or control characters")
 	}
 	value, _ := json.Marshal(key) // a string always encodes
 	now := s.now()
 	err := s.store.Settings().Put(ctx, models.Setting{Key: SettingEnkryptAPIKey, Value: string(value), UpdatedAt: now})
-	return EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: now}, storeErr(err, "", "")
+	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: now}, storeErr(err, "", "")
 }
 
 // EnkryptAPIKey returns the provider key masked; Configured is false when none is set.
-func (s *SettingsService) EnkryptAPIKey(ctx context.Context) (EnkryptKeyStatus, error) {
+func (s *SettingsService) EnkryptAPIKey(ctx context.Context) (models.EnkryptKeyStatus, error) {
 	st, err := s.store.Settings().Get(ctx, SettingEnkryptAPIKey)
 	if errors.Is(err, repositories.ErrNotFound) {
-		return EnkryptKeyStatus{}, nil
+		return models.EnkryptKeyStatus{}, nil
 	}
 	if err != nil {
-		return EnkryptKeyStatus{}, storeErr(err, "", "")
+		return models.EnkryptKeyStatus{}, storeErr(err, "", "")
 	}
 	var key string
 	if err := json.Unmarshal([]byte(st.Value), &key); err != nil {
-		return EnkryptKeyStatus{}, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
+		return models.EnkryptKeyStatus{}, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
 	}
-	return EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
+	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
 }
 
 // Telemetry returns the telemetry settings in effect.
@@ -177,12 +162,12 @@ func parseTelemetry(data []byte) (models.TelemetrySettings, error) {
 
 // List returns every stored setting, plus telemetry's default when it is not
 // stored, with every secret masked.
-func (s *SettingsService) List(ctx context.Context) ([]SettingView, error) {
+func (s *SettingsService) List(ctx context.Context) ([]models.SettingView, error) {
 	stored, err := s.store.Settings().List(ctx)
 	if err != nil {
 		return nil, storeErr(err, "", "")
 	}
-	out := make([]SettingView, 0, len(stored)+1)
+	out := make([]models.SettingView, 0, len(stored)+1)
 	hasTelemetry := false
 	for _, st := range stored {
 		var v any
@@ -195,11 +180,11 @@ func (s *SettingsService) List(ctx context.Context) ([]SettingView, error) {
 			}
 		}
 		at := st.UpdatedAt
-		out = append(out, SettingView{Key: st.Key, Value: maskSecrets(v), UpdatedAt: &at})
+		out = append(out, models.SettingView{Key: st.Key, Value: maskSecrets(v), UpdatedAt: &at})
 		hasTelemetry = hasTelemetry || st.Key == SettingTelemetry
 	}
 	if !hasTelemetry {
-		out = append(out, SettingView{Key: SettingTelemetry, Value: DefaultTelemetry(), IsDefault: true})
+		out = append(out, models.SettingView{Key: SettingTelemetry, Value: DefaultTelemetry(), IsDefault: true})
 	}
 	return out, nil
 }

@@ -142,10 +142,10 @@ func userListAllKeys() *cobra.Command {
 	return cmd
 }
 
-// apiKeyFlag declares --api-key: a key id or secret; "-" reads it from stdin
-// so that a secret need not appear in the process list or shell history.
-func apiKeyFlag(cmd *cobra.Command) {
-	stringFlags(cmd, "api-key", `key id or secret; "-" reads it from stdin`)
+// apiKeyFlag declares the required --api-key; "-" reads it from stdin so that
+// a secret need not appear in the process list or shell history.
+func apiKeyFlag(cmd *cobra.Command, usage string) {
+	stringFlags(cmd, "api-key", usage+`; "-" reads it from stdin`)
 	required(cmd, "api-key")
 }
 
@@ -171,7 +171,7 @@ func keyCmd(use, short, message string, run func(c *call, ref string) (any, erro
 		}
 		return run(c, ref)
 	})
-	apiKeyFlag(cmd)
+	apiKeyFlag(cmd, "key id or secret")
 	return cmd
 }
 

@@ -32,7 +32,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().String("log-level", "", "debug, info, warn or error (env SMG_LOG_LEVEL)")
 
 	system := group("system", "Server and system operations", append(systemCmds(), newStartAPICmd())...)
-	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd())
+	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd(), newSettingsCmd())
 	typeErrors(root)
 	return root
 }

@@ -13,6 +13,10 @@ import (
 	"github.com/securemcp/gateway/models"
 )
 
+// minLegacySecret is the shortest plaintext key imported: the original system
+// generated far longer ones, and a short one would be guessable.
+const minLegacySecret = 16
+
 // enkryptSections are the top-level members of the original system's config
 // file that hold runtime state; any of them marks a document as that format.
 var enkryptSections = []string{"mcp_configs", "projects", "users", "apikeys", "plugins", "common_mcp_gateway_config"}
@@ -253,11 +257,9 @@ func (p *enkryptParser) key(i int, m member) []models.APIKey {
 		last4 = string(r[len(r)-4:])
 	}
 	label := fmt.Sprintf("apikeys entry #%d (ending in %q)", i+1, last4)
-	if len(secret) < 12 {
-		label = fmt.Sprintf("apikeys entry #%d", i+1)
-	}
-	if strings.TrimSpace(secret) == "" {
-		p.issuef("%s: the key is empty", label)
+	if len(secret) < minLegacySecret {
+		// Too short to show any of it; and too weak to keep.
+		p.issuef("apikeys entry #%d: the key is shorter than %d characters; generate a new key for this user instead", i+1, minLegacySecret)
 		return nil
 	}
 	var k enkryptKey

@@ -204,7 +204,8 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 	    "users": ["UNIQUE_USER_ID", "NOBODY"], "created_at": "yesterday"}},
 	  "users": {"UNIQUE_USER_ID": {"email": "default@example.com", "created_at": "2025-01-01T00:00:00.000000"},
 	            "OTHER": {"email": "DEFAULT@example.com"}},
-	  "apikeys": {"` + secret + `": {"project_id": "NO_SUCH_PROJECT", "user_id": "UNIQUE_USER_ID"}}
+	  "apikeys": {"` + secret + `": {"project_id": "NO_SUCH_PROJECT", "user_id": "UNIQUE_USER_ID"},
+	              "short-key": {"project_id": "UNIQUE_PROJECT_ID", "user_id": "UNIQUE_USER_ID"}}
 	}`
 	_, err := c.svc.System.ImportEnkrypt(ctx, "input_file", []byte(doc), false)
 	require.Error(t, err)
@@ -217,10 +218,12 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		"another user has the same email",
 		`apikeys entry #1 (ending in "6789")`,
 		"refers to no project",
+		"apikeys entry #2: the key is shorter than 16 characters",
 	} {
 		assert.Contains(t, msg, want)
 	}
 	assert.NotContains(t, msg, secret)
+	assert.NotContains(t, msg, "short-key")
 	assert.Empty(t, c.snapshot(t).Configs, "nothing was written")
 
 	t.Run("identifiers that are not UUIDs get derived ones, consistently", func(t *testing.T) {

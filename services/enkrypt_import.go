@@ -13,10 +13,6 @@ import (
 	"github.com/securemcp/gateway/models"
 )
 
-// minLegacySecret is the shortest plaintext key imported: the original system
-// generated far longer ones, and a short one would be guessable.
-const minLegacySecret = 16
-
 // enkryptSections are the top-level members of the original system's config
 // file that hold runtime state; any of them marks a document as that format.
 var enkryptSections = []string{"mcp_configs", "projects", "users", "apikeys", "plugins", "common_mcp_gateway_config"}
@@ -257,9 +253,9 @@ func (p *enkryptParser) key(i int, m member) []models.APIKey {
 		last4 = string(r[len(r)-4:])
 	}
 	label := fmt.Sprintf("apikeys entry #%d (ending in %q)", i+1, last4)
-	if len(secret) < minLegacySecret {
-		// Too short to show any of it; and too weak to keep.
-		p.issuef("apikeys entry #%d: the key is shorter than %d characters; generate a new key for this user instead", i+1, minLegacySecret)
+	if !legacySecret(secret) && !wellFormedSecret(secret) {
+		// Verify would refuse it as malformed; and nothing of it may be shown.
+		p.issuef("apikeys entry #%d: the key does not have the shape of the original system's keys (%d URL-safe characters), so it could never authenticate; generate a new key for this user instead", i+1, legacySecretLen)
 		return nil
 	}
 	var k enkryptKey

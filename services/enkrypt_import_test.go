@@ -74,6 +74,14 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 				p, err := c.store.Projects().Get(ctx, k.ProjectID)
 				require.NoError(t, err)
 				assert.NotEmpty(t, p.ConfigID)
+				v, err := c.svc.APIKeys.Verify(ctx, secret)
+				if want.Disabled {
+					assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err), "the disabled key stays disabled")
+					continue
+				}
+				require.NoError(t, err, "an imported key authenticates with its old secret")
+				assert.Equal(t, want.UserID, v.User.ID)
+				assert.Equal(t, p.ConfigID, v.Config.ID)
 			}
 		})
 		t.Run("records keep their ids, names, times and policies", func(t *testing.T) {
@@ -195,7 +203,7 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 	c := newSystemCore(t)
 	ctx := context.Background()
-	const secret = "legacy-plaintext-key-0123456789"
+	const secret = "legacyPlaintextKeyOfTheOriginalSystem_0123456789-abcdefghij01234"
 	doc := `{
 	  "mcp_configs": {"UNIQUE_MCP_CONFIG_ID": {"mcp_config_name": "default_config", "mcp_config": [
 	    {"server_name": "echo", "config": {"command": "python", "args": ["echo.py"]}},
@@ -216,9 +224,9 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		`server "remote": server_command is required`,
 		"refers to no user",
 		"another user has the same email",
-		`apikeys entry #1 (ending in "6789")`,
+		`apikeys entry #1 (ending in "1234")`,
 		"refers to no project",
-		"apikeys entry #2: the key is shorter than 16 characters",
+		"apikeys entry #2: the key does not have the shape of the original system's keys (64 URL-safe characters)",
 	} {
 		assert.Contains(t, msg, want)
 	}

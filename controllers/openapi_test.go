@@ -134,4 +134,9 @@ func (h *harness) checkContract(req *http.Request, res response) {
 	err = openapi3filter.ValidateResponse(context.Background(), input)
 	require.NoErrorf(h.t, err, "%s %s answered %d, which does not match its OpenAPI documentation (%s); fix the annotation or the response and run make docs; body: %s",
 		req.Method, req.URL.Path, res.Code, route.Path, res.Raw)
+	if res.Header.Get("X-Total-Count") != "" {
+		_, ok := route.Operation.Responses.Status(res.Code).Value.Headers["X-Total-Count"]
+		require.Truef(h.t, ok, "%s %s answered %d with X-Total-Count, which its documentation does not declare (add @Header %d {integer} X-Total-Count and run make docs)",
+			req.Method, req.URL.Path, res.Code, res.Code)
+	}
 }

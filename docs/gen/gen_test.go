@@ -207,6 +207,11 @@ func TestRefine(t *testing.T) {
 	assert.Equal(t, "#/components/schemas/models.ErrorResponse", secured.Status(429).Value.Content.Get("application/json").Schema.Ref)
 	ok := secured.Status(200).Value
 	assert.True(t, ok.Headers["X-Total-Count"].Value.Required)
+	for _, res := range []*openapi3.ResponseRef{secured.Status(200), secured.Status(401), secured.Status(429), public.Status(200), public.Status(500)} {
+		assert.Equal(t, "#/components/headers/X-Request-ID", res.Value.Headers["X-Request-ID"].Ref, "every response carries the request id")
+	}
+	assert.True(t, doc.Components.Headers["X-Request-ID"].Value.Required)
+	assert.Nil(t, doc.Info.Contact, "no empty contact")
 
 	body := ok.Content.Get("application/json").Schema
 	assert.Empty(t, body.Value.AllOf, "the envelope is flattened")

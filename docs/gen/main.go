@@ -202,6 +202,9 @@ func reach(doc *openapi3.T, ref *openapi3.SchemaRef, seen map[string]bool) {
 // adminScheme is the security scheme of the routes under the admin key.
 const adminScheme = "AdminKey"
 
+// requestIDHeader is set on every response by the request id middleware.
+const requestIDHeader = "X-Request-ID"
+
 // errorSchema is the error envelope every failure carries.
 const errorSchema = "models.ErrorResponse"
 
@@ -213,15 +216,26 @@ const errorSchema = "models.ErrorResponse"
 //     500 (recovered panic, failing store), and every route under the admin
 //     key may answer 401 (with WWW-Authenticate) and, once an address has
 //     failed too often, 429 (with Retry-After);
-//   - a documented response header is always sent (X-Total-Count of lists);
+//   - every response carries X-Request-ID, and a documented response header
+//     is always sent (X-Total-Count of lists);
 //   - a response body documented as models.Envelope{data=T} (which swag writes
 //     as allOf: [Envelope, {data: T}]) is one object, so that readers and
 //     validators see the envelope's fields with the actual data.
 func refine(doc *openapi3.T) {
+	if c := doc.Info.Contact; c != nil && c.Name == "" && c.URL == "" && c.Email == "" {
+		doc.Info.Contact = nil // swag's placeholder
+	}
 	if ref := doc.Components.SecuritySchemes[adminScheme]; ref != nil && ref.Value.Type == "apiKey" && ref.Value.Name == "Authorization" {
 		ref.Value = openapi3.NewSecurityScheme().WithType("http").WithScheme("bearer").
 			WithDescription("The admin API key (admin_apikey of the config file).")
 	}
+	requestID := &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "the request id: the client's X-Request-ID if well-formed, else a new UUID; the server log's request_id",
+		Required:    true, Schema: openapi3.NewStringSchema().NewRef()}}}
+	if doc.Components.Headers == nil {
+		doc.Components.Headers = openapi3.Headers{}
+	}
+	doc.Components.Headers[requestIDHeader] = requestID
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
 			errorResponse(doc, op, http.StatusInternalServerError, "Unexpected server error; the cause is in the server log under the request id")
@@ -235,6 +249,10 @@ func refine(doc *openapi3.T) {
 				for _, h := range res.Value.Headers {
 					h.Value.Required = true
 				}
+				if res.Value.Headers == nil {
+					res.Value.Headers = openapi3.Headers{}
+				}
+				res.Value.Headers[requestIDHeader] = &openapi3.HeaderRef{Ref: "#/components/headers/" + requestIDHeader, Value: requestID.Value}
 				for _, media := range res.Value.Content {
 					media.Schema = flatten(media.Schema)
 				}

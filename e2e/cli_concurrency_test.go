@@ -9,14 +9,16 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // TestCLIWritesWhileServerWrites runs CLI processes and API clients writing to
-// one SQLite store at the same time: nothing is lost, and each side sees the
-// other's writes at once.
+// one SQLite store at the same time: nothing is lost, the CLI sees the
+// server's writes at once and the server sees the CLI's within the lifetime of
+// its read cache (under a second, as for a second server instance).
 func TestCLIWritesWhileServerWrites(t *testing.T) {
 	home := t.TempDir()
 	s := startServer(t, home)
@@ -24,9 +26,8 @@ func TestCLIWritesWhileServerWrites(t *testing.T) {
 	h := &cliHome{t: t, env: append(cleanEnv(), "HOME="+home), vars: map[string]string{}}
 
 	h.must("config", "add", "--config-name", "from-cli")
-	status, got := s.call("GET", "/api/v1/configs/from-cli", key, nil)
-	require.Equal(t, http.StatusOK, status, "the server sees a configuration the CLI created: %v", got)
-	status, _ = s.call("POST", "/api/v1/configs", key, map[string]string{"config_name": "from-api"})
+	serverSees(t, s.base, key, "/api/v1/configs/from-cli", func(data any) bool { return data != nil })
+	status, _ := s.call("POST", "/api/v1/configs", key, map[string]string{"config_name": "from-api"})
 	require.Equal(t, http.StatusCreated, status)
 	assert.Equal(t, "from-api", at(t, h.must("config", "get", "--config-name", "from-api"), "mcp_config_name"),
 		"the CLI sees a configuration the server created")
@@ -71,10 +72,33 @@ func TestCLIWritesWhileServerWrites(t *testing.T) {
 		}
 	}
 	sort.Strings(want)
+	assert.Equal(t, want, serverNames(t, h.must("config", "list-servers", "--config-name", "from-cli")), "the CLI sees every write")
+	serverSees(t, s.base, key, "/api/v1/configs/from-cli/servers", func(data any) bool { return len(data.([]any)) == len(want) })
 	status, list := s.call("GET", "/api/v1/configs/from-cli/servers", key, nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, want, serverNames(t, list["data"]), "the server sees every write")
-	assert.Equal(t, want, serverNames(t, h.must("config", "list-servers", "--config-name", "from-cli")), "the CLI sees every write")
+}
+
+// serverSees waits until GET path answers 200 with data that satisfies ok; the
+// server may serve reads from its cache for under a second.
+func serverSees(t *testing.T, base, key, path string, ok func(data any) bool) {
+	t.Helper()
+	start := time.Now()
+	assert.Eventually(t, func() bool {
+		req, err := http.NewRequest("GET", base+path, nil)
+		if err != nil {
+			return false
+		}
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		var doc struct{ Data any }
+		return res.StatusCode == http.StatusOK && json.NewDecoder(res.Body).Decode(&doc) == nil && ok(doc.Data)
+	}, 2*time.Second, 10*time.Millisecond, "the server sees the CLI's writes at %s", path)
+	t.Logf("the server saw the CLI's writes at %s after %s", path, time.Since(start).Round(time.Millisecond))
 }
 
 func postServer(base, key, name string) error {

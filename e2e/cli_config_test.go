@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestCLIConfigCommands(t *testing.T) {
-	h := newCLIHome(t)
+func TestCLIConfigCommands(t *testing.T) { onEachStore(t, testCLIConfigCommands) }
+
+func testCLIConfigCommands(t *testing.T, h *cliHome) {
 	require.NoError(t, os.MkdirAll(filepath.Join(h.dataDir, "policies"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "policies", "strict.json"),
 		[]byte(`{"enabled":true,"policy_name":"strict","block":["policy_violation"]}`), 0o600))

@@ -8,8 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestCLIProjectCommands(t *testing.T) {
-	h := newCLIHome(t)
+func TestCLIProjectCommands(t *testing.T) { onEachStore(t, testCLIProjectCommands) }
+
+func testCLIProjectCommands(t *testing.T, h *cliHome) {
 	h.must("config", "add", "--config-name", "c1")
 	h.must("config", "add-server", "--config-name", "c1", "--server-name", "github", "--server-command", "npx")
 	h.must("user", "create", "--email", "alice@example.com")

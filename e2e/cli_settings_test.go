@@ -2,8 +2,9 @@ package e2e
 
 import "testing"
 
-func TestCLISettingsCommands(t *testing.T) {
-	h := newCLIHome(t)
+func TestCLISettingsCommands(t *testing.T) { onEachStore(t, testCLISettingsCommands) }
+
+func testCLISettingsCommands(t *testing.T, h *cliHome) {
 	secret := "ek-0123456789abcdef0123456789"
 	runCLICases(t, h, []cliCase{
 		{name: "no provider key", args: args("settings get-enkrypt-api-key"), message: "Enkrypt API key retrieved successfully",

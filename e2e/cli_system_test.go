@@ -9,15 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestCLISystemCommands(t *testing.T) {
-	h := newCLIHome(t)
+func TestCLISystemCommands(t *testing.T) { onEachStore(t, testCLISystemCommands) }
+
+func testCLISystemCommands(t *testing.T, h *cliHome) {
 	original, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(h.dataDir, 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "original.json"), original, 0o600))
 	runCLICases(t, h, []cliCase{
 		{name: "health-check empty", args: args("system health-check"), message: "System is healthy",
-			want: map[string]any{"status": "healthy", "store": "sqlite", "statistics.total_configs": 0.0, "issues": []any{}}},
+			want: map[string]any{"status": "healthy", "store": "{store}", "statistics.total_configs": 0.0, "issues": []any{}}},
 		{name: "add config", args: args("config add --config-name c1"), message: "Configuration created successfully",
 			want: map[string]any{"config_name": "c1"}},
 		{name: "backup", args: args("system backup --output-file backups/b1.json"), message: "Backup written successfully",

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 )
 
 // cliHome is an isolated environment for CLI runs: its own HOME, config file
@@ -47,6 +49,23 @@ func (h *cliHome) expandWant(want any) any {
 		return h.expand(s)
 	}
 	return want
+}
+
+// onEachStore runs a CLI test on the embedded SQLite store and on a fresh
+// PostgreSQL schema when PostgreSQL is available (CI requires it). The
+// variable "store" names the backend.
+func onEachStore(t *testing.T, test func(t *testing.T, h *cliHome)) {
+	t.Run("sqlite", func(t *testing.T) {
+		h := newCLIHome(t)
+		h.vars["store"] = "sqlite"
+		test(t, h)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		h := newCLIHome(t)
+		h.env = append(h.env, "SMG_DATABASE_URL="+sqltest.NewPostgresURL(t))
+		h.vars["store"] = "postgres"
+		test(t, h)
+	})
 }
 
 // cliResult is one run of the binary.

@@ -4,8 +4,9 @@ import (
 	"testing"
 )
 
-func TestCLIUserAndKeyCommands(t *testing.T) {
-	h := newCLIHome(t)
+func TestCLIUserAndKeyCommands(t *testing.T) { onEachStore(t, testCLIUserAndKeyCommands) }
+
+func testCLIUserAndKeyCommands(t *testing.T, h *cliHome) {
 	h.must("config", "add", "--config-name", "c1")
 	h.vars["p1"] = at(t, h.must("project", "create", "--project-name", "p1"), "project_id").(string)
 	h.must("project", "create", "--project-name", "p2")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,8 +18,10 @@ import (
 )
 
 // TestNoSecretInAnyLogLine drives every route of the router — with the admin
-// key, with wrong keys, with valid, empty and malformed bodies, and on a broken
-// store (500s) — and fails if any log line carries a secret.
+// key, with wrong keys (a user's API key among them), with valid, empty and
+// malformed bodies, with a key secret in paths and bodies, and on a broken
+// store (500s) — and fails if any log line carries the admin key, an API key
+// secret (issued or handed out by a rotation) or the guardrails provider key.
 func TestNoSecretInAnyLogLine(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	h := newHarnessWith(t, nil, func(d *controllers.Deps) {
@@ -26,13 +29,24 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 		d.AuthLimiter = nil // the router's default throttle
 	})
 	h.seedConfig("logged", "github")
-	secrets := []string{testAdminKey}
+	h.must(http.StatusCreated, h.do("POST", "/api/v1/projects", map[string]string{"project_name": "p"}))
+	h.must(http.StatusOK, h.do("POST", "/api/v1/projects/p/assign-config", map[string]string{"config_name": "logged"}))
+	h.must(http.StatusCreated, h.do("POST", "/api/v1/users", map[string]string{"email": "someone@example.com"}))
+	h.must(http.StatusCreated, h.do("POST", "/api/v1/projects/p/users", map[string]string{"email": "someone@example.com"}))
+	key := h.must(http.StatusCreated, h.do("POST", "/api/v1/users/someone@example.com/api-keys", map[string]string{"project_name": "p"}))
+	secret, _ := key.data()["api_key"].(string)
+	require.NotEmpty(t, secret)
+	const providerKey = "ek-provider-secret-0123456789abcdef"
+	h.must(http.StatusOK, h.do("PUT", "/api/v1/settings/enkrypt-api-key", map[string]string{"api_key": providerKey}))
+	secrets := []string{testAdminKey, secret, providerKey}
+	// Secrets that responses hand out later (rotations) are watched for too.
+	handedOut := regexp.MustCompile(`"api_key":"([^"]{20,})"`)
 
-	params := map[string]string{":config": "logged", ":server": "github"}
+	params := map[string]string{":config": "logged", ":server": "github", ":project": "p", ":user": "someone@example.com", ":api_key": secret}
 	bodies := []any{nil, "{}", `{"config_name": "x"`, `[1, 2]`, map[string]any{
 		"config_name": "logged-2", "new_name": "logged-3", "source_config": "logged", "target_config": "logged-4",
 		"server_name": "s2", "server_command": "npx", "output_file": "out.json", "input_file": "out.json",
-		"search_term": "log", "email": "someone@example.com", "project_name": "p", "api_key": "x",
+		"search_term": "log", "email": "someone@example.com", "project_name": "p", "api_key": secret,
 		"policy": map[string]any{"enabled": true, "policy_name": "p"},
 	}}
 	var routes []string
@@ -41,7 +55,6 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 		for name, value := range params {
 			path = strings.ReplaceAll(path, name, value)
 		}
-		path = strings.NewReplacer(":project", "p", ":user", "someone@example.com", ":api_key", "k").Replace(path)
 		routes = append(routes, r.Method+" "+path)
 	}
 	exercise := func() map[int]int {
@@ -49,7 +62,11 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 		for _, route := range routes {
 			method, path, _ := strings.Cut(route, " ")
 			for _, body := range bodies {
-				statuses[h.do(method, path, body).Code]++
+				res := h.do(method, path, body)
+				statuses[res.Code]++
+				for _, m := range handedOut.FindAllSubmatch(res.Raw, -1) {
+					secrets = append(secrets, string(m[1]))
+				}
 			}
 		}
 		return statuses
@@ -63,7 +80,7 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 	assert.Positive(t, broken[http.StatusInternalServerError], "a closed store makes the routes fail: %v", broken)
 	assert.Positive(t, logs.FilterMessage("request failed").Len(), "the causes of 500s are logged")
 
-	wrong := []string{testAdminKey + "x", testAdminKey[:len(testAdminKey)-1], "smg_" + strings.Repeat("a", 43), "wrong"}
+	wrong := []string{testAdminKey + "x", testAdminKey[:len(testAdminKey)-1], "smg_" + strings.Repeat("a", 43), "wrong", secret}
 	for i := 0; i < 4; i++ {
 		for _, key := range wrong {
 			h.doWith("GET", "/api/v1/configs", nil, map[string]string{"Authorization": "Bearer " + key})

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	_ "embed"
 	"net/http"
-	"net/http/httptest"
 
 	"github.com/gin-gonic/gin"
 	swaggerFiles "github.com/swaggo/files"
@@ -50,8 +49,11 @@ func Register(r *gin.Engine) {
 		c.Data(http.StatusOK, "application/json", openAPI)
 	})
 
-	swagger := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL(openAPIPath),
-		ginSwagger.DefaultModelsExpandDepth(1))
+	// The admin key typed into Authorize is not persisted in the browser.
+	swagger := ginSwagger.CustomWrapHandler(&ginSwagger.Config{
+		URL: openAPIPath, Title: "Secure MCP Gateway management API - Swagger UI",
+		DocExpansion: "list", DefaultModelsExpandDepth: 1, DeepLinking: true, PersistAuthorization: false,
+	}, swaggerFiles.Handler)
 	index := swaggerIndex(swagger)
 	r.GET(swaggerPath, func(c *gin.Context) {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
@@ -86,19 +88,31 @@ func Register(r *gin.Engine) {
 	})
 }
 
-// swaggerIndex renders gin-swagger's index page once. Its asset links are
-// relative ("./swagger-ui.css"), written for /docs/index.html; a base element
-// makes them resolve under /docs/ when the page is served at /docs. Rendering
-// /docs/index.html first also fixes the prefix gin-swagger strips from asset
-// paths.
+// swaggerIndex renders gin-swagger's index page once, through a throwaway
+// engine. Its asset links are relative ("./swagger-ui.css"), written for
+// /docs/index.html; a base element makes them resolve under /docs/ when the
+// page is served at /docs. This first request also fixes the prefix
+// gin-swagger strips from asset paths ("/docs/").
 func swaggerIndex(swagger gin.HandlerFunc) []byte {
-	rec := httptest.NewRecorder()
-	c, _ := gin.CreateTestContext(rec)
-	c.Request = httptest.NewRequest(http.MethodGet, swaggerPath+"/index.html", nil)
-	swagger(c)
-	return bytes.Replace(rec.Body.Bytes(), []byte("<head>"), []byte(`<head>
+	render := gin.New()
+	render.GET(swaggerPath+"/*asset", swagger)
+	page := &pageWriter{header: http.Header{}}
+	req, _ := http.NewRequest(http.MethodGet, swaggerPath+"/index.html", nil) // a constant URL: no error
+	req.RequestURI = req.URL.RequestURI()                                     // what gin-swagger matches on
+	render.ServeHTTP(page, req)
+	return bytes.Replace(page.body.Bytes(), []byte("<head>"), []byte(`<head>
   <base href="`+swaggerPath+`/">`), 1)
 }
+
+// pageWriter keeps a rendered page in memory.
+type pageWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (w *pageWriter) Header() http.Header         { return w.header }
+func (w *pageWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+func (w *pageWriter) WriteHeader(int)             {}
 
 // redocPolicy is the Content-Security-Policy of the ReDoc page.
 const redocPolicy = "img-src 'self' data:; font-src 'self' data:; connect-src 'self'"

@@ -99,6 +99,7 @@ func TestSwaggerUI(t *testing.T) {
 	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
 	page := rec.Body.String()
 	assert.Contains(t, page, `<base href="/docs/">`)
+	assert.Contains(t, page, "<title>Secure MCP Gateway management API - Swagger UI</title>")
 	assertNoExternalURL(t, page)
 
 	assets := referencedAssets(t, page, "/docs/")
@@ -112,6 +113,7 @@ func TestSwaggerUI(t *testing.T) {
 	init := get(router, "/docs/swagger-initializer.js").Body.String()
 	assert.Contains(t, init, `url: "/openapi.json"`)
 	assert.Contains(t, init, "validatorUrl: null", "no call to the online validator")
+	assert.Contains(t, init, "persistAuthorization: false", "the admin key is not kept in the browser")
 	assert.Contains(t, get(router, "/docs/swagger-ui-bundle.js").Header().Get("Content-Type"), "javascript")
 	assert.Contains(t, get(router, "/docs/swagger-ui.css").Header().Get("Content-Type"), "text/css")
 

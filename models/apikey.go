@@ -38,3 +38,12 @@ type APIKeyInfo struct {
 	ProjectConfigID string // empty when the project has no configuration
 	Member          bool   // the user is still a member of the project
 }
+
+// KeyPrincipal is a key with everything its verification needs, read at once.
+type KeyPrincipal struct {
+	Key     APIKey
+	User    *User    // nil if the user no longer exists
+	Project *Project // nil if the project no longer exists
+	Member  bool     // the user is still a member of the project
+	Config  *Config  // nil when the project has no configuration
+}

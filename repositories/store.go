@@ -149,6 +149,9 @@ type APIKeyRepository interface {
 	// GetByHash finds the key whose current hash, or whose previous hash within its
 	// grace period, equals hash.
 	GetByHash(ctx context.Context, hash string) (models.APIKey, error)
+	// GetPrincipal finds a key as GetByHash does and, in the same round trip,
+	// its user, project, membership and the project's configuration.
+	GetPrincipal(ctx context.Context, hash string) (models.KeyPrincipal, error)
 	List(ctx context.Context, page Page) ([]models.APIKey, int, error)
 	ListByUser(ctx context.Context, userID string) ([]models.APIKey, error)
 	// ListInfo lists the keys matching f with the names of their user and project.

@@ -105,66 +105,49 @@ func inactiveReason(info models.APIKeyInfo, now time.Time) Reason {
 //
 // Malformed secrets are refused before any lookup: an smg_ secret must have
 // its length, alphabet and checksum right; a secret without the prefix must
-// have the shape of a key imported from the original system. The lookup is by unique
-// hash index. Nothing is cached: every call reads the store, so a change made
-// by any instance applies at once. The last use time is recorded in memory and
-// written in batches.
+// have the shape of a key imported from the original system. The rest is one
+// query on unique indexes (the hash, then ids). Nothing is cached: every call
+// reads the store, so a change made by any instance applies at once. The last
+// use time is recorded in memory and written in batches.
 func (s *APIKeyService) Verify(ctx context.Context, secret string) (Verified, error) {
 	if !wellFormedSecret(secret) && !legacySecret(secret) {
 		return Verified{}, refuse(ReasonMalformed)
 	}
 	hash := HashAPIKeySecret(secret)
-	k, err := s.store.APIKeys().GetByHash(ctx, hash)
+	pr, err := s.store.APIKeys().GetPrincipal(ctx, hash)
 	if errors.Is(err, repositories.ErrNotFound) {
 		return Verified{}, refuse(ReasonUnknown)
 	} else if err != nil {
 		return Verified{}, storeErr(err, "", "")
 	}
 	now := s.now()
+	k := pr.Key
 	if k.Hash != hash && (k.PreviousExpiresAt == nil || !now.Before(*k.PreviousExpiresAt)) {
 		return Verified{}, refuse(ReasonRotated)
 	}
-	if r := keyState(k, now); r != "" {
+	if r := principalState(pr, now); r != "" {
 		return Verified{}, refuse(r)
 	}
-	v, err := s.principal(ctx, k)
-	if err != nil {
-		return Verified{}, err
-	}
 	s.usage.record(k.ID, now)
-	return v, nil
+	return Verified{Key: k, User: *pr.User, Project: *pr.Project, Config: *pr.Config}, nil
 }
 
-// principal loads and checks what a key grants access to.
-func (s *APIKeyService) principal(ctx context.Context, k models.APIKey) (Verified, error) {
-	v := Verified{Key: k}
-	var err error
-	missing := func(err error, r Reason) error {
-		if errors.Is(err, repositories.ErrNotFound) {
-			return refuse(r)
-		}
-		return storeErr(err, "", "")
+// principalState applies the rule to a key and what it grants access to.
+func principalState(pr models.KeyPrincipal, now time.Time) Reason {
+	if r := keyState(pr.Key, now); r != "" {
+		return r
 	}
-	if v.User, err = s.store.Users().Get(ctx, k.UserID); err != nil {
-		return v, missing(err, ReasonUserMissing)
+	switch {
+	case pr.User == nil:
+		return ReasonUserMissing
+	case pr.Project == nil:
+		return ReasonProjectMissing
+	case !pr.Member:
+		return ReasonNotMember
+	case pr.Config == nil:
+		return ReasonNoConfig
 	}
-	if v.Project, err = s.store.Projects().Get(ctx, k.ProjectID); err != nil {
-		return v, missing(err, ReasonProjectMissing)
-	}
-	member, err := s.store.Memberships().Exists(ctx, k.ProjectID, k.UserID)
-	if err != nil {
-		return v, storeErr(err, "", "")
-	}
-	if !member {
-		return v, refuse(ReasonNotMember)
-	}
-	if v.Project.ConfigID == "" {
-		return v, refuse(ReasonNoConfig)
-	}
-	if v.Config, err = s.store.Configs().Resolve(ctx, v.Project.ConfigID); err != nil {
-		return v, missing(err, ReasonNoConfig)
-	}
-	return v, nil
+	return ""
 }
 
 // Close writes the pending last use times and stops the background flusher.

@@ -162,7 +162,7 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 			assertRefused(t, err, services.ReasonMalformed)
 		})
 	}
-	assert.Zero(t, k.ops.count("api_keys.get_by_hash"), "malformed secrets never reach the store")
+	assert.Zero(t, k.ops.count("api_keys.get_principal"), "malformed secrets never reach the store")
 	// 64 URL-safe characters are taken for a secret imported from the original
 	// system: looked up, and unknown. The stored hash is no secret.
 	for _, secret := range []string{services.HashAPIKeySecret(s)} {
@@ -284,36 +284,29 @@ func TestVerifyRefusalReasons(t *testing.T) {
 	})
 }
 
-// losingStore answers "not found" for every user or project read outside transactions.
+// losingStore answers key lookups as if the key's user or project had vanished.
 type losingStore struct {
 	repositories.Store
 	gone string
 }
 
-func (s losingStore) Users() repositories.UserRepository {
-	if s.gone == "users" {
-		return lostUsers{s.Store.Users()}
+func (s losingStore) APIKeys() repositories.APIKeyRepository {
+	return losingKeys{s.Store.APIKeys(), s.gone}
+}
+
+type losingKeys struct {
+	repositories.APIKeyRepository
+	gone string
+}
+
+func (k losingKeys) GetPrincipal(ctx context.Context, hash string) (models.KeyPrincipal, error) {
+	pr, err := k.APIKeyRepository.GetPrincipal(ctx, hash)
+	if k.gone == "users" {
+		pr.User = nil
+	} else {
+		pr.Project = nil
 	}
-	return s.Store.Users()
-}
-
-func (s losingStore) Projects() repositories.ProjectRepository {
-	if s.gone == "projects" {
-		return lostProjects{s.Store.Projects()}
-	}
-	return s.Store.Projects()
-}
-
-type lostUsers struct{ repositories.UserRepository }
-
-func (lostUsers) Get(context.Context, string) (models.User, error) {
-	return models.User{}, repositories.ErrNotFound
-}
-
-type lostProjects struct{ repositories.ProjectRepository }
-
-func (lostProjects) Get(context.Context, string) (models.Project, error) {
-	return models.Project{}, repositories.ErrNotFound
+	return pr, err
 }
 
 func TestVerifyAfterRotation(t *testing.T) {

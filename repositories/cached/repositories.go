@@ -274,6 +274,11 @@ func (r apiKeys) GetInfo(ctx context.Context, id string) (models.APIKeyInfo, err
 	return r.next.GetInfo(ctx, id)
 }
 
+// GetPrincipal is never cached: whether a key verifies must be current.
+func (r apiKeys) GetPrincipal(ctx context.Context, hash string) (models.KeyPrincipal, error) {
+	return r.next.GetPrincipal(ctx, hash)
+}
+
 func (r apiKeys) CountByProject(ctx context.Context, projectID string) (int, error) {
 	return r.next.CountByProject(ctx, projectID)
 }

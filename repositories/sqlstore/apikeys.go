@@ -154,6 +154,52 @@ func (r apiKeyRepo) GetInfo(ctx context.Context, id string) (models.APIKeyInfo, 
 	return info, r.scanErr(err)
 }
 
+// principalSelect reads a key with its user, project, membership and
+// configuration; every join is on a unique index.
+var principalSelect = `SELECT ` + prefixColumns("k.", apiKeyColumns) + `,
+	u.id, u.email, u.created_at, u.updated_at, p.id, p.name, p.config_id, p.created_at, p.updated_at,
+	c.id, c.name, c.created_at, c.updated_at, CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END
+	FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN projects p ON p.id = k.project_id
+	LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id
+	LEFT JOIN configs c ON c.id = p.config_id`
+
+// GetPrincipal is one query: the current hash, else the previous one, each on
+// its unique index.
+func (r apiKeyRepo) GetPrincipal(ctx context.Context, hash string) (models.KeyPrincipal, error) {
+	var pr models.KeyPrincipal
+	k := &pr.Key
+	var created int64
+	var disabledAt, enabledAt, expiresAt, lastUsed, prevExpires, rotated sql.NullInt64
+	var prevHash sql.NullString
+	var userID, email, projectID, projectName, configID, cID, cName sql.NullString
+	var uCreated, uUpdated, pCreated, pUpdated, cCreated, cUpdated sql.NullInt64
+	var member int
+	err := r.queryRow(ctx, principalSelect+` WHERE k.hash = ? UNION ALL `+principalSelect+` WHERE k.previous_hash = ? LIMIT 1`,
+		hash, hash).Scan(&k.ID, &k.Hash, &k.Last4, &k.UserID, &k.ProjectID, &created, &k.Disabled, &disabledAt,
+		&enabledAt, &expiresAt, &lastUsed, &prevHash, &prevExpires, &rotated,
+		&userID, &email, &uCreated, &uUpdated, &projectID, &projectName, &configID, &pCreated, &pUpdated,
+		&cID, &cName, &cCreated, &cUpdated, &member)
+	if err != nil {
+		return pr, r.scanErr(err)
+	}
+	k.CreatedAt = fromNanos(created)
+	k.DisabledAt, k.EnabledAt, k.ExpiresAt = fromNullNanos(disabledAt), fromNullNanos(enabledAt), fromNullNanos(expiresAt)
+	k.LastUsedAt, k.PreviousExpiresAt, k.RotatedAt = fromNullNanos(lastUsed), fromNullNanos(prevExpires), fromNullNanos(rotated)
+	k.PreviousHash = prevHash.String
+	if userID.Valid {
+		pr.User = &models.User{ID: userID.String, Email: email.String, CreatedAt: fromNanos(uCreated.Int64), UpdatedAt: fromNanos(uUpdated.Int64)}
+	}
+	if projectID.Valid {
+		pr.Project = &models.Project{ID: projectID.String, Name: projectName.String, ConfigID: configID.String,
+			CreatedAt: fromNanos(pCreated.Int64), UpdatedAt: fromNanos(pUpdated.Int64)}
+	}
+	if cID.Valid {
+		pr.Config = &models.Config{ID: cID.String, Name: cName.String, CreatedAt: fromNanos(cCreated.Int64), UpdatedAt: fromNanos(cUpdated.Int64)}
+	}
+	pr.Member = member == 1
+	return pr, nil
+}
+
 func (r apiKeyRepo) CountByProject(ctx context.Context, projectID string) (int, error) {
 	return r.count(ctx, `SELECT COUNT(*) FROM api_keys WHERE project_id = ?`, projectID)
 }

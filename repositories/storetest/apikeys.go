@@ -112,6 +112,33 @@ func testAPIKeys(t *testing.T, newStore Factory) {
 		require.NoError(t, err)
 		assert.Equal(t, 2, n)
 	})
+	t.Run("GetPrincipalJoinsWhatVerificationNeeds", func(t *testing.T) {
+		s, p1, p2 := setup(t)
+		u1, u2 := newUser(1), newUser(2)
+		member := newKey(1, u1.ID, p1.ID)
+		outsider := newKey(2, u2.ID, p1.ID)
+		noConfig := newKey(3, u1.ID, p2.ID)
+		grace := at(40)
+		member.PreviousHash, member.PreviousExpiresAt = "hash-1-old", &grace
+		for _, k := range []models.APIKey{member, outsider, noConfig} {
+			require.NoError(t, s.APIKeys().Create(ctx(), k))
+		}
+		cfg, err := s.Configs().Resolve(ctx(), p1.ConfigID)
+		require.NoError(t, err)
+		for _, h := range []string{"hash-1", "hash-1-old"} {
+			pr, err := s.APIKeys().GetPrincipal(ctx(), h)
+			require.NoError(t, err, h)
+			assert.Equal(t, models.KeyPrincipal{Key: member, User: &u1, Project: &p1, Member: true, Config: &cfg}, pr)
+		}
+		pr, err := s.APIKeys().GetPrincipal(ctx(), "hash-2")
+		require.NoError(t, err)
+		assert.Equal(t, models.KeyPrincipal{Key: outsider, User: &u2, Project: &p1, Config: &cfg}, pr, "not a member")
+		pr, err = s.APIKeys().GetPrincipal(ctx(), "hash-3")
+		require.NoError(t, err)
+		assert.Equal(t, models.KeyPrincipal{Key: noConfig, User: &u1, Project: &p2}, pr, "no configuration")
+		_, err = s.APIKeys().GetPrincipal(ctx(), "nope")
+		assert.ErrorIs(t, err, repositories.ErrNotFound)
+	})
 	t.Run("DeleteOneAndAllOfUser", func(t *testing.T) {
 		s, p1, p2 := setup(t)
 		u1 := newUser(1)

@@ -8,7 +8,8 @@ import (
 	"github.com/securemcp/gateway/repositories"
 )
 
-// The listing queries of projects, users, memberships and API keys.
+// The listing queries of projects, users, memberships and API keys, and the
+// lookup of key verification.
 
 func (r projects) Summaries(ctx context.Context, page repositories.Page) (_ []models.ProjectSummary, _ int, err error) {
 	defer r.observe("projects.summaries", time.Now(), &err)
@@ -48,4 +49,9 @@ func (r apiKeys) ListInfo(ctx context.Context, f repositories.APIKeyFilter, page
 func (r apiKeys) GetInfo(ctx context.Context, id string) (_ models.APIKeyInfo, err error) {
 	defer r.observe("api_keys.get_info", time.Now(), &err)
 	return r.next.GetInfo(ctx, id)
+}
+
+func (r apiKeys) GetPrincipal(ctx context.Context, hash string) (_ models.KeyPrincipal, err error) {
+	defer r.observe("api_keys.get_principal", time.Now(), &err)
+	return r.next.GetPrincipal(ctx, hash)
 }

@@ -68,24 +68,24 @@ func required(cmd *cobra.Command, names ...string) {
 
 // oneOf declares two flags naming one entity (e.g. --config-name and
 // --config-id): exactly one of them must be given.
-func oneOf(cmd *cobra.Command, nameFlag, idFlag, entity string) {
-	stringFlags(cmd, nameFlag, entity+" name", idFlag, entity+" id")
+func oneOf(cmd *cobra.Command, nameFlag, nameUsage, idFlag, idUsage string) {
+	stringFlags(cmd, nameFlag, nameUsage, idFlag, idUsage)
 	cmd.MarkFlagsMutuallyExclusive(nameFlag, idFlag)
 	cmd.MarkFlagsOneRequired(nameFlag, idFlag)
 }
 
 // configFlags declares --config-name | --config-id.
-func configFlags(cmd *cobra.Command) { oneOf(cmd, "config-name", "config-id", "configuration") }
+func configFlags(cmd *cobra.Command) {
+	oneOf(cmd, "config-name", "configuration name", "config-id", "configuration id")
+}
 
 // projectFlags declares --project-name | --project-id.
-func projectFlags(cmd *cobra.Command) { oneOf(cmd, "project-name", "project-id", "project") }
+func projectFlags(cmd *cobra.Command) {
+	oneOf(cmd, "project-name", "project name", "project-id", "project id")
+}
 
 // userFlags declares --email | --user-id.
-func userFlags(cmd *cobra.Command) {
-	stringFlags(cmd, "email", "user email", "user-id", "user id")
-	cmd.MarkFlagsMutuallyExclusive("email", "user-id")
-	cmd.MarkFlagsOneRequired("email", "user-id")
-}
+func userFlags(cmd *cobra.Command) { oneOf(cmd, "email", "user email", "user-id", "user id") }
 
 // pageFlags declares --limit and --offset, as the API's ?limit=&offset=.
 func pageFlags(cmd *cobra.Command) {
@@ -139,15 +139,12 @@ func (c *call) jsonFlag(name string, dst any) (bool, error) {
 	return true, nil
 }
 
+// jsonKind names the JSON shape a flag's destination expects.
 func jsonKind(dst any) string {
-	switch dst.(type) {
-	case *[]string:
-		return "array of strings"
-	case *map[string]string:
+	if _, ok := dst.(*map[string]string); ok {
 		return "object of strings"
-	default:
-		return "object"
 	}
+	return "object"
 }
 
 // policy decodes a guardrails policy flag; nil when the flag is absent.

@@ -84,6 +84,7 @@ func configUpdateServer() *cobra.Command {
 		})
 	serverFlags(cmd)
 	serverFieldFlags(cmd)
+	cmd.MarkFlagsOneRequired("server-command", "args", "env", "tools", "description")
 	return cmd
 }
 

@@ -76,27 +76,23 @@ func (s *ProjectService) Search(ctx context.Context, term string) ([]models.Proj
 
 // Get returns a project with its configuration, members and key count.
 func (s *ProjectService) Get(ctx context.Context, ident string) (ProjectDetail, error) {
-	var d ProjectDetail
-	err := func(tx repositories.Repos) error { // reads need no transaction
-		p, err := resolveProject(ctx, tx, ident)
+	p, err := resolveProject(ctx, s.store, ident)
+	if err != nil {
+		return ProjectDetail{}, err
+	}
+	d := ProjectDetail{Project: p}
+	if p.ConfigID != "" {
+		c, err := s.store.Configs().Resolve(ctx, p.ConfigID)
 		if err != nil {
-			return err
+			return ProjectDetail{}, storeErr(err, "", "")
 		}
-		d = ProjectDetail{Project: p}
-		if p.ConfigID != "" {
-			c, err := tx.Configs().Resolve(ctx, p.ConfigID)
-			if err != nil {
-				return storeErr(err, "", "")
-			}
-			d.Config = &c
-		}
-		if d.Members, err = tx.Memberships().Members(ctx, p.ID); err != nil {
-			return storeErr(err, "", "")
-		}
-		d.APIKeys, err = tx.APIKeys().CountByProject(ctx, p.ID)
-		return storeErr(err, "", "")
-	}(s.store)
-	return d, err
+		d.Config = &c
+	}
+	if d.Members, err = s.store.Memberships().Members(ctx, p.ID); err != nil {
+		return ProjectDetail{}, storeErr(err, "", "")
+	}
+	d.APIKeys, err = s.store.APIKeys().CountByProject(ctx, p.ID)
+	return d, storeErr(err, "", "")
 }
 
 // Delete removes a project and its memberships; refused while API keys reference it.
@@ -176,36 +172,29 @@ func (s *ProjectService) UnassignConfig(ctx context.Context, ident string) (mode
 
 // Config returns the configuration assigned to a project, with its servers.
 func (s *ProjectService) Config(ctx context.Context, ident string) (ConfigDetail, error) {
+	p, err := resolveProject(ctx, s.store, ident)
+	if err != nil {
+		return ConfigDetail{}, err
+	}
+	if p.ConfigID == "" {
+		return ConfigDetail{}, NotFound("project %q has no configuration assigned", p.Name)
+	}
 	var d ConfigDetail
-	err := func(tx repositories.Repos) error { // reads need no transaction
-		p, err := resolveProject(ctx, tx, ident)
-		if err != nil {
-			return err
-		}
-		if p.ConfigID == "" {
-			return NotFound("project %q has no configuration assigned", p.Name)
-		}
-		if d.Config, err = tx.Configs().Resolve(ctx, p.ConfigID); err != nil {
-			return storeErr(err, "", "")
-		}
-		d.Servers, err = tx.Servers().List(ctx, p.ConfigID)
-		return storeErr(err, "", "")
-	}(s.store)
-	return d, err
+	if d.Config, err = s.store.Configs().Resolve(ctx, p.ConfigID); err != nil {
+		return ConfigDetail{}, storeErr(err, "", "")
+	}
+	d.Servers, err = s.store.Servers().List(ctx, p.ConfigID)
+	return d, storeErr(err, "", "")
 }
 
 // Members lists the users of a project in the order they joined.
 func (s *ProjectService) Members(ctx context.Context, ident string) ([]models.Member, error) {
-	var members []models.Member
-	err := func(tx repositories.Repos) error { // reads need no transaction
-		p, err := resolveProject(ctx, tx, ident)
-		if err != nil {
-			return err
-		}
-		members, err = tx.Memberships().Members(ctx, p.ID)
-		return storeErr(err, "", "")
-	}(s.store)
-	return members, err
+	p, err := resolveProject(ctx, s.store, ident)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.store.Memberships().Members(ctx, p.ID)
+	return members, storeErr(err, "", "")
 }
 
 // AddMember adds the user named by userID or email (at least one; if both,
@@ -251,7 +240,8 @@ func (s *ProjectService) RemoveMember(ctx context.Context, ident, userIdent stri
 		if err = storeErr(err, fmt.Sprintf("user %q is not a member of project %q", m.User.Email, m.Project.Name), ""); err != nil {
 			return err
 		}
-		_, m.Keys, err = tx.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{UserID: m.User.ID, ProjectID: m.Project.ID}, repositories.Page{Limit: 1})
+		keys, _, err := tx.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{UserID: m.User.ID, ProjectID: m.Project.ID}, repositories.Page{})
+		m.Keys = len(keys)
 		return storeErr(err, "", "")
 	})
 	return m, err

@@ -71,14 +71,18 @@ func (h *APIKeyController) Generate(c *gin.Context) {
 //	@Security	AdminKey
 //	@Param		user				path		string	true	"user id or email (case-insensitive)"
 //	@Param		project_identifier	query		string	false	"only the keys of this project (id or name)"
+//	@Param		limit				query		int		false	"page size"
+//	@Param		offset				query		int		false	"entries to skip"
 //	@Success	200					{object}	models.Envelope{data=[]models.APIKeyItem}
+//	@Header		200					{integer}	X-Total-Count	"total number of keys"
+//	@Failure	400					{object}	models.ErrorResponse
 //	@Failure	401					{object}	models.ErrorResponse
 //	@Failure	404					{object}	models.ErrorResponse
 //	@Failure	500					{object}	models.ErrorResponse
 //	@Router		/api/v1/users/{user}/api-keys [get]
 func (h *APIKeyController) ListOfUser(c *gin.Context) {
 	keys, err := h.svc.ListOfUser(c.Request.Context(), c.Param("user"), c.Query("project_identifier"))
-	h.reply(c, err, http.StatusOK, "API keys retrieved successfully", models.Items(keys, newAPIKeyItem))
+	replyPage(h.errorWriter, c, err, "API keys retrieved successfully", models.Items(keys, newAPIKeyItem))
 }
 
 // DeleteAllOfUser godoc

@@ -98,7 +98,10 @@ func (h *ProjectController) Create(c *gin.Context) {
 //	@Produce		json
 //	@Security		AdminKey
 //	@Param			body	body		models.SearchRequest	true	"search term"
+//	@Param			limit	query		int						false	"page size"
+//	@Param			offset	query		int						false	"entries to skip"
 //	@Success		200		{object}	models.Envelope{data=[]models.ProjectListItem}
+//	@Header			200		{integer}	X-Total-Count	"total number of hits"
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
@@ -110,7 +113,7 @@ func (h *ProjectController) Search(c *gin.Context) {
 		return
 	}
 	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
-	h.reply(c, err, http.StatusOK, "Projects found", models.Items(hits, models.NewProjectListItem))
+	replyPage(h.errorWriter, c, err, "Projects found", models.Items(hits, models.NewProjectListItem))
 }
 
 // Get godoc
@@ -217,14 +220,18 @@ func (h *ProjectController) Config(c *gin.Context) {
 //	@Produce	json
 //	@Security	AdminKey
 //	@Param		project	path		string	true	"project id or name"
+//	@Param		limit	query		int		false	"page size"
+//	@Param		offset	query		int		false	"entries to skip"
 //	@Success	200		{object}	models.Envelope{data=[]models.ProjectMemberItem}
+//	@Header		200		{integer}	X-Total-Count	"total number of members"
+//	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
 //	@Router		/api/v1/projects/{project}/users [get]
 func (h *ProjectController) Members(c *gin.Context) {
 	members, err := h.svc.Members(c.Request.Context(), c.Param("project"))
-	h.reply(c, err, http.StatusOK, "Project users retrieved successfully", models.Items(members, models.NewProjectMemberItem))
+	replyPage(h.errorWriter, c, err, "Project users retrieved successfully", models.Items(members, models.NewProjectMemberItem))
 }
 
 // AddMember godoc

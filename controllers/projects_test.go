@@ -319,3 +319,48 @@ func TestProjectRoutesAnswer404ForUnknownProjects(t *testing.T) {
 		})
 	}
 }
+
+// Every list pages: the members of a project, a user's projects and keys, and
+// search hits, like the top-level lists.
+func TestSubListsAndSearchesPage(t *testing.T) {
+	h := newHarness(t)
+	h.seedConfig("cfg")
+	for _, p := range []string{"team-a", "team-b", "team-c"} {
+		h.seedProject(p, "cfg")
+	}
+	for _, u := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		h.seedUser(u)
+		h.seedMember("team-a", u)
+	}
+	h.seedMember("team-b", "a@example.com")
+	h.seedMember("team-c", "a@example.com")
+	for _, p := range []string{"team-a", "team-b", "team-c"} {
+		h.seedKey("a@example.com", p)
+	}
+	for _, tc := range []struct {
+		method, path, body, field string
+		want                      []string
+	}{
+		{"GET", "/api/v1/projects/team-a/users?limit=2&offset=1", "", "email", []string{"b@example.com", "c@example.com"}},
+		{"GET", "/api/v1/users/a@example.com/projects?limit=1&offset=2", "", "project_name", []string{"team-c"}},
+		{"GET", "/api/v1/users/a@example.com/api-keys?limit=2", "", "project_name", []string{"team-a", "team-b"}},
+		{"POST", "/api/v1/projects/search?offset=1", `{"search_term": "team"}`, "project_name", []string{"team-b", "team-c"}},
+		{"POST", "/api/v1/users/search?limit=1&offset=5", `{"search_term": "example"}`, "email", []string{}},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			var body any
+			if tc.body != "" {
+				body = tc.body
+			}
+			res := h.must(http.StatusOK, h.do(tc.method, tc.path, body))
+			assert.Equal(t, "3", res.Header.Get("X-Total-Count"))
+			got := []string{}
+			for _, item := range res.list() {
+				got = append(got, item[tc.field].(string))
+			}
+			assert.Equal(t, tc.want, got)
+			bad := strings.Replace(tc.path, "?", "?limit=-2&", 1)
+			assertError(t, h.do(tc.method, bad, body), 400, "invalid", "limit must be a non-negative integer")
+		})
+	}
+}

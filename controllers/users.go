@@ -93,7 +93,10 @@ func (h *UserController) Create(c *gin.Context) {
 //	@Produce		json
 //	@Security		AdminKey
 //	@Param			body	body		models.SearchRequest	true	"search term"
+//	@Param			limit	query		int						false	"page size"
+//	@Param			offset	query		int						false	"entries to skip"
 //	@Success		200		{object}	models.Envelope{data=[]models.UserListItem}
+//	@Header			200		{integer}	X-Total-Count	"total number of hits"
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
@@ -105,7 +108,7 @@ func (h *UserController) Search(c *gin.Context) {
 		return
 	}
 	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
-	h.reply(c, err, http.StatusOK, "Users found", models.Items(hits, models.NewUserListItem))
+	replyPage(h.errorWriter, c, err, "Users found", models.Items(hits, models.NewUserListItem))
 }
 
 // Get godoc
@@ -186,12 +189,16 @@ func (h *UserController) Delete(c *gin.Context) {
 //	@Produce	json
 //	@Security	AdminKey
 //	@Param		user	path		string	true	"user id or email (case-insensitive)"
+//	@Param		limit	query		int		false	"page size"
+//	@Param		offset	query		int		false	"entries to skip"
 //	@Success	200		{object}	models.Envelope{data=[]models.UserProjectItem}
+//	@Header		200		{integer}	X-Total-Count	"total number of projects"
+//	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
 //	@Router		/api/v1/users/{user}/projects [get]
 func (h *UserController) Projects(c *gin.Context) {
 	projects, err := h.svc.Projects(c.Request.Context(), c.Param("user"))
-	h.reply(c, err, http.StatusOK, "User projects retrieved successfully", models.Items(projects, models.NewUserProjectItem))
+	replyPage(h.errorWriter, c, err, "User projects retrieved successfully", models.Items(projects, models.NewUserProjectItem))
 }

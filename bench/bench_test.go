@@ -12,6 +12,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +25,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/controllers"
+	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories/cached"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
@@ -200,5 +202,31 @@ func TestHotPathsWork(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkBareGinReference is the ceiling of get-config: a bare Gin engine
+// answering the same route with the same body (decoded from the gateway's own
+// answer), without middleware, authentication or store.
+func BenchmarkBareGinReference(b *testing.B) {
+	s := newStack(b, sqltest.Backends()[0], 10)
+	var env struct {
+		Data models.ConfigDetailResponse `json:"data"`
+	}
+	if err := json.Unmarshal(s.must(b, http.StatusOK, "GET", "/api/v1/configs/"+s.configID, ""), &env); err != nil {
+		b.Fatal(err)
+	}
+	r := gin.New()
+	r.GET("/api/v1/configs/:config", func(c *gin.Context) {
+		c.JSON(http.StatusOK, models.Envelope{Message: "Configuration retrieved successfully", Data: env.Data, Timestamp: time.Now().UTC()})
+	})
+	req := httptest.NewRequest("GET", "/api/v1/configs/"+s.configID, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
 	}
 }

@@ -115,6 +115,13 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 		{name: "export absolute", args: args("config export --config-name c1 --output-file /tmp/c1.json"), fail: "invalid", detail: "output_file"},
 		{name: "import", args: args("config import --config-name c4 --input-file exports/c1.json"), message: "Configuration imported successfully",
 			want: map[string]any{"config_name": "c4"}},
+		{name: "import inline", args: append(args("config import --config-name c5 --config"), `[{"server_name":"git","config":{"command":"uvx"}}]`),
+			message: "Configuration imported successfully", want: map[string]any{"config_name": "c5"}},
+		{name: "import inline invalid", args: append(args("config import --config-name c6 --config"), `[{"server_name":"git"}]`),
+			fail: "invalid", detail: "server_command"},
+		{name: "import both sources", args: args("config import --config-name c6 --input-file exports/c1.json --config []"),
+			fail: "invalid", detail: "[input-file config]"},
+		{name: "import no source", args: args("config import --config-name c6"), fail: "invalid", detail: "[input-file config]"},
 		{name: "import missing file", args: args("config import --config-name c5 --input-file none.json"), fail: "not_found", detail: "none.json"},
 		{name: "import not a document", args: args("config import --config-name c5 --input-file policies/strict.json"), fail: "invalid", detail: "input_file"},
 		{name: "imported servers", args: args("config list-servers --config-name c4"), message: "Servers retrieved successfully",
@@ -132,6 +139,8 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 		{name: "remove", args: args("config remove --config-name c4"), message: "Configuration deleted successfully",
 			want: map[string]any{"config_name": "c4"}},
 		{name: "remove unknown", args: args("config remove --config-name c4"), fail: "not_found", detail: `"c4"`},
+		{name: "remove imported", args: args("config remove --config-name c5"), message: "Configuration deleted successfully",
+			want: map[string]any{"config_name": "c5"}},
 	})
 	info, err := os.Stat(filepath.Join(h.dataDir, "exports", "c1.json"))
 	require.NoError(t, err, "export writes inside the data directory")

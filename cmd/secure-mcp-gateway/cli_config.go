@@ -116,11 +116,14 @@ func configExport() *cobra.Command {
 
 func configImport() *cobra.Command {
 	cmd := serviceCmd("import", "Create a configuration from an exported document", "Configuration imported successfully", func(c *call) (any, error) {
-		cfg, err := c.svc.Configs.Import(c.ctx, c.str("config-name"), c.str("input-file"), nil)
+		cfg, err := c.svc.Configs.Import(c.ctx, c.str("config-name"), c.str("input-file"), []byte(c.str("config")))
 		return models.NewConfigCreated(cfg), err
 	})
-	stringFlags(cmd, "config-name", "name of the new configuration", "input-file", "document file name inside the data directory")
-	required(cmd, "config-name", "input-file")
+	stringFlags(cmd, "config-name", "name of the new configuration", "input-file", "document file name inside the data directory",
+		"config", "the document as a JSON string (an export, {\"mcp_config\": [...]} or a list of servers)")
+	required(cmd, "config-name")
+	cmd.MarkFlagsMutuallyExclusive("input-file", "config")
+	cmd.MarkFlagsOneRequired("input-file", "config")
 	return cmd
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/middleware"
@@ -76,7 +75,7 @@ func newHarnessOn(t testing.TB, open func(testing.TB) *sqlstore.Store, decorate 
 	svc := services.New(store, files, services.SystemClock)
 	t.Cleanup(func() { _ = svc.Close() }) // before the store closes: cleanups run last-in first-out
 	deps := controllers.Deps{
-		Log: zap.NewNop(), AdminKeys: staticKey(testAdminKey), CORSOrigins: []string{"*"}, MaxBodyBytes: 1 << 20,
+		Log: suiteLog, AdminKeys: staticKey(testAdminKey), CORSOrigins: []string{"*"}, MaxBodyBytes: 1 << 20,
 		Version: "test", ConfigPath: "/etc/gateway.json", Services: svc,
 		// Tests send many failed authentications from one address; the throttle
 		// has its own tests with its own limits.

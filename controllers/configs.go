@@ -208,16 +208,8 @@ func (h *ConfigController) Projects(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Router			/api/v1/configs/{config}/validate [post]
 func (h *ConfigController) Validate(c *gin.Context) {
-	issues, err := h.svc.Validate(c.Request.Context(), c.Param("config"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if len(issues) > 0 {
-		h.fail(c, services.InvalidIssues(issues))
-		return
-	}
-	ok(c, http.StatusOK, "Configuration is valid", models.ValidationResult{Valid: true, Issues: []string{}})
+	res, err := h.svc.Validate(c.Request.Context(), c.Param("config"))
+	h.reply(c, err, http.StatusOK, "Configuration is valid", res)
 }
 
 // Export godoc

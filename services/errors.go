@@ -68,9 +68,31 @@ func Invalid(format string, args ...any) *Error {
 	return &Error{Kind: KindInvalid, Message: fmt.Sprintf(format, args...)}
 }
 
+// Reports of many problems are capped: a restore document with a hundred
+// thousand bad rows must give an answer a person can read, not one as large as
+// the document. The detail names the first twenty, the issue list the first
+// hundred, and both say how many more there are.
+const (
+	maxDetailIssues   = 20
+	maxReportedIssues = 100
+)
+
 // InvalidIssues reports several problems at once.
 func InvalidIssues(issues []string) *Error {
-	return &Error{Kind: KindInvalid, Message: strings.Join(issues, "; "), Issues: issues}
+	return &Error{Kind: KindInvalid, Message: strings.Join(capIssues(issues, maxDetailIssues), "; "), Issues: capIssues(issues, maxReportedIssues)}
+}
+
+// capIssues keeps the first max issues and says how many were left out.
+func capIssues(issues []string, max int) []string {
+	if len(issues) <= max {
+		return issues
+	}
+	more := len(issues) - max
+	plural := "s"
+	if more == 1 {
+		plural = ""
+	}
+	return append(issues[:max:max], fmt.Sprintf("... and %d more problem%s", more, plural))
 }
 
 // NotFound reports an unknown entity.

@@ -219,13 +219,17 @@ func (s *ConfigService) RemoveAllServers(ctx context.Context, ident string) (int
 	return n, err
 }
 
-// Validate lists every problem of a configuration; none means valid.
-func (s *ConfigService) Validate(ctx context.Context, ident string) ([]string, error) {
+// Validate checks a configuration: valid, or an invalid error listing every
+// problem found.
+func (s *ConfigService) Validate(ctx context.Context, ident string) (models.ValidationResult, error) {
 	d, err := s.Get(ctx, ident)
 	if err != nil {
-		return nil, err
+		return models.ValidationResult{}, err
 	}
-	return validateServers(d.Servers), nil
+	if issues := validateServers(d.Servers); len(issues) > 0 {
+		return models.ValidationResult{}, InvalidIssues(issues)
+	}
+	return models.ValidationResult{Valid: true, Issues: []string{}}, nil
 }
 
 func validateServers(servers []models.Server) []string {

@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
 )
 
 // newConfigCmd is the `config` group: configurations and their servers, as the
@@ -91,11 +90,7 @@ func configSearch() *cobra.Command {
 
 func configValidate() *cobra.Command {
 	cmd := serviceCmd("validate", "Validate a configuration", "Configuration is valid", func(c *call) (any, error) {
-		issues, err := c.svc.Configs.Validate(c.ctx, c.config())
-		if err == nil && len(issues) > 0 {
-			err = services.InvalidIssues(issues)
-		}
-		return models.ValidationResult{Valid: true, Issues: []string{}}, err
+		return c.svc.Configs.Validate(c.ctx, c.config())
 	})
 	configFlags(cmd)
 	return cmd

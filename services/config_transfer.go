@@ -54,7 +54,7 @@ func (s *ConfigService) Import(ctx context.Context, name, inputFile string, inli
 		return models.Config{}, Invalid("input_file or config is required")
 	case !hasInline:
 		field = "input_file"
-		if inline, err = s.files.ReadFile("input_file", inputFile); err != nil {
+		if inline, err = s.files.ReadFile("input_file", inputFile, maxDocumentBytes); err != nil {
 			return models.Config{}, err
 		}
 	}

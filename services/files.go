@@ -10,8 +10,14 @@ import (
 	"strings"
 )
 
-// maxDocumentBytes bounds every document read from the data directory.
-const maxDocumentBytes = 64 << 20
+// Documents read from the data directory are bounded, so that a stray file
+// cannot exhaust memory. Configurations and policies are small; a backup holds
+// the whole store (about 700 bytes per user with a membership and a key), so
+// its bound leaves room for over a million users.
+const (
+	maxDocumentBytes = 64 << 20
+	maxBackupBytes   = 1 << 30
+)
 
 // DataDir confines the files clients name (exports, imports, backups, policy
 // files) to one directory. Names are relative paths inside it; absolute paths,
@@ -65,8 +71,8 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 	return path, nil
 }
 
-// ReadFile reads a named file of the directory.
-func (d *DataDir) ReadFile(field, name string) ([]byte, error) {
+// ReadFile reads a named file of the directory of at most limit bytes.
+func (d *DataDir) ReadFile(field, name string, limit int) ([]byte, error) {
 	path, err := d.Resolve(field, name)
 	if err != nil {
 		return nil, err
@@ -82,12 +88,12 @@ func (d *DataDir) ReadFile(field, name string) ([]byte, error) {
 	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
 		return nil, Invalid("%s %q is not a regular file", field, name)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxDocumentBytes+1))
+	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
 		return nil, &Error{Kind: KindInternal, Message: "cannot read " + field, Err: err}
 	}
-	if len(b) > maxDocumentBytes {
-		return nil, Invalid("%s %q is larger than %d bytes", field, name, maxDocumentBytes)
+	if len(b) > limit {
+		return nil, Invalid("%s %q is larger than %d bytes", field, name, limit)
 	}
 	return b, nil
 }

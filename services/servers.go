@@ -173,7 +173,7 @@ func (s *ConfigService) policy(field string, inline *models.GuardrailPolicy, fil
 	case file == "":
 		return nil, nil
 	}
-	data, err := s.files.ReadFile(field+"_file", file)
+	data, err := s.files.ReadFile(field+"_file", file, maxDocumentBytes)
 	if err != nil {
 		return nil, err
 	}

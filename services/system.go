@@ -109,6 +109,9 @@ func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.B
 		return models.BackupResult{}, &Error{Kind: KindInternal, Message: "cannot encode backup", Err: err}
 	}
 	data = append(data, '\n')
+	if len(data) > maxBackupBytes {
+		return models.BackupResult{}, Invalid("the backup would take %d bytes, more than the %d that restore accepts", len(data), maxBackupBytes)
+	}
 	res.Bytes, res.SHA256 = len(data), sha256Hex(data)
 	res.Path, err = s.files.WriteFile("output_file", outputFile, data)
 	return res, err
@@ -127,7 +130,7 @@ const (
 // field that gave the file name. The document is checked completely first; a
 // document with any problem changes nothing.
 func (s *SystemService) Restore(ctx context.Context, field, inputFile string) (models.RestoreResult, error) {
-	data, err := s.files.ReadFile(field, inputFile)
+	data, err := s.files.ReadFile(field, inputFile, maxBackupBytes)
 	if err != nil {
 		return models.RestoreResult{}, err
 	}
@@ -248,6 +251,17 @@ func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []
 		}
 	}
 	return res, s.replace(ctx, st, guard)
+}
+
+// ImportEnkryptFile is ImportEnkrypt for a file of the data directory.
+func (s *SystemService) ImportEnkryptFile(ctx context.Context, field, inputFile string, replace bool) (models.RestoreResult, error) {
+	data, err := s.files.ReadFile(field, inputFile, maxBackupBytes)
+	if err != nil {
+		return models.RestoreResult{}, err
+	}
+	res, err := s.ImportEnkrypt(ctx, field, data, replace)
+	res.File = inputFile
+	return res, err
 }
 
 // ImportEnkryptIfEmpty is the migration at first start: if the config file

@@ -17,7 +17,6 @@ type app struct {
 	settings config.Settings
 	loader   *config.Loader
 	store    repositories.Store
-	files    *services.DataDir
 	services *services.Services
 }
 
@@ -53,7 +52,6 @@ func openApp(ctx context.Context, loader *config.Loader, s config.Settings, deco
 		settings: s,
 		loader:   loader,
 		store:    store,
-		files:    files,
 		services: services.New(store, files, services.SystemClock),
 	}, nil
 }

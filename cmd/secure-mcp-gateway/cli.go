@@ -16,10 +16,9 @@ import (
 // directly on the store (no server needed; SQLite lets a running server and
 // the CLI share the file).
 type call struct {
-	cmd   *cobra.Command
-	ctx   context.Context
-	svc   *services.Services
-	files *services.DataDir
+	cmd *cobra.Command
+	ctx context.Context
+	svc *services.Services
 	// message is the success message; a command may replace its default.
 	message string
 }
@@ -41,7 +40,7 @@ func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cob
 				return err
 			}
 			defer a.Close()
-			c := &call{cmd: cmd, ctx: cmd.Context(), svc: a.services, files: a.files, message: message}
+			c := &call{cmd: cmd, ctx: cmd.Context(), svc: a.services, message: message}
 			data, err := run(c)
 			if err != nil {
 				return err

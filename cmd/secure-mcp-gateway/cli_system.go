@@ -56,12 +56,8 @@ func systemReset() *cobra.Command {
 
 func systemImportEnkrypt() *cobra.Command {
 	cmd := serviceCmd("import-enkrypt", "Import a config file of the original system (its plaintext keys are hashed)", "Original configuration imported successfully", func(c *call) (any, error) {
-		data, err := c.files.ReadFile("input_file", c.str("input-file"))
-		if err != nil {
-			return nil, err
-		}
 		replace, _ := c.cmd.Flags().GetBool("replace")
-		r, err := c.svc.System.ImportEnkrypt(c.ctx, "input_file", data, replace)
+		r, err := c.svc.System.ImportEnkryptFile(c.ctx, "input_file", c.str("input-file"), replace)
 		return models.NewRestoreData(r), err
 	})
 	stringFlags(cmd, "input-file", "config file name inside the data directory")

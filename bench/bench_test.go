@@ -230,3 +230,34 @@ func BenchmarkBareGinReference(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBackupRestore measures a full backup and a full restore (every
+// user, membership and key replaced in one transaction) of the populations.
+func BenchmarkBackupRestore(b *testing.B) {
+	ctx := context.Background()
+	for _, backend := range sqltest.Backends() {
+		for _, n := range []int{1000, 100_000} {
+			b.Run(fmt.Sprintf("%s/users=%d", backend.Name, n), func(b *testing.B) {
+				s := newStack(b, backend, n)
+				b.Run("backup", func(b *testing.B) {
+					for b.Loop() {
+						if _, err := s.svc.System.Backup(ctx, "bench-backup.json"); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				b.Run("restore", func(b *testing.B) {
+					for b.Loop() {
+						res, err := s.svc.System.Restore(ctx, "input_file", "bench-backup.json")
+						if err != nil {
+							b.Fatal(err)
+						}
+						if res.Counts.Users != n || res.Counts.APIKeys < n {
+							b.Fatalf("restored %+v, want %d users and keys", res.Counts, n)
+						}
+					}
+				})
+			})
+		}
+	}
+}

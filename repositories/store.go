@@ -102,7 +102,9 @@ type ProjectRepository interface {
 
 // UserRepository stores users.
 type UserRepository interface {
-	Create(ctx context.Context, u models.User) error
+	// Create inserts users in their order, all or none (many at once in a
+	// transaction is how restore stays fast at scale).
+	Create(ctx context.Context, users ...models.User) error
 	// Resolve finds a user by id, else by email (case-insensitive).
 	Resolve(ctx context.Context, idOrEmail string) (models.User, error)
 	Get(ctx context.Context, id string) (models.User, error)
@@ -120,7 +122,8 @@ type UserRepository interface {
 
 // MembershipRepository stores which users belong to which projects.
 type MembershipRepository interface {
-	Add(ctx context.Context, m models.Membership) error
+	// Add inserts memberships in their order, as Users().Create does.
+	Add(ctx context.Context, ms ...models.Membership) error
 	Exists(ctx context.Context, projectID, userID string) (bool, error)
 	ListByProject(ctx context.Context, projectID string) ([]models.Membership, error)
 	ListByUser(ctx context.Context, userID string) ([]models.Membership, error)
@@ -144,7 +147,8 @@ type APIKeyFilter struct {
 
 // APIKeyRepository stores API key records (hashes, never secrets).
 type APIKeyRepository interface {
-	Create(ctx context.Context, k models.APIKey) error
+	// Create inserts key records in their order, as Users().Create does.
+	Create(ctx context.Context, keys ...models.APIKey) error
 	Get(ctx context.Context, id string) (models.APIKey, error)
 	// GetByHash finds the key whose current hash, or whose previous hash within its
 	// grace period, equals hash.

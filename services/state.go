@@ -72,7 +72,8 @@ func wipe(ctx context.Context, tx repositories.Repos) error {
 }
 
 // insertState writes a checked state into an empty store (inside a transaction),
-// each list in its order so that creation order survives.
+// each list in its order so that creation order survives. The long lists
+// (users, memberships, keys) go in multi-row statements.
 func insertState(ctx context.Context, tx repositories.Repos, st state) error {
 	for _, c := range st.configs {
 		if err := tx.Configs().Create(ctx, c.Config); err != nil {
@@ -84,10 +85,8 @@ func insertState(ctx context.Context, tx repositories.Repos, st state) error {
 			}
 		}
 	}
-	for _, u := range st.users {
-		if err := tx.Users().Create(ctx, u); err != nil {
-			return storeErr(err, "", "")
-		}
+	if err := tx.Users().Create(ctx, st.users...); err != nil {
+		return storeErr(err, "", "")
 	}
 	for _, p := range st.projects {
 		if err := tx.Projects().Create(ctx, p); err != nil {
@@ -98,15 +97,11 @@ func insertState(ctx context.Context, tx repositories.Repos, st state) error {
 	// restores the global order that per-user listings show.
 	members := append([]models.Membership(nil), st.memberships...)
 	sort.SliceStable(members, func(i, j int) bool { return members[i].CreatedAt.Before(members[j].CreatedAt) })
-	for _, m := range members {
-		if err := tx.Memberships().Add(ctx, m); err != nil {
-			return storeErr(err, "", "")
-		}
+	if err := tx.Memberships().Add(ctx, members...); err != nil {
+		return storeErr(err, "", "")
 	}
-	for _, k := range st.keys {
-		if err := tx.APIKeys().Create(ctx, k); err != nil {
-			return storeErr(err, "", "")
-		}
+	if err := tx.APIKeys().Create(ctx, st.keys...); err != nil {
+		return storeErr(err, "", "")
 	}
 	for _, s := range st.settings {
 		if err := tx.Settings().Put(ctx, s); err != nil {

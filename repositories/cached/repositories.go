@@ -142,9 +142,9 @@ type users struct {
 	c    *cache
 }
 
-func (r users) Create(ctx context.Context, u models.User) error {
+func (r users) Create(ctx context.Context, users ...models.User) error {
 	defer r.c.invalidate()
-	return r.next.Create(ctx, u)
+	return r.next.Create(ctx, users...)
 }
 
 func (r users) Resolve(ctx context.Context, idOrEmail string) (models.User, error) {
@@ -191,9 +191,9 @@ type memberships struct {
 	c    *cache
 }
 
-func (r memberships) Add(ctx context.Context, m models.Membership) error {
+func (r memberships) Add(ctx context.Context, ms ...models.Membership) error {
 	defer r.c.invalidate()
-	return r.next.Add(ctx, m)
+	return r.next.Add(ctx, ms...)
 }
 
 func (r memberships) Exists(ctx context.Context, projectID, userID string) (bool, error) {
@@ -245,9 +245,9 @@ type apiKeys struct {
 	c    *cache
 }
 
-func (r apiKeys) Create(ctx context.Context, k models.APIKey) error {
+func (r apiKeys) Create(ctx context.Context, keys ...models.APIKey) error {
 	defer r.c.invalidate()
-	return r.next.Create(ctx, k)
+	return r.next.Create(ctx, keys...)
 }
 
 func (r apiKeys) Get(ctx context.Context, id string) (models.APIKey, error) {

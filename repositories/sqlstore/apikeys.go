@@ -48,12 +48,12 @@ func (r apiKeyRepo) list(ctx context.Context, query string, args ...any) ([]mode
 	return out, r.d.translate(rows.Err())
 }
 
-func (r apiKeyRepo) Create(ctx context.Context, k models.APIKey) error {
-	_, err := r.exec(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		k.ID, k.Hash, k.Last4, k.UserID, k.ProjectID, toNanos(k.CreatedAt), k.Disabled, toNullNanos(k.DisabledAt),
-		toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt), toNullNanos(k.LastUsedAt), toNullString(k.PreviousHash),
-		toNullNanos(k.PreviousExpiresAt), toNullNanos(k.RotatedAt))
-	return err
+func (r apiKeyRepo) Create(ctx context.Context, keys ...models.APIKey) error {
+	return insertRows(ctx, r.db, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES `, keys, func(k models.APIKey) []any {
+		return []any{k.ID, k.Hash, k.Last4, k.UserID, k.ProjectID, toNanos(k.CreatedAt), k.Disabled, toNullNanos(k.DisabledAt),
+			toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt), toNullNanos(k.LastUsedAt), toNullString(k.PreviousHash),
+			toNullNanos(k.PreviousExpiresAt), toNullNanos(k.RotatedAt)}
+	})
 }
 
 func (r apiKeyRepo) Get(ctx context.Context, id string) (models.APIKey, error) {

@@ -9,10 +9,10 @@ import (
 
 type membershipRepo struct{ db }
 
-func (r membershipRepo) Add(ctx context.Context, m models.Membership) error {
-	_, err := r.exec(ctx, `INSERT INTO memberships (project_id, user_id, created_at) VALUES (?, ?, ?)`,
-		m.ProjectID, m.UserID, toNanos(m.CreatedAt))
-	return err
+func (r membershipRepo) Add(ctx context.Context, ms ...models.Membership) error {
+	return insertRows(ctx, r.db, `INSERT INTO memberships (project_id, user_id, created_at) VALUES `, ms, func(m models.Membership) []any {
+		return []any{m.ProjectID, m.UserID, toNanos(m.CreatedAt)}
+	})
 }
 
 func (r membershipRepo) Exists(ctx context.Context, projectID, userID string) (bool, error) {

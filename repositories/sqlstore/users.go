@@ -23,10 +23,10 @@ func scanUser(row interface{ Scan(...any) error }) (models.User, error) {
 	return u, nil
 }
 
-func (r userRepo) Create(ctx context.Context, u models.User) error {
-	_, err := r.exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?)`,
-		u.ID, u.Email, toNanos(u.CreatedAt), toNanos(u.UpdatedAt))
-	return err
+func (r userRepo) Create(ctx context.Context, users ...models.User) error {
+	return insertRows(ctx, r.db, `INSERT INTO users (`+userColumns+`) VALUES `, users, func(u models.User) []any {
+		return []any{u.ID, u.Email, toNanos(u.CreatedAt), toNanos(u.UpdatedAt)}
+	})
 }
 
 // Resolve looks up by id, else by email. Emails are stored lowercase, so the

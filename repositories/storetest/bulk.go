@@ -118,3 +118,74 @@ func testBulk(t *testing.T, newStore Factory) {
 		assert.NoError(t, s.Configs().DeleteAll(ctx()))
 	})
 }
+
+// testBulkInsert checks the many-rows form of Users().Create,
+// Memberships().Add and APIKeys().Create, with more rows than one statement
+// carries, so that the batching itself is covered.
+func testBulkInsert(t *testing.T, newStore Factory) {
+	const n = 2_500 // an API key has 14 columns: more than one batch of parameters
+	build := func() (models.Config, models.Project, []models.User, []models.Membership, []models.APIKey) {
+		c := newConfig(1, "many")
+		p := models.Project{ID: "21000000-0000-4000-8000-000000000001", Name: "many", ConfigID: c.ID, CreatedAt: at(1), UpdatedAt: at(1)}
+		users := make([]models.User, n)
+		members := make([]models.Membership, n)
+		keys := make([]models.APIKey, n)
+		for i := range n {
+			// Ids descend while creation order ascends: listings must follow insertion.
+			users[i] = models.User{ID: fmt.Sprintf("31000000-0000-4000-8000-%012d", n-i), Email: fmt.Sprintf("many%05d@example.com", i), CreatedAt: at(i), UpdatedAt: at(i)}
+			members[i] = models.Membership{ProjectID: p.ID, UserID: users[i].ID, CreatedAt: at(i)}
+			keys[i] = models.APIKey{ID: fmt.Sprintf("41000000-0000-4000-8000-%012d", n-i), Hash: fmt.Sprintf("%064x", i), Last4: "abcd",
+				UserID: users[i].ID, ProjectID: p.ID, CreatedAt: at(i), Disabled: i%2 == 0}
+		}
+		return c, p, users, members, keys
+	}
+	t.Run("ManyRowsInsertInOrder", func(t *testing.T) {
+		s := newStore(t)
+		c, p, users, members, keys := build()
+		require.NoError(t, s.InTx(ctx(), func(tx repositories.Repos) error {
+			if err := tx.Configs().Create(ctx(), c); err != nil {
+				return err
+			}
+			if err := tx.Projects().Create(ctx(), p); err != nil {
+				return err
+			}
+			if err := tx.Users().Create(ctx(), users...); err != nil {
+				return err
+			}
+			if err := tx.Memberships().Add(ctx(), members...); err != nil {
+				return err
+			}
+			return tx.APIKeys().Create(ctx(), keys...)
+		}))
+		gotUsers, total, err := s.Users().List(ctx(), repositories.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, n, total)
+		assert.Equal(t, users, gotUsers)
+		gotMembers, err := s.Memberships().List(ctx())
+		require.NoError(t, err)
+		assert.Equal(t, members, gotMembers)
+		gotKeys, _, err := s.APIKeys().List(ctx(), repositories.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, keys, gotKeys)
+	})
+	t.Run("NoRowsIsNoOp", func(t *testing.T) {
+		s := newStore(t)
+		assert.NoError(t, s.Users().Create(ctx()))
+		assert.NoError(t, s.Memberships().Add(ctx()))
+		assert.NoError(t, s.APIKeys().Create(ctx()))
+		n, err := s.Users().Count(ctx())
+		require.NoError(t, err)
+		assert.Zero(t, n)
+	})
+	t.Run("ADuplicateInALaterBatchLeavesNothing", func(t *testing.T) {
+		s := newStore(t)
+		_, _, users, _, _ := build()
+		users[n-1].Email = users[0].Email
+		err := s.InTx(ctx(), func(tx repositories.Repos) error { return tx.Users().Create(ctx(), users...) })
+		assert.ErrorIs(t, err, repositories.ErrConflict)
+		count, err := s.Users().Count(ctx())
+		require.NoError(t, err)
+		assert.Zero(t, count, "the transaction rolled back every batch")
+		assert.ErrorIs(t, s.Users().Create(ctx(), users[0], users[0]), repositories.ErrConflict, "a duplicate within one statement")
+	})
+}

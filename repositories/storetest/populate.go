@@ -29,6 +29,16 @@ func Populate(ctx context.Context, s repositories.Store, n int) (Population, err
 	now := time.Now().UTC()
 	pop := Population{ConfigID: "30000000-0000-4000-8000-000000000001", ProjectID: "30000000-0000-4000-8000-000000000002",
 		Project: "bench-project", Emails: make([]string, 0, n)}
+	users := make([]models.User, n)
+	members := make([]models.Membership, n)
+	keys := make([]models.APIKey, n)
+	for i := range n {
+		users[i] = models.User{ID: fmt.Sprintf("40000000-0000-4000-8000-%012d", i), Email: PopulationEmail(i), CreatedAt: now, UpdatedAt: now}
+		members[i] = models.Membership{ProjectID: pop.ProjectID, UserID: users[i].ID, CreatedAt: now}
+		keys[i] = models.APIKey{ID: fmt.Sprintf("50000000-0000-4000-8000-%012d", i), Hash: fmt.Sprintf("%064x", i),
+			Last4: "0000", UserID: users[i].ID, ProjectID: pop.ProjectID, CreatedAt: now}
+		pop.Emails = append(pop.Emails, users[i].Email)
+	}
 	err := s.InTx(ctx, func(tx repositories.Repos) error {
 		if err := tx.Configs().Create(ctx, models.Config{ID: pop.ConfigID, Name: "bench-config", CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
@@ -37,22 +47,13 @@ func Populate(ctx context.Context, s repositories.Store, n int) (Population, err
 		if err := tx.Projects().Create(ctx, p); err != nil {
 			return err
 		}
-		for i := range n {
-			u := models.User{ID: fmt.Sprintf("40000000-0000-4000-8000-%012d", i), Email: PopulationEmail(i), CreatedAt: now, UpdatedAt: now}
-			if err := tx.Users().Create(ctx, u); err != nil {
-				return err
-			}
-			if err := tx.Memberships().Add(ctx, models.Membership{ProjectID: p.ID, UserID: u.ID, CreatedAt: now}); err != nil {
-				return err
-			}
-			k := models.APIKey{ID: fmt.Sprintf("50000000-0000-4000-8000-%012d", i), Hash: fmt.Sprintf("populated-%064d", i),
-				Last4: "0000", UserID: u.ID, ProjectID: p.ID, CreatedAt: now}
-			if err := tx.APIKeys().Create(ctx, k); err != nil {
-				return err
-			}
-			pop.Emails = append(pop.Emails, u.Email)
+		if err := tx.Users().Create(ctx, users...); err != nil {
+			return err
 		}
-		return nil
+		if err := tx.Memberships().Add(ctx, members...); err != nil {
+			return err
+		}
+		return tx.APIKeys().Create(ctx, keys...)
 	})
 	return pop, err
 }

@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, newStore) })
 	t.Run("Portability", func(t *testing.T) { testPortability(t, newStore) })
 	t.Run("Bulk", func(t *testing.T) { testBulk(t, newStore) })
+	t.Run("BulkInsert", func(t *testing.T) { testBulkInsert(t, newStore) })
 }
 
 // at returns a fixed, distinct time for fixtures (microsecond precision, which

@@ -138,9 +138,9 @@ type users struct {
 	observer
 }
 
-func (r users) Create(ctx context.Context, u models.User) (err error) {
+func (r users) Create(ctx context.Context, users ...models.User) (err error) {
 	defer r.observe("users.create", time.Now(), &err)
-	return r.next.Create(ctx, u)
+	return r.next.Create(ctx, users...)
 }
 
 func (r users) Resolve(ctx context.Context, idOrEmail string) (_ models.User, err error) {
@@ -178,9 +178,9 @@ type memberships struct {
 	observer
 }
 
-func (r memberships) Add(ctx context.Context, m models.Membership) (err error) {
+func (r memberships) Add(ctx context.Context, ms ...models.Membership) (err error) {
 	defer r.observe("memberships.add", time.Now(), &err)
-	return r.next.Add(ctx, m)
+	return r.next.Add(ctx, ms...)
 }
 
 func (r memberships) Exists(ctx context.Context, projectID, userID string) (_ bool, err error) {
@@ -218,9 +218,9 @@ type apiKeys struct {
 	observer
 }
 
-func (r apiKeys) Create(ctx context.Context, k models.APIKey) (err error) {
+func (r apiKeys) Create(ctx context.Context, keys ...models.APIKey) (err error) {
 	defer r.observe("api_keys.create", time.Now(), &err)
-	return r.next.Create(ctx, k)
+	return r.next.Create(ctx, keys...)
 }
 
 func (r apiKeys) Get(ctx context.Context, id string) (_ models.APIKey, err error) {

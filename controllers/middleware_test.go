@@ -1,12 +1,19 @@
 package controllers_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/securemcp/gateway/controllers"
 )
 
 func TestAdminAuth(t *testing.T) {
@@ -64,8 +71,28 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	h := newHarness(t)
 	assertError(t, h.do("GET", "/api/v1/nothing-here", nil), http.StatusNotFound, "not_found", "/api/v1/nothing-here")
 	assertError(t, h.do("GET", "/nothing", nil), http.StatusNotFound, "not_found")
-	assertError(t, h.do("PATCH", "/api/v1/configs", nil), http.StatusMethodNotAllowed, "method_not_allowed", "PATCH")
-	assertError(t, h.doWith("DELETE", "/health", nil, nil), http.StatusMethodNotAllowed, "method_not_allowed")
+	res := h.do("PATCH", "/api/v1/configs", nil)
+	assertError(t, res, http.StatusMethodNotAllowed, "method_not_allowed", "PATCH")
+	assert.Equal(t, "GET, POST", res.Header.Get("Allow"), "a 405 names the methods the path serves")
+	res = h.doWith("DELETE", "/health", nil, nil)
+	assertError(t, res, http.StatusMethodNotAllowed, "method_not_allowed")
+	assert.Equal(t, "GET", res.Header.Get("Allow"))
+}
+
+func TestRequestTheClientAbandonedIsNotAServerError(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	h := newHarnessWith(t, nil, func(d *controllers.Deps) { d.Log = zap.New(core) })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client is gone before the store is asked
+	req := httptest.NewRequestWithContext(ctx, "GET", "/api/v1/configs", nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminKey)
+	rec := httptest.NewRecorder()
+	h.router.ServeHTTP(rec, req)
+	assert.Equal(t, 499, rec.Code, "the status proxies use for a request the client closed")
+	assert.Zero(t, rec.Body.Len(), "nobody reads an answer")
+	assert.Zero(t, logs.FilterLevelExact(zapcore.ErrorLevel).Len(), "no error is logged: %v", logs.All())
+	require.Equal(t, 1, logs.FilterMessage("request").Len())
+	assert.Equal(t, int64(499), logs.FilterMessage("request").All()[0].ContextMap()["status"])
 }
 
 func TestCORS(t *testing.T) {

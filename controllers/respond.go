@@ -3,6 +3,7 @@
 package controllers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,7 +44,16 @@ type errorWriter struct {
 	log *zap.Logger
 }
 
+// statusClientClosedRequest is the status proxies log for a request whose
+// client went away before the answer (no standard code exists).
+const statusClientClosedRequest = 499
+
 func (w errorWriter) fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client left: nothing failed on this side, and nobody reads an answer.
+		c.AbortWithStatus(statusClientClosedRequest)
+		return
+	}
 	var e *services.Error
 	if !errors.As(err, &e) {
 		e = &services.Error{Kind: services.KindInternal, Err: err}

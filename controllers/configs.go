@@ -185,13 +185,17 @@ func (h *ConfigController) Delete(c *gin.Context) {
 //	@Produce	json
 //	@Security	AdminKey
 //	@Param		config	path		string	true	"configuration id or name"
+//	@Param		limit	query		int		false	"page size"
+//	@Param		offset	query		int		false	"entries to skip"
 //	@Success	200		{object}	models.Envelope{data=[]models.ConfigProjectItem}
+//	@Header		200		{integer}	X-Total-Count	"total number of projects"
+//	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config}/projects [get]
 func (h *ConfigController) Projects(c *gin.Context) {
 	usage, err := h.svc.Projects(c.Request.Context(), c.Param("config"))
-	h.reply(c, err, http.StatusOK, "Projects retrieved successfully", models.Items(usage, models.NewConfigProjectItem))
+	replyPage(h.errorWriter, c, err, "Projects retrieved successfully", models.Items(usage, models.NewConfigProjectItem))
 }
 
 // Validate godoc
@@ -272,7 +276,10 @@ func (h *ConfigController) Import(c *gin.Context) {
 //	@Produce		json
 //	@Security		AdminKey
 //	@Param			body	body		models.SearchRequest	true	"search term"
+//	@Param			limit	query		int						false	"page size"
+//	@Param			offset	query		int						false	"entries to skip"
 //	@Success		200		{object}	models.Envelope{data=[]models.ConfigSearchItem}
+//	@Header			200		{integer}	X-Total-Count	"total number of hits"
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
@@ -283,5 +290,5 @@ func (h *ConfigController) Search(c *gin.Context) {
 		return
 	}
 	hits, err := h.svc.Search(c.Request.Context(), req.SearchTerm)
-	h.reply(c, err, http.StatusOK, "Search completed", models.Items(hits, models.NewConfigSearchItem))
+	replyPage(h.errorWriter, c, err, "Search completed", models.Items(hits, models.NewConfigSearchItem))
 }

@@ -19,7 +19,7 @@ func replyPage[T any](w errorWriter, c *gin.Context, err error, message string, 
 	total := len(items)
 	start, end := min(page.Offset, total), total
 	if page.Limit > 0 {
-		end = min(start+page.Limit, total)
+		end = start + min(page.Limit, total-start) // no start+limit: a huge limit would overflow
 	}
 	list(c, message, items[start:end], total)
 }

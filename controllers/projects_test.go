@@ -320,11 +320,13 @@ func TestProjectRoutesAnswer404ForUnknownProjects(t *testing.T) {
 	}
 }
 
-// Every list pages: the members of a project, a user's projects and keys, and
-// search hits, like the top-level lists.
+// Every list pages: the members of a project, a user's projects and keys, a
+// configuration's servers and projects, and search hits, like the top-level lists.
 func TestSubListsAndSearchesPage(t *testing.T) {
 	h := newHarness(t)
-	h.seedConfig("cfg")
+	h.seedConfig("cfg", "github", "slack", "fetch")
+	h.seedConfig("other-cfg")
+	h.seedConfig("cfg-3")
 	for _, p := range []string{"team-a", "team-b", "team-c"} {
 		h.seedProject(p, "cfg")
 	}
@@ -346,6 +348,11 @@ func TestSubListsAndSearchesPage(t *testing.T) {
 		{"GET", "/api/v1/users/a@example.com/api-keys?limit=2", "", "project_name", []string{"team-a", "team-b"}},
 		{"POST", "/api/v1/projects/search?offset=1", `{"search_term": "team"}`, "project_name", []string{"team-b", "team-c"}},
 		{"POST", "/api/v1/users/search?limit=1&offset=5", `{"search_term": "example"}`, "email", []string{}},
+		{"GET", "/api/v1/configs/cfg/servers?limit=1&offset=1", "", "server_name", []string{"slack"}},
+		{"GET", "/api/v1/configs/cfg/projects?offset=2", "", "project_name", []string{"team-c"}},
+		{"POST", "/api/v1/configs/search?limit=2", `{"search_term": "CFG"}`, "mcp_config_name", []string{"cfg", "other-cfg"}},
+		// The largest limit a client can send: no overflow, the rest of the list.
+		{"GET", "/api/v1/projects/team-a/users?limit=9223372036854775807&offset=1", "", "email", []string{"b@example.com", "c@example.com"}},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			var body any

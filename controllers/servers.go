@@ -16,13 +16,17 @@ import (
 //	@Produce	json
 //	@Security	AdminKey
 //	@Param		config	path		string	true	"configuration id or name"
+//	@Param		limit	query		int		false	"page size"
+//	@Param		offset	query		int		false	"entries to skip"
 //	@Success	200		{object}	models.Envelope{data=[]models.ServerListItem}
+//	@Header		200		{integer}	X-Total-Count	"total number of servers"
+//	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Router		/api/v1/configs/{config}/servers [get]
 func (h *ConfigController) ListServers(c *gin.Context) {
 	servers, err := h.svc.ListServers(c.Request.Context(), c.Param("config"))
-	h.reply(c, err, http.StatusOK, "Servers retrieved successfully", models.Items(servers, models.NewServerListItem))
+	replyPage(h.errorWriter, c, err, "Servers retrieved successfully", models.Items(servers, models.NewServerListItem))
 }
 
 // AddServer godoc

@@ -21,6 +21,9 @@ func TestMetrics(t *testing.T) {
 	h.must(http.StatusOK, h.do("GET", "/api/v1/configs/metered", nil))
 	h.must(http.StatusNotFound, h.do("GET", "/api/v1/configs/missing", nil))
 	h.must(http.StatusNotFound, h.do("GET", "/api/v1/no-such-route/"+id, nil))
+	for _, method := range []string{"BREW", "X-" + id} {
+		h.must(http.StatusNotFound, h.do(method, "/api/v1/no-such-route", nil))
+	}
 
 	assertError(t, h.doWith("GET", "/metrics", nil, nil), http.StatusUnauthorized, "unauthorized")
 	res := h.must(http.StatusOK, h.do("GET", "/metrics", nil))
@@ -32,7 +35,8 @@ func TestMetrics(t *testing.T) {
 	assert.Contains(t, body, `smg_http_requests_total{method="GET",route="unmatched",status="404"} 1`)
 	assert.Contains(t, body, `smg_http_requests_total{method="GET",route="/metrics",status="401"} 1`)
 	assert.Contains(t, body, `smg_http_request_duration_seconds_count{method="GET",route="/api/v1/configs/:config",status="200"} 2`)
-	assert.NotContains(t, body, id, "raw paths never become labels")
+	assert.Contains(t, body, `smg_http_requests_total{method="other",route="unmatched",status="404"} 2`)
+	assert.NotContains(t, body, id, "raw paths and methods never become labels")
 	assert.Contains(t, body, `smg_store_operation_duration_seconds_count{op="configs.resolve",outcome="not_found"} 1`)
 	assert.Contains(t, body, `smg_store_operation_duration_seconds_count{op="tx",outcome="ok"}`)
 	assert.Contains(t, body, `smg_store_operation_duration_seconds_count{op="servers.list",outcome="ok"}`)

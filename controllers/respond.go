@@ -58,8 +58,9 @@ func (w errorWriter) fail(c *gin.Context, err error) {
 	if !errors.As(err, &e) {
 		e = &services.Error{Kind: services.KindInternal, Err: err}
 	}
-	status := statusOf[e.Kind]
-	if status >= 500 {
+	status, known := statusOf[e.Kind]
+	if !known || status >= 500 {
+		status = max(status, http.StatusInternalServerError) // a kind without a status is a server fault
 		w.log.Error("request failed", zap.String("request_id", middleware.RequestIDOf(c)), zap.String("route", c.FullPath()), zap.Error(err))
 		middleware.WriteError(c, status, e.Kind.String()+"_error", "unexpected server error; see the server log for request "+middleware.RequestIDOf(c))
 		return

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,8 +12,10 @@ type RequestObserver interface {
 	ObserveRequest(method, route string, status int, elapsed time.Duration)
 }
 
-// Metrics reports every request to obs by route pattern (gin's FullPath; the
-// raw path would make one series per id) and status.
+// Metrics reports every request to obs by method, route pattern (gin's
+// FullPath; the raw path would make one series per id) and status. Labels come
+// from bounded sets only: any client can send any method name, before it is
+// authenticated, and each distinct label value would be a new series.
 func Metrics(obs RequestObserver) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -21,6 +24,15 @@ func Metrics(obs RequestObserver) gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		obs.ObserveRequest(c.Request.Method, route, c.Writer.Status(), time.Since(start))
+		method := c.Request.Method
+		if !standardMethods[method] {
+			method = "other"
+		}
+		obs.ObserveRequest(method, route, c.Writer.Status(), time.Since(start))
 	}
+}
+
+var standardMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
+	http.MethodDelete: true, http.MethodOptions: true, http.MethodConnect: true, http.MethodTrace: true,
 }

@@ -62,6 +62,7 @@ func TestAPIKeyGenerate(t *testing.T) {
 		{"unknown user", "ghost@example.com", `{"project_name": "p"}`, 404, `user "ghost@example.com" not found`},
 		{"expiry in the past", "alice@example.com", `{"project_name": "p", "expires_at": "2020-01-01T00:00:00Z"}`, 400, "expires_at must be in the future"},
 		{"expiry not RFC 3339", "alice@example.com", `{"project_name": "p", "expires_at": "tomorrow"}`, 400, "expires_at must be an RFC 3339 time"},
+		{"expiry beyond the storable range", "alice@example.com", `{"project_name": "p", "expires_at": "2300-01-01T00:00:00Z"}`, 400, "expires_at must lie between 1678-01-01 and 2262-04-11"},
 		{"expiry wrong type", "alice@example.com", `{"project_name": "p", "expires_at": 1700000000}`, 400, "field expires_at must be of type string"},
 		{"project wrong type", "alice@example.com", `{"project_name": ["p"]}`, 400, "project_name"},
 		{"malformed", "alice@example.com", `{"project_name": "p"`, 400, "malformed JSON"},

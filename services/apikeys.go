@@ -111,6 +111,9 @@ func parseExpiry(raw string, now time.Time) (*time.Time, error) {
 	if !t.After(now) {
 		return nil, Invalid("expires_at must be in the future")
 	}
+	if !storableTime(t) {
+		return nil, Invalid("expires_at %s", storableTimeRule)
+	}
 	t = t.UTC()
 	return &t, nil
 }

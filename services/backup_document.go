@@ -146,11 +146,23 @@ func (c *stateChecker) id(label, field, id string, seen map[string]bool) {
 }
 
 func (c *stateChecker) times(label string, created, updated time.Time) {
-	if created.IsZero() {
-		c.add(label, "created_at is required")
+	c.required(label, "created_at", created)
+	c.required(label, "updated_at", updated)
+}
+
+// required checks a time that must be given, and in the storable range.
+func (c *stateChecker) required(label, field string, t time.Time) {
+	if t.IsZero() {
+		c.add(label, "%s is required", field)
+		return
 	}
-	if updated.IsZero() {
-		c.add(label, "updated_at is required")
+	c.optional(label, field, &t)
+}
+
+// optional checks a time that may be absent.
+func (c *stateChecker) optional(label, field string, t *time.Time) {
+	if t != nil && !storableTime(*t) {
+		c.add(label, "%s %s", field, storableTimeRule)
 	}
 }
 
@@ -230,9 +242,7 @@ func checkState(st state) []string {
 			c.add(label, "the user is listed twice as a member of the project")
 		}
 		members[[2]string{m.ProjectID, m.UserID}] = true
-		if m.CreatedAt.IsZero() {
-			c.add(label, "created_at is required")
-		}
+		c.required(label, "created_at", m.CreatedAt)
 	}
 	checkKeys(c, st.keys, userIDs, projectIDs)
 	checkSettings(c, st.settings)
@@ -260,8 +270,13 @@ func checkKeys(c *stateChecker, keys []models.APIKey, userIDs, projectIDs map[st
 		}
 		c.ref(label, "user_id", k.UserID, userIDs, "user")
 		c.ref(label, "project_id", k.ProjectID, projectIDs, "project")
-		if k.CreatedAt.IsZero() {
-			c.add(label, "created_at is required")
+		c.required(label, "created_at", k.CreatedAt)
+		for _, t := range []struct {
+			field string
+			at    *time.Time
+		}{{"disabled_at", k.DisabledAt}, {"enabled_at", k.EnabledAt}, {"expires_at", k.ExpiresAt},
+			{"last_used_at", k.LastUsedAt}, {"previous_expires_at", k.PreviousExpiresAt}, {"rotated_at", k.RotatedAt}} {
+			c.optional(label, t.field, t.at)
 		}
 	}
 }
@@ -277,9 +292,7 @@ func checkSettings(c *stateChecker, settings []models.Setting) {
 			c.add(label, "key appears more than once")
 		}
 		seen[s.Key] = true
-		if s.UpdatedAt.IsZero() {
-			c.add(label, "updated_at is required")
-		}
+		c.required(label, "updated_at", s.UpdatedAt)
 		var v any
 		if err := json.Unmarshal([]byte(s.Value), &v); err != nil {
 			c.add(label, "value is required and must be JSON")

@@ -13,3 +13,18 @@ type Clock func() time.Time
 func SystemClock() time.Time { return time.Now().UTC() }
 
 func newID() string { return uuid.NewString() }
+
+// Every stored time must lie within the range of int64 nanoseconds since 1970
+// (1677-09-21 to 2262-04-11), which both backends store exactly; a time
+// outside it, such as an expiry in the year 2300, would be stored as another
+// time. The bounds are whole days inside that range.
+var (
+	earliestStorableTime = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestStorableTime   = time.Date(2262, 4, 11, 0, 0, 0, 0, time.UTC)
+)
+
+const storableTimeRule = "must lie between 1678-01-01 and 2262-04-11"
+
+func storableTime(t time.Time) bool {
+	return !t.Before(earliestStorableTime) && !t.After(latestStorableTime)
+}

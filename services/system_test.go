@@ -241,6 +241,10 @@ func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
 				delete(obj(list(d, "settings")[0]), "value")
 				obj(obj(list(d, "configs")[0])["servers"].([]any)[0])["config"] = map[string]any{"command": ""}
 			}), []string{"created_at is required", "value is required", "server_command is required"}},
+			{"times beyond the storable range", hostile(func(d map[string]any) {
+				obj(list(d, "users")[0])["created_at"] = "2300-01-01T00:00:00Z"
+				obj(list(d, "api_keys")[0])["expires_at"] = "1600-01-01T00:00:00Z"
+			}), []string{"created_at must lie between 1678-01-01 and 2262-04-11", "expires_at must lie between"}},
 			{"bad telemetry setting", hostile(func(d map[string]any) {
 				for _, s := range list(d, "settings") {
 					if obj(s)["key"] == "telemetry" {

@@ -201,14 +201,8 @@ func (s *APIKeyService) Get(ctx context.Context, ref string) (KeyDetail, error) 
 		return KeyDetail{}, storeErr(err, "API key not found", "")
 	}
 	d := KeyDetail{KeyView: s.view(info, s.now())}
-	if info.ProjectConfigID != "" {
-		c, err := s.store.Configs().Resolve(ctx, info.ProjectConfigID)
-		if err != nil {
-			return KeyDetail{}, storeErr(err, "", "")
-		}
-		d.Config = &c
-	}
-	return d, nil
+	d.Config, err = configOf(ctx, s.store, info.ProjectConfigID)
+	return d, err
 }
 
 // update changes one key (by id or secret) in a transaction and returns its view.

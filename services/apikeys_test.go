@@ -409,3 +409,41 @@ func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
 		return err == nil && stored.LastUsedAt != nil
 	}, 3*services.LastUsedFlushInterval, 50*time.Millisecond)
 }
+
+// A project's or key's configuration is read after the project or key; when a
+// concurrent unassign and delete removes it in between, readers see the state
+// after that change (no configuration), not a storage failure.
+func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyCore(t)
+	key := k.generate(t, "")
+	files, err := services.NewDataDir(t.TempDir())
+	require.NoError(t, err)
+	svc := services.New(vanishedConfigStore{k.store}, files, k.clock.Now)
+	t.Cleanup(func() { _ = svc.Close() })
+
+	p, err := svc.Projects.Get(ctx, "p")
+	require.NoError(t, err)
+	assert.Nil(t, p.Config)
+	_, err = svc.Projects.Config(ctx, "p")
+	assert.Equal(t, services.KindNotFound, services.KindOf(err), "%v", err)
+	d, err := svc.APIKeys.Get(ctx, key.Key.ID)
+	require.NoError(t, err)
+	assert.Nil(t, d.Config)
+	_, err = svc.Projects.Export(ctx, "p", "p.json")
+	require.NoError(t, err)
+}
+
+// vanishedConfigStore answers every configuration lookup as if it had just
+// been deleted.
+type vanishedConfigStore struct{ repositories.Store }
+
+func (s vanishedConfigStore) Configs() repositories.ConfigRepository {
+	return vanishedConfigs{s.Store.Configs()}
+}
+
+type vanishedConfigs struct{ repositories.ConfigRepository }
+
+func (vanishedConfigs) Resolve(context.Context, string) (models.Config, error) {
+	return models.Config{}, repositories.ErrNotFound
+}

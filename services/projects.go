@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/securemcp/gateway/models"
@@ -74,6 +75,24 @@ func (s *ProjectService) Search(ctx context.Context, term string) ([]models.Proj
 	return hits, storeErr(err, "", "")
 }
 
+// configOf reads the configuration with the given id ("" for none). It is read
+// after the project or key that names it, so a concurrent unassign and delete
+// can remove it in between; the answer is then the state after that change:
+// no configuration, rather than a storage failure.
+func configOf(ctx context.Context, r repositories.Repos, id string) (*models.Config, error) {
+	if id == "" {
+		return nil, nil
+	}
+	c, err := r.Configs().Resolve(ctx, id)
+	if errors.Is(err, repositories.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storeErr(err, "", "")
+	}
+	return &c, nil
+}
+
 // Get returns a project with its configuration, members and key count.
 func (s *ProjectService) Get(ctx context.Context, ident string) (ProjectDetail, error) {
 	p, err := resolveProject(ctx, s.store, ident)
@@ -81,12 +100,8 @@ func (s *ProjectService) Get(ctx context.Context, ident string) (ProjectDetail, 
 		return ProjectDetail{}, err
 	}
 	d := ProjectDetail{Project: p}
-	if p.ConfigID != "" {
-		c, err := s.store.Configs().Resolve(ctx, p.ConfigID)
-		if err != nil {
-			return ProjectDetail{}, storeErr(err, "", "")
-		}
-		d.Config = &c
+	if d.Config, err = configOf(ctx, s.store, p.ConfigID); err != nil {
+		return ProjectDetail{}, err
 	}
 	if d.Members, err = s.store.Memberships().Members(ctx, p.ID); err != nil {
 		return ProjectDetail{}, storeErr(err, "", "")
@@ -176,14 +191,15 @@ func (s *ProjectService) Config(ctx context.Context, ident string) (ConfigDetail
 	if err != nil {
 		return ConfigDetail{}, err
 	}
-	if p.ConfigID == "" {
+	c, err := configOf(ctx, s.store, p.ConfigID)
+	if err != nil {
+		return ConfigDetail{}, err
+	}
+	if c == nil {
 		return ConfigDetail{}, NotFound("project %q has no configuration assigned", p.Name)
 	}
-	var d ConfigDetail
-	if d.Config, err = s.store.Configs().Resolve(ctx, p.ConfigID); err != nil {
-		return ConfigDetail{}, storeErr(err, "", "")
-	}
-	d.Servers, err = s.store.Servers().List(ctx, p.ConfigID)
+	d := ConfigDetail{Config: *c}
+	d.Servers, err = s.store.Servers().List(ctx, c.ID)
 	return d, storeErr(err, "", "")
 }
 

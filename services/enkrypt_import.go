@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -115,13 +116,20 @@ func (p *enkryptParser) id(kind, legacy string) string {
 	return id
 }
 
+// quotedUUID matches an identifier as messages quote it.
+var quotedUUID = regexp.MustCompile(`"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"`)
+
 // inFileTerms rewrites derived identifiers in messages into the file's own.
+// Each quoted identifier is looked up, so the work grows with the messages,
+// not with messages times identifiers.
 func (p *enkryptParser) inFileTerms(issues []string) []string {
 	for i, issue := range issues {
-		for id, original := range p.originals {
-			issue = strings.ReplaceAll(issue, strconv.Quote(id), original)
-		}
-		issues[i] = issue
+		issues[i] = quotedUUID.ReplaceAllStringFunc(issue, func(quoted string) string {
+			if original, derived := p.originals[quoted[1:len(quoted)-1]]; derived {
+				return original
+			}
+			return quoted
+		})
 	}
 	return issues
 }

@@ -168,24 +168,17 @@ func (l *Loader) Settings() (Settings, error) {
 	return s, nil
 }
 
-// Reread reads the config file again (for --reload).
-func (l *Loader) Reread() error {
-	if err := l.v.ReadInConfig(); err != nil {
-		return fmt.Errorf("reread config file %s: %w", l.path, err)
-	}
-	return nil
-}
-
 // Watch calls apply with the new settings each time the config file changes.
-// Invalid edits are reported to onError and leave the settings unchanged.
-func (l *Loader) Watch(apply func(Settings), onError func(error)) {
+// Invalid edits, and settings apply refuses, are reported to onError.
+func (l *Loader) Watch(apply func(Settings) error, onError func(error)) {
 	l.v.OnConfigChange(func(fsnotify.Event) {
 		s, err := l.Settings()
+		if err == nil {
+			err = apply(s)
+		}
 		if err != nil {
 			onError(err)
-			return
 		}
-		apply(s)
 	})
 	l.v.WatchConfig()
 }

@@ -111,12 +111,31 @@ func TestWatchAppliesAdminKeyAndLevel(t *testing.T) {
 	require.NoError(t, err)
 	s, err := loader.Settings()
 	require.NoError(t, err)
-	live := config.NewLive(s)
+	live, err := config.NewLive(s)
+	require.NoError(t, err)
 	assert.Equal(t, "one", live.AdminKey())
-	loader.Watch(live.Apply, func(error) {})
+	refused := make(chan error, 10)
+	loader.Watch(live.Apply, func(err error) { refused <- err })
 	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "two", "log_level": "debug"}`), 0o600))
 	assert.Eventually(t, func() bool { return live.AdminKey() == "two" }, 5*time.Second, 20*time.Millisecond)
 	assert.Equal(t, "debug", live.Level.Level().String())
+
+	// An edit that drops the admin key would lock every administrator out: it
+	// is refused and the running settings stay.
+	require.NoError(t, os.WriteFile(path, []byte(`{"log_level": "error"}`), 0o600))
+	select {
+	case err := <-refused:
+		assert.ErrorContains(t, err, "no admin key")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the edit without an admin key was not refused")
+	}
+	assert.Equal(t, "two", live.AdminKey())
+	assert.Equal(t, "debug", live.Level.Level().String(), "nothing of a refused edit applies")
+}
+
+func TestLiveNeedsAnAdminKey(t *testing.T) {
+	_, err := config.NewLive(config.Settings{LogLevel: "info"})
+	assert.ErrorContains(t, err, "no admin key")
 }
 
 func TestMetricsSetting(t *testing.T) {

@@ -23,23 +23,30 @@ type Live struct {
 	Level    zap.AtomicLevel
 }
 
-// NewLive starts from s.
-func NewLive(s Settings) *Live {
+// NewLive starts from s, which must carry an admin key.
+func NewLive(s Settings) (*Live, error) {
 	l := &Live{Level: zap.NewAtomicLevel()}
-	l.Apply(s)
-	return l
+	return l, l.Apply(s)
 }
 
 // AdminKey returns the current admin key.
 func (l *Live) AdminKey() string { return *l.adminKey.Load() }
 
-// Apply takes the reloadable settings from s.
-func (l *Live) Apply(s Settings) {
+// Apply takes the reloadable settings from s. Settings without an admin key
+// are refused and change nothing: an edit that drops the key would otherwise
+// lock every administrator out of a running server.
+func (l *Live) Apply(s Settings) error {
+	if s.AdminAPIKey == "" {
+		return fmt.Errorf("no admin key: set admin_apikey or SMG_ADMIN_API_KEY")
+	}
+	level, err := ParseLevel(s.LogLevel)
+	if err != nil {
+		return err
+	}
 	key := s.AdminAPIKey
 	l.adminKey.Store(&key)
-	if level, err := ParseLevel(s.LogLevel); err == nil {
-		l.Level.SetLevel(level)
-	}
+	l.Level.SetLevel(level)
+	return nil
 }
 
 // NewLogger builds the JSON logger whose level follows live.

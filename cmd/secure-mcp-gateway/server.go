@@ -69,10 +69,10 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	if err != nil {
 		return err
 	}
-	if settings.AdminAPIKey == "" {
-		return fmt.Errorf("no admin key: set admin_apikey in %s or SMG_ADMIN_API_KEY", path)
+	live, err := config.NewLive(settings)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	live := config.NewLive(settings)
 	log, err := config.NewLogger(live)
 	if err != nil {
 		return err
@@ -102,9 +102,12 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		return err
 	}
 	if reload {
-		loader.Watch(func(s config.Settings) {
-			live.Apply(s)
+		loader.Watch(func(s config.Settings) error {
+			if err := live.Apply(s); err != nil {
+				return err
+			}
 			log.Info("config file reloaded", zap.String("config_path", path), zap.String("log_level", s.LogLevel))
+			return nil
 		}, func(err error) { log.Warn("config file change ignored", zap.Error(err)) })
 	}
 

@@ -201,15 +201,6 @@ func drive(ctx context.Context, o options, srv *spawned, out io.Writer) error {
 	return nil
 }
 
-func find(results []result, name string) *result {
-	for i := range results {
-		if results[i].name == name {
-			return &results[i]
-		}
-	}
-	return nil
-}
-
 func round(d time.Duration) time.Duration {
 	switch {
 	case d > time.Millisecond:

@@ -150,8 +150,9 @@ type APIKeyRepository interface {
 	// Create inserts key records in their order, as Users().Create does.
 	Create(ctx context.Context, keys ...models.APIKey) error
 	Get(ctx context.Context, id string) (models.APIKey, error)
-	// GetByHash finds the key whose current hash, or whose previous hash within its
-	// grace period, equals hash.
+	// GetByHash finds the key whose current hash, or else whose previous hash,
+	// equals hash; whether a previous hash's grace period is over is the
+	// caller's rule (it compares PreviousExpiresAt with its clock).
 	GetByHash(ctx context.Context, hash string) (models.APIKey, error)
 	// GetPrincipal finds a key as GetByHash does and, in the same round trip,
 	// its user, project, membership and the project's configuration.

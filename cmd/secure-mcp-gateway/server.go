@@ -96,7 +96,12 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer func() {
+		// Closing writes the last uses of keys that are still pending.
+		if err := a.Close(); err != nil {
+			log.Error("closing the store failed", zap.Error(err))
+		}
+	}()
 	startedAt := time.Now().UTC()
 	if err := importOriginalState(ctx, a, path, log); err != nil {
 		return err

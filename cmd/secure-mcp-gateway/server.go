@@ -79,7 +79,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	}
 	defer func() { _ = log.Sync() }()
 	if generated {
-		log.Info("generated a new config file; the admin key is its admin_apikey field", zap.String("config_path", path))
+		log.Info("generated a new config file; the admin key is its admin_apikey field unless SMG_ADMIN_API_KEY overrides it", zap.String("config_path", path))
 	}
 	var m *metrics.Metrics
 	var decorators []func(repositories.Store) repositories.Store

@@ -76,6 +76,14 @@ func (s Settings) Addr() string { return fmt.Sprintf("%s:%d", s.Host, s.Port) }
 // SQLitePath is the embedded store's file, inside the data directory.
 func (s Settings) SQLitePath() string { return filepath.Join(s.DataDir, "gateway.db") }
 
+// OwnFiles are the files the gateway itself keeps, which may lie in the data
+// directory: the config file and the embedded store with its journal files.
+// Exports and backups must never replace them.
+func (s Settings) OwnFiles() []string {
+	db := s.SQLitePath()
+	return []string{s.ConfigPath, db, db + "-wal", db + "-shm", db + "-journal"}
+}
+
 // DefaultConfigPath is ~/.enkrypt/enkrypt_mcp_config.json, as in the original system.
 func DefaultConfigPath() (string, error) {
 	home, err := os.UserHomeDir()

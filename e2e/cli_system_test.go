@@ -44,3 +44,26 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "backups are owner-only")
 }
+
+// With the default layout the data directory is the config file's directory,
+// which also holds the embedded store: neither may be overwritten by a
+// document a client asks for.
+func TestCLIWritesNeverReplaceTheGatewaysOwnFiles(t *testing.T) {
+	h := newCLIHome(t)
+	h.dataDir = filepath.Dir(h.configPath)
+	h.env = append(h.env, "SMG_DATA_DIR="+h.dataDir)
+	h.must("generate-config")
+	h.must("config", "add", "--config-name", "c1")
+	configBefore, err := os.ReadFile(h.configPath)
+	require.NoError(t, err)
+	runCLICases(t, h, []cliCase{
+		{name: "backup over the config file", args: args("system backup --output-file config.json"), fail: "invalid", detail: "keeps for itself"},
+		{name: "export over the store", args: args("config export --config-name c1 --output-file gateway.db"), fail: "invalid", detail: "keeps for itself"},
+		{name: "backup over the journal", args: args("system backup --output-file gateway.db-wal"), fail: "invalid", detail: "keeps for itself"},
+		{name: "backup beside them", args: args("system backup --output-file backup.json"), message: "Backup written successfully"},
+		{name: "store intact", args: args("config list"), message: "Configurations retrieved successfully", want: map[string]any{"0.mcp_config_name": "c1"}},
+	})
+	configAfter, err := os.ReadFile(h.configPath)
+	require.NoError(t, err)
+	assert.Equal(t, string(configBefore), string(configAfter), "the config file is untouched")
+}

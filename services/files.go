@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/securemcp/gateway/internal/atomicfile"
 )
@@ -26,11 +27,15 @@ const (
 // '..' and symbolic links leading outside are refused.
 type DataDir struct {
 	root string
+	// protected are files the gateway itself keeps (its database, the config
+	// file with the admin key), which no write through the directory replaces.
+	protected []string
 }
 
-// NewDataDir creates the directory (0700) if needed.
-func NewDataDir(root string) (*DataDir, error) {
-	abs, err := filepath.Abs(root)
+// NewDataDir creates the directory (0700) if needed. Writes refuse to replace
+// any of the protected files, wherever they are.
+func NewDataDir(root string, protected ...string) (*DataDir, error) {
+	abs, err := canonicalPath(root)
 	if err != nil {
 		return nil, fmt.Errorf("data directory %q: %w", root, err)
 	}
@@ -40,7 +45,32 @@ func NewDataDir(root string) (*DataDir, error) {
 	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = resolved
 	}
-	return &DataDir{root: abs}, nil
+	d := &DataDir{root: abs}
+	for _, p := range protected {
+		if p == "" {
+			continue
+		}
+		canonical, err := canonicalPath(p)
+		if err != nil {
+			return nil, fmt.Errorf("protected file %q: %w", p, err)
+		}
+		d.protected = append(d.protected, canonical)
+	}
+	return d, nil
+}
+
+// canonicalPath is the absolute path with the symbolic links of its directory
+// resolved, so that two spellings of one file compare equal even before the
+// file exists.
+func canonicalPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs, nil
 }
 
 // Root is the absolute path of the directory.
@@ -108,11 +138,62 @@ func (d *DataDir) WriteFile(field, name string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, `\`) {
+		return "", Invalid("%s must name a file, not a directory", field)
+	}
+	if err := d.refuseProtected(field, name, path); err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", &Error{Kind: KindInternal, Message: "cannot write " + field, Err: err}
+		return "", writeError(field, name, err)
 	}
 	if err := atomicfile.Write(path, data); err != nil {
-		return "", &Error{Kind: KindInternal, Message: "cannot write " + field, Err: err}
+		return "", writeError(field, name, err)
 	}
 	return path, nil
+}
+
+// refuseProtected refuses a path that is, or would replace, a protected file
+// or a directory. Names are compared first (the file may not exist yet: an
+// SQLite journal comes and goes), then identities (a hard link, or another
+// spelling on a case-insensitive file system).
+func (d *DataDir) refuseProtected(field, name, path string) error {
+	refused := Invalid("%s %q is a file the gateway keeps for itself (its database or config file); choose another name", field, name)
+	canonical, err := canonicalPath(path)
+	if err != nil {
+		return writeError(field, name, err)
+	}
+	for _, p := range d.protected {
+		if canonical == p {
+			return refused
+		}
+	}
+	target, err := os.Stat(path)
+	if err != nil {
+		return nil // nothing there yet: nothing is replaced
+	}
+	if target.IsDir() {
+		return Invalid("%s %q is a directory; name a file", field, name)
+	}
+	for _, p := range d.protected {
+		if own, err := os.Stat(p); err == nil && os.SameFile(target, own) {
+			return refused
+		}
+	}
+	return nil
+}
+
+// writeError tells the client about names the file system refuses (too long,
+// a directory in place of a file, or a file in place of a directory) and
+// keeps the rest internal.
+func writeError(field, name string, err error) error {
+	switch {
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		return Invalid("%s %q is too long for the file system", field, name)
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EEXIST):
+		return Invalid("%s %q passes through a file where a directory is needed", field, name)
+	case errors.Is(err, syscall.EISDIR):
+		return Invalid("%s %q is a directory; name a file", field, name)
+	}
+	return &Error{Kind: KindInternal, Message: "cannot write " + field, Err: err}
 }

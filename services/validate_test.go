@@ -96,3 +96,46 @@ func TestDataDirConfinesNames(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
 }
+
+func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
+	root := t.TempDir()
+	configPath, db := filepath.Join(root, "enkrypt_mcp_config.json"), filepath.Join(root, "gateway.db")
+	require.NoError(t, os.WriteFile(configPath, []byte(`{"admin_apikey":"k"}`), 0o600))
+	require.NoError(t, os.WriteFile(db, []byte("SQLite format 3"), 0o600))
+	require.NoError(t, os.Link(db, filepath.Join(root, "hard-link.db")))
+	require.NoError(t, os.Mkdir(filepath.Join(root, "exports"), 0o700))
+	// The data directory is reached through a symbolic link: the protected
+	// files are still recognised under the other spelling.
+	linked := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.Symlink(root, linked))
+	d, err := services.NewDataDir(linked, configPath, db, db+"-wal")
+	require.NoError(t, err)
+
+	for name, detail := range map[string]string{
+		"enkrypt_mcp_config.json":        "keeps for itself",
+		"gateway.db":                     "keeps for itself",
+		"exports/../gateway.db":          "keeps for itself",
+		"gateway.db-wal":                 "keeps for itself",
+		"hard-link.db":                   "keeps for itself",
+		"exports":                        "is a directory",
+		"exports/":                       "not a directory",
+		"new/":                           "not a directory",
+		strings.Repeat("x", 300):         "too long",
+		"enkrypt_mcp_config.json/x.json": "passes through a file",
+	} {
+		_, err := d.WriteFile("output_file", name, []byte("{}"))
+		require.Error(t, err, name)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%s: %v", name, err)
+		assert.ErrorContains(t, err, detail, name)
+	}
+	got, err := os.ReadFile(configPath)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"admin_apikey":"k"}`, string(got), "the config file is untouched")
+	got, err = os.ReadFile(db)
+	require.NoError(t, err)
+	assert.Equal(t, "SQLite format 3", string(got), "the database is untouched")
+	_, err = os.Stat(db + "-wal")
+	assert.ErrorIs(t, err, os.ErrNotExist, "no journal was made up")
+	_, err = d.WriteFile("output_file", "gateway.db.json", []byte("{}"))
+	assert.NoError(t, err, "a similar name is fine")
+}

@@ -37,7 +37,7 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 // openApp opens the store named by the settings, wraps it in the given
 // decorators (metrics, ...) and wires the services.
 func openApp(ctx context.Context, loader *config.Loader, s config.Settings, decorators ...func(repositories.Store) repositories.Store) (*app, error) {
-	files, err := services.NewDataDir(s.DataDir)
+	files, err := services.NewDataDir(s.DataDir, s.OwnFiles()...)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,38 @@ func BenchmarkConfigResolve(b *testing.B) {
 	}
 }
 
+// BenchmarkConfigSearch searches 1,000 configurations of two servers each by a
+// term that matches one of them: every name passes through lower().
+func BenchmarkConfigSearch(b *testing.B) {
+	for _, backend := range sqltest.Backends() {
+		b.Run(backend.Name, func(b *testing.B) {
+			s := backend.Open(b)
+			ctx := context.Background()
+			now := time.Now()
+			for i := range 1000 {
+				c := models.Config{ID: fmt.Sprintf("id-%04d", i), Name: fmt.Sprintf("Équipe-%04d", i), CreatedAt: now, UpdatedAt: now}
+				if err := s.Configs().Create(ctx, c); err != nil {
+					b.Fatal(err)
+				}
+				for j := range 2 {
+					server := models.Server{Name: fmt.Sprintf("server-%d", j), Command: "run", CreatedAt: now, UpdatedAt: now}
+					if err := s.Servers().Create(ctx, c.ID, server); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				hits, err := s.Configs().Search(ctx, "ÉQUIPE-0042")
+				if err != nil || len(hits) != 1 {
+					b.Fatal(len(hits), err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkUserCreate inserts one user per iteration, committed.
 func BenchmarkUserCreate(b *testing.B) {
 	for _, backend := range sqltest.Backends() {

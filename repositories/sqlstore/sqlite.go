@@ -89,10 +89,11 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	} else if err := f.Close(); err != nil {
 		return nil, err
 	}
-	writer, err := sql.Open("sqlite", sqliteDSN(path, false))
+	drv, err := newSQLiteDriver()
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite driver: %w", err)
 	}
+	writer := sql.OpenDB(sqliteConnector{driver: drv, dsn: sqliteDSN(path, false)})
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
@@ -100,11 +101,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		_ = writer.Close()
 		return nil, err
 	}
-	reader, err := sql.Open("sqlite", sqliteDSN(path, true))
-	if err != nil {
-		_ = writer.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	reader := sql.OpenDB(sqliteConnector{driver: drv, dsn: sqliteDSN(path, true)})
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)

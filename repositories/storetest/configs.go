@@ -129,6 +129,24 @@ func testConfigs(t *testing.T, newStore Factory) {
 		require.NoError(t, err)
 		assert.Empty(t, none, "LIKE wildcards in the term are literal")
 	})
+	t.Run("SearchFoldsCaseBeyondASCII", func(t *testing.T) {
+		s := newStore(t)
+		ecole, cyrillic := newConfig(1, "École-tools"), newConfig(2, "other")
+		for _, c := range []models.Config{ecole, cyrillic, newConfig(3, "ecole-plain")} {
+			require.NoError(t, s.Configs().Create(ctx(), c))
+		}
+		require.NoError(t, s.Servers().Create(ctx(), cyrillic.ID, newServer(1, "ЖУРНАЛ")))
+		for _, term := range []string{"école", "ÉCOLE", "ÉcOlE-T"} {
+			hits, err := s.Configs().Search(ctx(), term)
+			require.NoError(t, err)
+			require.Len(t, hits, 1, term)
+			assert.Equal(t, "École-tools", hits[0].Name, term)
+		}
+		hits, err := s.Configs().Search(ctx(), "журнал")
+		require.NoError(t, err)
+		require.Len(t, hits, 1)
+		assert.Equal(t, []string{"ЖУРНАЛ"}, hits[0].MatchingServers)
+	})
 }
 
 func summaryNames(list []models.ConfigSummary) []string {

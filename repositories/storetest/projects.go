@@ -125,6 +125,10 @@ func testProjects(t *testing.T, newStore Factory) {
 		hits, err = s.Projects().Search(ctx(), "nothing")
 		require.NoError(t, err)
 		assert.Equal(t, []models.ProjectSummary{}, hits)
+		require.NoError(t, s.Projects().Create(ctx(), newProject(5, "Équipe")))
+		hits, err = s.Projects().Search(ctx(), "équipe")
+		require.NoError(t, err)
+		assert.Equal(t, []string{"Équipe"}, projectNames(hits), "case is folded beyond ASCII")
 	})
 	t.Run("DeleteCascadesMembershipsButNotKeys", func(t *testing.T) {
 		s := newStore(t)

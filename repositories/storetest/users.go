@@ -114,6 +114,12 @@ func testUsers(t *testing.T, newStore Factory) {
 		hits, err = s.Users().Search(ctx(), "zzz")
 		require.NoError(t, err)
 		assert.Equal(t, []models.UserSummary{}, hits)
+		doctors := newProject(2, "Ärzte")
+		require.NoError(t, s.Projects().Create(ctx(), doctors))
+		require.NoError(t, s.Memberships().Add(ctx(), models.Membership{ProjectID: doctors.ID, UserID: "u2", CreatedAt: at(2)}))
+		hits, err = s.Users().Search(ctx(), "ärzte")
+		require.NoError(t, err)
+		assert.Equal(t, []string{"bob@example.com"}, userEmails(hits), "project names are folded beyond ASCII")
 	})
 	t.Run("DeleteRefusedWhileReferenced", func(t *testing.T) {
 		s := newStore(t)

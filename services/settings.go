@@ -199,13 +199,23 @@ func maskSecret(secret string) string {
 	return "****" + string(r[len(r)-4:])
 }
 
+// secretMarkers name credentials. Member names are compared without case and
+// punctuation, so "api_key", "apiKey", "X-API-Key" and "API Key" are alike.
+var secretMarkers = []string{"apikey", "secret", "password", "passwd", "passphrase", "token",
+	"credential", "authorization", "privatekey", "accesskey", "signingkey", "cookie", "session"}
+
 // secretField reports JSON member names that hold credentials.
 func secretField(name string) bool {
-	n := strings.ToLower(name)
-	if strings.HasSuffix(n, "url") {
+	n := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, name)
+	if strings.HasSuffix(n, "url") || strings.HasSuffix(n, "uri") || strings.HasSuffix(n, "endpoint") {
 		return false // token endpoints and the like are addresses, not credentials
 	}
-	for _, marker := range []string{"api_key", "apikey", "secret", "password", "token", "credential"} {
+	for _, marker := range secretMarkers {
 		if strings.Contains(n, marker) {
 			return true
 		}
@@ -213,25 +223,61 @@ func secretField(name string) bool {
 	return false
 }
 
-// maskSecrets returns v with the string values of secret members masked, at any depth.
+// secretValue reports strings that are credentials whatever their member's
+// name: HTTP authorization values.
+func secretValue(s string) bool {
+	lower := strings.ToLower(strings.TrimSpace(s))
+	return strings.HasPrefix(lower, "bearer ") || strings.HasPrefix(lower, "basic ")
+}
+
+// maskURLPassword hides the password of a URL with credentials
+// (https://user:secret@host/...) and keeps the rest readable.
+func maskURLPassword(s string) (string, bool) {
+	if !strings.Contains(s, "@") || !strings.Contains(s, "://") {
+		return s, false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s, false
+	}
+	if _, has := u.User.Password(); !has {
+		return s, false
+	}
+	return u.Redacted(), true
+}
+
+// maskSecrets returns v with its credentials masked, at any depth: every
+// string under a secret-named member (however deep), authorization values and
+// URL passwords anywhere.
 func maskSecrets(v any) any {
+	return maskValue(v, false)
+}
+
+func maskValue(v any, underSecret bool) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, val := range t {
-			if s, ok := val.(string); ok && secretField(k) && s != "" {
-				out[k] = maskSecret(s)
-				continue
-			}
-			out[k] = maskSecrets(val)
+			out[k] = maskValue(val, underSecret || secretField(k))
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, val := range t {
-			out[i] = maskSecrets(val)
+			out[i] = maskValue(val, underSecret)
 		}
 		return out
+	case string:
+		switch {
+		case t == "":
+			return t
+		case underSecret || secretValue(t):
+			return maskSecret(t)
+		}
+		if masked, ok := maskURLPassword(t); ok {
+			return masked
+		}
+		return t
 	default:
 		return v
 	}

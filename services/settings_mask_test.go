@@ -1,0 +1,42 @@
+package services
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMaskSecretsHidesCredentialsAtAnyDepth(t *testing.T) {
+	const secret = "s3cr3t-value-abcdef-9876"
+	for _, tc := range []struct{ name, in, want string }{
+		{"snake case", `{"api_key": "` + secret + `"}`, `{"api_key": "****9876"}`},
+		{"camel case", `{"apiKey": "` + secret + `"}`, `{"apiKey": "****9876"}`},
+		{"header style", `{"X-API-Key": "` + secret + `"}`, `{"X-API-Key": "****9876"}`},
+		{"spaced", `{"API Key": "` + secret + `"}`, `{"API Key": "****9876"}`},
+		{"authorization", `{"Authorization": "` + secret + `"}`, `{"Authorization": "****9876"}`},
+		{"private key", `{"private-key": "` + secret + `"}`, `{"private-key": "****9876"}`},
+		{"short secrets show nothing", `{"password": "hunter2"}`, `{"password": "****"}`},
+		{"whole subtree of a secret member", `{"credentials": {"user": "` + secret + `", "list": ["` + secret + `", 7]}}`,
+			`{"credentials": {"user": "****9876", "list": ["****9876", 7]}}`},
+		{"bearer values anywhere", `{"headers": [{"name": "X", "value": "Bearer ` + secret + `"}]}`,
+			`{"headers": [{"name": "X", "value": "****9876"}]}`},
+		{"basic values anywhere", `{"h": "basic ` + secret + `"}`, `{"h": "****9876"}`},
+		{"url passwords anywhere", `{"collector": "https://otel:` + secret + `@otel.example.com/v1"}`,
+			`{"collector": "https://otel:xxxxx@otel.example.com/v1"}`},
+		{"addresses stay readable", `{"token_url": "https://auth.example.com/token", "OAUTH_TOKEN_ENDPOINT": "https://a.example.com"}`,
+			`{"token_url": "https://auth.example.com/token", "OAUTH_TOKEN_ENDPOINT": "https://a.example.com"}`},
+		{"plain values stay", `{"provider": "enkrypt", "enabled": true, "token_count": 5, "empty_secret": ""}`,
+			`{"provider": "enkrypt", "enabled": true, "token_count": 5, "empty_secret": ""}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var in any
+			require.NoError(t, json.Unmarshal([]byte(tc.in), &in))
+			out, err := json.Marshal(maskSecrets(in))
+			require.NoError(t, err)
+			assert.JSONEq(t, tc.want, string(out))
+			assert.NotContains(t, string(out), secret)
+		})
+	}
+}

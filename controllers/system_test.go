@@ -111,6 +111,7 @@ func TestSystemBackupAndRestore(t *testing.T) {
 	require.NoError(t, err)
 	sum := sha256.Sum256(data)
 	assert.Equal(t, hex.EncodeToString(sum[:]), d["sha256"])
+	assert.EqualValues(t, len(data), d["size"], "size as the contract names it")
 	assert.EqualValues(t, len(data), d["bytes"])
 	info, err := os.Stat(filepath.Join(h.dataDir, "backups", "one.json"))
 	require.NoError(t, err)

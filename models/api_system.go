@@ -22,8 +22,11 @@ type BackupRequest struct {
 
 // BackupData describes a written backup.
 type BackupData struct {
-	File          string       `json:"file" example:"backups/gateway-2026-01-01.json"`
-	Path          string       `json:"path" example:"/home/user/.enkrypt/backups/gateway-2026-01-01.json"`
+	File string `json:"file" example:"backups/gateway-2026-01-01.json"`
+	Path string `json:"path" example:"/home/user/.enkrypt/backups/gateway-2026-01-01.json"`
+	// Size is the file's size in bytes, as the API contract names it; Bytes
+	// repeats it for scripts written against the first releases.
+	Size          int          `json:"size" example:"4096"`
 	Bytes         int          `json:"bytes" example:"4096"`
 	SHA256        string       `json:"sha256" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
 	Format        string       `json:"format" example:"secure-mcp-gateway-backup"`
@@ -108,7 +111,7 @@ func (d SystemHealthData) Message() string {
 
 // NewBackupData describes a written backup.
 func NewBackupData(r BackupResult) BackupData {
-	return BackupData{File: r.File, Path: r.Path, Bytes: r.Bytes, SHA256: r.SHA256, Format: BackupFormat,
+	return BackupData{File: r.File, Path: r.Path, Size: r.Bytes, Bytes: r.Bytes, SHA256: r.SHA256, Format: BackupFormat,
 		SchemaVersion: BackupSchemaVersion, CreatedAt: r.CreatedAt, Counts: r.Counts}
 }
 

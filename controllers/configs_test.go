@@ -252,8 +252,17 @@ func TestGuardrailPolicyRoutes(t *testing.T) {
 	assert.Equal(t, false, res.data()["input_guardrails_policy"].(map[string]any)["enabled"])
 	assert.Equal(t, "Strict", res.data()["output_guardrails_policy"].(map[string]any)["policy_name"])
 
-	assertError(t, h.do("PUT", base+"/guardrails", `{}`), 400, "invalid", "policy")
-	assertError(t, h.do("PUT", base+"/input-guardrails", `{}`), 400, "invalid", "policy")
+	// Errors name the fields of the route the client called.
+	assertError(t, h.do("PUT", base+"/guardrails", `{}`), 400, "invalid", "at least one of input_policy, input_policy_file, output_policy, output_policy_file")
+	assertError(t, h.do("PUT", base+"/guardrails", `{"input_policy": {}, "input_policy_file": "out.json"}`), 400, "invalid", "either input_policy or input_policy_file")
+	assertError(t, h.do("PUT", base+"/guardrails", `{"output_policy_file": "missing.json"}`), 404, "not_found", `output_policy_file "missing.json"`)
+	for _, route := range []string{"/input-guardrails", "/output-guardrails"} {
+		assertError(t, h.do("PUT", base+route, `{}`), 400, "invalid", "policy or policy_file is required")
+		assertError(t, h.do("PUT", base+route, `{"policy": {}, "policy_file": "out.json"}`), 400, "invalid", "either policy or policy_file, not both")
+		missing := h.do("PUT", base+route, `{"policy_file": "missing.json"}`)
+		assertError(t, missing, 404, "not_found", `policy_file "missing.json"`)
+		assert.NotContains(t, missing.Body["detail"], "put_policy", "%s names only its own fields", route)
+	}
 	assertError(t, h.do("PUT", base+"/input-guardrails", `{"policy": {"block": "x"}}`), 400, "invalid", "block")
 	assertError(t, h.do("PUT", base+"/input-guardrails", `{"policy_file": "../etc/passwd"}`), 400, "invalid", "data directory")
 	assertError(t, h.do("PUT", base+"/input-guardrails", `{"policy_file": "/etc/passwd"}`), 400, "invalid", "data directory")

@@ -153,7 +153,7 @@ func (h *ConfigController) SetInputPolicy(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	h.setPolicies(c, "Input guardrails policy updated", services.PolicyUpdate{Input: req.Policy, InputFile: req.PolicyFile})
+	h.setPolicies(c, "Input guardrails policy updated", services.InputPolicyUpdate(req.Policy, req.PolicyFile))
 }
 
 // SetOutputPolicy godoc
@@ -177,7 +177,7 @@ func (h *ConfigController) SetOutputPolicy(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	h.setPolicies(c, "Output guardrails policy updated", services.PolicyUpdate{Output: req.Policy, OutputFile: req.PolicyFile})
+	h.setPolicies(c, "Output guardrails policy updated", services.OutputPolicyUpdate(req.Policy, req.PolicyFile))
 }
 
 // SetPolicies godoc

@@ -26,6 +26,19 @@ type PolicyUpdate struct {
 	InputFile  string
 	Output     *models.GuardrailPolicy
 	OutputFile string
+	// single marks the update of one direction, whose fields are named
+	// policy and policy_file, so that errors name what the client sent.
+	single bool
+}
+
+// InputPolicyUpdate replaces the input policy alone (fields policy, policy_file).
+func InputPolicyUpdate(policy *models.GuardrailPolicy, file string) PolicyUpdate {
+	return PolicyUpdate{Input: policy, InputFile: file, single: true}
+}
+
+// OutputPolicyUpdate replaces the output policy alone (fields policy, policy_file).
+func OutputPolicyUpdate(policy *models.GuardrailPolicy, file string) PolicyUpdate {
+	return PolicyUpdate{Output: policy, OutputFile: file, single: true}
 }
 
 func serverNotFound(name, config string) string {
@@ -140,16 +153,23 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 
 // SetPolicies replaces guardrails policies of a server.
 func (s *ConfigService) SetPolicies(ctx context.Context, ident, name string, u PolicyUpdate) (models.Server, error) {
-	input, err := s.policy("input_policy", u.Input, u.InputFile)
+	inputField, outputField := "input_policy", "output_policy"
+	if u.single {
+		inputField, outputField = "policy", "policy"
+	}
+	input, err := s.policy(inputField, u.Input, u.InputFile)
 	if err != nil {
 		return models.Server{}, err
 	}
-	output, err := s.policy("output_policy", u.Output, u.OutputFile)
+	output, err := s.policy(outputField, u.Output, u.OutputFile)
 	if err != nil {
 		return models.Server{}, err
 	}
-	if input == nil && output == nil {
-		return models.Server{}, Invalid("a policy or policy_file is required")
+	switch {
+	case input == nil && output == nil && u.single:
+		return models.Server{}, Invalid("policy or policy_file is required")
+	case input == nil && output == nil:
+		return models.Server{}, Invalid("at least one of input_policy, input_policy_file, output_policy, output_policy_file is required")
 	}
 	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
 		if input != nil {

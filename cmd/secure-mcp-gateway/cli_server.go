@@ -166,14 +166,14 @@ func policyCmd(use, short, message string, pairs [][2]string, read func(c *call,
 func configInputGuardrails() *cobra.Command {
 	return policyCmd("update-server-input-guardrails", "Replace the input guardrails policy of a server", "Input guardrails policy updated",
 		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
-			return services.PolicyUpdate{Input: p[0], InputFile: c.str("policy-file")}
+			return services.InputPolicyUpdate(p[0], c.str("policy-file"))
 		})
 }
 
 func configOutputGuardrails() *cobra.Command {
 	return policyCmd("update-server-output-guardrails", "Replace the output guardrails policy of a server", "Output guardrails policy updated",
 		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
-			return services.PolicyUpdate{Output: p[0], OutputFile: c.str("policy-file")}
+			return services.OutputPolicyUpdate(p[0], c.str("policy-file"))
 		})
 }
 

@@ -231,7 +231,7 @@ func TestAPIKeyRotate(t *testing.T) {
 		{"negative grace", `{"api_key": "` + id + `", "grace_period_seconds": -1}`, 400, "between 0 and 604800"},
 		{"grace too long", `{"api_key": "` + id + `", "grace_period_seconds": 604801}`, 400, "between 0 and 604800"},
 		{"grace overflow", `{"api_key": "` + id + `", "grace_period_seconds": 9223372036854775807}`, 400, "between 0 and 604800"},
-		{"grace fraction", `{"api_key": "` + id + `", "grace_period_seconds": 1.5}`, 400, "grace_period_seconds"},
+		{"grace fraction", `{"api_key": "` + id + `", "grace_period_seconds": 1.5}`, 400, "field grace_period_seconds must be of type integer, not number 1.5"},
 		{"grace string", `{"api_key": "` + id + `", "grace_period_seconds": "60"}`, 400, "grace_period_seconds"},
 		{"key wrong type", `{"api_key": 1}`, 400, "api_key"},
 		{"malformed secret", `{"api_key": "smg_nope"}`, 400, "well-formed"},

@@ -326,6 +326,9 @@ func TestConfigExportImport(t *testing.T) {
 		{"duplicate name", map[string]any{"config_name": "src", "config": onDisk}, 409, "src"},
 		{"server without command", map[string]any{"config_name": "x", "config": map[string]any{"mcp_config": []any{map[string]any{"server_name": "a"}, map[string]any{"server_name": "a", "config": map[string]any{"command": "npx"}}}}}, 400, "server_command"},
 		{"wrong types", map[string]any{"config_name": "x", "config": map[string]any{"mcp_config": "nope"}}, 400, "mcp_config"},
+		{"config not a document", map[string]any{"config_name": "x", "config": 5}, 400, "config must be a configuration document with an mcp_config list of servers, or that list, not number"},
+		{"wrong nested type", map[string]any{"config_name": "x", "config": []any{map[string]any{"server_name": "a", "config": map[string]any{"command": "npx", "args": "y"}}}}, 400,
+			"field config.args must be of type array, not string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			category := map[int]string{400: "invalid", 404: "not_found", 409: "conflict"}[tc.status]

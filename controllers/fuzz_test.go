@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -12,8 +13,10 @@ import (
 
 // FuzzRequestBodies sends any body to any POST or PUT route through the real
 // router: the answer is never a 5xx (a panic would be one, through the
-// recovery middleware) and always a JSON envelope.
+// recovery middleware), always a JSON envelope, and its errors speak of JSON,
+// not of the Go types behind it.
 func FuzzRequestBodies(f *testing.F) {
+	goTypeName := regexp.MustCompile(`models\.|\[\]string|map\[|\bint64\b|\bfloat64\b|\*time\.`)
 	h := newHarness(f)
 	h.seedConfig("fz", "s")
 	var routes []string
@@ -29,7 +32,7 @@ func FuzzRequestBodies(f *testing.F) {
 		f.Fatal("no POST or PUT route")
 	}
 	for i := range routes {
-		for _, body := range []string{"", "{}", "null", "[]", `{"config_name": 1}`, `{"server_name": "s2", "server_command": "npx", "args": ["-y"], "env": {"A": "b"}}`} {
+		for _, body := range []string{"", "{}", "null", "[]", `{"config_name": 1}`, `{"config_name": "x", "config": 5}`, `{"args": "x", "env": [], "tools": 1}`, `{"server_name": "s2", "server_command": "npx", "args": ["-y"], "env": {"A": "b"}}`} {
 			f.Add(uint8(i), []byte(body))
 		}
 	}
@@ -46,6 +49,9 @@ func FuzzRequestBodies(f *testing.F) {
 		var envelope map[string]any
 		if err := json.Unmarshal(rec.Body.Bytes(), &envelope); err != nil || envelope["timestamp"] == nil {
 			t.Fatalf("%s %s with %q: not an envelope: %s", method, path, body, rec.Body)
+		}
+		if detail, _ := envelope["detail"].(string); goTypeName.MatchString(detail) {
+			t.Fatalf("%s %s with %q: the error names a Go type: %s", method, path, body, detail)
 		}
 	})
 }

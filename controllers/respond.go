@@ -110,31 +110,12 @@ func decodeErr(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
-	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return services.Invalid("field %s must be of type %s, not %s", typeErr.Field, jsonType(typeErr.Type.String()), typeErr.Value)
 	case errors.As(err, &typeErr):
-		return services.Invalid("request body must be a JSON %s, not %s", jsonType(typeErr.Type.String()), typeErr.Value)
+		return services.Invalid("%s", models.DescribeTypeError("", typeErr))
 	case errors.As(err, &syntaxErr):
 		return services.Invalid("malformed JSON at byte %d: %v", syntaxErr.Offset, err)
 	default:
 		return services.Invalid("malformed JSON: %v", err)
-	}
-}
-
-// jsonType names a Go type the way a JSON client thinks of it.
-func jsonType(goType string) string {
-	goType = strings.TrimPrefix(goType, "*")
-	switch {
-	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "."):
-		return "object"
-	case strings.HasPrefix(goType, "[]"):
-		return "array"
-	case goType == "string":
-		return "string"
-	case goType == "bool":
-		return "boolean"
-	default:
-		return "number"
 	}
 }
 

@@ -93,6 +93,10 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	}
 	var specs []models.ServerSpec
 	if err := json.Unmarshal(list, &specs); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field == "" {
+			return nil, Invalid("%s must be a configuration document with an mcp_config list of servers, or that list, not %s", field, typeErr.Value)
+		}
 		return nil, documentErr(field+".mcp_config", err)
 	}
 	var issues []string
@@ -118,7 +122,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 func documentErr(field string, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return Invalid("%s: field %s must be of type %s", field, typeErr.Field, typeErr.Type)
+		return Invalid("%s", models.DescribeTypeError(field, typeErr))
 	}
 	return Invalid("%s is not a valid JSON document: %v", field, err)
 }

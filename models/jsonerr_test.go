@@ -1,0 +1,42 @@
+package models_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/models"
+)
+
+func TestDescribeTypeErrorSpeaksJSON(t *testing.T) {
+	type doc struct {
+		Name  string            `json:"name"`
+		Count int               `json:"count"`
+		On    bool              `json:"on"`
+		Tags  []string          `json:"tags"`
+		Env   map[string]string `json:"env"`
+		Inner struct {
+			Ratio float64 `json:"ratio"`
+		} `json:"inner"`
+	}
+	for _, tc := range []struct{ doc, in, want string }{
+		{"", `{"name": 5}`, "field name must be of type string, not number"},
+		{"", `{"count": 1.5}`, "field count must be of type integer, not number 1.5"},
+		{"", `{"on": "yes"}`, "field on must be of type boolean, not string"},
+		{"", `{"tags": "a"}`, "field tags must be of type array, not string"},
+		{"", `{"env": []}`, "field env must be of type object, not array"},
+		{"", `{"inner": {"ratio": "x"}}`, "field inner.ratio must be of type number, not string"},
+		{"", `[1]`, "request body must be a JSON object, not array"},
+		{"input_file", `{"name": true}`, "input_file: field name must be of type string, not boolean"},
+		{"input_file", `"text"`, "input_file must be a JSON object, not string"},
+	} {
+		var v doc
+		err := json.Unmarshal([]byte(tc.in), &v)
+		var typeErr *json.UnmarshalTypeError
+		require.True(t, errors.As(err, &typeErr), "%s: %v", tc.in, err)
+		assert.Equal(t, tc.want, models.DescribeTypeError(tc.doc, typeErr), tc.in)
+	}
+}

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build a static binary, then run it as a non-root user with config and data
 # on a volume. Every setting is available as an SMG_* environment variable.
-FROM golang:1.26-bookworm AS build
+FROM golang:1.26.8-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -66,7 +66,7 @@ func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {
 // errors: a mistyped secret (its prefix lost, say) would otherwise be.
 func resolveKey(ctx context.Context, r repositories.Repos, ref string) (models.APIKey, error) {
 	if !looksLikeSecret(ref) {
-		k, err := r.APIKeys().Get(ctx, ref)
+		k, err := lookup(ctx, ref, r.APIKeys().Get)
 		if errors.Is(err, repositories.ErrNotFound) && legacySecret(ref) {
 			// The secret of a key imported from the original system.
 			k, err = r.APIKeys().GetByHash(ctx, HashAPIKeySecret(ref))
@@ -89,7 +89,7 @@ func resolveProjectByFields(ctx context.Context, r repositories.Repos, id, name 
 	if id == "" {
 		return resolveProject(ctx, r, name)
 	}
-	p, err := r.Projects().Get(ctx, id)
+	p, err := lookup(ctx, id, r.Projects().Get)
 	if err != nil {
 		return p, storeErr(err, fmt.Sprintf("project id %q not found", id), "")
 	}

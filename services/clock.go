@@ -2,8 +2,6 @@ package services
 
 import (
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // Clock tells the time; tests pass a fixed one.
@@ -11,8 +9,6 @@ type Clock func() time.Time
 
 // SystemClock is the wall clock in UTC.
 func SystemClock() time.Time { return time.Now().UTC() }
-
-func newID() string { return uuid.NewString() }
 
 // Every stored time must lie within the range of int64 nanoseconds since 1970
 // (1677-09-21 to 2262-04-11), which both backends store exactly; a time

@@ -27,7 +27,7 @@ type ConfigDetail struct {
 }
 
 func resolveConfig(ctx context.Context, r repositories.Repos, ident string) (models.Config, error) {
-	c, err := r.Configs().Resolve(ctx, ident)
+	c, err := lookup(ctx, ident, r.Configs().Resolve)
 	return c, storeErr(err, fmt.Sprintf("configuration %q not found", ident), "")
 }
 

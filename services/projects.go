@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
@@ -41,7 +42,7 @@ type Membership struct {
 }
 
 func resolveProject(ctx context.Context, r repositories.Repos, ident string) (models.Project, error) {
-	p, err := r.Projects().Resolve(ctx, ident)
+	p, err := lookup(ctx, ident, r.Projects().Resolve)
 	return p, storeErr(err, fmt.Sprintf("project %q not found", ident), "")
 }
 
@@ -162,7 +163,7 @@ func resolveConfigByFields(ctx context.Context, r repositories.Repos, id, name s
 	switch {
 	case err != nil:
 		return c, err
-	case id != "" && c.ID != id:
+	case id != "" && !strings.EqualFold(c.ID, id): // found by name, or not at all
 		return c, NotFound("configuration id %q not found", id)
 	case id != "" && name != "" && c.Name != name:
 		return c, Invalid("config_id and config_name name different configurations")

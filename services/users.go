@@ -9,7 +9,7 @@ import (
 )
 
 func resolveUser(ctx context.Context, r repositories.Repos, ident string) (models.User, error) {
-	u, err := r.Users().Resolve(ctx, ident)
+	u, err := lookup(ctx, ident, r.Users().Resolve)
 	return u, storeErr(err, fmt.Sprintf("user %q not found", ident), "")
 }
 
@@ -19,7 +19,7 @@ func resolveUserByFields(ctx context.Context, r repositories.Repos, id, email st
 	if id == "" {
 		return resolveUser(ctx, r, email)
 	}
-	u, err := r.Users().Get(ctx, id)
+	u, err := lookup(ctx, id, r.Users().Get)
 	if err != nil {
 		return u, storeErr(err, fmt.Sprintf("user id %q not found", id), "")
 	}

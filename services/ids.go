@@ -1,0 +1,26 @@
+package services
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"github.com/securemcp/gateway/repositories"
+)
+
+// newID makes the id of a new entity: a random UUID in its lower-case form.
+func newID() string { return uuid.NewString() }
+
+// lookup finds an entity by a client's identifier. Ids are lower-case UUIDs;
+// one a client upper-cased (as some tools print them) finds the entity too,
+// after the identifier as given has found nothing (a name wins over that).
+func lookup[T any](ctx context.Context, ident string, find func(context.Context, string) (T, error)) (T, error) {
+	v, err := find(ctx, ident)
+	if errors.Is(err, repositories.ErrNotFound) && len(ident) == 36 {
+		if id, parseErr := uuid.Parse(ident); parseErr == nil && id.String() != ident {
+			return find(ctx, id.String())
+		}
+	}
+	return v, err
+}

@@ -101,17 +101,17 @@ func decodeBody(c *gin.Context, req any) error {
 		body = []byte("{}")
 	}
 	if err := json.Unmarshal(body, req); err != nil {
-		return decodeErr(err)
+		return decodeErr(err, req)
 	}
 	return nil
 }
 
-func decodeErr(err error) error {
+func decodeErr(err error, req any) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		return services.Invalid("%s", models.DescribeTypeError("", typeErr))
+		return services.Invalid("%s", models.DescribeTypeError("", typeErr, req))
 	case errors.As(err, &syntaxErr):
 		return services.Invalid("malformed JSON at byte %d: %v", syntaxErr.Offset, err)
 	default:

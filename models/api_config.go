@@ -67,7 +67,7 @@ func ParseGuardrailPolicy(data []byte) (GuardrailPolicy, error) {
 	if err := dec.Decode(&p); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return p, errors.New(DescribeTypeError("policy", typeErr))
+			return p, errors.New(DescribeTypeError("policy", typeErr, &p))
 		}
 		return p, fmt.Errorf("not a JSON policy object: %v", err)
 	}

@@ -3,13 +3,16 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
 // DescribeTypeError says, in JSON's terms rather than Go's, which member of a
 // document has the wrong type. doc names the document ("input_file", "config");
-// empty means the request body, whose members are named alone.
-func DescribeTypeError(doc string, e *json.UnmarshalTypeError) string {
+// empty means the request body, whose members are named alone. target is the
+// value the document was decoded into: it tells whether the member is a list
+// or a map, whose item (not the member itself) had the wrong type.
+func DescribeTypeError(doc string, e *json.UnmarshalTypeError, target any) string {
 	want, got := JSONType(e.Type.String()), e.Value
 	if got == "bool" {
 		got = "boolean"
@@ -20,11 +23,79 @@ func DescribeTypeError(doc string, e *json.UnmarshalTypeError) string {
 		}
 		return fmt.Sprintf("%s must be a JSON %s, not %s", doc, want, got)
 	}
-	msg := fmt.Sprintf("field %s must be of type %s, not %s", e.Field, want, got)
+	var msg string
+	switch container := containerOf(reflect.TypeOf(target), e.Field, e.Type); container {
+	case reflect.Slice, reflect.Array:
+		msg = fmt.Sprintf("field %s must be an array of %s items; one is %s", e.Field, want, article(got))
+	case reflect.Map:
+		msg = fmt.Sprintf("field %s must be an object of %s values; one is %s", e.Field, want, article(got))
+	default:
+		msg = fmt.Sprintf("field %s must be of type %s, not %s", e.Field, want, got)
+	}
 	if doc != "" {
 		msg = doc + ": " + msg
 	}
 	return msg
+}
+
+// containerOf returns reflect.Slice or reflect.Map when the member at the
+// dotted path is a list or a map of items of type item (the decoder reports an
+// item's error under the member's path), else reflect.Invalid.
+func containerOf(t reflect.Type, path string, item reflect.Type) reflect.Kind {
+	if t == nil {
+		return reflect.Invalid
+	}
+	for _, name := range strings.Split(path, ".") {
+		t = elementsOf(t)
+		switch t.Kind() {
+		case reflect.Struct:
+			f, ok := jsonField(t, name)
+			if !ok {
+				return reflect.Invalid
+			}
+			t = f.Type
+		case reflect.Map:
+			t = t.Elem()
+		default:
+			return reflect.Invalid
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if k := t.Kind(); (k == reflect.Slice || k == reflect.Array || k == reflect.Map) && t.Elem() == item {
+		return k
+	}
+	return reflect.Invalid
+}
+
+// elementsOf looks through pointers and lists: paths do not name list indices.
+func elementsOf(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	return t
+}
+
+// jsonField finds the struct field a JSON member path segment names: by its
+// json tag, else by its Go name (which the decoder reports when untagged).
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && f.Name == name) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// article prefixes a JSON type with "a" or "an".
+func article(jsonType string) string {
+	if strings.IndexByte("aeiou", jsonType[0]) >= 0 {
+		return "an " + jsonType
+	}
+	return "a " + jsonType
 }
 
 // JSONType names a Go type the way a JSON client thinks of it.

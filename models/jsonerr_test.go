@@ -21,12 +21,23 @@ func TestDescribeTypeErrorSpeaksJSON(t *testing.T) {
 		Inner struct {
 			Ratio float64 `json:"ratio"`
 		} `json:"inner"`
+		List []struct {
+			Config struct {
+				Args []string `json:"args"`
+			} `json:"config"`
+		} `json:"list"`
+		Untagged int
 	}
 	for _, tc := range []struct{ doc, in, want string }{
 		{"", `{"name": 5}`, "field name must be of type string, not number"},
 		{"", `{"count": 1.5}`, "field count must be of type integer, not number 1.5"},
 		{"", `{"on": "yes"}`, "field on must be of type boolean, not string"},
 		{"", `{"tags": "a"}`, "field tags must be of type array, not string"},
+		{"", `{"tags": ["a", 1]}`, "field tags must be an array of string items; one is a number"},
+		{"", `{"env": {"A": true}}`, "field env must be an object of string values; one is a boolean"},
+		{"", `{"list": [{"config": {"args": [2]}}]}`, "field list.config.args must be an array of string items; one is a number"},
+		{"", `{"list": [3]}`, "field list must be an array of object items; one is a number"},
+		{"", `{"Untagged": {}}`, "field Untagged must be of type integer, not object"},
 		{"", `{"env": []}`, "field env must be of type object, not array"},
 		{"", `{"inner": {"ratio": "x"}}`, "field inner.ratio must be of type number, not string"},
 		{"", `[1]`, "request body must be a JSON object, not array"},
@@ -37,6 +48,6 @@ func TestDescribeTypeErrorSpeaksJSON(t *testing.T) {
 		err := json.Unmarshal([]byte(tc.in), &v)
 		var typeErr *json.UnmarshalTypeError
 		require.True(t, errors.As(err, &typeErr), "%s: %v", tc.in, err)
-		assert.Equal(t, tc.want, models.DescribeTypeError(tc.doc, typeErr), tc.in)
+		assert.Equal(t, tc.want, models.DescribeTypeError(tc.doc, typeErr, &v), tc.in)
 	}
 }

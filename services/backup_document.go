@@ -60,7 +60,7 @@ func toDocument(st state, createdAt time.Time) models.BackupDocument {
 func parseBackup(field string, data []byte) (state, error) {
 	var doc models.BackupDocument
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return state{}, documentErr(field, err)
+		return state{}, documentErr(field, err, &doc)
 	}
 	var issues []string
 	if doc.Format != models.BackupFormat {

@@ -79,11 +79,11 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	list := data
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
 		if err := json.Unmarshal(data, &probe); err != nil {
-			return nil, documentErr(field, err)
+			return nil, documentErr(field, err, &probe)
 		}
 		if len(probe.Config) > 0 {
 			if err := json.Unmarshal(probe.Config, &probe); err != nil {
-				return nil, documentErr(field+".config", err)
+				return nil, documentErr(field+".config", err, &probe)
 			}
 		}
 		if len(probe.MCPConfig) == 0 {
@@ -97,7 +97,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 		if errors.As(err, &typeErr) && typeErr.Field == "" {
 			return nil, Invalid("%s must be a configuration document with an mcp_config list of servers, or that list, not %s", field, typeErr.Value)
 		}
-		return nil, documentErr(field+".mcp_config", err)
+		return nil, documentErr(field+".mcp_config", err, &specs)
 	}
 	var issues []string
 	seen := map[string]bool{}
@@ -119,10 +119,10 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	return servers, nil
 }
 
-func documentErr(field string, err error) error {
+func documentErr(field string, err error, target any) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return Invalid("%s", models.DescribeTypeError(field, typeErr))
+		return Invalid("%s", models.DescribeTypeError(field, typeErr, target))
 	}
 	return Invalid("%s is not a valid JSON document: %v", field, err)
 }

@@ -177,7 +177,7 @@ func (p *enkryptParser) section(top map[string]json.RawMessage, name string) []m
 // decode decodes one record, reporting type errors under label.
 func (p *enkryptParser) decode(label string, raw json.RawMessage, v any) bool {
 	if err := json.Unmarshal(raw, v); err != nil {
-		p.issuef("%s", messageOf(documentErr(label, err)))
+		p.issuef("%s", messageOf(documentErr(label, err, v)))
 		return false
 	}
 	return true
@@ -190,7 +190,7 @@ func (p *enkryptParser) decode(label string, raw json.RawMessage, v any) bool {
 func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return state{}, nil, documentErr(field, err)
+		return state{}, nil, documentErr(field, err, &top)
 	}
 	p := &enkryptParser{now: now, notes: []string{}, originals: map[string]string{}}
 	var st state

@@ -205,7 +205,7 @@ func detectFormat(field string, data []byte) (string, error) {
 	if err := json.Unmarshal(data, &probe); errors.As(err, &typeErr) {
 		return "", Invalid("%s must be a JSON object, not %s", field, typeErr.Value)
 	} else if err != nil {
-		return "", documentErr(field, err)
+		return "", documentErr(field, err, &probe)
 	}
 	if _, ok := probe["format"]; ok {
 		return FormatBackup, nil

@@ -323,6 +323,7 @@ func TestConfigExportImport(t *testing.T) {
 		{"escape with dots", map[string]string{"config_name": "x", "input_file": "../../etc/passwd"}, 400, "data directory"},
 		{"absolute", map[string]string{"config_name": "x", "input_file": "/etc/passwd"}, 400, "data directory"},
 		{"missing file", map[string]string{"config_name": "x", "input_file": "none.json"}, 404, "none.json"},
+		{"name too long", map[string]string{"config_name": "x", "input_file": strings.Repeat("n", 300) + ".json"}, 400, "too long for the file system"},
 		{"neither", map[string]string{"config_name": "x"}, 400, "input_file or config"},
 		{"duplicate name", map[string]any{"config_name": "src", "config": onDisk}, 409, "src"},
 		{"server without command", map[string]any{"config_name": "x", "config": map[string]any{"mcp_config": []any{map[string]any{"server_name": "a"}, map[string]any{"server_name": "a", "config": map[string]any{"command": "npx"}}}}}, 400, "server_command"},

@@ -199,6 +199,8 @@ func TestSystemRestoreBadInput(t *testing.T) {
 		{"backup_file escape", `{"backup_file": "../../etc/passwd"}`, 400, "invalid", []string{"backup_file", "inside the data directory"}},
 		{"absolute", `{"input_file": "/etc/passwd"}`, 400, "invalid", []string{"inside the data directory"}},
 		{"missing file", `{"backup_file": "nope.json"}`, 404, "not_found", []string{"backup_file", "nope.json"}},
+		{"name too long", `{"input_file": "` + strings.Repeat("n", 300) + `"}`, 400, "invalid", []string{"input_file", "too long for the file system"}},
+		{"through a file", `{"input_file": "truncated.json/x.json"}`, 400, "invalid", []string{"input_file", "passes through a file"}},
 		{"truncated", `{"input_file": "truncated.json"}`, 400, "invalid", []string{"not a valid JSON document"}},
 		{"hostile", `{"input_file": "hostile.json"}`, 400, "invalid", []string{"refers to no configuration", "same email"}},
 		{"huge body", `{"input_file": "` + strings.Repeat("x", 2<<20) + `"}`, 413, "payload_too_large", []string{"limit"}},

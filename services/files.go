@@ -114,7 +114,7 @@ func (d *DataDir) ReadFile(field, name string, limit int) ([]byte, error) {
 		return nil, NotFound("%s %q does not exist in the data directory", field, name)
 	}
 	if err != nil {
-		return nil, &Error{Kind: KindInternal, Message: "cannot read " + field, Err: err}
+		return nil, fileError(field, name, "read", err)
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
@@ -122,7 +122,7 @@ func (d *DataDir) ReadFile(field, name string, limit int) ([]byte, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
-		return nil, &Error{Kind: KindInternal, Message: "cannot read " + field, Err: err}
+		return nil, fileError(field, name, "read", err)
 	}
 	if len(b) > limit {
 		return nil, Invalid("%s %q is larger than %d bytes", field, name, limit)
@@ -145,26 +145,28 @@ func (d *DataDir) WriteFile(field, name string, data []byte) (string, error) {
 		return "", err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", writeError(field, name, err)
+		return "", fileError(field, name, "write", err)
 	}
 	if err := atomicfile.Write(path, data); err != nil {
-		return "", writeError(field, name, err)
+		return "", fileError(field, name, "write", err)
 	}
 	return path, nil
 }
 
 // refuseProtected refuses a path that is, or would replace, a protected file
-// or a directory. Names are compared first (the file may not exist yet: an
-// SQLite journal comes and goes), then identities (a hard link, or another
-// spelling on a case-insensitive file system).
+// or a directory, or that lies under a protected name (writing it would make
+// a directory of that name, where the store or the config file must go).
+// Names are compared first (the file may not exist yet: an SQLite journal
+// comes and goes), then identities (a hard link, or another spelling on a
+// case-insensitive file system).
 func (d *DataDir) refuseProtected(field, name, path string) error {
 	refused := Invalid("%s %q is a file the gateway keeps for itself (its database or config file); choose another name", field, name)
 	canonical, err := canonicalPath(path)
 	if err != nil {
-		return writeError(field, name, err)
+		return fileError(field, name, "write", err)
 	}
 	for _, p := range d.protected {
-		if canonical == p {
+		if canonical == p || strings.HasPrefix(canonical, p+string(filepath.Separator)) {
 			return refused
 		}
 	}
@@ -183,10 +185,10 @@ func (d *DataDir) refuseProtected(field, name, path string) error {
 	return nil
 }
 
-// writeError tells the client about names the file system refuses (too long,
+// fileError tells the client about names the file system refuses (too long,
 // a directory in place of a file, or a file in place of a directory) and
-// keeps the rest internal.
-func writeError(field, name string, err error) error {
+// keeps the rest (permissions, a full disk) internal.
+func fileError(field, name, action string, err error) error {
 	switch {
 	case errors.Is(err, syscall.ENAMETOOLONG):
 		return Invalid("%s %q is too long for the file system", field, name)
@@ -195,5 +197,5 @@ func writeError(field, name string, err error) error {
 	case errors.Is(err, syscall.EISDIR):
 		return Invalid("%s %q is a directory; name a file", field, name)
 	}
-	return &Error{Kind: KindInternal, Message: "cannot write " + field, Err: err}
+	return &Error{Kind: KindInternal, Message: "cannot " + action + " " + field, Err: err}
 }

@@ -92,6 +92,14 @@ func TestDataDirConfinesNames(t *testing.T) {
 	assert.Equal(t, services.KindInvalid, services.KindOf(err), "a directory is not a document")
 	_, err = d.ReadFile("input_file", "missing.json", 1<<20)
 	assert.Equal(t, services.KindNotFound, services.KindOf(err))
+	for name, detail := range map[string]string{
+		strings.Repeat("x", 300):  "too long",
+		"sub/dir/out.json/x.json": "passes through a file",
+	} {
+		_, err = d.ReadFile("input_file", name, 1<<20)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%s: %v", name, err)
+		assert.ErrorContains(t, err, detail)
+	}
 	entries, err := os.ReadDir(filepath.Join(d.Root(), "sub", "dir"))
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
@@ -121,7 +129,10 @@ func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
 		"exports/":                       "not a directory",
 		"new/":                           "not a directory",
 		strings.Repeat("x", 300):         "too long",
-		"enkrypt_mcp_config.json/x.json": "passes through a file",
+		"enkrypt_mcp_config.json/x.json": "keeps for itself",
+		"gateway.db-wal/x.json":          "keeps for itself",
+		"exports/../gateway.db-wal/a/b":  "keeps for itself",
+		"hard-link.db/x.json":            "passes through a file",
 	} {
 		_, err := d.WriteFile("output_file", name, []byte("{}"))
 		require.Error(t, err, name)
@@ -135,7 +146,11 @@ func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "SQLite format 3", string(got), "the database is untouched")
 	_, err = os.Stat(db + "-wal")
-	assert.ErrorIs(t, err, os.ErrNotExist, "no journal was made up")
+	assert.ErrorIs(t, err, os.ErrNotExist, "no journal, and no directory in its place, was made up")
 	_, err = d.WriteFile("output_file", "gateway.db.json", []byte("{}"))
 	assert.NoError(t, err, "a similar name is fine")
+	_, err = d.WriteFile("output_file", "gateway.db-walnut/x.json", []byte("{}"))
+	assert.NoError(t, err, "so is a directory whose name merely begins like a protected one")
+	_, err = d.WriteFile("output_file", strings.Repeat("y", 255), []byte("{}"))
+	assert.NoError(t, err, "a name as long as the file system allows is written")
 }

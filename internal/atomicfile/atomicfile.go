@@ -13,7 +13,9 @@ import (
 // rename itself survives a crash).
 func Write(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	// The temporary name does not repeat the target's: a target name as long
+	// as the file system allows must still find room for its temporary.
+	tmp, err := os.CreateTemp(dir, ".smg-*.tmp")
 	if err != nil {
 		return err
 	}

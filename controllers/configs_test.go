@@ -369,4 +369,8 @@ func testConfigSearch(t *testing.T, h *harness) {
 	assert.Empty(t, h.must(http.StatusOK, h.do("POST", "/api/v1/configs/search", map[string]string{"search_term": "zzz"})).list())
 	assertError(t, h.do("POST", "/api/v1/configs/search", `{}`), 400, "invalid", "search_term")
 	assertError(t, h.do("POST", "/api/v1/configs/search", `{"search_term": []}`), 400, "invalid", "search_term")
+	for _, route := range []string{"/api/v1/configs/search", "/api/v1/projects/search", "/api/v1/users/search"} {
+		assertError(t, h.do("POST", route, map[string]string{"search_term": strings.Repeat("é", 60000)}), 400, "invalid", "search_term must be at most 1024 characters")
+		h.must(http.StatusOK, h.do("POST", route, map[string]string{"search_term": strings.Repeat("é", 1024)}))
+	}
 }

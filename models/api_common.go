@@ -26,7 +26,7 @@ type HealthData struct {
 
 // SearchRequest is the body of every search route.
 type SearchRequest struct {
-	SearchTerm string `json:"search_term" example:"git"`
+	SearchTerm string `json:"search_term" example:"git" minLength:"1" maxLength:"1024"`
 }
 
 // FileRequest names a file of the data directory to write.

@@ -162,8 +162,8 @@ func (s *ConfigService) Projects(ctx context.Context, ident string) ([]models.Pr
 // Search finds configurations whose name or any server name contains term,
 // case-insensitively.
 func (s *ConfigService) Search(ctx context.Context, term string) ([]models.ConfigSearchHit, error) {
-	if term == "" {
-		return nil, Invalid("search_term is required")
+	if err := checkSearchTerm(term); err != nil {
+		return nil, err
 	}
 	hits, err := s.store.Configs().Search(ctx, term)
 	return hits, storeErr(err, "", "")

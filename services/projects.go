@@ -69,8 +69,8 @@ func (s *ProjectService) List(ctx context.Context, page repositories.Page) ([]mo
 
 // Search finds projects whose name or any member's email contains term, ignoring case.
 func (s *ProjectService) Search(ctx context.Context, term string) ([]models.ProjectSummary, error) {
-	if term == "" {
-		return nil, Invalid("search_term is required")
+	if err := checkSearchTerm(term); err != nil {
+		return nil, err
 	}
 	hits, err := s.store.Projects().Search(ctx, term)
 	return hits, storeErr(err, "", "")

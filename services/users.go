@@ -78,8 +78,8 @@ func (s *UserService) List(ctx context.Context, page repositories.Page) ([]model
 
 // Search finds users whose email or any project's name contains term, ignoring case.
 func (s *UserService) Search(ctx context.Context, term string) ([]models.UserSummary, error) {
-	if term == "" {
-		return nil, Invalid("search_term is required")
+	if err := checkSearchTerm(term); err != nil {
+		return nil, err
 	}
 	hits, err := s.store.Users().Search(ctx, term)
 	return hits, storeErr(err, "", "")

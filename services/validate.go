@@ -11,6 +11,23 @@ import (
 // MaxNameLength is the longest name of a configuration, project or server.
 const MaxNameLength = 128
 
+// MaxSearchTermLength bounds search terms: no stored name or e-mail is longer,
+// and an unbounded term would reach the database's limit on pattern size.
+const MaxSearchTermLength = 1024
+
+// checkSearchTerm refuses an empty or overlong term, before the store sees it.
+func checkSearchTerm(term string) error {
+	switch {
+	case term == "":
+		return Invalid("search_term is required")
+	case !utf8.ValidString(term):
+		return Invalid("search_term must be valid UTF-8")
+	case utf8.RuneCountInString(term) > MaxSearchTermLength:
+		return Invalid("search_term must be at most %d characters", MaxSearchTermLength)
+	}
+	return nil
+}
+
 // CleanName trims a name and checks it: 1–128 characters, no control
 // characters and no '/'. field names the request field in the error.
 func CleanName(field, name string) (string, error) {

@@ -111,6 +111,10 @@ func TestSettingsListMasksSecrets(t *testing.T) {
 	require.NoError(t, h.store.Settings().Put(context.Background(), models.Setting{Key: "plugins", UpdatedAt: time.Now(),
 		Value: `{"guardrails": {"provider": "enkrypt", "config": {"api_key": "` + nested + `", "base_url": "https://api.enkryptai.com"}},
 		"auth": {"config": {"OAUTH_CLIENT_SECRET": "` + nested + `", "OAUTH_TOKEN_URL": "https://auth.example.com/token"}}}`}))
+	// A setting restored from a backup of another version may be a secret as a
+	// whole: its own name decides.
+	require.NoError(t, h.store.Settings().Put(context.Background(), models.Setting{Key: "github_token", UpdatedAt: time.Now(),
+		Value: `{"value": "` + nested + `"}`}))
 	res := h.must(http.StatusOK, h.do("GET", "/api/v1/settings", nil))
 	assert.NotContains(t, string(res.Raw), providerKey)
 	assert.NotContains(t, string(res.Raw), nested)
@@ -118,8 +122,9 @@ func TestSettingsListMasksSecrets(t *testing.T) {
 	for _, item := range res.list() {
 		byKey[item["key"].(string)] = item
 	}
-	require.Len(t, byKey, 3)
+	require.Len(t, byKey, 4)
 	assert.Equal(t, "****cdef", byKey["enkrypt_api_key"]["value"])
+	assert.Equal(t, map[string]any{"value": "****9876"}, byKey["github_token"]["value"])
 	plugins := byKey["plugins"]["value"].(map[string]any)
 	assert.Equal(t, map[string]any{"api_key": "****9876", "base_url": "https://api.enkryptai.com"}, plugins["guardrails"].(map[string]any)["config"])
 	assert.Equal(t, map[string]any{"OAUTH_CLIENT_SECRET": "****9876", "OAUTH_TOKEN_URL": "https://auth.example.com/token"}, plugins["auth"].(map[string]any)["config"])

@@ -309,8 +309,8 @@ func (s enkryptServer) server(now time.Time) models.Server {
 	return srv
 }
 
-// settings keeps plugins and common_mcp_gateway_config as they are, and takes
-// the guardrails provider key and the telemetry settings out of them.
+// settings keeps plugins and common_mcp_gateway_config as they are, and also
+// sets the guardrails provider key and the telemetry settings found in them.
 func (p *enkryptParser) settings(top map[string]json.RawMessage) []models.Setting {
 	var out []models.Setting
 	put := func(key string, v any) {

@@ -174,13 +174,10 @@ func (s *SettingsService) List(ctx context.Context) ([]models.SettingView, error
 		if err := json.Unmarshal([]byte(st.Value), &v); err != nil {
 			return nil, &Error{Kind: KindInternal, Message: "stored setting is not JSON", Err: err}
 		}
-		if st.Key == SettingEnkryptAPIKey {
-			if key, ok := v.(string); ok {
-				v = maskSecret(key)
-			}
-		}
 		at := st.UpdatedAt
-		out = append(out, models.SettingView{Key: st.Key, Value: maskSecrets(v), UpdatedAt: &at})
+		// The setting's own name counts like a member's: the whole value of
+		// enkrypt_api_key (or of any secret-named setting) is masked.
+		out = append(out, models.SettingView{Key: st.Key, Value: maskValue(v, secretField(st.Key)), UpdatedAt: &at})
 		hasTelemetry = hasTelemetry || st.Key == SettingTelemetry
 	}
 	if !hasTelemetry {
@@ -230,25 +227,65 @@ func secretValue(s string) bool {
 	return strings.HasPrefix(lower, "bearer ") || strings.HasPrefix(lower, "basic ")
 }
 
-// maskURLPassword hides the password of a URL with credentials
-// (https://user:secret@host/...) and keeps the rest readable.
-func maskURLPassword(s string) (string, bool) {
-	if !strings.Contains(s, "@") || !strings.Contains(s, "://") {
+// maskURLCredentials hides the credentials a URL carries and keeps the rest
+// readable: the password of its user information, a user name given alone
+// (https://TOKEN@host is how tokens travel in clone URLs), and query
+// parameters with secret names (?api_key=..., &client_secret=...).
+func maskURLCredentials(s string) (string, bool) {
+	if !strings.Contains(s, "://") || !strings.ContainsAny(s, "@?") {
 		return s, false
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
 		return s, false
 	}
-	if _, has := u.User.Password(); !has {
+	masked := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		} else {
+			u.User = url.User("xxxxx")
+		}
+		masked = true
+	}
+	if u.RawQuery != "" {
+		query := u.Query()
+		for name, values := range query {
+			if secretField(name) {
+				for i := range values {
+					values[i] = "xxxxx"
+				}
+				masked = true
+			}
+		}
+		if masked {
+			u.RawQuery = query.Encode()
+		}
+	}
+	if !masked {
 		return s, false
 	}
-	return u.Redacted(), true
+	return u.String(), true
+}
+
+// namedSecretPair reports objects that name a header or variable in one
+// member and hold its value in another ({"name": "X-API-Key", "value": ...}),
+// so that the value is masked although the member is called "value".
+func namedSecretPair(obj map[string]any) bool {
+	if _, ok := obj["value"]; !ok {
+		return false
+	}
+	for _, label := range []string{"name", "key", "header"} {
+		if name, ok := obj[label].(string); ok && secretField(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // maskSecrets returns v with its credentials masked, at any depth: every
-// string under a secret-named member (however deep), authorization values and
-// URL passwords anywhere.
+// string under a secret-named member (however deep) or in the value of a
+// secret-named pair, authorization values and URL credentials anywhere.
 func maskSecrets(v any) any {
 	return maskValue(v, false)
 }
@@ -257,8 +294,9 @@ func maskValue(v any, underSecret bool) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
+		pair := namedSecretPair(t)
 		for k, val := range t {
-			out[k] = maskValue(val, underSecret || secretField(k))
+			out[k] = maskValue(val, underSecret || secretField(k) || (pair && k == "value"))
 		}
 		return out
 	case []any:
@@ -274,7 +312,7 @@ func maskValue(v any, underSecret bool) any {
 		case underSecret || secretValue(t):
 			return maskSecret(t)
 		}
-		if masked, ok := maskURLPassword(t); ok {
+		if masked, ok := maskURLCredentials(t); ok {
 			return masked
 		}
 		return t

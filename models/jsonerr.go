@@ -24,13 +24,14 @@ func DescribeTypeError(doc string, e *json.UnmarshalTypeError, target any) strin
 		return fmt.Sprintf("%s must be a JSON %s, not %s", doc, want, got)
 	}
 	var msg string
-	switch container := containerOf(reflect.TypeOf(target), e.Field, e.Type); container {
+	field, container := walkPath(reflect.TypeOf(target), e.Field, e.Type)
+	switch container {
 	case reflect.Slice, reflect.Array:
-		msg = fmt.Sprintf("field %s must be an array of %s items; one is %s", e.Field, want, article(got))
+		msg = fmt.Sprintf("field %s must be an array of %s items; one is %s", field, want, article(got))
 	case reflect.Map:
-		msg = fmt.Sprintf("field %s must be an object of %s values; one is %s", e.Field, want, article(got))
+		msg = fmt.Sprintf("field %s must be an object of %s values; one is %s", field, want, article(got))
 	default:
-		msg = fmt.Sprintf("field %s must be of type %s, not %s", e.Field, want, got)
+		msg = fmt.Sprintf("field %s must be of type %s, not %s", field, want, got)
 	}
 	if doc != "" {
 		msg = doc + ": " + msg
@@ -38,35 +39,43 @@ func DescribeTypeError(doc string, e *json.UnmarshalTypeError, target any) strin
 	return msg
 }
 
-// containerOf returns reflect.Slice or reflect.Map when the member at the
-// dotted path is a list or a map of items of type item (the decoder reports an
+// walkPath follows the decoder's dotted path through t. It returns the path
+// as the client wrote it (the decoder also names embedded structs, whose
+// members the document holds directly) and reflect.Slice or reflect.Map when
+// the member is a list or a map of items of type item (the decoder reports an
 // item's error under the member's path), else reflect.Invalid.
-func containerOf(t reflect.Type, path string, item reflect.Type) reflect.Kind {
+func walkPath(t reflect.Type, path string, item reflect.Type) (string, reflect.Kind) {
 	if t == nil {
-		return reflect.Invalid
+		return path, reflect.Invalid
 	}
-	for _, name := range strings.Split(path, ".") {
+	segments := strings.Split(path, ".")
+	kept := segments[:0:0]
+	for _, name := range segments {
 		t = elementsOf(t)
 		switch t.Kind() {
 		case reflect.Struct:
 			f, ok := jsonField(t, name)
 			if !ok {
-				return reflect.Invalid
+				return path, reflect.Invalid
+			}
+			if !f.Anonymous || f.Tag.Get("json") != "" {
+				kept = append(kept, name)
 			}
 			t = f.Type
 		case reflect.Map:
+			kept = append(kept, name)
 			t = t.Elem()
 		default:
-			return reflect.Invalid
+			return path, reflect.Invalid
 		}
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if k := t.Kind(); (k == reflect.Slice || k == reflect.Array || k == reflect.Map) && t.Elem() == item {
-		return k
+		return strings.Join(kept, "."), k
 	}
-	return reflect.Invalid
+	return strings.Join(kept, "."), reflect.Invalid
 }
 
 // elementsOf looks through pointers and lists: paths do not name list indices.

@@ -12,7 +12,11 @@ import (
 )
 
 func TestDescribeTypeErrorSpeaksJSON(t *testing.T) {
+	type Embedded struct {
+		Port int `json:"port"`
+	}
 	type doc struct {
+		Embedded
 		Name  string            `json:"name"`
 		Count int               `json:"count"`
 		On    bool              `json:"on"`
@@ -27,6 +31,10 @@ func TestDescribeTypeErrorSpeaksJSON(t *testing.T) {
 			} `json:"config"`
 		} `json:"list"`
 		Untagged int
+		Servers  []struct {
+			Embedded
+			Extra bool `json:"extra"`
+		} `json:"servers"`
 	}
 	for _, tc := range []struct{ doc, in, want string }{
 		{"", `{"name": 5}`, "field name must be of type string, not number"},
@@ -38,6 +46,8 @@ func TestDescribeTypeErrorSpeaksJSON(t *testing.T) {
 		{"", `{"list": [{"config": {"args": [2]}}]}`, "field list.config.args must be an array of string items; one is a number"},
 		{"", `{"list": [3]}`, "field list must be an array of object items; one is a number"},
 		{"", `{"Untagged": {}}`, "field Untagged must be of type integer, not object"},
+		{"", `{"port": "80"}`, "field port must be of type integer, not string"},
+		{"", `{"servers": [{"extra": true, "port": true}]}`, "field servers.port must be of type integer, not boolean"},
 		{"", `{"env": []}`, "field env must be of type object, not array"},
 		{"", `{"inner": {"ratio": "x"}}`, "field inner.ratio must be of type number, not string"},
 		{"", `[1]`, "request body must be a JSON object, not array"},

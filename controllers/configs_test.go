@@ -179,6 +179,9 @@ func TestServerRoutes(t *testing.T) {
 			{"env wrong type", `{"server_name": "x", "server_command": "npx", "env": {"A": 1}}`, 400, "field env must be an object of string values; one is a number"},
 			{"tools wrong type", `{"server_name": "x", "server_command": "npx", "tools": []}`, 400, "tools"},
 			{"policy wrong type", `{"server_name": "x", "server_command": "npx", "input_guardrails_policy": {"enabled": "yes"}}`, 400, "enabled"},
+			{"NUL in command", `{"server_name": "x", "server_command": "npx\u0000rm"}`, 400, "server_command must not contain a NUL character"},
+			{"NUL in args", `{"server_name": "x", "server_command": "npx", "args": ["a\u0000b"]}`, 400, "args must not contain a NUL character"},
+			{"NUL in env", `{"server_name": "x", "server_command": "npx", "env": {"A": "a\u0000"}}`, 400, "env A must not contain a NUL character"},
 			{"malformed", `{"server_name": "x",`, 400, "malformed JSON"},
 			{"duplicate", `{"server_name": "github", "server_command": "npx"}`, 409, "github"},
 		}
@@ -216,6 +219,7 @@ func TestServerRoutes(t *testing.T) {
 		assert.Equal(t, res.data()["config"], got.data()["config"])
 		assertError(t, h.do("PUT", base+"/git", `{}`), 400, "invalid", "at least one")
 		assertError(t, h.do("PUT", base+"/git", `{"server_command": ""}`), 400, "invalid", "server_command")
+		assertError(t, h.do("PUT", base+"/git", `{"args": ["\u0000"]}`), 400, "invalid", "NUL")
 		assertError(t, h.do("PUT", base+"/git", `{"env": ["x"]}`), 400, "invalid", "env")
 		assertError(t, h.do("PUT", base+"/nope", `{"description": "x"}`), 404, "not_found", "nope")
 	})

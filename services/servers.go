@@ -54,9 +54,22 @@ func checkServer(s models.Server) []string {
 	if strings.TrimSpace(s.Command) == "" {
 		issues = append(issues, fmt.Sprintf("server %q: server_command is required", s.Name))
 	}
-	for k := range s.Env {
+	// A process cannot receive a NUL byte in its command, arguments or
+	// environment: such a server could never start.
+	if strings.ContainsRune(s.Command, 0) {
+		issues = append(issues, fmt.Sprintf("server %q: server_command must not contain a NUL character", s.Name))
+	}
+	for _, arg := range s.Args {
+		if strings.ContainsRune(arg, 0) {
+			issues = append(issues, fmt.Sprintf("server %q: args must not contain a NUL character", s.Name))
+			break
+		}
+	}
+	for k, v := range s.Env {
 		if strings.TrimSpace(k) == "" || strings.ContainsAny(k, "=\x00") {
 			issues = append(issues, fmt.Sprintf("server %q: env name %q is invalid", s.Name, k))
+		} else if strings.ContainsRune(v, 0) {
+			issues = append(issues, fmt.Sprintf("server %q: env %s must not contain a NUL character", s.Name, k))
 		}
 	}
 	return issues

@@ -69,7 +69,7 @@ func testCLIUserAndKeyCommands(t *testing.T, h *cliHome) {
 			want: map[string]any{"user_id": "{alice}", "email": "alice2@example.com"}},
 		{name: "update onto taken", args: args("user update --user-id {alice} --new-email BOB@example.com"), fail: "conflict", detail: "bob@example.com"},
 		{name: "update without new email", args: args("user update --user-id {alice}"), fail: "invalid", detail: `"new-email"`},
-		{name: "delete with keys", args: args("user delete --user-id {alice}"), fail: "conflict", detail: "force"},
+		{name: "delete with keys", args: args("user delete --user-id {alice}"), fail: "conflict", detail: "--force"},
 		{name: "delete-api-key", args: args("user delete-api-key --api-key {k2}"), message: "API key deleted",
 			want: map[string]any{"key_id": "{k1id}"}, hidden: "{k2}"},
 		{name: "generate again", args: args("user generate-api-key --project-id", "{p1}", "--user-id", "{alice}"),

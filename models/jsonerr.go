@@ -21,6 +21,14 @@ func DescribeTypeError(doc string, e *json.UnmarshalTypeError, target any) strin
 		if doc == "" {
 			doc = "request body"
 		}
+		// A document that is itself a list or a map: the decoder names no
+		// member for its items.
+		switch _, container := walkPath(reflect.TypeOf(target), "", e.Type); container {
+		case reflect.Slice, reflect.Array:
+			return fmt.Sprintf("%s must be a JSON array of %s items; one is %s", doc, want, article(got))
+		case reflect.Map:
+			return fmt.Sprintf("%s must be a JSON object of %s values; one is %s", doc, want, article(got))
+		}
 		return fmt.Sprintf("%s must be a JSON %s, not %s", doc, want, got)
 	}
 	var msg string
@@ -48,7 +56,10 @@ func walkPath(t reflect.Type, path string, item reflect.Type) (string, reflect.K
 	if t == nil {
 		return path, reflect.Invalid
 	}
-	segments := strings.Split(path, ".")
+	var segments []string
+	if path != "" {
+		segments = strings.Split(path, ".")
+	}
 	kept := segments[:0:0]
 	for _, name := range segments {
 		t = elementsOf(t)

@@ -60,4 +60,17 @@ func TestDescribeTypeErrorSpeaksJSON(t *testing.T) {
 		require.True(t, errors.As(err, &typeErr), "%s: %v", tc.in, err)
 		assert.Equal(t, tc.want, models.DescribeTypeError(tc.doc, typeErr, &v), tc.in)
 	}
+	for _, tc := range []struct {
+		in, want string
+		target   any
+	}{
+		{`{"A": 1}`, "--env must be a JSON object of string values; one is a number", &map[string]string{}},
+		{`[]`, "--env must be a JSON object, not array", &map[string]string{}},
+		{`["a", true]`, "--env must be a JSON array of string items; one is a boolean", &[]string{}},
+	} {
+		err := json.Unmarshal([]byte(tc.in), tc.target)
+		var typeErr *json.UnmarshalTypeError
+		require.True(t, errors.As(err, &typeErr), "%s: %v", tc.in, err)
+		assert.Equal(t, tc.want, models.DescribeTypeError("--env", typeErr, tc.target), tc.in)
+	}
 }

@@ -150,7 +150,7 @@ func (s *UserService) Delete(ctx context.Context, ident string, force bool) (Del
 		}
 		d.APIKeys, d.Memberships = len(keys), len(memberships)
 		if !force && (d.APIKeys > 0 || d.Memberships > 0) {
-			return Conflict("user %q has %d API key(s) and %d project membership(s); remove them or delete with {\"force\": true}",
+			return Conflict("user %q has %d API key(s) and %d project membership(s); remove them, or force the deletion (body {\"force\": true}, or --force on the command line)",
 				u.Email, d.APIKeys, d.Memberships)
 		}
 		if err := tx.APIKeys().DeleteAllOfUser(ctx, u.ID); err != nil {

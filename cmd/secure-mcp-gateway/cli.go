@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -132,10 +133,15 @@ func (c *call) jsonFlag(name string, dst any) (bool, error) {
 	if !c.changed(name) {
 		return false, nil
 	}
-	if err := json.Unmarshal([]byte(c.str(name)), dst); err != nil {
-		return true, services.Invalid("--%s must be a JSON %s: %v", name, jsonKind(dst), err)
+	err := json.Unmarshal([]byte(c.str(name)), dst)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &typeErr):
+		return true, services.Invalid("%s", models.DescribeTypeError("--"+name, typeErr, dst))
 	}
-	return true, nil
+	return true, services.Invalid("--%s must be a JSON %s: %v", name, jsonKind(dst), err)
 }
 
 // jsonKind names the JSON shape a flag's destination expects.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"strings"
+
+	"github.com/securemcp/gateway/models"
 )
 
 // API key secrets look like smg_<43 random base62 characters><6 checksum
@@ -90,5 +92,13 @@ func looksLikeSecret(s string) bool { return strings.HasPrefix(s, APIKeyPrefix) 
 // secretLast4 is what is kept of a secret for display.
 func secretLast4(secret string) string { return secret[len(secret)-4:] }
 
-// MaskAPIKey renders a stored key for display: the prefix and the last four characters.
-func MaskAPIKey(last4 string) string { return APIKeyPrefix + "…" + last4 }
+// MaskAPIKey renders a stored key for display: the prefix and the last four
+// characters. A key imported from the original system has no prefix, and its
+// mask shows none: it is known by its id, which the import derived from its
+// hash (a rotation gives it a prefixed secret and so a prefixed mask).
+func MaskAPIKey(k models.APIKey) string {
+	if k.ID == derivedID("apikey", k.Hash) {
+		return "…" + k.Last4
+	}
+	return APIKeyPrefix + "…" + k.Last4
+}

@@ -50,7 +50,7 @@ type IssuedKey struct {
 }
 
 func (s *APIKeyService) view(info models.APIKeyInfo, now time.Time) KeyView {
-	return KeyView{APIKeyInfo: info, Masked: MaskAPIKey(info.Last4), Inactive: inactiveReason(info, now)}
+	return KeyView{APIKeyInfo: info, Masked: MaskAPIKey(info.APIKey), Inactive: inactiveReason(info, now)}
 }
 
 func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {

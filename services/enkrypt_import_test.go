@@ -80,6 +80,9 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 					continue
 				}
 				require.NoError(t, err, "an imported key authenticates with its old secret")
+				view, err := c.svc.APIKeys.Get(ctx, k.ID)
+				require.NoError(t, err)
+				assert.Equal(t, "…"+secret[len(secret)-4:], view.Masked, "an imported key is shown without a prefix it never had")
 				assert.Equal(t, want.UserID, v.User.ID)
 				assert.Equal(t, p.ConfigID, v.Config.ID)
 			}

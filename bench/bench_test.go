@@ -40,7 +40,7 @@ func (k staticKey) AdminKey() string { return string(k) }
 
 // stack is one populated gateway in process.
 type stack struct {
-	router   *gin.Engine
+	router   http.Handler
 	svc      *services.Services
 	pop      storetest.Population
 	configID string
@@ -71,7 +71,7 @@ func newStack(tb testing.TB, backend sqltest.Backend, n int) *stack {
 	svc := services.New(store, files, services.SystemClock)
 	tb.Cleanup(func() { _ = svc.Close() })
 	gin.SetMode(gin.ReleaseMode)
-	s := &stack{svc: svc, pop: pop, router: controllers.NewRouter(controllers.Deps{
+	s := &stack{svc: svc, pop: pop, router: controllers.NewHandler(controllers.Deps{
 		Log: zap.NewNop(), AdminKeys: staticKey(adminKey), CORSOrigins: []string{"*"}, MaxBodyBytes: 1 << 20,
 		Version: "bench", ConfigPath: "/etc/gateway.json", Services: svc,
 	})}

@@ -34,7 +34,8 @@ func (k staticKey) AdminKey() string { return string(k) }
 // temporary directory.
 type harness struct {
 	t       testing.TB
-	router  *gin.Engine
+	router  http.Handler
+	routes  gin.RoutesInfo
 	store   repositories.Store
 	dataDir string
 	svc     *services.Services
@@ -84,8 +85,7 @@ func newHarnessOn(t testing.TB, open func(testing.TB) *sqlstore.Store, decorate 
 	if configure != nil {
 		configure(&deps)
 	}
-	router := controllers.NewRouter(deps)
-	return &harness{t: t, router: router, store: store, dataDir: files.Root(), svc: svc}
+	return &harness{t: t, router: controllers.NewHandler(deps), routes: controllers.NewRouter(deps).Routes(), store: store, dataDir: files.Root(), svc: svc}
 }
 
 // response is a recorded response with its decoded JSON body.

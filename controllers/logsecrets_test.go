@@ -50,7 +50,7 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 		"policy": map[string]any{"enabled": true, "policy_name": "p"},
 	}}
 	var routes []string
-	for _, r := range h.router.Routes() {
+	for _, r := range h.routes {
 		path := r.Path
 		for name, value := range params {
 			path = strings.ReplaceAll(path, name, value)

@@ -79,6 +79,20 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	assert.Equal(t, "GET", res.Header.Get("Allow"))
 }
 
+func TestHeadIsAnsweredLikeGet(t *testing.T) {
+	h := newHarness(t)
+	h.seedConfig("probe", "s")
+	res := h.doWith("HEAD", "/health", nil, nil)
+	assert.Equal(t, http.StatusOK, res.Code)
+	assert.Equal(t, "application/json; charset=utf-8", res.Header.Get("Content-Type"))
+	assert.Equal(t, http.StatusOK, h.do("HEAD", "/api/v1/configs/probe", nil).Code)
+	assertError(t, h.doWith("HEAD", "/api/v1/configs/probe", nil, nil), http.StatusUnauthorized, "unauthorized")
+	assertError(t, h.do("HEAD", "/api/v1/configs/none", nil), http.StatusNotFound, "not_found")
+	res = h.do("HEAD", "/api/v1/system/backup", nil)
+	assertError(t, res, http.StatusMethodNotAllowed, "method_not_allowed", "method HEAD is not allowed")
+	assertError(t, h.do("HEAD", "/api/v1/nothing", nil), http.StatusNotFound, "not_found", "no route for HEAD")
+}
+
 func TestRequestTheClientAbandonedIsNotAServerError(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	h := newHarnessWith(t, nil, func(d *controllers.Deps) { d.Log = zap.New(core) })

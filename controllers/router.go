@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -32,6 +33,10 @@ type Deps struct {
 	// StartedAt is when the server started (health uptime); zero means now.
 	StartedAt time.Time
 }
+
+// NewHandler is the API as the server serves it: the router, with HEAD
+// answered wherever GET is.
+func NewHandler(d Deps) http.Handler { return middleware.HeadAsGet(NewRouter(d)) }
 
 // NewRouter builds the engine with its middleware and every route.
 //

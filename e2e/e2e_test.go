@@ -208,6 +208,13 @@ func TestServerLifecycleOnFreshHome(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "API server is healthy", health["message"])
 	assert.Equal(t, configPath, health["data"].(map[string]any)["config_path"])
+	head, err := http.Head(s.base + "/health")
+	require.NoError(t, err)
+	body, err := io.ReadAll(head.Body)
+	require.NoError(t, err)
+	_ = head.Body.Close()
+	assert.Equal(t, http.StatusOK, head.StatusCode, "uptime checks probe with HEAD")
+	assert.Empty(t, body, "a HEAD answer has no body")
 
 	status, _ = s.call("GET", "/api/v1/configs", "", nil)
 	assert.Equal(t, http.StatusUnauthorized, status)

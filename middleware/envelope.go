@@ -25,10 +25,10 @@ func WriteError(c *gin.Context, status int, category, detail string, issues ...s
 
 // NoRoute answers unknown paths with the error envelope.
 func NoRoute(c *gin.Context) {
-	WriteError(c, http.StatusNotFound, "not_found", "no route for "+c.Request.Method+" "+c.Request.URL.Path)
+	WriteError(c, http.StatusNotFound, "not_found", "no route for "+RequestMethod(c.Request)+" "+c.Request.URL.Path)
 }
 
 // NoMethod answers a known path with a method it does not serve.
 func NoMethod(c *gin.Context) {
-	WriteError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+	WriteError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+RequestMethod(c.Request)+" is not allowed on "+c.Request.URL.Path)
 }

@@ -19,7 +19,7 @@ func Logger(log *zap.Logger) gin.HandlerFunc {
 		}
 		status := c.Writer.Status()
 		fields := []zap.Field{
-			zap.String("method", c.Request.Method),
+			zap.String("method", RequestMethod(c.Request)),
 			zap.String("route", route),
 			zap.Int("status", status),
 			zap.Duration("latency", time.Since(start)),

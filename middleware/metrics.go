@@ -24,7 +24,7 @@ func Metrics(obs RequestObserver) gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		method := c.Request.Method
+		method := RequestMethod(c.Request)
 		if !standardMethods[method] {
 			method = "other"
 		}

@@ -117,13 +117,13 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	}
 
 	gin.SetMode(gin.ReleaseMode)
-	router := controllers.NewRouter(controllers.Deps{
+	handler := controllers.NewHandler(controllers.Deps{
 		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
 		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
 		StartedAt: startedAt,
 	})
 	srv := &http.Server{
-		Addr: settings.Addr(), Handler: router,
+		Addr: settings.Addr(), Handler: handler,
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
 	}
 	errc := make(chan error, 1)

@@ -73,10 +73,10 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	assertError(t, h.do("GET", "/nothing", nil), http.StatusNotFound, "not_found")
 	res := h.do("PATCH", "/api/v1/configs", nil)
 	assertError(t, res, http.StatusMethodNotAllowed, "method_not_allowed", "PATCH")
-	assert.Equal(t, "GET, POST", res.Header.Get("Allow"), "a 405 names the methods the path serves")
+	assert.Equal(t, "GET, POST, HEAD", res.Header.Get("Allow"), "a 405 names the methods the path serves")
 	res = h.doWith("DELETE", "/health", nil, nil)
 	assertError(t, res, http.StatusMethodNotAllowed, "method_not_allowed")
-	assert.Equal(t, "GET", res.Header.Get("Allow"))
+	assert.Equal(t, "GET, HEAD", res.Header.Get("Allow"))
 }
 
 func TestHeadIsAnsweredLikeGet(t *testing.T) {

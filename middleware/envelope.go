@@ -5,6 +5,8 @@ package middleware
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -30,5 +32,9 @@ func NoRoute(c *gin.Context) {
 
 // NoMethod answers a known path with a method it does not serve.
 func NoMethod(c *gin.Context) {
+	// Every GET route answers HEAD too (HeadAsGet), which the router cannot know.
+	if allow := c.Writer.Header().Get("Allow"); slices.Contains(strings.Split(allow, ", "), http.MethodGet) {
+		c.Header("Allow", allow+", "+http.MethodHead)
+	}
 	WriteError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+RequestMethod(c.Request)+" is not allowed on "+c.Request.URL.Path)
 }

@@ -274,6 +274,10 @@ func TestGuardrailPolicyRoutes(t *testing.T) {
 	assertError(t, h.do("PUT", base+"/input-guardrails", `{"policy_file": "missing.json"}`), 404, "not_found", "missing.json")
 	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "bad.json"), []byte(`{"enabled": "yes"}`), 0o600))
 	assertError(t, h.do("PUT", base+"/input-guardrails", `{"policy_file": "bad.json"}`), 400, "invalid", "enabled")
+	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "typo.json"), []byte(`{"enabeld": true, "policy_name": "p"}`), 0o600))
+	assertError(t, h.do("PUT", base+"/input-guardrails", `{"policy_file": "typo.json"}`), 400, "invalid", `policy_file "typo.json": policy has an unknown member "enabeld"`)
+	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "two.json"), []byte(`{"enabled": false} {"enabled": true}`), 0o600))
+	assertError(t, h.do("PUT", base+"/input-guardrails", `{"policy_file": "two.json"}`), 400, "invalid", "more than one JSON value")
 	assertError(t, h.do("PUT", "/api/v1/configs/cfg/servers/nope/input-guardrails", map[string]any{"policy": policy}), 404, "not_found")
 }
 

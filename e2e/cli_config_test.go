@@ -44,6 +44,8 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 			fail: "invalid", detail: "--tools must be a JSON object"},
 		{name: "add-server policy wrong type", args: append(args("config add-server --config-name c1 --server-name s2 --server-command x"),
 			"--input-guardrails-policy", `{"enabled":"yes"}`), fail: "invalid", detail: "--input-guardrails-policy"},
+		{name: "add-server policy typo", args: append(args("config add-server --config-name c1 --server-name s2 --server-command x"),
+			"--input-guardrails-policy", `{"enabeld":true}`), fail: "invalid", detail: `unknown member "enabeld"`},
 		{name: "add-server without command", args: args("config add-server --config-name c1 --server-name s2"),
 			fail: "invalid", detail: `required flag(s) "server-command" not set`},
 		{name: "add-server unknown config", args: args("config add-server --config-name nope --server-name s --server-command x"),

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 )
 
@@ -60,16 +62,25 @@ func (s ServerSpec) Server() Server {
 	}.Normalize()
 }
 
-// ParseGuardrailPolicy decodes a policy document, rejecting wrong types.
+// ParseGuardrailPolicy decodes a policy document (a policy file, or a CLI
+// flag), rejecting wrong types, unknown members and trailing data: a policy
+// typed by hand with "enabeld" must not quietly leave its guardrails off.
 func ParseGuardrailPolicy(data []byte) (GuardrailPolicy, error) {
 	var p GuardrailPolicy
 	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			return p, errors.New(DescribeTypeError("policy", typeErr, &p))
 		}
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return p, fmt.Errorf("policy has an unknown member %s; a policy has enabled, policy_name, additional_config and block", field)
+		}
 		return p, fmt.Errorf("not a JSON policy object: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return p, errors.New("not a JSON policy object: more than one JSON value")
 	}
 	return p.Normalize(), nil
 }

@@ -352,6 +352,19 @@ func TestConfigExportImport(t *testing.T) {
 		assert.Len(t, res.Body["issues"], 2)
 		assertError(t, h.do("GET", "/api/v1/configs/x", nil), 404, "not_found")
 	})
+	t.Run("server names are trimmed as when a server is added", func(t *testing.T) {
+		server := func(name string) map[string]any {
+			return map[string]any{"server_name": name, "config": map[string]any{"command": "npx"}}
+		}
+		res := h.do("POST", "/api/v1/configs/import", map[string]any{"config_name": "x", "config": []any{server(" s "), server("s")}})
+		assertError(t, res, 400, "invalid", `server "s" appears more than once`)
+		assertError(t, h.do("POST", "/api/v1/configs/import", map[string]any{"config_name": "x", "config": []any{server("   ")}}), 400, "invalid", "server_name is required")
+		h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/import", map[string]any{"config_name": "padded", "config": []any{server(" padded ")}}))
+		h.must(http.StatusOK, h.do("GET", "/api/v1/configs/padded/servers/padded", nil))
+		// What was imported is backed up and restored as it is.
+		h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", map[string]string{"output_file": "after-import.json"}))
+		h.must(http.StatusOK, h.do("POST", "/api/v1/system/restore", map[string]string{"input_file": "after-import.json"}))
+	})
 	for _, name := range []string{"../out.json", "/tmp/out.json", "a/../../out.json", ""} {
 		assertError(t, h.do("POST", "/api/v1/configs/src/export", map[string]string{"output_file": name}), 400, "invalid", "output_file")
 	}

@@ -93,6 +93,30 @@ func TestHeadIsAnsweredLikeGet(t *testing.T) {
 	assertError(t, h.do("HEAD", "/api/v1/nothing", nil), http.StatusNotFound, "not_found", "no route for HEAD")
 }
 
+func TestATrailingSlashIsNeverRedirectedToAnotherResource(t *testing.T) {
+	h := newHarness(t)
+	h.seedConfig("keep", "a", "b")
+	for _, r := range []struct{ method, path string }{
+		{"DELETE", "/api/v1/configs/keep/servers/"},
+		{"DELETE", "/api/v1/configs/keep/"},
+		{"GET", "/api/v1/configs/"},
+		{"GET", "/health/"},
+	} {
+		res := h.do(r.method, r.path, nil)
+		assertError(t, res, http.StatusNotFound, "not_found", r.path)
+		assert.Empty(t, res.Header.Get("Location"), "%s %s", r.method, r.path)
+	}
+	assert.Len(t, h.must(http.StatusOK, h.do("GET", "/api/v1/configs/keep/servers", nil)).list(), 2, "nothing was deleted")
+	for _, name := range []string{".", ".."} {
+		assertError(t, h.do("POST", "/api/v1/configs/keep/servers", map[string]string{"server_name": name, "server_command": "npx"}), 400, "invalid", `must not be "." or ".."`)
+		assertError(t, h.do("POST", "/api/v1/configs", map[string]string{"config_name": name}), 400, "invalid", `must not be "." or ".."`)
+	}
+	id := h.must(http.StatusOK, h.do("GET", "/api/v1/configs/keep", nil)).data()["mcp_config_id"].(string)
+	assertError(t, h.do("POST", "/api/v1/configs", map[string]string{"config_name": id}), 400, "invalid", "form of an id")
+	assertError(t, h.do("PUT", "/api/v1/configs/keep/rename", map[string]string{"new_name": id}), 400, "invalid", "form of an id")
+	assertError(t, h.do("POST", "/api/v1/projects", map[string]string{"project_name": id}), 400, "invalid", "form of an id")
+}
+
 func TestRequestTheClientAbandonedIsNotAServerError(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	h := newHarnessWith(t, nil, func(d *controllers.Deps) { d.Log = zap.New(core) })

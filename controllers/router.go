@@ -51,6 +51,11 @@ func NewHandler(d Deps) http.Handler { return middleware.HeadAsGet(NewRouter(d))
 func NewRouter(d Deps) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// No redirects to "the same path" without its trailing slash: for a
+	// DELETE, that is another resource (…/servers/ would become …/servers,
+	// every server), and clients follow a 307 with the same method.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
 	// The client address is the peer's: X-Forwarded-For from anyone would let a
 	// client choose its address, and so escape the authentication throttle.

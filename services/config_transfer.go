@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
@@ -41,7 +42,7 @@ func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (E
 // Import creates a configuration from a document given inline or read from a
 // file of the data directory. The whole document is validated first.
 func (s *ConfigService) Import(ctx context.Context, name, inputFile string, inline []byte) (models.Config, error) {
-	name, err := CleanName("config_name", name)
+	name, err := CleanEntityName("config_name", name)
 	if err != nil {
 		return models.Config{}, err
 	}
@@ -104,6 +105,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	servers := make([]models.Server, 0, len(specs))
 	for i, spec := range specs {
 		srv := spec.Server()
+		srv.Name = strings.TrimSpace(srv.Name) // as when a server is added
 		for _, issue := range checkServer(srv) {
 			issues = append(issues, fmt.Sprintf("%s server #%d: %s", field, i+1, issue))
 		}

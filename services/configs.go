@@ -43,7 +43,7 @@ func (s *ConfigService) List(ctx context.Context, page repositories.Page) ([]mod
 
 // Create adds an empty configuration.
 func (s *ConfigService) Create(ctx context.Context, name string) (models.Config, error) {
-	name, err := CleanName("config_name", name)
+	name, err := CleanEntityName("config_name", name)
 	if err != nil {
 		return models.Config{}, err
 	}
@@ -67,7 +67,7 @@ func (s *ConfigService) Copy(ctx context.Context, source, target string) (models
 	if source == "" {
 		return models.Config{}, Invalid("source_config is required")
 	}
-	target, err := CleanName("target_config", target)
+	target, err := CleanEntityName("target_config", target)
 	if err != nil {
 		return models.Config{}, err
 	}
@@ -103,7 +103,7 @@ func createWithServers(ctx context.Context, tx repositories.Repos, c models.Conf
 
 // Rename gives a configuration a new unique name; its own name is a no-op.
 func (s *ConfigService) Rename(ctx context.Context, ident, newName string) (models.Config, error) {
-	newName, err := CleanName("new_name", newName)
+	newName, err := CleanEntityName("new_name", newName)
 	if err != nil {
 		return models.Config{}, err
 	}

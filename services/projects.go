@@ -52,7 +52,7 @@ func projectNameTaken(name string) string {
 
 // Create adds a project without configuration or members.
 func (s *ProjectService) Create(ctx context.Context, name string) (models.Project, error) {
-	name, err := CleanName("project_name", name)
+	name, err := CleanEntityName("project_name", name)
 	if err != nil {
 		return models.Project{}, err
 	}

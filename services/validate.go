@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // MaxNameLength is the longest name of a configuration, project or server.
@@ -29,13 +31,40 @@ func checkSearchTerm(term string) error {
 }
 
 // CleanName trims a name and checks it: 1–128 characters, no control
-// characters and no '/'. field names the request field in the error.
+// characters, no '/', and not "." or "..". field names the request field in
+// the error.
 func CleanName(field, name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if err := nameProblem(name); err != "" {
 		return "", Invalid("%s %s", field, err)
 	}
 	return name, nil
+}
+
+// CleanEntityName is CleanName for configurations and projects, which paths
+// name by id or by name: a name that could be read as an id is refused, so
+// that no name can ever designate another entity than the one it names.
+func CleanEntityName(field, name string) (string, error) {
+	name, err := CleanName(field, name)
+	if err != nil {
+		return "", err
+	}
+	if p := entityNameProblem(name); p != "" {
+		return "", Invalid("%s %s", field, p)
+	}
+	return name, nil
+}
+
+func entityNameProblem(name string) string {
+	if p := nameProblem(name); p != "" {
+		return p
+	}
+	if len(name) == 36 {
+		if _, err := uuid.Parse(name); err == nil {
+			return "must not have the form of an id (a UUID): paths take an id or a name"
+		}
+	}
+	return ""
 }
 
 func nameProblem(name string) string {
@@ -48,8 +77,14 @@ func nameProblem(name string) string {
 		return fmt.Sprintf("must be at most %d characters", MaxNameLength)
 	case strings.ContainsRune(name, '/'):
 		return "must not contain '/'"
+	case name == "." || name == "..":
+		// In a path, "." and ".." are the current and the parent segment:
+		// clients and proxies rewrite them, to another resource's path.
+		return `must not be "." or ".."`
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return "must not contain control characters"
+	case strings.TrimSpace(name) != name:
+		return "must not begin or end with white space"
 	}
 	return ""
 }

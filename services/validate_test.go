@@ -24,8 +24,14 @@ func TestCleanName(t *testing.T) {
 		{"a\nb", "", "control"},
 		{"a\x00b", "", "control"},
 		{"bad\xffutf8", "", "UTF-8"},
+		{".", "", `"." or ".."`},
+		{" .. ", "", `"." or ".."`},
+		{"...", "...", ""},
+		{"2f0a7c4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f", "", "form of an id"},
+		{"2F0A7C4E-8A6B-4C1E-9D2F-1B5E6C7D8E9F", "", "form of an id"},
+		{"2f0a7c4e-8a6b-4c1e-9d2f-1b5e6c7d8e9", "2f0a7c4e-8a6b-4c1e-9d2f-1b5e6c7d8e9", ""},
 	} {
-		got, err := services.CleanName("config_name", tc.in)
+		got, err := services.CleanEntityName("config_name", tc.in)
 		if tc.err == "" {
 			require.NoError(t, err, tc.in)
 			assert.Equal(t, tc.want, got)

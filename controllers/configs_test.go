@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
 )
 
 // seedConfig creates a configuration with one server and returns its id.
@@ -179,6 +180,9 @@ func TestServerRoutes(t *testing.T) {
 			{"env wrong type", `{"server_name": "x", "server_command": "npx", "env": {"A": 1}}`, 400, "field env must be an object of string values; one is a number"},
 			{"tools wrong type", `{"server_name": "x", "server_command": "npx", "tools": []}`, 400, "tools"},
 			{"policy wrong type", `{"server_name": "x", "server_command": "npx", "input_guardrails_policy": {"enabled": "yes"}}`, 400, "enabled"},
+			{"tools nested too deep", `{"server_name": "x", "server_command": "npx", "tools": {"t": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}}`, 400, "tools nests deeper than 64 levels"},
+			{"policy config nested too deep", `{"server_name": "x", "server_command": "npx", "input_guardrails_policy": {"additional_config": {"a": ` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}}}`, 400,
+				"input_guardrails_policy.additional_config nests deeper than 64 levels"},
 			{"NUL in command", `{"server_name": "x", "server_command": "npx\u0000rm"}`, 400, "server_command must not contain a NUL character"},
 			{"NUL in args", `{"server_name": "x", "server_command": "npx", "args": ["a\u0000b"]}`, 400, "args must not contain a NUL character"},
 			{"NUL in env", `{"server_name": "x", "server_command": "npx", "env": {"A": "a\u0000"}}`, 400, "env A must not contain a NUL character"},
@@ -394,4 +398,15 @@ func testConfigSearch(t *testing.T, h *harness) {
 		assertError(t, h.do("POST", route, map[string]string{"search_term": strings.Repeat("é", 60000)}), 400, "invalid", "search_term must be at most 1024 characters")
 		h.must(http.StatusOK, h.do("POST", route, map[string]string{"search_term": strings.Repeat("é", 1024)}))
 	}
+}
+
+func TestDeeplyNestedToolsWithinTheBoundAreExportedAndBackedUp(t *testing.T) {
+	h := newHarness(t)
+	h.seedConfig("deep")
+	depth := services.MaxNestingDepth - 1 // the tools object itself is one level
+	tools := `{"t": ` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`
+	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/deep/servers", `{"server_name": "s", "server_command": "npx", "tools": `+tools+`}`))
+	h.must(http.StatusOK, h.do("POST", "/api/v1/configs/deep/export", map[string]string{"output_file": "deep.json"}))
+	h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", map[string]string{"output_file": "deep-backup.json"}))
+	h.must(http.StatusOK, h.do("POST", "/api/v1/system/restore", map[string]string{"input_file": "deep-backup.json"}))
 }

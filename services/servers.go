@@ -45,6 +45,37 @@ func serverNotFound(name, config string) string {
 	return fmt.Sprintf("server %q not found in configuration %q", name, config)
 }
 
+// MaxNestingDepth bounds how deep the free-form JSON of a server (tools,
+// policies' additional_config) nests: far beyond any real tool schema, and
+// far below what export and backup documents can encode.
+const MaxNestingDepth = 64
+
+// nestedDeeperThan reports whether v has more than limit levels of arrays and
+// objects.
+func nestedDeeperThan(v any, limit int) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if len(t) > 0 && limit == 0 {
+			return true
+		}
+		for _, item := range t {
+			if nestedDeeperThan(item, limit-1) {
+				return true
+			}
+		}
+	case []any:
+		if len(t) > 0 && limit == 0 {
+			return true
+		}
+		for _, item := range t {
+			if nestedDeeperThan(item, limit-1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // checkServer validates the fields of a server that every write must keep valid.
 func checkServer(s models.Server) []string {
 	var issues []string
@@ -63,6 +94,19 @@ func checkServer(s models.Server) []string {
 		if strings.ContainsRune(arg, 0) {
 			issues = append(issues, fmt.Sprintf("server %q: args must not contain a NUL character", s.Name))
 			break
+		}
+	}
+	for _, doc := range []struct {
+		field string
+		value any
+	}{
+		{"tools", s.Tools},
+		{"input_guardrails_policy.additional_config", s.InputPolicy.AdditionalConfig},
+		{"output_guardrails_policy.additional_config", s.OutputPolicy.AdditionalConfig},
+		{"tool_guardrails_policy.additional_config", s.ToolPolicy.AdditionalConfig},
+	} {
+		if nestedDeeperThan(doc.value, MaxNestingDepth) {
+			issues = append(issues, fmt.Sprintf("server %q: %s nests deeper than %d levels", s.Name, doc.field, MaxNestingDepth))
 		}
 	}
 	for k, v := range s.Env {

@@ -19,6 +19,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrReferenced means that a row is still referenced by another (foreign key).
 	ErrReferenced = errors.New("still referenced")
+	// ErrUnstorable means that a text holds what the database cannot store
+	// (PostgreSQL refuses NUL characters and invalid UTF-8).
+	ErrUnstorable = errors.New("text the database cannot store")
 )
 
 // Page restricts a listing. Limit 0 means no limit.

@@ -153,3 +153,39 @@ func TestConfigServiceUpdateServerPartial(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "npx", stored.Command, "a refused update changes nothing")
 }
+
+// Text that PostgreSQL cannot hold (a NUL character, invalid UTF-8) reaches
+// the services through paths and bodies; on every backend it is a 404 or a
+// 400, never a storage failure.
+func TestTextNoBackendStoresIsNotFoundOrInvalid(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
+		svc, _ := newCore(t)
+		ctx := context.Background()
+		_, err := svc.Configs.Create(ctx, "cfg")
+		require.NoError(t, err)
+		_, err = svc.Configs.AddServer(ctx, "cfg", server("s"))
+		require.NoError(t, err)
+		for _, text := range []string{"a\x00b", "bad\xffutf8"} {
+			_, err = svc.Configs.Get(ctx, text)
+			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			_, err = svc.Users.Get(ctx, text)
+			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			_, err = svc.Projects.Get(ctx, text)
+			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			_, err = svc.APIKeys.Get(ctx, text)
+			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			_, err = svc.Configs.GetServer(ctx, "cfg", text)
+			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, services.KindNotFound, services.KindOf(svc.Configs.RemoveServer(ctx, "cfg", text)), text)
+			_, err = svc.Configs.Search(ctx, text)
+			assert.Equal(t, services.KindInvalid, services.KindOf(err), "%q: %v", text, err)
+			_, err = svc.Users.Search(ctx, text)
+			assert.Equal(t, services.KindInvalid, services.KindOf(err), "%q: %v", text, err)
+		}
+		bad := server("d")
+		bad.Description = "a\x00b"
+		_, err = svc.Configs.AddServer(ctx, "cfg", bad)
+		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%v", err)
+		assert.ErrorContains(t, err, "description")
+	})
+}

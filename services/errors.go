@@ -128,6 +128,10 @@ func storeErr(err error, notFound, conflict string) error {
 		return &Error{Kind: KindNotFound, Message: notFound, Err: err}
 	case (errors.Is(err, repositories.ErrConflict) || errors.Is(err, repositories.ErrReferenced)) && conflict != "":
 		return &Error{Kind: KindConflict, Message: conflict, Err: err}
+	case errors.Is(err, repositories.ErrUnstorable):
+		// The services refuse such text where they know it; this is the
+		// backstop for any they do not.
+		return &Error{Kind: KindInvalid, Message: "a value contains a NUL character or invalid UTF-8, which cannot be stored", Err: err}
 	default:
 		return &Error{Kind: KindInternal, Message: "storage failure", Err: err}
 	}

@@ -3,6 +3,8 @@ package services
 import (
 	"context"
 	"errors"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -16,6 +18,10 @@ func newID() string { return uuid.NewString() }
 // one a client upper-cased (as some tools print them) finds the entity too,
 // after the identifier as given has found nothing (a name wins over that).
 func lookup[T any](ctx context.Context, ident string, find func(context.Context, string) (T, error)) (T, error) {
+	if !storableText(ident) {
+		var none T
+		return none, repositories.ErrNotFound // no id, name or e-mail is such a text
+	}
 	v, err := find(ctx, ident)
 	if errors.Is(err, repositories.ErrNotFound) && len(ident) == 36 {
 		if id, parseErr := uuid.Parse(ident); parseErr == nil && id.String() != ident {
@@ -23,4 +29,10 @@ func lookup[T any](ctx context.Context, ident string, find func(context.Context,
 		}
 	}
 	return v, err
+}
+
+// storableText reports text every backend stores and compares: valid UTF-8
+// without NUL characters (PostgreSQL refuses both, even in a lookup).
+func storableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

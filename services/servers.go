@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -43,6 +44,15 @@ func OutputPolicyUpdate(policy *models.GuardrailPolicy, file string) PolicyUpdat
 
 func serverNotFound(name, config string) string {
 	return fmt.Sprintf("server %q not found in configuration %q", name, config)
+}
+
+// serverLookupErr maps the error of finding a server by the name in a path:
+// a name no backend can store names no server.
+func serverLookupErr(err error, name, config string) error {
+	if errors.Is(err, repositories.ErrUnstorable) {
+		err = repositories.ErrNotFound
+	}
+	return storeErr(err, serverNotFound(name, config), "")
 }
 
 // MaxNestingDepth bounds how deep the free-form JSON of a server (tools,
@@ -87,6 +97,9 @@ func checkServer(s models.Server) []string {
 	}
 	// A process cannot receive a NUL byte in its command, arguments or
 	// environment: such a server could never start.
+	if !storableText(s.Description) {
+		issues = append(issues, fmt.Sprintf("server %q: description must not contain a NUL character", s.Name))
+	}
 	if strings.ContainsRune(s.Command, 0) {
 		issues = append(issues, fmt.Sprintf("server %q: server_command must not contain a NUL character", s.Name))
 	}
@@ -154,7 +167,7 @@ func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (mode
 		return models.Server{}, err
 	}
 	srv, err := s.store.Servers().Get(ctx, c.ID, name)
-	return srv, storeErr(err, serverNotFound(name, c.Name), "")
+	return srv, serverLookupErr(err, name, c.Name)
 }
 
 // modifyServer applies change to a stored server inside one transaction.
@@ -166,7 +179,7 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 			return err
 		}
 		if srv, err = tx.Servers().Get(ctx, c.ID, name); err != nil {
-			return storeErr(err, serverNotFound(name, c.Name), "")
+			return serverLookupErr(err, name, c.Name)
 		}
 		if err := change(&srv); err != nil {
 			return err
@@ -269,7 +282,7 @@ func (s *ConfigService) RemoveServer(ctx context.Context, ident, name string) er
 			return err
 		}
 		if err := tx.Servers().Delete(ctx, c.ID, name); err != nil {
-			return storeErr(err, serverNotFound(name, c.Name), "")
+			return serverLookupErr(err, name, c.Name)
 		}
 		return storeErr(tx.Configs().Touch(ctx, c.ID, s.now()), "", "")
 	})

@@ -22,8 +22,8 @@ func checkSearchTerm(term string) error {
 	switch {
 	case term == "":
 		return Invalid("search_term is required")
-	case !utf8.ValidString(term):
-		return Invalid("search_term must be valid UTF-8")
+	case !storableText(term):
+		return Invalid("search_term must be valid UTF-8 without NUL characters")
 	case utf8.RuneCountInString(term) > MaxSearchTermLength:
 		return Invalid("search_term must be at most %d characters", MaxSearchTermLength)
 	}

@@ -26,6 +26,8 @@ const (
 	pgForeignKeyViolation  = "23503"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
+	pgNotInRepertoire      = "22021" // invalid UTF-8, or a NUL byte, in a text
+	pgUntranslatable       = "22P05"
 )
 
 // postgresDialect runs every InTx transaction SERIALIZABLE. The services follow
@@ -57,6 +59,8 @@ func translatePostgres(err error) error {
 		return fmt.Errorf("%w: %v", repositories.ErrConflict, err)
 	case pgForeignKeyViolation:
 		return fmt.Errorf("%w: %v", repositories.ErrReferenced, err)
+	case pgNotInRepertoire, pgUntranslatable:
+		return fmt.Errorf("%w: %v", repositories.ErrUnstorable, err)
 	}
 	return err
 }

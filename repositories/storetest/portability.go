@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -29,6 +30,20 @@ func testPortability(t *testing.T, newStore Factory) {
 		assert.Equal(t, []models.Setting{{Key: "a", Value: `[]`, UpdatedAt: at(2)}, got}, all)
 		_, err = s.Settings().Get(ctx(), "missing")
 		assert.ErrorIs(t, err, repositories.ErrNotFound)
+	})
+	t.Run("TextNoBackendStoresIsNotFoundOrUnstorable", func(t *testing.T) {
+		// SQLite stores NUL characters and invalid UTF-8; PostgreSQL refuses
+		// them even in a lookup. Either way the caller gets a sentinel, which
+		// the services turn into a 404 or a 400, never a storage failure.
+		s := newStore(t)
+		for _, text := range []string{"a\x00b", "bad\xffutf8"} {
+			_, err := s.Configs().Resolve(ctx(), text)
+			assert.True(t, errors.Is(err, repositories.ErrNotFound) || errors.Is(err, repositories.ErrUnstorable), "%q: %v", text, err)
+			_, err = s.Users().Resolve(ctx(), text)
+			assert.True(t, errors.Is(err, repositories.ErrNotFound) || errors.Is(err, repositories.ErrUnstorable), "%q: %v", text, err)
+			err = s.Projects().Create(ctx(), models.Project{ID: "p-" + fmt.Sprint(len(text)), Name: text, CreatedAt: at(1), UpdatedAt: at(1)})
+			assert.True(t, err == nil || errors.Is(err, repositories.ErrUnstorable), "%q: %v", text, err)
+		}
 	})
 	t.Run("OffsetWithoutLimit", func(t *testing.T) {
 		s := newStore(t)

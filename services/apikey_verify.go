@@ -122,7 +122,7 @@ func (s *APIKeyService) Verify(ctx context.Context, secret string) (Verified, er
 	}
 	now := s.now()
 	k := pr.Key
-	if k.Hash != hash && (k.PreviousExpiresAt == nil || !now.Before(*k.PreviousExpiresAt)) {
+	if !secretCurrent(k, hash, now) {
 		return Verified{}, refuse(ReasonRotated)
 	}
 	if r := principalState(pr, now); r != "" {

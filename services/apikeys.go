@@ -64,20 +64,40 @@ func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {
 
 // resolveKey finds a key by id or by secret. The reference is never echoed in
 // errors: a mistyped secret (its prefix lost, say) would otherwise be.
-func resolveKey(ctx context.Context, r repositories.Repos, ref string) (models.APIKey, error) {
+// A secret replaced by a rotation finds its key only during the grace period,
+// while it still verifies.
+func resolveKey(ctx context.Context, r repositories.Repos, ref string, now time.Time) (models.APIKey, error) {
 	if !looksLikeSecret(ref) {
 		k, err := lookup(ctx, ref, r.APIKeys().Get)
 		if errors.Is(err, repositories.ErrNotFound) && legacySecret(ref) {
 			// The secret of a key imported from the original system.
-			k, err = r.APIKeys().GetByHash(ctx, HashAPIKeySecret(ref))
+			k, err = bySecret(ctx, r, ref, now)
 		}
 		return k, storeErr(err, "no API key has this id", "")
 	}
 	if !wellFormedSecret(ref) {
 		return models.APIKey{}, Invalid("api_key is neither a key id nor a well-formed key secret")
 	}
-	k, err := r.APIKeys().GetByHash(ctx, HashAPIKeySecret(ref))
+	k, err := bySecret(ctx, r, ref, now)
 	return k, storeErr(err, "no API key has this secret", "")
+}
+
+// bySecret finds the key a secret belongs to now: its current secret, or the
+// one it had before a rotation while the grace period lasts.
+func bySecret(ctx context.Context, r repositories.Repos, secret string, now time.Time) (models.APIKey, error) {
+	hash := HashAPIKeySecret(secret)
+	k, err := r.APIKeys().GetByHash(ctx, hash)
+	if err == nil && !secretCurrent(k, hash, now) {
+		return models.APIKey{}, repositories.ErrNotFound
+	}
+	return k, err
+}
+
+// secretCurrent reports whether the secret of the given hash is the key's
+// current one, or its previous one within the grace period of a rotation
+// (GetByHash finds a key by either).
+func secretCurrent(k models.APIKey, hash string, now time.Time) bool {
+	return k.Hash == hash || (k.PreviousExpiresAt != nil && now.Before(*k.PreviousExpiresAt))
 }
 
 // resolveProjectByFields finds the project named by an id field and/or a name
@@ -192,7 +212,7 @@ func (s *APIKeyService) ListOfUser(ctx context.Context, userIdent, projectIdent 
 
 // Get returns one key (by id or secret), masked, with its project's configuration.
 func (s *APIKeyService) Get(ctx context.Context, ref string) (KeyDetail, error) {
-	k, err := resolveKey(ctx, s.store, ref)
+	k, err := resolveKey(ctx, s.store, ref, s.now())
 	if err != nil {
 		return KeyDetail{}, err
 	}
@@ -210,7 +230,7 @@ func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *m
 	var info models.APIKeyInfo
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		k, err := resolveKey(ctx, tx, ref)
+		k, err := resolveKey(ctx, tx, ref, s.now())
 		if err != nil {
 			return err
 		}
@@ -260,7 +280,7 @@ func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int
 	var k models.APIKey
 	now := s.now()
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
-		if k, err = resolveKey(ctx, tx, ref); err != nil {
+		if k, err = resolveKey(ctx, tx, ref, s.now()); err != nil {
 			return err
 		}
 		k.PreviousHash, k.PreviousExpiresAt = "", nil
@@ -281,7 +301,7 @@ func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int
 func (s *APIKeyService) Delete(ctx context.Context, ref string) (KeyView, error) {
 	var info models.APIKeyInfo
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		k, err := resolveKey(ctx, tx, ref)
+		k, err := resolveKey(ctx, tx, ref, s.now())
 		if err != nil {
 			return err
 		}

@@ -328,9 +328,16 @@ func TestVerifyAfterRotation(t *testing.T) {
 			_, err = k.svc.APIKeys.Verify(ctx, s)
 			require.NoError(t, err, "both secrets verify during the grace period")
 		}
+		got, err := k.svc.APIKeys.Get(ctx, now.Secret)
+		require.NoError(t, err, "during the grace period the old secret still names its key")
+		assert.Equal(t, key.Key.ID, got.ID)
 		k.clock.Advance(60 * time.Second)
 		_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
 		assertRefused(t, err, services.ReasonRotated)
+		_, err = k.svc.APIKeys.Get(ctx, now.Secret)
+		assert.Equal(t, services.KindNotFound, services.KindOf(err), "after it, the old secret names nothing")
+		_, err = k.svc.APIKeys.Disable(ctx, now.Secret)
+		assert.Equal(t, services.KindNotFound, services.KindOf(err), "and manages nothing")
 		_, err = k.svc.APIKeys.Verify(ctx, graced.Secret)
 		require.NoError(t, err)
 

@@ -36,7 +36,7 @@ func Generate(path string, overwrite bool) error {
 		return fmt.Errorf("check config file: %w", err)
 	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create config directory: %w", err)
 	}
 	doc := map[string]any{

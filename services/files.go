@@ -39,7 +39,7 @@ func NewDataDir(root string, protected ...string) (*DataDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data directory %q: %w", root, err)
 	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
@@ -144,7 +144,7 @@ func (d *DataDir) WriteFile(field, name string, data []byte) (string, error) {
 	if err := d.refuseProtected(field, name, path); err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := atomicfile.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fileError(field, name, "write", err)
 	}
 	if err := atomicfile.Write(path, data); err != nil {

@@ -40,10 +40,36 @@ func Write(path string, data []byte) (err error) {
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	dirHandle, err := os.Open(dir)
+	return syncDir(dir)
+}
+
+// MkdirAll creates dir and its missing parents with mode perm, durably: the
+// entry of each new directory is in its parent, which is synced too, or a
+// crash could lose the directory and every file written into it.
+func MkdirAll(dir string, perm os.FileMode) error {
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		created = append(created, d)
+	}
+	if err := os.MkdirAll(dir, perm); err != nil {
+		return err
+	}
+	for _, d := range created {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	handle, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
-	defer dirHandle.Close()
-	return dirHandle.Sync()
+	defer handle.Close()
+	return handle.Sync()
 }

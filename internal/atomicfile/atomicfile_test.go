@@ -34,3 +34,18 @@ func TestWriteIntoAMissingDirectoryFailsAndLeavesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries)
 }
+
+func TestMkdirAllCreatesPrivateDirectoriesAndRefusesAFileInTheWay(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b", "c")
+	require.NoError(t, atomicfile.MkdirAll(dir, 0o700))
+	for _, d := range []string{filepath.Join(root, "a"), filepath.Join(root, "a", "b"), dir} {
+		info, err := os.Stat(d)
+		require.NoError(t, err)
+		assert.True(t, info.IsDir())
+		assert.Equal(t, os.FileMode(0o700), info.Mode().Perm(), d)
+	}
+	require.NoError(t, atomicfile.MkdirAll(dir, 0o700), "an existing directory is fine")
+	require.NoError(t, os.WriteFile(filepath.Join(root, "file"), nil, 0o600))
+	assert.Error(t, atomicfile.MkdirAll(filepath.Join(root, "file", "sub"), 0o700))
+}

@@ -182,6 +182,20 @@ func TestSystemRestoreBadInput(t *testing.T) {
 	hostile, err := json.Marshal(doc)
 	require.NoError(t, err)
 	write("hostile.json", hostile)
+	mutated := func(change func(doc map[string]any)) []byte {
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal(good, &doc))
+		change(doc)
+		out, err := json.Marshal(doc)
+		require.NoError(t, err)
+		return out
+	}
+	write("damaged.json", mutated(func(doc map[string]any) {
+		doc["configs"].([]any)[0].(map[string]any)["servers"] = nil
+		delete(doc, "settings")
+	}))
+	write("bad-time.json", mutated(func(doc map[string]any) { doc["users"].([]any)[0].(map[string]any)["created_at"] = "yesterday" }))
+	write("number-time.json", mutated(func(doc map[string]any) { doc["users"].([]any)[0].(map[string]any)["created_at"] = 5 }))
 	before := h.must(http.StatusOK, h.do("GET", "/api/v1/system/health", nil)).data()["statistics"]
 
 	cases := []struct {
@@ -203,6 +217,9 @@ func TestSystemRestoreBadInput(t *testing.T) {
 		{"through a file", `{"input_file": "truncated.json/x.json"}`, 400, "invalid", []string{"input_file", "passes through a file"}},
 		{"truncated", `{"input_file": "truncated.json"}`, 400, "invalid", []string{"not a valid JSON document"}},
 		{"hostile", `{"input_file": "hostile.json"}`, 400, "invalid", []string{"refers to no configuration", "same email"}},
+		{"lists missing or null", `{"input_file": "damaged.json"}`, 400, "invalid", []string{"settings is missing or null", "servers is missing or null"}},
+		{"time not RFC 3339", `{"input_file": "bad-time.json"}`, 400, "invalid", []string{"a time must be an RFC 3339 string", `not "yesterday"`}},
+		{"time not a string", `{"input_file": "number-time.json"}`, 400, "invalid", []string{"a time must be an RFC 3339 string"}},
 		{"huge body", `{"input_file": "` + strings.Repeat("x", 2<<20) + `"}`, 413, "payload_too_large", []string{"limit"}},
 	}
 	for _, tc := range cases {

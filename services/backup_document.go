@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,12 +73,39 @@ func parseBackup(field string, data []byte) (state, error) {
 	case doc.SchemaVersion != models.BackupSchemaVersion:
 		issues = append(issues, fmt.Sprintf("schema_version %d is not supported (this version reads %d)", doc.SchemaVersion, models.BackupSchemaVersion))
 	}
+	issues = append(issues, missingLists(doc)...)
 	st := fromDocument(doc)
 	issues = append(issues, checkState(st)...)
 	if len(issues) > 0 {
 		return state{}, InvalidIssues(issues)
 	}
 	return st, nil
+}
+
+// missingLists names the lists of a document that are absent or null. A backup
+// writes every list, empty ones as []: a missing one is damage, and restoring
+// it would quietly drop what it held.
+func missingLists(doc models.BackupDocument) []string {
+	var issues []string
+	missing := func(name string) { issues = append(issues, name+" is missing or null (an empty list is [])") }
+	for name, absent := range map[string]bool{"configs": doc.Configs == nil, "projects": doc.Projects == nil,
+		"users": doc.Users == nil, "api_keys": doc.APIKeys == nil, "settings": doc.Settings == nil} {
+		if absent {
+			missing(name)
+		}
+	}
+	slices.Sort(issues)
+	for i, c := range doc.Configs {
+		if c.Servers == nil {
+			missing(fmt.Sprintf("configs[%d] %q servers", i, c.Name))
+		}
+	}
+	for i, p := range doc.Projects {
+		if p.Members == nil {
+			missing(fmt.Sprintf("projects[%d] %q members", i, p.Name))
+		}
+	}
+	return issues
 }
 
 // fromDocument converts a document to a state, trimming names and lowercasing

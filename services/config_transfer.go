@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
@@ -125,6 +126,13 @@ func documentErr(field string, err error, target any) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		return Invalid("%s", models.DescribeTypeError(field, typeErr, target))
+	}
+	var timeErr *time.ParseError
+	switch {
+	case errors.As(err, &timeErr):
+		return Invalid("%s: a time must be an RFC 3339 string such as 2026-05-01T12:00:00Z, not %q", field, timeErr.Value)
+	case strings.HasPrefix(err.Error(), "Time.UnmarshalJSON"):
+		return Invalid("%s: a time must be an RFC 3339 string such as 2026-05-01T12:00:00Z", field)
 	}
 	return Invalid("%s is not a valid JSON document: %v", field, err)
 }

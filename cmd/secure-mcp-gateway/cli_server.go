@@ -20,7 +20,8 @@ func serverFieldFlags(cmd *cobra.Command) {
 		"description", "description of the server",
 		"env", `environment as a JSON object, e.g. '{"GITHUB_TOKEN":"..."}'`,
 		"tools", "tools as a JSON object")
-	cmd.Flags().StringSlice("args", nil, "arguments, comma separated (e.g. --args=-y,@modelcontextprotocol/server-github)")
+	cmd.Flags().StringSlice("args", nil, `arguments, comma separated (e.g. --args=-y,@modelcontextprotocol/server-github); `+
+		`an argument with a comma or a double quote is quoted as in CSV: --args='-y,"--origins=a.com,b.com"'`)
 }
 
 func configListServers() *cobra.Command {

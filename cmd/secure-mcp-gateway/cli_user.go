@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"errors"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -151,13 +153,19 @@ func apiKeyFlag(cmd *cobra.Command, usage string) {
 
 // apiKey returns the key named by --api-key.
 func (c *call) apiKey() (string, error) {
-	ref := c.str("api-key")
+	ref := strings.TrimSpace(c.str("api-key"))
+	if ref == "" {
+		return "", services.Invalid("--api-key is required: a key id or secret, or - to read it from stdin")
+	}
 	if ref != "-" {
 		return ref, nil
 	}
 	line, err := bufio.NewReader(c.cmd.InOrStdin()).ReadString('\n')
 	if strings.TrimSpace(line) == "" {
-		return "", services.Invalid("--api-key -: no key on stdin (%v)", err)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", &services.Error{Kind: services.KindInternal, Message: "--api-key -: cannot read stdin", Err: err}
+		}
+		return "", services.Invalid("--api-key -: stdin is empty; write the key id or secret on its first line")
 	}
 	return strings.TrimSpace(line), nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -33,8 +35,35 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 
 	system := group("system", "Server and system operations", append(systemCmds(), newStartAPICmd())...)
 	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd(), newSettingsCmd())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return services.Invalid("%s", flagError(err)) })
 	typeErrors(root)
 	return root
+}
+
+// flagValueError is how pflag reports a value its type refuses:
+// invalid argument "abc" for "-l, --limit" flag: strconv.ParseInt: parsing "abc": invalid syntax.
+var flagValueError = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
+
+// flagError rewrites pflag's value errors without Go's parser names.
+func flagError(err error) string {
+	m := flagValueError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	value, flag, cause := m[1], m[2], m[3]
+	switch {
+	case strings.Contains(cause, "value out of range"):
+		return fmt.Sprintf("%s: %q is out of range", flag, value)
+	case strings.Contains(cause, "ParseInt"), strings.Contains(cause, "ParseUint"):
+		return fmt.Sprintf("%s must be a whole number, not %q", flag, value)
+	case strings.Contains(cause, "ParseBool"):
+		return fmt.Sprintf("%s must be true or false, not %q", flag, value)
+	case strings.Contains(cause, "ParseFloat"):
+		return fmt.Sprintf("%s must be a number, not %q", flag, value)
+	case strings.Contains(cause, "ParseDuration"):
+		return fmt.Sprintf("%s must be a duration such as 30s, not %q", flag, value)
+	}
+	return fmt.Sprintf("%s: %q: %s", flag, value, cause)
 }
 
 // execute runs the command tree and reports a failure as JSON on stderr (the

@@ -111,6 +111,9 @@ type Loader struct {
 	path string
 }
 
+// Path is the config file the settings are read from (it may not exist yet).
+func (l *Loader) Path() string { return l.path }
+
 // NewLoader binds the given flags (named like the keys, with '-' for '_') and
 // the environment, and reads the config file at path if it exists.
 func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {

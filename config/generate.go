@@ -44,7 +44,8 @@ func Generate(path string, overwrite bool) error {
 		KeyHost:        DefaultHost,
 		KeyPort:        DefaultPort,
 		KeyLogLevel:    DefaultLogLevel,
-		KeyDataDir:     dir,
+		// No data_dir: by default the data directory is the config file's,
+		// wherever the file is later moved or copied.
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

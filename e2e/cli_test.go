@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -212,11 +213,39 @@ func TestCLIUsageErrors(t *testing.T) {
 		{name: "unknown subcommand", args: args("config bogus"), fail: "invalid", detail: `unknown command "bogus" for "secure-mcp-gateway config"`},
 		{name: "unknown flag", args: args("config list --bogus"), fail: "invalid", detail: "unknown flag: --bogus"},
 		{name: "stray argument", args: args("config list extra"), fail: "invalid", detail: `unknown command "extra"`},
-		{name: "bad int flag", args: args("config list --limit x"), fail: "invalid", detail: `invalid argument "x" for "--limit"`},
+		{name: "bad int flag", args: args("config list --limit x"), fail: "invalid", detail: `--limit must be a whole number, not "x"`},
 		{name: "generate-config", args: args("generate-config"), message: "Config file generated; the admin key is in the file (admin_apikey)",
 			want: map[string]any{"config_path": h.configPath}},
 		{name: "generate-config again", args: args("generate-config"), fail: "conflict", detail: "--overwrite"},
 		{name: "generate-config overwrite", args: args("generate-config --overwrite"), message: "Config file generated; the admin key is in the file (admin_apikey)",
 			want: map[string]any{"config_path": h.configPath}},
 	})
+}
+
+// A mistyped --config-path must not make a new, empty store in a directory
+// nobody meant and act on it as if it were the gateway's.
+func TestCLIRefusesAConfigPathWhoseDirectoryDoesNotExist(t *testing.T) {
+	home := t.TempDir()
+	env := append(cleanEnv(), "HOME="+home)
+	missing := filepath.Join(home, "typo", "config.json")
+	res, err := runCLI(env, "", "config", "list", "--config-path", missing)
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.code)
+	assert.Contains(t, res.stderr, "neither the config file "+missing+" nor its directory exists")
+	_, err = os.Stat(filepath.Dir(missing))
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing was created")
+
+	// Once the config file exists (and so its directory), commands run; and
+	// the file does not pin the data directory, which follows the file.
+	res, err = runCLI(env, "", "generate-config", "--config-path", missing)
+	require.NoError(t, err)
+	require.Equal(t, 0, res.code, res.stderr)
+	data, err := os.ReadFile(missing)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), "data_dir")
+	res, err = runCLI(env, "", "config", "add", "--config-name", "c", "--config-path", missing)
+	require.NoError(t, err)
+	require.Equal(t, 0, res.code, res.stderr)
+	_, err = os.Stat(filepath.Join(filepath.Dir(missing), "gateway.db"))
+	assert.NoError(t, err, "the store is beside the config file")
 }

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
@@ -34,6 +37,9 @@ func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cob
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			loader, settings, err := loadSettings(cmd)
 			if err != nil {
+				return err
+			}
+			if err := refuseUnknownHome(loader.Path(), settings); err != nil {
 				return err
 			}
 			a, err := openApp(cmd.Context(), loader, settings)
@@ -125,6 +131,22 @@ func (c *call) page() (repositories.Page, error) {
 		return repositories.Page{}, services.Invalid("--limit and --offset must be non-negative")
 	}
 	return repositories.Page{Limit: limit, Offset: offset}, nil
+}
+
+// refuseUnknownHome stops a command whose config file does not exist and whose
+// data directory is that file's missing directory: a mistyped --config-path
+// would otherwise make a new, empty store there and act on it.
+func refuseUnknownHome(configPath string, s config.Settings) error {
+	if _, err := os.Stat(configPath); err == nil {
+		return nil
+	}
+	if filepath.Clean(s.DataDir) != filepath.Dir(configPath) {
+		return nil // a data directory chosen explicitly
+	}
+	if _, err := os.Stat(s.DataDir); err == nil {
+		return nil
+	}
+	return services.Invalid("neither the config file %s nor its directory exists; create them with generate-config (or system start-api), or name an existing --data-dir", configPath)
 }
 
 // jsonFlag decodes the JSON value of a flag into dst; it reports whether the

@@ -183,6 +183,9 @@ func TestServerRoutes(t *testing.T) {
 			{"tools nested too deep", `{"server_name": "x", "server_command": "npx", "tools": {"t": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}}`, 400, "tools nests deeper than 64 levels"},
 			{"policy config nested too deep", `{"server_name": "x", "server_command": "npx", "input_guardrails_policy": {"additional_config": {"a": ` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}}}`, 400,
 				"input_guardrails_policy.additional_config nests deeper than 64 levels"},
+			{"null in args", `{"server_name": "x", "server_command": "npx", "args": ["-y", null]}`, 400, "field args must be an array of string items; one is a null"},
+			{"null in env", `{"server_name": "x", "server_command": "npx", "env": {"A": null}}`, 400, "field env must be an object of string values; one is a null"},
+			{"env not an object", `{"server_name": "x", "server_command": "npx", "env": ["A"]}`, 400, "field env must be of type object, not array"},
 			{"NUL in command", `{"server_name": "x", "server_command": "npx\u0000rm"}`, 400, "server_command must not contain a NUL character"},
 			{"NUL in args", `{"server_name": "x", "server_command": "npx", "args": ["a\u0000b"]}`, 400, "args must not contain a NUL character"},
 			{"NUL in env", `{"server_name": "x", "server_command": "npx", "env": {"A": "a\u0000"}}`, 400, "env A must not contain a NUL character"},
@@ -224,6 +227,8 @@ func TestServerRoutes(t *testing.T) {
 		assertError(t, h.do("PUT", base+"/git", `{}`), 400, "invalid", "at least one")
 		assertError(t, h.do("PUT", base+"/git", `{"server_command": ""}`), 400, "invalid", "server_command")
 		assertError(t, h.do("PUT", base+"/git", `{"args": ["\u0000"]}`), 400, "invalid", "NUL")
+		assertError(t, h.do("PUT", base+"/git", `{"args": [null]}`), 400, "invalid", "field args must be an array of string items; one is a null")
+		assertError(t, h.do("PUT", base+"/git", `{"env": {"A": null}}`), 400, "invalid", "field env must be an object of string values; one is a null")
 		assertError(t, h.do("PUT", base+"/git", `{"env": ["x"]}`), 400, "invalid", "env")
 		assertError(t, h.do("PUT", base+"/nope", `{"description": "x"}`), 404, "not_found", "nope")
 	})
@@ -343,6 +348,8 @@ func TestConfigExportImport(t *testing.T) {
 		{"config not a document", map[string]any{"config_name": "x", "config": 5}, 400, "config must be a configuration document with an mcp_config list of servers, or that list, not number"},
 		{"wrong nested type", map[string]any{"config_name": "x", "config": []any{map[string]any{"server_name": "a", "config": map[string]any{"command": "npx", "args": "y"}}}}, 400,
 			"field config.args must be of type array, not string"},
+		{"null nested item", map[string]any{"config_name": "x", "config": []any{map[string]any{"server_name": "a", "config": map[string]any{"command": "npx", "args": []any{nil}}}}}, 400,
+			"field config.args must be an array of string items; one is a null"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			category := map[int]string{400: "invalid", 404: "not_found", 409: "conflict"}[tc.status]

@@ -12,9 +12,9 @@ import (
 
 // ServerCommand is the launch configuration of an MCP server.
 type ServerCommand struct {
-	Command string            `json:"command" example:"npx"`
-	Args    []string          `json:"args" example:"-y,@modelcontextprotocol/server-github"`
-	Env     map[string]string `json:"env"`
+	Command string    `json:"command" example:"npx"`
+	Args    Strings   `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
+	Env     StringMap `json:"env" swaggertype:"object,string"`
 }
 
 // ServerSpec is a server as exchanged in documents (export, import, backup):
@@ -42,7 +42,7 @@ func NewServerSpec(s Server) ServerSpec {
 	s = s.Normalize()
 	return ServerSpec{
 		ServerName: s.Name, Description: s.Description,
-		Config: ServerCommand{Command: s.Command, Args: s.Args, Env: s.Env},
+		Config: ServerCommand{Command: s.Command, Args: Strings(s.Args), Env: StringMap(s.Env)},
 		Tools:  s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
 		InputGuardrailsPolicy: s.InputPolicy, OutputGuardrailsPolicy: s.OutputPolicy, ToolGuardrailsPolicy: s.ToolPolicy,
 	}
@@ -56,8 +56,8 @@ func NewServerObject(s Server) ServerObject {
 // Server converts a document server to the domain type.
 func (s ServerSpec) Server() Server {
 	return Server{
-		Name: s.ServerName, Description: s.Description, Command: s.Config.Command, Args: s.Config.Args,
-		Env: s.Config.Env, Tools: s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
+		Name: s.ServerName, Description: s.Description, Command: s.Config.Command, Args: []string(s.Config.Args),
+		Env: map[string]string(s.Config.Env), Tools: s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
 		InputPolicy: s.InputGuardrailsPolicy, OutputPolicy: s.OutputGuardrailsPolicy, ToolPolicy: s.ToolGuardrailsPolicy,
 	}.Normalize()
 }
@@ -188,21 +188,21 @@ func NewServerListItem(s Server) ServerListItem {
 
 // AddServerRequest is the body of POST /configs/{config}/servers.
 type AddServerRequest struct {
-	ServerName                 string            `json:"server_name" example:"github"`
-	ServerCommand              string            `json:"server_command" example:"npx"`
-	Args                       []string          `json:"args" example:"-y,@modelcontextprotocol/server-github"`
-	Env                        map[string]string `json:"env"`
-	Tools                      map[string]any    `json:"tools"`
-	Description                string            `json:"description" example:"GitHub MCP Server"`
-	EnableServerInfoValidation bool              `json:"enable_server_info_validation" example:"false"`
-	InputGuardrailsPolicy      *GuardrailPolicy  `json:"input_guardrails_policy" extensions:"x-nullable"`
-	OutputGuardrailsPolicy     *GuardrailPolicy  `json:"output_guardrails_policy" extensions:"x-nullable"`
+	ServerName                 string           `json:"server_name" example:"github"`
+	ServerCommand              string           `json:"server_command" example:"npx"`
+	Args                       Strings          `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
+	Env                        StringMap        `json:"env" swaggertype:"object,string"`
+	Tools                      map[string]any   `json:"tools"`
+	Description                string           `json:"description" example:"GitHub MCP Server"`
+	EnableServerInfoValidation bool             `json:"enable_server_info_validation" example:"false"`
+	InputGuardrailsPolicy      *GuardrailPolicy `json:"input_guardrails_policy" extensions:"x-nullable"`
+	OutputGuardrailsPolicy     *GuardrailPolicy `json:"output_guardrails_policy" extensions:"x-nullable"`
 }
 
 // Server converts the request to a new server; absent policies are the
 // disabled defaults.
 func (r AddServerRequest) Server() Server {
-	s := Server{Name: r.ServerName, Command: r.ServerCommand, Args: r.Args, Env: r.Env, Tools: r.Tools,
+	s := Server{Name: r.ServerName, Command: r.ServerCommand, Args: []string(r.Args), Env: map[string]string(r.Env), Tools: r.Tools,
 		Description: r.Description, EnableServerInfoValidation: r.EnableServerInfoValidation,
 		InputPolicy: DefaultGuardrailPolicy(), OutputPolicy: DefaultGuardrailPolicy(), ToolPolicy: DefaultGuardrailPolicy()}
 	if r.InputGuardrailsPolicy != nil {
@@ -217,11 +217,11 @@ func (r AddServerRequest) Server() Server {
 // UpdateServerRequest is the body of PUT /configs/{config}/servers/{server}; a
 // present field replaces the stored value.
 type UpdateServerRequest struct {
-	ServerCommand *string            `json:"server_command" extensions:"x-nullable" example:"uvx"`
-	Args          *[]string          `json:"args" extensions:"x-nullable" example:"mcp-server-git"`
-	Env           *map[string]string `json:"env" extensions:"x-nullable"`
-	Tools         *map[string]any    `json:"tools" extensions:"x-nullable"`
-	Description   *string            `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
+	ServerCommand *string         `json:"server_command" extensions:"x-nullable" example:"uvx"`
+	Args          *Strings        `json:"args" swaggertype:"array,string" extensions:"x-nullable" example:"mcp-server-git"`
+	Env           *StringMap      `json:"env" swaggertype:"object,string" extensions:"x-nullable"`
+	Tools         *map[string]any `json:"tools" extensions:"x-nullable"`
+	Description   *string         `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
 }
 
 // PolicyRequest is the body of the input-guardrails and output-guardrails routes.

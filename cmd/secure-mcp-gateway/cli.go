@@ -168,7 +168,8 @@ func (c *call) jsonFlag(name string, dst any) (bool, error) {
 
 // jsonKind names the JSON shape a flag's destination expects.
 func jsonKind(dst any) string {
-	if _, ok := dst.(*map[string]string); ok {
+	switch dst.(type) {
+	case *map[string]string, *models.StringMap:
 		return "object of strings"
 	}
 	return "object"

@@ -91,9 +91,14 @@ func testConfigListAndPaging(t *testing.T, h *harness) {
 	assert.Equal(t, "3", page.Header.Get("X-Total-Count"))
 	require.Len(t, page.list(), 1)
 	assert.Equal(t, "c2", page.list()[0]["mcp_config_name"])
-	for _, q := range []string{"limit=-1", "limit=x", "offset=1.5"} {
+	for _, q := range []string{"limit=-1", "limit=x", "offset=1.5", "limit=-99999999999999999999", "limit="} {
 		assertError(t, h.do("GET", "/api/v1/configs?"+q, nil), 400, "invalid", "non-negative integer")
 	}
+	// A number too large to represent is more than there is: all, or none left.
+	huge := "99999999999999999999"
+	assert.Len(t, h.must(http.StatusOK, h.do("GET", "/api/v1/configs?limit="+huge, nil)).list(), 3)
+	assert.Empty(t, h.must(http.StatusOK, h.do("GET", "/api/v1/configs?offset="+huge, nil)).list())
+	assert.Empty(t, h.must(http.StatusOK, h.do("GET", "/api/v1/configs/c1/servers?offset="+huge+"&limit="+huge, nil)).list())
 }
 
 func TestConfigGetByIDOrName(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -131,6 +132,9 @@ func pageOf(c *gin.Context) (repositories.Page, error) {
 			continue
 		}
 		n, err := strconv.Atoi(raw)
+		if errors.Is(err, strconv.ErrRange) && raw[0] != '-' {
+			n, err = math.MaxInt, nil // more than there can be: all of them, or none left
+		}
 		if err != nil || n < 0 {
 			return p, services.Invalid("query parameter %s must be a non-negative integer", q.name)
 		}

@@ -79,7 +79,7 @@ func TestTelemetrySetting(t *testing.T) {
 		{"url without scheme", `{"url": "localhost:4317"}`, 400, "http or https URL"},
 		{"url with another scheme", `{"url": "ftp://otel.example.com"}`, 400, "http or https URL"},
 		{"url without host", `{"url": "http://"}`, 400, "http or https URL"},
-		{"url with credentials", `{"url": "http://user:pw@otel.example.com"}`, 400, "http or https URL"},
+		{"url with credentials", `{"url": "http://user:pw@otel.example.com"}`, 400, "url must not carry credentials"},
 		{"empty url", `{"url": ""}`, 400, "http or https URL"},
 		{"malformed JSON", `{"enabled": tru`, 400, "malformed JSON"},
 		{"huge body", `{"url": "http://` + strings.Repeat("x", 2<<20) + `"}`, 413, "limit"},

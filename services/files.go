@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/securemcp/gateway/internal/atomicfile"
 )
@@ -81,8 +84,11 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 	if strings.TrimSpace(name) == "" {
 		return "", Invalid("%s is required", field)
 	}
-	if strings.ContainsRune(name, 0) || filepath.IsAbs(name) || strings.HasPrefix(name, `\`) || !filepath.IsLocal(name) {
-		return "", Invalid("%s must be a relative file name inside the data directory", field)
+	if filepath.IsAbs(name) || strings.HasPrefix(name, `\`) || !filepath.IsLocal(name) || slices.Contains(strings.Split(filepath.ToSlash(name), "/"), "..") {
+		return "", Invalid("%s must be a relative file name inside the data directory, without '..'", field)
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", Invalid("%s must be valid UTF-8 without control characters", field)
 	}
 	path := filepath.Join(d.root, name)
 	// A symbolic link inside the directory must not lead outside it, even

@@ -140,8 +140,13 @@ func (s *SettingsService) UpdateTelemetry(ctx context.Context, p TelemetryPatch)
 // checkTelemetryURL accepts an absolute http or https URL with a host.
 func checkTelemetryURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		return Invalid("url must be an absolute http or https URL with a host, such as http://localhost:4317")
+	case u.User != nil:
+		// Settings are listed (masked) and backed up: credentials belong in
+		// the collector's own configuration, not in this address.
+		return Invalid("url must not carry credentials (user:password@)")
 	}
 	return nil
 }

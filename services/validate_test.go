@@ -77,7 +77,7 @@ func TestDataDirConfinesNames(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret.json"), []byte(`{}`), 0o600))
 	require.NoError(t, os.Symlink(filepath.Join(outside, "secret.json"), filepath.Join(d.Root(), "file-link.json")))
 
-	for _, name := range []string{"", "/etc/passwd", "../x", "a/../../x", "link/secret.json", "link/new/x.json", "file-link.json", "nul\x00.json"} {
+	for _, name := range []string{"", "/etc/passwd", "../x", "a/../../x", "a/../x.json", "link/secret.json", "link/new/x.json", "file-link.json", "nul\x00.json", "new\nline.json", "bad\xff.json"} {
 		_, err := d.Resolve("output_file", name)
 		assert.Error(t, err, "%q must be refused", name)
 		assert.Equal(t, services.KindInvalid, services.KindOf(err), name)
@@ -128,7 +128,7 @@ func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
 	for name, detail := range map[string]string{
 		"enkrypt_mcp_config.json":        "keeps for itself",
 		"gateway.db":                     "keeps for itself",
-		"exports/../gateway.db":          "keeps for itself",
+		"exports/../gateway.db":          "without '..'",
 		"gateway.db-wal":                 "keeps for itself",
 		"hard-link.db":                   "keeps for itself",
 		"exports":                        "is a directory",
@@ -137,7 +137,7 @@ func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
 		strings.Repeat("x", 300):         "too long",
 		"enkrypt_mcp_config.json/x.json": "keeps for itself",
 		"gateway.db-wal/x.json":          "keeps for itself",
-		"exports/../gateway.db-wal/a/b":  "keeps for itself",
+		"gateway.db-wal/a/b":             "keeps for itself",
 		"hard-link.db/x.json":            "passes through a file",
 	} {
 		_, err := d.WriteFile("output_file", name, []byte("{}"))

@@ -3,6 +3,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -286,4 +287,22 @@ func TestReloadAppliesNewAdminKey(t *testing.T) {
 	status, _ = s.call("GET", "/api/v1/configs", oldKey, nil)
 	assert.Equal(t, http.StatusUnauthorized, status, "the old admin key stops working")
 	assert.NotContains(t, s.logs.String(), newKey)
+}
+
+// A port already in use ends the start at once, with a plain reason, and the
+// process never claims to be serving.
+func TestStartOnAPortInUseFailsPlainly(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(port))
+	cmd.Env = append(cleanEnv(), "HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the start fails: %s", out)
+	require.NoError(t, ctx.Err(), "and fails at once: %s", out)
+	assert.Contains(t, string(out), "is another server using this port?")
+	assert.NotContains(t, string(out), "serving the management API")
 }

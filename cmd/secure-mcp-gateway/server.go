@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -126,9 +127,15 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		Addr: settings.Addr(), Handler: handler,
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
 	}
+	// Bind first, so that "serving" is logged only once it is true, and a
+	// port in use is said plainly.
+	listener, err := net.Listen("tcp", settings.Addr())
+	if err != nil {
+		return fmt.Errorf("listen on %s (is another server using this port?): %w", settings.Addr(), err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("serving the management API", zap.String("addr", settings.Addr()), zap.String("store", a.store.Backend()),
+	go func() { errc <- srv.Serve(listener) }()
+	log.Info("serving the management API", zap.String("addr", listener.Addr().String()), zap.String("store", a.store.Backend()),
 		zap.String("config_path", path), zap.String("data_dir", settings.DataDir))
 	select {
 	case err := <-errc:

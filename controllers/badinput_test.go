@@ -35,6 +35,7 @@ func TestConfigRoutesRejectMalformedAndHugeBodies(t *testing.T) {
 			assertError(t, h.do(r.method, r.path, `{"broken": `), http.StatusBadRequest, "invalid", "malformed JSON")
 			assertError(t, h.do(r.method, r.path, `"a string"`), http.StatusBadRequest, "invalid", "object")
 			assertError(t, h.do(r.method, r.path, `[1, 2]`), http.StatusBadRequest, "invalid", "object")
+			assertError(t, h.do(r.method, r.path, "{\"config_name\": \"\xff\xfe\"}"), http.StatusBadRequest, "invalid", "UTF-8")
 			assertError(t, h.do(r.method, r.path, huge), http.StatusRequestEntityTooLarge, "payload_too_large")
 			assertError(t, h.doChunked(r.method, r.path, huge), http.StatusRequestEntityTooLarge, "payload_too_large")
 		})

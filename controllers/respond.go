@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
@@ -100,6 +101,11 @@ func decodeBody(c *gin.Context, req any) error {
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		body = []byte("{}")
+	}
+	if !utf8.Valid(body) {
+		// The decoder would store U+FFFD in place of each bad byte: a name
+		// other than the one sent.
+		return services.Invalid("request body must be UTF-8 encoded JSON")
 	}
 	if err := json.Unmarshal(body, req); err != nil {
 		return decodeErr(err, req)

@@ -235,6 +235,18 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 			st.memberships = append(st.memberships, models.Membership{ProjectID: proj.ID, UserID: p.id("user", userID), CreatedAt: created})
 		}
 	}
+	// The original system keeps no time for a membership: it is taken as the
+	// later of its project's and its user's creation, so that no one is a
+	// member before they exist.
+	userCreated := make(map[string]time.Time, len(st.users))
+	for _, u := range st.users {
+		userCreated[u.ID] = u.CreatedAt
+	}
+	for i, m := range st.memberships {
+		if at, ok := userCreated[m.UserID]; ok && at.After(m.CreatedAt) {
+			st.memberships[i].CreatedAt = at
+		}
+	}
 	for i, m := range p.section(top, "apikeys") {
 		st.keys = append(st.keys, p.key(i, m)...)
 	}

@@ -100,6 +100,12 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, members, 2)
 			assert.Equal(t, "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a", members[0].UserID)
+			for _, m := range members {
+				u, err := c.store.Users().Get(ctx, m.UserID)
+				require.NoError(t, err)
+				assert.False(t, m.CreatedAt.Before(u.CreatedAt), "no one is a member before they exist")
+				assert.False(t, m.CreatedAt.Before(p.CreatedAt), "nor before the project does")
+			}
 			github, err := c.svc.Configs.GetServer(ctx, "engineering", "github")
 			require.NoError(t, err)
 			assert.Equal(t, models.GuardrailPolicy{Enabled: true, PolicyName: "Engineering Input Policy", AdditionalConfig: map[string]any{"pii_redaction": true}, Block: []string{"policy_violation", "injection_attack", "pii"}}, github.InputPolicy)

@@ -84,25 +84,33 @@ func (r userRepo) Search(ctx context.Context, term string) ([]models.UserSummary
 }
 
 // summaries reads the users selected by tail (a WHERE/ORDER/LIMIT suffix over
-// users u) with their key counts, then the projects of exactly those users in
-// a second query: two queries whatever the page size.
+// users u) with their key counts, then the projects of those users in a second
+// query: two queries whatever the page size. The second selects by the range
+// of creation sequence the first returned, not by running tail again: a user
+// deleted in between would shift the page, and leave a listed user without
+// their projects.
 func (r userRepo) summaries(ctx context.Context, tail string, args ...any) ([]models.UserSummary, error) {
 	rows, err := r.query(ctx, `SELECT u.id, u.email, u.created_at, u.updated_at,
-		(SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id) FROM users u`+tail, args...)
+		(SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id), u.seq FROM users u`+tail, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []models.UserSummary{}
 	index := map[string]int{}
+	var firstSeq, lastSeq int64
 	for rows.Next() {
 		var s models.UserSummary
-		var created, updated int64
-		if err := rows.Scan(&s.ID, &s.Email, &created, &updated, &s.APIKeys); err != nil {
+		var created, updated, seq int64
+		if err := rows.Scan(&s.ID, &s.Email, &created, &updated, &s.APIKeys, &seq); err != nil {
 			return nil, r.d.translate(err)
 		}
 		s.CreatedAt, s.UpdatedAt = fromNanos(created), fromNanos(updated)
 		s.Projects = []models.ProjectRef{}
+		if len(out) == 0 || seq < firstSeq {
+			firstSeq = seq
+		}
+		lastSeq = max(lastSeq, seq)
 		index[s.ID] = len(out)
 		out = append(out, s)
 	}
@@ -113,7 +121,7 @@ func (r userRepo) summaries(ctx context.Context, tail string, args ...any) ([]mo
 		return out, nil
 	}
 	refs, err := r.query(ctx, `SELECT m.user_id, p.id, p.name FROM memberships m JOIN projects p ON p.id = m.project_id
-		WHERE m.user_id IN (SELECT u.id FROM users u`+tail+`) ORDER BY m.seq`, args...)
+		WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.seq BETWEEN ? AND ?) ORDER BY m.seq`, firstSeq, lastSeq)
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,19 @@ func testUsers(t *testing.T, newStore Factory) {
 		assert.Equal(t, 3, total)
 		require.Len(t, page, 1)
 		assert.Equal(t, all[1], page[0])
+
+		// Members on both sides of a page never leak into it.
+		require.NoError(t, s.Memberships().Add(ctx(), models.Membership{ProjectID: p1.ID, UserID: newUser(1).ID, CreatedAt: at(3)}))
+		require.NoError(t, s.Memberships().Add(ctx(), models.Membership{ProjectID: p2.ID, UserID: newUser(3).ID, CreatedAt: at(4)}))
+		all, _, err = s.Users().Summaries(ctx(), repositories.Page{})
+		require.NoError(t, err)
+		page, _, err = s.Users().Summaries(ctx(), repositories.Page{Limit: 1, Offset: 1})
+		require.NoError(t, err)
+		assert.Equal(t, all[1:2], page)
+		page, _, err = s.Users().Summaries(ctx(), repositories.Page{Offset: 2})
+		require.NoError(t, err)
+		assert.Equal(t, all[2:], page)
+		assert.Equal(t, []models.ProjectRef{{ID: p2.ID, Name: "two"}}, page[0].Projects)
 	})
 	t.Run("SearchOnEmailOrProjectName", func(t *testing.T) {
 		s := newStore(t)

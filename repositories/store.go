@@ -50,6 +50,11 @@ type Store interface {
 	// reference), fn must return an error rather than go on writing: PostgreSQL
 	// aborts the whole transaction at the first failed statement.
 	InTx(ctx context.Context, fn func(tx Repos) error) error
+	// ReadSnapshot runs fn on one consistent, read-only view of the store: it
+	// sees no write committed after its first read, and neither blocks writers
+	// nor makes them retry (a whole-store read for a backup or a health check
+	// takes seconds at scale). Writes inside fn fail.
+	ReadSnapshot(ctx context.Context, fn func(r Repos) error) error
 	// Ping checks that the store can be reached.
 	Ping(ctx context.Context) error
 	// Backend names the engine ("sqlite" or "postgres").

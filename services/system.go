@@ -26,7 +26,7 @@ func NewSystemService(store repositories.Store, files *DataDir, now Clock) *Syst
 	return &SystemService{store: store, files: files, now: now}
 }
 
-// Health pings the store, then reads it in one transaction and checks its
+// Health pings the store, then reads it in one snapshot and checks its
 // integrity. It fails with KindUnavailable only when the store cannot be reached.
 func (s *SystemService) Health(ctx context.Context) (models.HealthReport, error) {
 	report := models.HealthReport{Store: s.store.Backend(), Issues: []string{}, Warnings: []string{}}
@@ -34,9 +34,9 @@ func (s *SystemService) Health(ctx context.Context) (models.HealthReport, error)
 		return report, &Error{Kind: KindUnavailable, Message: "the store cannot be reached", Err: err}
 	}
 	var st state
-	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
 		var err error
-		st, err = readState(ctx, tx)
+		st, err = readState(ctx, r)
 		return err
 	})
 	if err != nil {
@@ -87,7 +87,7 @@ func healthWarnings(st state) []string {
 	return warnings
 }
 
-// Backup writes the whole state, read in one transaction, as a document in the
+// Backup writes the whole state, read in one snapshot, as a document in the
 // data directory (atomically, mode 0600). Key secrets are not in the store,
 // so they are not in the backup either: only their hashes.
 func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.BackupResult, error) {
@@ -95,9 +95,9 @@ func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.B
 		return models.BackupResult{}, err
 	}
 	var st state
-	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
+	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
 		var err error
-		st, err = readState(ctx, tx)
+		st, err = readState(ctx, r)
 		return err
 	})
 	if err != nil {

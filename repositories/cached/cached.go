@@ -56,6 +56,14 @@ func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) 
 	})
 }
 
+// ReadSnapshot runs fn on the wrapped store's snapshot, without the cache
+// (whose entries are not of that snapshot).
+func (s *Store) ReadSnapshot(ctx context.Context, fn func(r repositories.Repos) error) error {
+	return s.next.ReadSnapshot(ctx, func(r repositories.Repos) error {
+		return fn(repos{next: r, c: s.c, inTx: true})
+	})
+}
+
 // Ping checks the wrapped store.
 func (s *Store) Ping(ctx context.Context) error { return s.next.Ping(ctx) }
 

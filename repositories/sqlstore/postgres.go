@@ -47,6 +47,9 @@ var postgresDialect = &dialect{
 		return errors.As(err, &pe) && (pe.Code == pgSerializationFailure || pe.Code == pgDeadlockDetected)
 	},
 	txOptions: &sql.TxOptions{Isolation: sql.LevelSerializable},
+	// One snapshot for the whole transaction, which never conflicts with
+	// writers (a read-only REPEATABLE READ transaction cannot fail to serialize).
+	snapshotOptions: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 }
 
 func translatePostgres(err error) error {

@@ -33,6 +33,8 @@ type dialect struct {
 	retryable func(err error) bool
 	// txOptions are those of InTx transactions (nil: the engine's default).
 	txOptions *sql.TxOptions
+	// snapshotOptions are those of ReadSnapshot transactions.
+	snapshotOptions *sql.TxOptions
 }
 
 // Store is a repositories.Store over database/sql.
@@ -138,6 +140,16 @@ func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error)
 		return fmt.Errorf("commit: %w", s.d.translate(err))
 	}
 	return nil
+}
+
+// ReadSnapshot runs fn in a read-only transaction on the reader pool.
+func (s *Store) ReadSnapshot(ctx context.Context, fn func(r repositories.Repos) error) error {
+	tx, err := s.reader.BeginTx(ctx, s.d.snapshotOptions)
+	if err != nil {
+		return fmt.Errorf("begin snapshot: %w", s.d.translate(err))
+	}
+	defer func() { _ = tx.Rollback() }() // nothing to commit: the transaction only reads
+	return fn(db{r: tx, w: tx, d: s.d})
 }
 
 // query runs a read on the reader.

@@ -25,6 +25,32 @@ func testTransactions(t *testing.T, newStore Factory) {
 		_, err = s.Configs().Resolve(ctx(), "half")
 		assert.ErrorIs(t, err, repositories.ErrNotFound)
 	})
+	t.Run("ReadSnapshotIsConsistentAndNeverBlocksWriters", func(t *testing.T) {
+		s := newStore(t)
+		require.NoError(t, s.Configs().Create(ctx(), newConfig(1, "before")))
+		err := s.ReadSnapshot(ctx(), func(r repositories.Repos) error {
+			n, err := r.Configs().Count(ctx())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			// A writer commits while the snapshot is open: it is not blocked
+			// (this would deadlock or time out otherwise), and the snapshot
+			// does not see its write.
+			require.NoError(t, s.InTx(ctx(), func(tx repositories.Repos) error {
+				return tx.Configs().Create(ctx(), newConfig(2, "during"))
+			}))
+			n, err = r.Configs().Count(ctx())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n, "the snapshot keeps its view")
+			_, err = r.Configs().Resolve(ctx(), "during")
+			assert.ErrorIs(t, err, repositories.ErrNotFound)
+			assert.Error(t, r.Configs().Create(ctx(), newConfig(3, "inside")), "a snapshot is read-only")
+			return nil
+		})
+		require.NoError(t, err)
+		n, err := s.Configs().Count(ctx())
+		require.NoError(t, err)
+		assert.Equal(t, 2, n, "the write made during the snapshot is there, the one tried inside it is not")
+	})
 	t.Run("CommitIsVisible", func(t *testing.T) {
 		s := newStore(t)
 		require.NoError(t, s.InTx(ctx(), func(tx repositories.Repos) error {

@@ -41,6 +41,15 @@ func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) 
 	})
 }
 
+// ReadSnapshot times the whole read as "snapshot"; the repositories handed
+// to fn are timed too.
+func (s *Store) ReadSnapshot(ctx context.Context, fn func(r repositories.Repos) error) (err error) {
+	defer s.observe("snapshot", time.Now(), &err)
+	return s.next.ReadSnapshot(ctx, func(r repositories.Repos) error {
+		return fn(repos{next: r, observer: s.observer})
+	})
+}
+
 // Ping times the store's health check.
 func (s *Store) Ping(ctx context.Context) (err error) {
 	defer s.observe("ping", time.Now(), &err)

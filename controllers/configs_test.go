@@ -422,3 +422,24 @@ func TestDeeplyNestedToolsWithinTheBoundAreExportedAndBackedUp(t *testing.T) {
 	h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", map[string]string{"output_file": "deep-backup.json"}))
 	h.must(http.StatusOK, h.do("POST", "/api/v1/system/restore", map[string]string{"input_file": "deep-backup.json"}))
 }
+
+func TestLargeIntegersInToolsAndPoliciesKeepEveryDigit(t *testing.T) {
+	h := newHarness(t)
+	h.seedConfig("exact")
+	const big = "9007199254740993" // 2^53 + 1: a float64 would make it ...992
+	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/exact/servers", `{"server_name": "s", "server_command": "npx",
+		"tools": {"schema": {"maximum": `+big+`, "list": [`+big+`, 1.5]}},
+		"input_guardrails_policy": {"enabled": false, "additional_config": {"limit": `+big+`}}}`))
+	assert.Contains(t, string(res.Raw), `"maximum":`+big)
+	got := h.must(http.StatusOK, h.do("GET", "/api/v1/configs/exact/servers/s", nil))
+	assert.Contains(t, string(got.Raw), `"maximum":`+big)
+	assert.Contains(t, string(got.Raw), `"list":[`+big+`,1.5]`)
+	assert.Contains(t, string(got.Raw), `"limit":`+big)
+	h.must(http.StatusOK, h.do("PUT", "/api/v1/configs/exact/servers/s", `{"tools": {"n": -`+big+`}}`))
+	got = h.must(http.StatusOK, h.do("GET", "/api/v1/configs/exact/servers/s", nil))
+	assert.Contains(t, string(got.Raw), `"n":-`+big)
+	h.must(http.StatusOK, h.do("POST", "/api/v1/configs/exact/export", map[string]string{"output_file": "exact.json"}))
+	exported, err := os.ReadFile(filepath.Join(h.dataDir, "exact.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(exported), big)
+}

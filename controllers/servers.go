@@ -110,7 +110,7 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: (*[]string)(req.Args), Env: (*map[string]string)(req.Env), Tools: req.Tools}
+	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: (*[]string)(req.Args), Env: (*map[string]string)(req.Env), Tools: (*map[string]any)(req.Tools)}
 	srv, err := h.svc.UpdateServer(c.Request.Context(), c.Param("config"), c.Param("server"), patch)
 	h.reply(c, err, http.StatusOK, "Server updated successfully", models.NewServerObject(srv))
 }

@@ -23,7 +23,7 @@ type ServerSpec struct {
 	ServerName                 string          `json:"server_name" example:"github"`
 	Description                string          `json:"description" example:"GitHub MCP Server"`
 	Config                     ServerCommand   `json:"config"`
-	Tools                      map[string]any  `json:"tools"`
+	Tools                      JSONObject      `json:"tools" swaggertype:"object"`
 	EnableServerInfoValidation bool            `json:"enable_server_info_validation" example:"false"`
 	InputGuardrailsPolicy      GuardrailPolicy `json:"input_guardrails_policy"`
 	OutputGuardrailsPolicy     GuardrailPolicy `json:"output_guardrails_policy"`
@@ -192,7 +192,7 @@ type AddServerRequest struct {
 	ServerCommand              string           `json:"server_command" example:"npx"`
 	Args                       Strings          `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
 	Env                        StringMap        `json:"env" swaggertype:"object,string"`
-	Tools                      map[string]any   `json:"tools"`
+	Tools                      JSONObject       `json:"tools" swaggertype:"object"`
 	Description                string           `json:"description" example:"GitHub MCP Server"`
 	EnableServerInfoValidation bool             `json:"enable_server_info_validation" example:"false"`
 	InputGuardrailsPolicy      *GuardrailPolicy `json:"input_guardrails_policy" extensions:"x-nullable"`
@@ -217,11 +217,11 @@ func (r AddServerRequest) Server() Server {
 // UpdateServerRequest is the body of PUT /configs/{config}/servers/{server}; a
 // present field replaces the stored value.
 type UpdateServerRequest struct {
-	ServerCommand *string         `json:"server_command" extensions:"x-nullable" example:"uvx"`
-	Args          *Strings        `json:"args" swaggertype:"array,string" extensions:"x-nullable" example:"mcp-server-git"`
-	Env           *StringMap      `json:"env" swaggertype:"object,string" extensions:"x-nullable"`
-	Tools         *map[string]any `json:"tools" extensions:"x-nullable"`
-	Description   *string         `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
+	ServerCommand *string     `json:"server_command" extensions:"x-nullable" example:"uvx"`
+	Args          *Strings    `json:"args" swaggertype:"array,string" extensions:"x-nullable" example:"mcp-server-git"`
+	Env           *StringMap  `json:"env" swaggertype:"object,string" extensions:"x-nullable"`
+	Tools         *JSONObject `json:"tools" swaggertype:"object" extensions:"x-nullable"`
+	Description   *string     `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
 }
 
 // PolicyRequest is the body of the input-guardrails and output-guardrails routes.

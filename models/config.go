@@ -6,21 +6,21 @@ import "time"
 
 // GuardrailPolicy is an input, output or tool guardrails policy of a server.
 type GuardrailPolicy struct {
-	Enabled          bool           `json:"enabled" example:"false"`
-	PolicyName       string         `json:"policy_name" example:"Sample Airline Guardrail"`
-	AdditionalConfig map[string]any `json:"additional_config"`
-	Block            []string       `json:"block" example:"policy_violation"`
+	Enabled          bool       `json:"enabled" example:"false"`
+	PolicyName       string     `json:"policy_name" example:"Sample Airline Guardrail"`
+	AdditionalConfig JSONObject `json:"additional_config" swaggertype:"object"`
+	Block            []string   `json:"block" example:"policy_violation"`
 }
 
 // DefaultGuardrailPolicy is the disabled policy every new server starts with.
 func DefaultGuardrailPolicy() GuardrailPolicy {
-	return GuardrailPolicy{AdditionalConfig: map[string]any{}, Block: []string{}}
+	return GuardrailPolicy{AdditionalConfig: JSONObject{}, Block: []string{}}
 }
 
 // Normalize replaces nil collections by empty ones so that the JSON form is stable.
 func (p GuardrailPolicy) Normalize() GuardrailPolicy {
 	if p.AdditionalConfig == nil {
-		p.AdditionalConfig = map[string]any{}
+		p.AdditionalConfig = JSONObject{}
 	}
 	if p.Block == nil {
 		p.Block = []string{}
@@ -62,7 +62,7 @@ type Server struct {
 	Command                    string
 	Args                       []string
 	Env                        map[string]string
-	Tools                      map[string]any
+	Tools                      JSONObject
 	EnableServerInfoValidation bool
 	InputPolicy                GuardrailPolicy
 	OutputPolicy               GuardrailPolicy
@@ -80,7 +80,7 @@ func (s Server) Normalize() Server {
 		s.Env = map[string]string{}
 	}
 	if s.Tools == nil {
-		s.Tools = map[string]any{}
+		s.Tools = JSONObject{}
 	}
 	s.InputPolicy = s.InputPolicy.Normalize()
 	s.OutputPolicy = s.OutputPolicy.Normalize()

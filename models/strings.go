@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 )
@@ -67,4 +68,27 @@ func retype(err error, container reflect.Type) error {
 		return &json.UnmarshalTypeError{Value: typeErr.Value, Type: typeErr.Type, Offset: typeErr.Offset}
 	}
 	return &json.UnmarshalTypeError{Value: typeErr.Value, Type: container, Offset: typeErr.Offset}
+}
+
+// JSONObject is a free-form JSON object (a server's tools, a policy's
+// additional_config). Its numbers keep every digit: decoded as float64, an
+// integer beyond 2^53 (a JSON Schema "maximum", say) would silently change.
+type JSONObject map[string]any
+
+// UnmarshalJSON decodes the object with exact numbers.
+func (o *JSONObject) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		if typeErr, ok := err.(*json.UnmarshalTypeError); ok && typeErr.Field == "" {
+			return &json.UnmarshalTypeError{Value: typeErr.Value, Type: reflect.TypeFor[map[string]any](), Offset: typeErr.Offset}
+		}
+		return err
+	}
+	*o = m
+	return nil
 }

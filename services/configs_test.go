@@ -2,6 +2,7 @@ package services_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -187,5 +188,26 @@ func TestTextNoBackendStoresIsNotFoundOrInvalid(t *testing.T) {
 		_, err = svc.Configs.AddServer(ctx, "cfg", bad)
 		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%v", err)
 		assert.ErrorContains(t, err, "description")
+	})
+}
+
+func TestLargeIntegersSurviveEveryBackend(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
+		svc, _ := newCore(t)
+		ctx := context.Background()
+		_, err := svc.Configs.Create(ctx, "cfg")
+		require.NoError(t, err)
+		var tools models.JSONObject
+		require.NoError(t, json.Unmarshal([]byte(`{"max": 9007199254740993, "nested": [{"min": -9223372036854775808}]}`), &tools))
+		srv := server("s")
+		srv.Tools = tools
+		_, err = svc.Configs.AddServer(ctx, "cfg", srv)
+		require.NoError(t, err)
+		got, err := svc.Configs.GetServer(ctx, "cfg", "s")
+		require.NoError(t, err)
+		out, err := json.Marshal(got.Tools)
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"max": 9007199254740993, "nested": [{"min": -9223372036854775808}]}`, string(out))
+		assert.Contains(t, string(out), "9007199254740993", "JSONEq compares as float64; the digits must be there")
 	})
 }

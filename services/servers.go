@@ -113,10 +113,10 @@ func checkServer(s models.Server) []string {
 		field string
 		value any
 	}{
-		{"tools", s.Tools},
-		{"input_guardrails_policy.additional_config", s.InputPolicy.AdditionalConfig},
-		{"output_guardrails_policy.additional_config", s.OutputPolicy.AdditionalConfig},
-		{"tool_guardrails_policy.additional_config", s.ToolPolicy.AdditionalConfig},
+		{"tools", map[string]any(s.Tools)},
+		{"input_guardrails_policy.additional_config", map[string]any(s.InputPolicy.AdditionalConfig)},
+		{"output_guardrails_policy.additional_config", map[string]any(s.OutputPolicy.AdditionalConfig)},
+		{"tool_guardrails_policy.additional_config", map[string]any(s.ToolPolicy.AdditionalConfig)},
 	} {
 		if nestedDeeperThan(doc.value, MaxNestingDepth) {
 			issues = append(issues, fmt.Sprintf("server %q: %s nests deeper than %d levels", s.Name, doc.field, MaxNestingDepth))

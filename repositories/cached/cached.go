@@ -46,11 +46,18 @@ func Wrap(next repositories.Store, ttl time.Duration, now func() time.Time) (*St
 	return &Store{repos: repos{next: next, c: c}, next: next}, nil
 }
 
-// InTx runs fn without the cache (a transaction reads its own writes) and
-// invalidates after the commit, so that no read started before it can
-// install the old state.
+// InTx runs fn without the cache (a transaction reads its own writes) and,
+// when fn wrote (each write starts a new generation), invalidates again after
+// the commit, so that no read started before it can install the old state. A
+// transaction that only records key use (last_used_at, which no entry holds)
+// leaves the cache as it is.
 func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) error {
-	defer s.c.invalidate()
+	start := s.c.generation()
+	defer func() {
+		if s.c.generation() != start {
+			s.c.invalidate()
+		}
+	}()
 	return s.next.InTx(ctx, func(tx repositories.Repos) error {
 		return fn(repos{next: tx, c: s.c, inTx: true})
 	})
@@ -148,6 +155,13 @@ type cache struct {
 type entry[T any] struct {
 	value   T
 	expires time.Time
+}
+
+// generation counts the writes seen so far.
+func (c *cache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
 }
 
 // invalidate drops every entry and starts a new generation, so that reads in

@@ -165,3 +165,36 @@ func TestReadRacingAWriteDoesNotInstallTheOldState(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, servers, 1, "but did not cache it")
 }
+
+// Recording key use (once a second while keys verify) must not empty the
+// cache of the hottest read each time; any other write still does.
+func TestRecordingKeyUseKeepsTheCache(t *testing.T) {
+	ctx := context.Background()
+	inner := openSQLite(t)
+	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s, err := cached.Wrap(inner, 500*time.Millisecond, clk.Now)
+	require.NoError(t, err)
+	now := time.Now().UTC()
+	cfg := models.Config{ID: "00000000-0000-4000-8000-000000000002", Name: "c", CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, s.Configs().Create(ctx, cfg))
+	require.NoError(t, s.Servers().Create(ctx, cfg.ID, server("a", "npx")))
+	count := func() int {
+		t.Helper()
+		servers, err := s.Servers().List(ctx, cfg.ID)
+		require.NoError(t, err)
+		return len(servers)
+	}
+	require.Equal(t, 1, count())
+	// Another instance's write, unseen while the entry lives: it shows whether
+	// the entry was dropped.
+	require.NoError(t, inner.Servers().Create(ctx, cfg.ID, server("b", "uvx")))
+	require.NoError(t, s.InTx(ctx, func(tx repositories.Repos) error {
+		return tx.APIKeys().TouchLastUsed(ctx, map[string]time.Time{"no-such-key": now})
+	}))
+	require.NoError(t, s.APIKeys().TouchLastUsed(ctx, map[string]time.Time{"no-such-key": now}))
+	assert.Equal(t, 1, count(), "the entry was kept")
+	require.NoError(t, s.InTx(ctx, func(tx repositories.Repos) error {
+		return tx.Settings().Put(ctx, models.Setting{Key: "k", Value: `1`, UpdatedAt: now})
+	}))
+	assert.Equal(t, 2, count(), "a transaction that writes drops it")
+}

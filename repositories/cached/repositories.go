@@ -288,8 +288,8 @@ func (r apiKeys) Update(ctx context.Context, k models.APIKey) error {
 	return r.next.Update(ctx, k)
 }
 
+// TouchLastUsed keeps the cache: no entry holds a key's last use.
 func (r apiKeys) TouchLastUsed(ctx context.Context, lastUsed map[string]time.Time) error {
-	defer r.c.invalidate()
 	return r.next.TouchLastUsed(ctx, lastUsed)
 }
 

@@ -5,8 +5,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/fsnotify/fsnotify"
@@ -162,6 +164,12 @@ func (l *Loader) Settings() (Settings, error) {
 		CORSOrigins:  l.v.GetStringSlice(KeyCORSOrigins),
 		Metrics:      l.v.GetBool(KeyMetrics),
 	}
+	// viper reads a value that is not a number as 0: say what was given.
+	for _, key := range []string{KeyPort, KeyMaxBodyBytes} {
+		if raw := strings.TrimSpace(fmt.Sprint(l.v.Get(key))); !wholeNumber(raw) {
+			return s, fmt.Errorf("%s must be a whole number, not %q", key, raw)
+		}
+	}
 	if len(s.CORSOrigins) == 1 && strings.Contains(s.CORSOrigins[0], ",") {
 		s.CORSOrigins = strings.Split(s.CORSOrigins[0], ",")
 	}
@@ -177,6 +185,16 @@ func (l *Loader) Settings() (Settings, error) {
 		return s, err
 	}
 	return s, nil
+}
+
+// wholeNumber reports a decimal integer, as a setting is written in the
+// environment or decoded from the config file (where JSON numbers are floats).
+func wholeNumber(s string) bool {
+	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f == math.Trunc(f)
 }
 
 // Watch calls apply with the new settings each time the config file changes.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,4 +249,30 @@ func TestCLIRefusesAConfigPathWhoseDirectoryDoesNotExist(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 	_, err = os.Stat(filepath.Join(filepath.Dir(missing), "gateway.db"))
 	assert.NoError(t, err, "the store is beside the config file")
+}
+
+// Settings the operator got wrong are their input, reported as invalid and in
+// their own terms.
+func TestCLIReportsBadSettingsAsInvalid(t *testing.T) {
+	h := newCLIHome(t)
+	for env, detail := range map[string]string{
+		"SMG_PORT=abc":           `port must be a whole number, not "abc"`,
+		"SMG_PORT=70000":         "port must be between 1 and 65535, not 70000",
+		"SMG_MAX_BODY_BYTES=abc": `max_body_bytes must be a whole number, not "abc"`,
+		"SMG_LOG_LEVEL=bogus":    `log_level "bogus" is not one of`,
+	} {
+		res, err := runCLI(append(slices.Clone(h.env), env), "", "config", "list")
+		require.NoError(t, err)
+		assert.Equal(t, 1, res.code, env)
+		doc := decodeDoc(t, res.stderr)
+		assert.Equal(t, "invalid", doc["error"], env)
+		assert.Contains(t, doc["detail"], detail, env)
+	}
+	runCLICases(t, h, []cliCase{
+		{name: "add", args: args("config add --config-name c"), message: "Configuration created successfully"},
+		{name: "add-server null env", args: append(args("config add-server --config-name c --server-name s --server-command npx"), "--env", "null"),
+			fail: "invalid", detail: "--env must be a JSON object of strings, not null"},
+		{name: "add-server null policy", args: append(args("config add-server --config-name c --server-name s --server-command npx"), "--input-guardrails-policy", "null"),
+			fail: "invalid", detail: "--input-guardrails-policy must be a JSON policy object"},
+	})
 }

@@ -28,10 +28,13 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 	}
 	loader, err := config.NewLoader(path, cmd.Flags())
 	if err != nil {
-		return nil, config.Settings{}, err
+		return nil, config.Settings{}, services.Invalid("%v", err) // the operator's file, flags or environment
 	}
 	s, err := loader.Settings()
-	return loader, s, err
+	if err != nil {
+		return nil, config.Settings{}, services.Invalid("%v", err)
+	}
+	return loader, s, nil
 }
 
 // openApp opens the store named by the settings, wraps it in the given

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -155,7 +156,12 @@ func (c *call) jsonFlag(name string, dst any) (bool, error) {
 	if !c.changed(name) {
 		return false, nil
 	}
-	err := json.Unmarshal([]byte(c.str(name)), dst)
+	raw := strings.TrimSpace(c.str(name))
+	if raw == "null" {
+		// A flag is given to set a value; null would quietly empty it.
+		return true, services.Invalid("--%s must be a JSON %s, not null", name, jsonKind(dst))
+	}
+	err := json.Unmarshal([]byte(raw), dst)
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == nil:
@@ -180,7 +186,11 @@ func (c *call) policy(name string) (*models.GuardrailPolicy, error) {
 	if !c.changed(name) {
 		return nil, nil
 	}
-	p, err := models.ParseGuardrailPolicy([]byte(c.str(name)))
+	raw := strings.TrimSpace(c.str(name))
+	if raw == "null" || raw == "" {
+		return nil, services.Invalid("--%s must be a JSON policy object", name)
+	}
+	p, err := models.ParseGuardrailPolicy([]byte(raw))
 	if err != nil {
 		return nil, services.Invalid("--%s: %v", name, err)
 	}

@@ -16,10 +16,6 @@ func replyPage[T any](w errorWriter, c *gin.Context, err error, message string, 
 		w.fail(c, err)
 		return
 	}
-	total := len(items)
-	start, end := min(page.Offset, total), total
-	if page.Limit > 0 {
-		end = start + min(page.Limit, total-start) // no start+limit: a huge limit would overflow
-	}
-	list(c, message, items[start:end], total)
+	start, end := page.Bounds(len(items))
+	list(c, message, items[start:end], len(items))
 }

@@ -30,6 +30,16 @@ type Page struct {
 	Offset int
 }
 
+// Bounds is the part [start, end) of a whole list of n items that the page
+// selects, for lists loaded whole rather than paged by the database.
+func (p Page) Bounds(n int) (start, end int) {
+	start, end = min(max(p.Offset, 0), n), n
+	if p.Limit > 0 {
+		end = start + min(p.Limit, n-start) // no start+limit: a huge limit would overflow
+	}
+	return start, end
+}
+
 // Repos is the set of repositories, bound either to the store or to one transaction.
 type Repos interface {
 	Configs() ConfigRepository

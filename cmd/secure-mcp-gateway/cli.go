@@ -150,6 +150,20 @@ func refuseUnknownHome(configPath string, s config.Settings) error {
 	return services.Invalid("neither the config file %s nor its directory exists; create them with generate-config (or system start-api), or name an existing --data-dir", configPath)
 }
 
+// paged applies --limit and --offset to a list loaded whole, as the API's
+// routes do.
+func paged[T any](c *call, items []T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	page, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	start, end := page.Bounds(len(items))
+	return items[start:end], nil
+}
+
 // jsonFlag decodes the JSON value of a flag into dst; it reports whether the
 // flag was given.
 func (c *call) jsonFlag(name string, dst any) (bool, error) {

@@ -81,8 +81,9 @@ func configRename() *cobra.Command {
 func configSearch() *cobra.Command {
 	cmd := serviceCmd("search", "Search configurations by name or server name", "Search completed", func(c *call) (any, error) {
 		hits, err := c.svc.Configs.Search(c.ctx, c.str("search-term"))
-		return models.Items(hits, models.NewConfigSearchItem), err
+		return paged(c, models.Items(hits, models.NewConfigSearchItem), err)
 	})
+	pageFlags(cmd)
 	stringFlags(cmd, "search-term", "case-insensitive substring of a configuration or server name")
 	required(cmd, "search-term")
 	return cmd
@@ -125,8 +126,9 @@ func configImport() *cobra.Command {
 func configListProjects() *cobra.Command {
 	cmd := serviceCmd("list-projects", "List the projects using a configuration", "Projects retrieved successfully", func(c *call) (any, error) {
 		usage, err := c.svc.Configs.Projects(c.ctx, c.config())
-		return models.Items(usage, models.NewConfigProjectItem), err
+		return paged(c, models.Items(usage, models.NewConfigProjectItem), err)
 	})
+	pageFlags(cmd)
 	configFlags(cmd)
 	return cmd
 }

@@ -87,8 +87,9 @@ func projectGetConfig() *cobra.Command {
 func projectListUsers() *cobra.Command {
 	cmd := serviceCmd("list-users", "List the users of a project", "Project users retrieved successfully", func(c *call) (any, error) {
 		members, err := c.svc.Projects.Members(c.ctx, c.project())
-		return models.Items(members, models.NewProjectMemberItem), err
+		return paged(c, models.Items(members, models.NewProjectMemberItem), err)
 	})
+	pageFlags(cmd)
 	projectFlags(cmd)
 	return cmd
 }
@@ -138,8 +139,9 @@ func projectExport() *cobra.Command {
 func projectSearch() *cobra.Command {
 	cmd := serviceCmd("search", "Search projects by name or member email", "Projects found", func(c *call) (any, error) {
 		hits, err := c.svc.Projects.Search(c.ctx, c.str("search-term"))
-		return models.Items(hits, models.NewProjectListItem), err
+		return paged(c, models.Items(hits, models.NewProjectListItem), err)
 	})
+	pageFlags(cmd)
 	stringFlags(cmd, "search-term", "case-insensitive substring of a project name or member email")
 	required(cmd, "search-term")
 	return cmd

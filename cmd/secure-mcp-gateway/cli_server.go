@@ -27,8 +27,9 @@ func serverFieldFlags(cmd *cobra.Command) {
 func configListServers() *cobra.Command {
 	cmd := serviceCmd("list-servers", "List the servers of a configuration", "Servers retrieved successfully", func(c *call) (any, error) {
 		servers, err := c.svc.Configs.ListServers(c.ctx, c.config())
-		return models.Items(servers, models.NewServerListItem), err
+		return paged(c, models.Items(servers, models.NewServerListItem), err)
 	})
+	pageFlags(cmd)
 	configFlags(cmd)
 	return cmd
 }

@@ -83,8 +83,9 @@ func userDelete() *cobra.Command {
 func userListProjects() *cobra.Command {
 	cmd := serviceCmd("list-projects", "List the projects of a user", "User projects retrieved successfully", func(c *call) (any, error) {
 		projects, err := c.svc.Users.Projects(c.ctx, c.user())
-		return models.Items(projects, models.NewUserProjectItem), err
+		return paged(c, models.Items(projects, models.NewUserProjectItem), err)
 	})
+	pageFlags(cmd)
 	userFlags(cmd)
 	return cmd
 }
@@ -92,8 +93,9 @@ func userListProjects() *cobra.Command {
 func userSearch() *cobra.Command {
 	cmd := serviceCmd("search", "Search users by email or project name", "Users found", func(c *call) (any, error) {
 		hits, err := c.svc.Users.Search(c.ctx, c.str("search-term"))
-		return models.Items(hits, models.NewUserListItem), err
+		return paged(c, models.Items(hits, models.NewUserListItem), err)
 	})
+	pageFlags(cmd)
 	stringFlags(cmd, "search-term", "case-insensitive substring of an email or project name")
 	required(cmd, "search-term")
 	return cmd
@@ -114,8 +116,9 @@ func userGenerateKey() *cobra.Command {
 func userListKeys() *cobra.Command {
 	cmd := serviceCmd("list-api-keys", "List the keys of a user, masked", "API keys retrieved successfully", func(c *call) (any, error) {
 		keys, err := c.svc.APIKeys.ListOfUser(c.ctx, c.user(), c.ident("project-name", "project-id"))
-		return models.Items(keys, keyItem), err
+		return paged(c, models.Items(keys, keyItem), err)
 	})
+	pageFlags(cmd)
 	userFlags(cmd)
 	stringFlags(cmd, "project-name", "only the keys for this project", "project-id", "only the keys for this project")
 	cmd.MarkFlagsMutuallyExclusive("project-name", "project-id")

@@ -194,6 +194,11 @@ func TestSystemRestoreBadInput(t *testing.T) {
 		doc["configs"].([]any)[0].(map[string]any)["servers"] = nil
 		delete(doc, "settings")
 	}))
+	write("earlier-names.json", mutated(func(doc map[string]any) {
+		cfg := doc["configs"].([]any)[0].(map[string]any)
+		cfg["mcp_config_name"] = "7d444840-9dc0-11d1-b245-5ffdce74fad2"
+		cfg["servers"].([]any)[0].(map[string]any)["server_name"] = ".."
+	}))
 	write("bad-time.json", mutated(func(doc map[string]any) { doc["users"].([]any)[0].(map[string]any)["created_at"] = "yesterday" }))
 	write("number-time.json", mutated(func(doc map[string]any) { doc["users"].([]any)[0].(map[string]any)["created_at"] = 5 }))
 	before := h.must(http.StatusOK, h.do("GET", "/api/v1/system/health", nil)).data()["statistics"]
@@ -235,6 +240,12 @@ func TestSystemRestoreBadInput(t *testing.T) {
 	})
 	after := h.must(http.StatusOK, h.do("GET", "/api/v1/system/health", nil)).data()["statistics"]
 	assert.Equal(t, before, after, "refused restores change nothing")
+
+	// Names that an earlier version allowed, and new names may not take, are
+	// restored as they are: a backup always restores.
+	h.must(http.StatusOK, h.do("POST", "/api/v1/system/restore", `{"input_file": "earlier-names.json"}`))
+	cfg := h.must(http.StatusOK, h.do("GET", "/api/v1/configs/7d444840-9dc0-11d1-b245-5ffdce74fad2", nil)).data()
+	assert.Equal(t, "..", cfg["servers"].([]any)[0].(map[string]any)["server_name"])
 }
 
 func TestSystemRestoreOfTheOriginalConfigFile(t *testing.T) {

@@ -67,6 +67,8 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 		{name: "update-server command", args: args("config update-server --server-command uvx --args=mcp-server-git", ident...),
 			message: "Server updated successfully", want: map[string]any{"config.command": "uvx", "config.args": []any{"mcp-server-git"}}},
 		{name: "update-server empty command", args: args("config update-server --server-command=", ident...), fail: "invalid", detail: "server_command"},
+		{name: "update-server null env value", args: append(args("config update-server", ident...), "--env", `{"A":null}`), fail: "invalid",
+			detail: "--env must be a JSON object of string values; one is a null"},
 		{name: "update-server nothing", args: args("config update-server", ident...), fail: "invalid",
 			detail: "at least one of the flags in the group [server-command args env tools description] is required"},
 		{name: "update-server invalid tools", args: args("config update-server --tools nope", ident...), fail: "invalid", detail: "--tools"},

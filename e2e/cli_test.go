@@ -276,3 +276,28 @@ func TestCLIReportsBadSettingsAsInvalid(t *testing.T) {
 			fail: "invalid", detail: "--input-guardrails-policy must be a JSON policy object"},
 	})
 }
+
+// The CLI writes tools as the API does: every digit of a large integer kept.
+func TestCLIKeepsLargeIntegersExact(t *testing.T) {
+	h := newCLIHome(t)
+	h.must("config", "add", "--config-name", "c")
+	h.must("config", "add-server", "--config-name", "c", "--server-name", "s", "--server-command", "npx", "--tools", `{"a": 12345678901234567890}`)
+	res := h.run("config", "update-server", "--config-name", "c", "--server-name", "s", "--tools", `{"n": 12345678901234567891}`)
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stdout, "12345678901234567891")
+	res = h.run("config", "get-server", "--config-name", "c", "--server-name", "s")
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stdout, "12345678901234567891")
+}
+
+// With a database URL the store is named explicitly: no local config file or
+// directory is needed.
+func TestCLIOnPostgreSQLNeedsNoLocalConfig(t *testing.T) {
+	url := sqltest.NewPostgresURL(t)
+	home := t.TempDir()
+	env := append(cleanEnv(), "HOME="+home, "SMG_DATABASE_URL="+url)
+	res, err := runCLI(env, "", "config", "list")
+	require.NoError(t, err)
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Equal(t, []any{}, decodeDoc(t, res.stdout)["data"])
+}

@@ -14,7 +14,8 @@ type Strings []string
 // message) as an item of another wrong type.
 func (s *Strings) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
-		return nil // a null list is an absent one, as for []string
+		*s = nil // as for []string
+		return nil
 	}
 	var items []*string
 	if err := json.Unmarshal(data, &items); err != nil {
@@ -37,6 +38,7 @@ type StringMap map[string]string
 // UnmarshalJSON refuses null values, as Strings refuses null items.
 func (m *StringMap) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
+		*m = nil
 		return nil
 	}
 	var values map[string]*string
@@ -78,6 +80,7 @@ type JSONObject map[string]any
 // UnmarshalJSON decodes the object with exact numbers.
 func (o *JSONObject) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
+		*o = nil
 		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))

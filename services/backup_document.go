@@ -210,7 +210,7 @@ func checkState(st state) []string {
 	for i, cfg := range st.configs {
 		label := fmt.Sprintf("configs[%d] %q", i, cfg.Name)
 		c.id(label, "mcp_config_id", cfg.ID, configIDs)
-		if p := entityNameProblem(cfg.Name); p != "" {
+		if p := nameProblem(cfg.Name); p != "" {
 			c.add(label, "mcp_config_name %s", p)
 		} else if configNames[cfg.Name] {
 			c.add(label, "another configuration has the same name")
@@ -250,7 +250,7 @@ func checkState(st state) []string {
 	for i, p := range st.projects {
 		label := fmt.Sprintf("projects[%d] %q", i, p.Name)
 		c.id(label, "project_id", p.ID, projectIDs)
-		if prob := entityNameProblem(p.Name); prob != "" {
+		if prob := nameProblem(p.Name); prob != "" {
 			c.add(label, "project_name %s", prob)
 		} else if projectNames[p.Name] {
 			c.add(label, "another project has the same name")

@@ -107,7 +107,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	for i, spec := range specs {
 		srv := spec.Server()
 		srv.Name = strings.TrimSpace(srv.Name) // as when a server is added
-		for _, issue := range checkServer(srv) {
+		for _, issue := range checkNewServer(srv) {
 			issues = append(issues, fmt.Sprintf("%s server #%d: %s", field, i+1, issue))
 		}
 		if seen[srv.Name] {

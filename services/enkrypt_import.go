@@ -32,11 +32,11 @@ type (
 		ToolConfig   *enkryptPolicy `json:"tool_guardrails_config"`
 	}
 	enkryptPolicy struct {
-		Enabled          bool           `json:"enabled"`
-		PolicyName       string         `json:"policy_name"`
-		GuardrailName    string         `json:"guardrail_name"`
-		AdditionalConfig map[string]any `json:"additional_config"`
-		Block            []string       `json:"block"`
+		Enabled          bool              `json:"enabled"`
+		PolicyName       string            `json:"policy_name"`
+		GuardrailName    string            `json:"guardrail_name"`
+		AdditionalConfig models.JSONObject `json:"additional_config"`
+		Block            []string          `json:"block"`
 	}
 	enkryptProject struct {
 		Name      string   `json:"project_name"`

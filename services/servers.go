@@ -86,6 +86,15 @@ func nestedDeeperThan(v any, limit int) bool {
 	return false
 }
 
+// checkNewServer is checkServer with the rules for names given from now on.
+func checkNewServer(s models.Server) []string {
+	issues := checkServer(s)
+	if p := newNameProblem(s.Name); p != "" && nameProblem(s.Name) == "" {
+		issues = append(issues, "server_name "+p)
+	}
+	return issues
+}
+
 // checkServer validates the fields of a server that every write must keep valid.
 func checkServer(s models.Server) []string {
 	var issues []string
@@ -141,7 +150,7 @@ func (s *ConfigService) ListServers(ctx context.Context, ident string) ([]models
 // AddServer adds a server; its name must be unique within the configuration.
 func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.Server) (models.Server, error) {
 	srv.Name = strings.TrimSpace(srv.Name)
-	if issues := checkServer(srv); len(issues) > 0 {
+	if issues := checkNewServer(srv); len(issues) > 0 {
 		return models.Server{}, InvalidIssues(issues)
 	}
 	now := s.now()

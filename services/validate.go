@@ -35,15 +35,15 @@ func checkSearchTerm(term string) error {
 // the error.
 func CleanName(field, name string) (string, error) {
 	name = strings.TrimSpace(name)
-	if err := nameProblem(name); err != "" {
+	if err := newNameProblem(name); err != "" {
 		return "", Invalid("%s %s", field, err)
 	}
 	return name, nil
 }
 
 // CleanEntityName is CleanName for configurations and projects, which paths
-// name by id or by name: a name that could be read as an id is refused, so
-// that no name can ever designate another entity than the one it names.
+// name by id or by name: a new name that could be read as an id is refused,
+// so that no name can ever designate another entity than the one it names.
 func CleanEntityName(field, name string) (string, error) {
 	name, err := CleanName(field, name)
 	if err != nil {
@@ -56,7 +56,7 @@ func CleanEntityName(field, name string) (string, error) {
 }
 
 func entityNameProblem(name string) string {
-	if p := nameProblem(name); p != "" {
+	if p := newNameProblem(name); p != "" {
 		return p
 	}
 	if len(name) == 36 {
@@ -77,14 +77,23 @@ func nameProblem(name string) string {
 		return fmt.Sprintf("must be at most %d characters", MaxNameLength)
 	case strings.ContainsRune(name, '/'):
 		return "must not contain '/'"
-	case name == "." || name == "..":
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// newNameProblem adds the rules for names given from now on to those every
+// stored name follows: a backup of an earlier version, or a server stored then,
+// keeps a name it was allowed to have.
+func newNameProblem(name string) string {
+	if p := nameProblem(name); p != "" {
+		return p
+	}
+	if name == "." || name == ".." {
 		// In a path, "." and ".." are the current and the parent segment:
 		// clients and proxies rewrite them, to another resource's path.
 		return `must not be "." or ".."`
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "must not contain control characters"
-	case strings.TrimSpace(name) != name:
-		return "must not begin or end with white space"
 	}
 	return ""
 }

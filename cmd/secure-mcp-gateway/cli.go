@@ -134,10 +134,14 @@ func (c *call) page() (repositories.Page, error) {
 	return repositories.Page{Limit: limit, Offset: offset}, nil
 }
 
-// refuseUnknownHome stops a command whose config file does not exist and whose
-// data directory is that file's missing directory: a mistyped --config-path
-// would otherwise make a new, empty store there and act on it.
+// refuseUnknownHome stops a command on the embedded store whose config file
+// does not exist and whose data directory is that file's missing directory: a
+// mistyped --config-path would otherwise make a new, empty store there and act
+// on it.
 func refuseUnknownHome(configPath string, s config.Settings) error {
+	if s.DatabaseURL != "" {
+		return nil // the store is the shared database, named explicitly
+	}
 	if _, err := os.Stat(configPath); err == nil {
 		return nil
 	}

@@ -105,17 +105,19 @@ func serverPatch(c *call) (services.ServerPatch, error) {
 		v, _ := c.cmd.Flags().GetStringSlice("args")
 		p.Args = &v
 	}
-	var env map[string]string
+	// The request types, as add-server and the API use: null values refused,
+	// numbers exact.
+	var env models.StringMap
 	if given, err := c.jsonFlag("env", &env); err != nil {
 		return p, err
 	} else if given {
-		p.Env = &env
+		p.Env = (*map[string]string)(&env)
 	}
-	var tools map[string]any
+	var tools models.JSONObject
 	if given, err := c.jsonFlag("tools", &tools); err != nil {
 		return p, err
 	} else if given {
-		p.Tools = &tools
+		p.Tools = (*map[string]any)(&tools)
 	}
 	return p, nil
 }

@@ -74,22 +74,23 @@ func (r userRepo) Summaries(ctx context.Context, page repositories.Page) ([]mode
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := r.summaries(ctx, ` ORDER BY u.seq`+pageClause(page))
+	out, err := r.summaries(ctx, true, ` ORDER BY u.seq`+pageClause(page))
 	return out, total, err
 }
 
 func (r userRepo) Search(ctx context.Context, term string) ([]models.UserSummary, error) {
 	pattern := likePattern(term)
-	return r.summaries(ctx, userSearchWhere+` ORDER BY u.seq`, pattern, pattern)
+	return r.summaries(ctx, false, userSearchWhere+` ORDER BY u.seq`, pattern, pattern)
 }
 
 // summaries reads the users selected by tail (a WHERE/ORDER/LIMIT suffix over
 // users u) with their key counts, then the projects of those users in a second
-// query: two queries whatever the page size. The second selects by the range
-// of creation sequence the first returned, not by running tail again: a user
-// deleted in between would shift the page, and leave a listed user without
-// their projects.
-func (r userRepo) summaries(ctx context.Context, tail string, args ...any) ([]models.UserSummary, error) {
+// query: two queries whatever the page size. For a page (paged), the second
+// selects by the range of creation sequence the first returned rather than by
+// running tail again: a user deleted in between would shift the page, and
+// leave a listed user without their projects. A search has no page to shift,
+// and its hits may be far apart: the second runs tail again.
+func (r userRepo) summaries(ctx context.Context, paged bool, tail string, args ...any) ([]models.UserSummary, error) {
 	rows, err := r.query(ctx, `SELECT u.id, u.email, u.created_at, u.updated_at,
 		(SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id), u.seq FROM users u`+tail, args...)
 	if err != nil {
@@ -120,8 +121,12 @@ func (r userRepo) summaries(ctx context.Context, tail string, args ...any) ([]mo
 	if len(out) == 0 {
 		return out, nil
 	}
+	selected, selectArgs := `SELECT u.id FROM users u`+tail, args
+	if paged {
+		selected, selectArgs = `SELECT u.id FROM users u WHERE u.seq BETWEEN ? AND ?`, []any{firstSeq, lastSeq}
+	}
 	refs, err := r.query(ctx, `SELECT m.user_id, p.id, p.name FROM memberships m JOIN projects p ON p.id = m.project_id
-		WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.seq BETWEEN ? AND ?) ORDER BY m.seq`, firstSeq, lastSeq)
+		WHERE m.user_id IN (`+selected+`) ORDER BY m.seq`, selectArgs...)
 	if err != nil {
 		return nil, err
 	}

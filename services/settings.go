@@ -254,7 +254,13 @@ func maskURLCredentials(s string) (string, bool) {
 		masked = true
 	}
 	if u.RawQuery != "" {
-		query := u.Query()
+		query, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			// A query Go cannot read (a ';' separator, a bad escape) could
+			// hide a secret in the part it skips: none of it is shown.
+			u.RawQuery = "xxxxx"
+			return u.String(), true
+		}
 		for name, values := range query {
 			if secretField(name) {
 				for i := range values {

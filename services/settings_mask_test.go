@@ -29,6 +29,8 @@ func TestMaskSecretsHidesCredentialsAtAnyDepth(t *testing.T) {
 			`{"repo": "https://xxxxx@github.com/org/repo.git"}`},
 		{"url query secrets", `{"hook": "https://hooks.example.com/in?channel=ops&api_key=` + secret + `&client_secret=` + secret + `"}`,
 			`{"hook": "https://hooks.example.com/in?api_key=xxxxx&channel=ops&client_secret=xxxxx"}`},
+		{"unreadable queries are hidden whole", `{"hook": "https://hooks.example.com/in?a=1;api_key=` + secret + `"}`,
+			`{"hook": "https://hooks.example.com/in?xxxxx"}`},
 		{"urls without credentials stay as written", `{"u": "https://example.com/a?b=1&a=2", "v": "mailto:ops@example.com"}`,
 			`{"u": "https://example.com/a?b=1&a=2", "v": "mailto:ops@example.com"}`},
 		{"name and value pairs", `{"headers": [{"name": "X-API-Key", "value": "` + secret + `"}, {"key": "GITHUB_TOKEN", "value": {"raw": "` + secret + `"}}, {"name": "Accept", "value": "application/json"}]}`,

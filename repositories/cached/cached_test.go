@@ -62,18 +62,27 @@ func server(name, command string) models.Server {
 	return models.Server{Name: name, Command: command, CreatedAt: now, UpdatedAt: now}
 }
 
-// TestOwnWritesAreSeenAtOnceOthersWithinTheLifetime: the wrapped store is one
-// instance; writes made straight on the inner store are another instance's.
-func TestOwnWritesAreSeenAtOnceOthersWithinTheLifetime(t *testing.T) {
-	ctx := context.Background()
+// newCachedWithOneServer wraps a fresh SQLite store (inner) in a cache with a
+// 500 ms lifetime on a manual clock, holding configuration "c" with server "a".
+func newCachedWithOneServer(t *testing.T) (repositories.Store, *clock, *cached.Store, models.Config) {
+	t.Helper()
 	inner := openSQLite(t)
 	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	s, err := cached.Wrap(inner, 500*time.Millisecond, clk.Now)
 	require.NoError(t, err)
 	now := time.Now().UTC()
 	cfg := models.Config{ID: "00000000-0000-4000-8000-000000000001", Name: "c", CreatedAt: now, UpdatedAt: now}
-	require.NoError(t, s.Configs().Create(ctx, cfg))
-	require.NoError(t, s.Servers().Create(ctx, cfg.ID, server("a", "npx")))
+	require.NoError(t, s.Configs().Create(context.Background(), cfg))
+	require.NoError(t, s.Servers().Create(context.Background(), cfg.ID, server("a", "npx")))
+	return inner, clk, s, cfg
+}
+
+// TestOwnWritesAreSeenAtOnceOthersWithinTheLifetime: the wrapped store is one
+// instance; writes made straight on the inner store are another instance's.
+func TestOwnWritesAreSeenAtOnceOthersWithinTheLifetime(t *testing.T) {
+	ctx := context.Background()
+	inner, clk, s, cfg := newCachedWithOneServer(t)
+	now := time.Now().UTC()
 
 	list := func() []string {
 		t.Helper()
@@ -170,14 +179,8 @@ func TestReadRacingAWriteDoesNotInstallTheOldState(t *testing.T) {
 // cache of the hottest read each time; any other write still does.
 func TestRecordingKeyUseKeepsTheCache(t *testing.T) {
 	ctx := context.Background()
-	inner := openSQLite(t)
-	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s, err := cached.Wrap(inner, 500*time.Millisecond, clk.Now)
-	require.NoError(t, err)
+	inner, _, s, cfg := newCachedWithOneServer(t)
 	now := time.Now().UTC()
-	cfg := models.Config{ID: "00000000-0000-4000-8000-000000000002", Name: "c", CreatedAt: now, UpdatedAt: now}
-	require.NoError(t, s.Configs().Create(ctx, cfg))
-	require.NoError(t, s.Servers().Create(ctx, cfg.ID, server("a", "npx")))
 	count := func() int {
 		t.Helper()
 		servers, err := s.Servers().List(ctx, cfg.ID)

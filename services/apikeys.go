@@ -230,7 +230,7 @@ func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *m
 	var info models.APIKeyInfo
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		k, err := resolveKey(ctx, tx, ref, s.now())
+		k, err := resolveKey(ctx, tx, ref, now)
 		if err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int
 	var k models.APIKey
 	now := s.now()
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
-		if k, err = resolveKey(ctx, tx, ref, s.now()); err != nil {
+		if k, err = resolveKey(ctx, tx, ref, now); err != nil {
 			return err
 		}
 		k.PreviousHash, k.PreviousExpiresAt = "", nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -88,13 +87,17 @@ func parseBackup(field string, data []byte) (state, error) {
 func missingLists(doc models.BackupDocument) []string {
 	var issues []string
 	missing := func(name string) { issues = append(issues, name+" is missing or null (an empty list is [])") }
-	for name, absent := range map[string]bool{"configs": doc.Configs == nil, "projects": doc.Projects == nil,
-		"users": doc.Users == nil, "api_keys": doc.APIKeys == nil, "settings": doc.Settings == nil} {
-		if absent {
-			missing(name)
+	for _, list := range []struct {
+		name   string
+		absent bool
+	}{
+		{"configs", doc.Configs == nil}, {"projects", doc.Projects == nil}, {"users", doc.Users == nil},
+		{"api_keys", doc.APIKeys == nil}, {"settings", doc.Settings == nil},
+	} {
+		if list.absent {
+			missing(list.name)
 		}
 	}
-	slices.Sort(issues)
 	for i, c := range doc.Configs {
 		if c.Servers == nil {
 			missing(fmt.Sprintf("configs[%d] %q servers", i, c.Name))

@@ -89,8 +89,8 @@ func nestedDeeperThan(v any, limit int) bool {
 // checkNewServer is checkServer with the rules for names given from now on.
 func checkNewServer(s models.Server) []string {
 	issues := checkServer(s)
-	if p := newNameProblem(s.Name); p != "" && nameProblem(s.Name) == "" {
-		issues = append(issues, "server_name "+p)
+	if reservedName(s.Name) {
+		issues = append(issues, "server_name "+reservedNameProblem)
 	}
 	return issues
 }
@@ -104,11 +104,11 @@ func checkServer(s models.Server) []string {
 	if strings.TrimSpace(s.Command) == "" {
 		issues = append(issues, fmt.Sprintf("server %q: server_command is required", s.Name))
 	}
-	// A process cannot receive a NUL byte in its command, arguments or
-	// environment: such a server could never start.
 	if !storableText(s.Description) {
 		issues = append(issues, fmt.Sprintf("server %q: description must not contain a NUL character", s.Name))
 	}
+	// A process cannot receive a NUL byte in its command, arguments or
+	// environment: such a server could never start.
 	if strings.ContainsRune(s.Command, 0) {
 		issues = append(issues, fmt.Sprintf("server %q: server_command must not contain a NUL character", s.Name))
 	}

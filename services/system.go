@@ -26,6 +26,17 @@ func NewSystemService(store repositories.Store, files *DataDir, now Clock) *Syst
 	return &SystemService{store: store, files: files, now: now}
 }
 
+// snapshotState reads the whole state from one read-only snapshot.
+func (s *SystemService) snapshotState(ctx context.Context) (state, error) {
+	var st state
+	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
+		var err error
+		st, err = readState(ctx, r)
+		return err
+	})
+	return st, err
+}
+
 // Health pings the store, then reads it in one snapshot and checks its
 // integrity. It fails with KindUnavailable only when the store cannot be reached.
 func (s *SystemService) Health(ctx context.Context) (models.HealthReport, error) {
@@ -33,12 +44,7 @@ func (s *SystemService) Health(ctx context.Context) (models.HealthReport, error)
 	if err := s.store.Ping(ctx); err != nil {
 		return report, &Error{Kind: KindUnavailable, Message: "the store cannot be reached", Err: err}
 	}
-	var st state
-	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
-		var err error
-		st, err = readState(ctx, r)
-		return err
-	})
+	st, err := s.snapshotState(ctx)
 	if err != nil {
 		return report, err
 	}
@@ -94,12 +100,7 @@ func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.B
 	if _, err := s.files.Resolve("output_file", outputFile); err != nil {
 		return models.BackupResult{}, err
 	}
-	var st state
-	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
-		var err error
-		st, err = readState(ctx, r)
-		return err
-	})
+	st, err := s.snapshotState(ctx)
 	if err != nil {
 		return models.BackupResult{}, err
 	}

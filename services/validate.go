@@ -90,13 +90,17 @@ func newNameProblem(name string) string {
 	if p := nameProblem(name); p != "" {
 		return p
 	}
-	if name == "." || name == ".." {
-		// In a path, "." and ".." are the current and the parent segment:
-		// clients and proxies rewrite them, to another resource's path.
-		return `must not be "." or ".."`
+	if reservedName(name) {
+		return reservedNameProblem
 	}
 	return ""
 }
+
+// reservedName reports "." and "..": in a path they are the current and the
+// parent segment, which clients and proxies rewrite to another resource's path.
+func reservedName(name string) bool { return name == "." || name == ".." }
+
+const reservedNameProblem = `must not be "." or ".."`
 
 // CleanEmail checks that s is exactly one e-mail address and returns it lowercased.
 func CleanEmail(field, s string) (string, error) {

@@ -12,9 +12,13 @@ import (
 func TestCLIConfigCommands(t *testing.T) { onEachStore(t, testCLIConfigCommands) }
 
 func testCLIConfigCommands(t *testing.T, h *cliHome) {
-	require.NoError(t, os.MkdirAll(filepath.Join(h.dataDir, "policies"), 0o700))
-	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "policies", "strict.json"),
+	require.NoError(t, os.MkdirAll(filepath.Join(h.workDir, "policies"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(h.workDir, "policies", "strict.json"),
 		[]byte(`{"enabled":true,"policy_name":"strict","block":["policy_violation"]}`), 0o600))
+	// The CLI's files are the local user's: any path, relative to the current directory.
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(h.workDir), "outside.json"),
+		[]byte(`{"enabled":true,"policy_name":"outside","block":[]}`), 0o600))
+	h.vars["tmp"] = t.TempDir()
 	server := args("config add-server --config-name c1 --server-name github --server-command npx --args=-y,@modelcontextprotocol/server-github")
 	ident := args("--config-name c1 --server-name github")
 	none := map[string]any{}
@@ -84,8 +88,8 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 		{name: "output guardrails from file", args: args("config update-server-output-guardrails --policy-file policies/strict.json", ident...),
 			message: "Output guardrails policy updated", want: map[string]any{"output_guardrails_policy.policy_name": "strict",
 				"output_guardrails_policy.enabled": true, "input_guardrails_policy.policy_name": "p"}},
-		{name: "output guardrails file escapes", args: args("config update-server-output-guardrails --policy-file ../x.json", ident...),
-			fail: "invalid", detail: "policy_file"},
+		{name: "output guardrails file beside the current directory", args: args("config update-server-output-guardrails --policy-file ../outside.json", ident...),
+			message: "Output guardrails policy updated", want: map[string]any{"output_guardrails_policy.policy_name": "outside"}},
 		{name: "output guardrails missing file", args: args("config update-server-output-guardrails --policy-file none.json", ident...),
 			fail: "not_found", detail: "none.json"},
 		{name: "guardrails", args: append(args("config update-server-guardrails --output-policy-file policies/strict.json", ident...),
@@ -120,8 +124,8 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 		{name: "search nothing", args: args("config search --search-term zzz"), message: "Search completed", want: map[string]any{"": []any{}}},
 		{name: "export", args: args("config export --config-name c1 --output-file exports/c1.json"), message: "Configuration exported to exports/c1.json",
 			want: map[string]any{"mcp_config_id": "{c1}", "config.mcp_config_name": "c1", "config.mcp_config.0.server_name": "github"}},
-		{name: "export escape", args: args("config export --config-name c1 --output-file ../c1.json"), fail: "invalid", detail: "output_file"},
-		{name: "export absolute", args: args("config export --config-name c1 --output-file /tmp/c1.json"), fail: "invalid", detail: "output_file"},
+		{name: "export beside the current directory", args: args("config export --config-name c1 --output-file ../c1.json"), message: "Configuration exported to ../c1.json"},
+		{name: "export absolute", args: args("config export --config-name c1 --output-file {tmp}/c1.json"), message: "Configuration exported to {tmp}/c1.json"},
 		{name: "import", args: args("config import --config-name c4 --input-file exports/c1.json"), message: "Configuration imported successfully",
 			want: map[string]any{"config_name": "c4"}},
 		{name: "import inline", args: append(args("config import --config-name c5 --config"), `[{"server_name":"git","config":{"command":"uvx"}}]`),
@@ -159,7 +163,7 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 		{name: "remove imported", args: args("config remove --config-name c5"), message: "Configuration deleted successfully",
 			want: map[string]any{"config_name": "c5"}},
 	})
-	info, err := os.Stat(filepath.Join(h.dataDir, "exports", "c1.json"))
+	info, err := os.Stat(filepath.Join(h.workDir, "exports", "c1.json"))
 	require.NoError(t, err, "export writes inside the data directory")
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }

@@ -53,7 +53,7 @@ func testCLIProjectCommands(t *testing.T, h *cliHome) {
 		{name: "search nothing", args: args("project search --search-term zzz"), message: "Projects found", want: map[string]any{"": []any{}}},
 		{name: "export", args: args("project export --output-file exports/p1.json", p1...), message: "Project exported to exports/p1.json",
 			want: map[string]any{"project_id": "{p1}", "project.project_name": "p1", "config.mcp_config_name": "c1", "users.1.email": "bob@example.com"}},
-		{name: "export escape", args: args("project export --output-file ../p1.json", p1...), fail: "invalid", detail: "output_file"},
+		{name: "export beside the current directory", args: args("project export --output-file ../p1.json", p1...), message: "Project exported to ../p1.json"},
 		{name: "remove-user", args: args("project remove-user --email bob@example.com", p1...), message: "User removed from project",
 			want: map[string]any{"email": "bob@example.com", "inactive_api_keys": 0.0}},
 		{name: "remove-user not a member", args: args("project remove-user --email bob@example.com", p1...), fail: "not_found", detail: "bob@example.com"},
@@ -65,6 +65,6 @@ func testCLIProjectCommands(t *testing.T, h *cliHome) {
 			want: map[string]any{"project_name": "p1"}},
 		{name: "remove again", args: args("project remove --project-id {p1}"), fail: "not_found", detail: "{p1}"},
 	})
-	_, err := os.Stat(filepath.Join(h.dataDir, "exports", "p1.json"))
+	_, err := os.Stat(filepath.Join(h.workDir, "exports", "p1.json"))
 	require.NoError(t, err, "export writes inside the data directory")
 }

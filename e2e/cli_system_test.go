@@ -15,15 +15,16 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 	original, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(h.dataDir, 0o700))
-	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "original.json"), original, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(h.workDir, "original.json"), original, 0o600))
 	runCLICases(t, h, []cliCase{
 		{name: "health-check empty", args: args("system health-check"), message: "System is healthy",
 			want: map[string]any{"status": "healthy", "store": "{store}", "statistics.total_configs": 0.0, "issues": []any{}}},
 		{name: "add config", args: args("config add --config-name c1"), message: "Configuration created successfully",
 			want: map[string]any{"config_name": "c1"}},
 		{name: "backup", args: args("system backup --output-file backups/b1.json"), message: "Backup written successfully",
-			want: map[string]any{"file": "backups/b1.json", "path": filepath.Join(h.dataDir, "backups", "b1.json"), "counts.configs": 1.0}},
-		{name: "backup escape", args: args("system backup --output-file ../b1.json"), fail: "invalid", detail: "output_file"},
+			want: map[string]any{"file": "backups/b1.json", "path": filepath.Join(h.workDir, "backups", "b1.json"), "counts.configs": 1.0}},
+		{name: "backup beside the current directory", args: args("system backup --output-file ../b1.json"), message: "Backup written successfully",
+			want: map[string]any{"path": filepath.Join(filepath.Dir(h.workDir), "b1.json")}},
 		{name: "backup without file", args: args("system backup"), fail: "invalid", detail: `"output-file"`},
 		{name: "reset without confirm", args: args("system reset"), fail: "invalid", detail: "confirm"},
 		{name: "reset", args: args("system reset --confirm"), message: "System reset successfully",
@@ -40,7 +41,7 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 		{name: "health-check after import", args: args("system health-check"), message: "System is healthy",
 			want: map[string]any{"statistics.total_configs": 2.0, "statistics.total_api_keys": 4.0}},
 	})
-	info, err := os.Stat(filepath.Join(h.dataDir, "backups", "b1.json"))
+	info, err := os.Stat(filepath.Join(h.workDir, "backups", "b1.json"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "backups are owner-only")
 }
@@ -53,6 +54,7 @@ func TestCLIWritesNeverReplaceTheGatewaysOwnFiles(t *testing.T) {
 	h.dataDir = filepath.Dir(h.configPath)
 	h.env = append(h.env, "SMG_DATA_DIR="+h.dataDir)
 	h.must("generate-config")
+	h.workDir = h.dataDir // file names are relative to the current directory
 	h.must("config", "add", "--config-name", "c1")
 	configBefore, err := os.ReadFile(h.configPath)
 	require.NoError(t, err)

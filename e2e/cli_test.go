@@ -25,6 +25,8 @@ type cliHome struct {
 	t                   *testing.T
 	env                 []string
 	dataDir, configPath string
+	// workDir is the current directory of every run: file flags resolve there.
+	workDir string
 	// vars holds values saved by earlier table rows (ids, secrets) for later ones.
 	vars map[string]string
 }
@@ -32,9 +34,10 @@ type cliHome struct {
 func newCLIHome(t *testing.T) *cliHome {
 	t.Helper()
 	home := t.TempDir()
-	dataDir, configPath := filepath.Join(home, "data"), filepath.Join(home, "cfg", "config.json")
+	dataDir, configPath, workDir := filepath.Join(home, "data"), filepath.Join(home, "cfg", "config.json"), filepath.Join(home, "work")
+	require.NoError(t, os.Mkdir(workDir, 0o700))
 	env := append(cleanEnv(), "HOME="+home, "SMG_CONFIG_PATH="+configPath, "SMG_DATA_DIR="+dataDir)
-	return &cliHome{t: t, env: env, dataDir: dataDir, configPath: configPath, vars: map[string]string{}}
+	return &cliHome{t: t, env: env, dataDir: dataDir, configPath: configPath, workDir: workDir, vars: map[string]string{}}
 }
 
 // expand replaces "{var}" by the saved value of var.
@@ -89,7 +92,7 @@ func (h *cliHome) runInput(stdin string, args ...string) cliResult {
 	for i, a := range args {
 		expanded[i] = h.expand(a)
 	}
-	res, err := runCLI(h.env, h.expand(stdin), expanded...)
+	res, err := runCLIAt(h.env, h.workDir, h.expand(stdin), expanded...)
 	require.NoError(h.t, err)
 	return res
 }
@@ -97,8 +100,14 @@ func (h *cliHome) runInput(stdin string, args ...string) cliResult {
 // runCLI runs the binary; err is set only if it could not run. It is safe to
 // call from several goroutines.
 func runCLI(env []string, stdin string, args ...string) (cliResult, error) {
+	return runCLIAt(env, "", stdin, args...)
+}
+
+// runCLIAt is runCLI in the working directory dir ("" for the test's own).
+func runCLIAt(env []string, dir, stdin string, args ...string) (cliResult, error) {
 	cmd := exec.Command(binary, args...)
 	cmd.Env = env
+	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -183,7 +192,7 @@ func runCLICases(t *testing.T, h *cliHome, cases []cliCase) {
 				require.Equal(t, 0, res.code, "stderr: %s", res.stderr)
 				assert.Empty(t, res.stderr)
 				doc := decodeDoc(t, res.stdout)
-				assert.Equal(t, tc.message, doc["message"])
+				assert.Equal(t, h.expand(tc.message), doc["message"])
 				for path, want := range tc.want {
 					assert.Equal(t, h.expandWant(want), at(t, doc["data"], path), path)
 				}

@@ -21,7 +21,7 @@ type ExportResult struct {
 
 // Export writes a configuration document into the data directory and returns it.
 func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (ExportResult, error) {
-	if _, err := s.files.Resolve("output_file", outputFile); err != nil {
+	if err := s.files.Check("output_file", outputFile); err != nil {
 		return ExportResult{}, err
 	}
 	d, err := s.Get(ctx, ident)

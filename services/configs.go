@@ -11,12 +11,12 @@ import (
 // ConfigService manages MCP configurations and their servers.
 type ConfigService struct {
 	store repositories.Store
-	files *DataDir
+	files Files
 	now   Clock
 }
 
 // NewConfigService wires a ConfigService.
-func NewConfigService(store repositories.Store, files *DataDir, now Clock) *ConfigService {
+func NewConfigService(store repositories.Store, files Files, now Clock) *ConfigService {
 	return &ConfigService{store: store, files: files, now: now}
 }
 

@@ -16,27 +16,47 @@ import (
 	"github.com/securemcp/gateway/internal/atomicfile"
 )
 
-// Documents read from the data directory are bounded, so that a stray file
-// cannot exhaust memory. Configurations and policies are small; a backup holds
-// the whole store (about 700 bytes per user with a membership and a key), so
-// its bound leaves room for over a million users.
+// Documents read from files are bounded, so that a stray file cannot exhaust
+// memory. Configurations and policies are small; a backup holds the whole
+// store (about 700 bytes per user with a membership and a key), so its bound
+// leaves room for over a million users.
 const (
 	maxDocumentBytes = 64 << 20
 	maxBackupBytes   = 1 << 30
 )
 
-// DataDir confines the files clients name (exports, imports, backups, policy
-// files) to one directory. Names are relative paths inside it; absolute paths,
-// '..' and symbolic links leading outside are refused.
-type DataDir struct {
-	root string
-	// protected are files the gateway itself keeps (its database, the config
-	// file with the admin key), which no write through the directory replaces.
-	protected []string
+// maxNameBytes is the longest name of one path element that Linux and macOS
+// file systems accept. Names are checked before any directory is made, so that
+// a name the file system will refuse leaves no directory behind.
+const maxNameBytes = 255
+
+// Files reads and writes the documents clients name: exports, imports,
+// backups and policy files. The HTTP API confines them to the data directory
+// (DataDir), since its caller is remote; the CLI, run by a local user, takes
+// paths as every command line tool does (LocalFiles). Both refuse the files
+// the gateway keeps for itself, for reads as for writes.
+type Files interface {
+	// Check refuses, before any work is done, a name WriteFile would refuse.
+	Check(field, name string) error
+	// ReadFile reads a regular file of at most limit bytes.
+	ReadFile(field, name string, limit int) ([]byte, error)
+	// WriteFile writes a file atomically with mode 0600 and returns its
+	// absolute path.
+	WriteFile(field, name string, data []byte) (string, error)
 }
 
-// NewDataDir creates the directory (0700) if needed. Writes refuse to replace
-// any of the protected files, wherever they are.
+// DataDir confines the files clients name to one directory. Names are
+// relative paths inside it; absolute paths, '..' and symbolic links leading
+// outside are refused, and every read and write goes through an os.Root, so
+// that a link planted between the check and the use cannot lead out either.
+type DataDir struct {
+	root string
+	dir  *os.Root
+	own  ownFiles
+}
+
+// NewDataDir creates the directory (0700) if needed. Reads and writes refuse
+// the protected files, wherever they are.
 func NewDataDir(root string, protected ...string) (*DataDir, error) {
 	abs, err := canonicalPath(root)
 	if err != nil {
@@ -48,32 +68,15 @@ func NewDataDir(root string, protected ...string) (*DataDir, error) {
 	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = resolved
 	}
-	d := &DataDir{root: abs}
-	for _, p := range protected {
-		if p == "" {
-			continue
-		}
-		canonical, err := canonicalPath(p)
-		if err != nil {
-			return nil, fmt.Errorf("protected file %q: %w", p, err)
-		}
-		d.protected = append(d.protected, canonical)
-	}
-	return d, nil
-}
-
-// canonicalPath is the absolute path with the symbolic links of its directory
-// resolved, so that two spellings of one file compare equal even before the
-// file exists.
-func canonicalPath(p string) (string, error) {
-	abs, err := filepath.Abs(p)
+	own, err := newOwnFiles(protected)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-		abs = filepath.Join(dir, filepath.Base(abs))
+	dir, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open data directory: %w", err)
 	}
-	return abs, nil
+	return &DataDir{root: abs, dir: dir, own: own}, nil
 }
 
 // Root is the absolute path of the directory.
@@ -81,14 +84,11 @@ func (d *DataDir) Root() string { return d.root }
 
 // Resolve turns a client-supplied file name into a path inside the directory.
 func (d *DataDir) Resolve(field, name string) (string, error) {
-	if strings.TrimSpace(name) == "" {
-		return "", Invalid("%s is required", field)
+	if err := checkName(field, name); err != nil {
+		return "", err
 	}
 	if filepath.IsAbs(name) || strings.HasPrefix(name, `\`) || !filepath.IsLocal(name) || slices.Contains(strings.Split(filepath.ToSlash(name), "/"), "..") {
 		return "", Invalid("%s must be a relative file name inside the data directory, without '..'", field)
-	}
-	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "", Invalid("%s must be valid UTF-8 without control characters", field)
 	}
 	path := filepath.Join(d.root, name)
 	// A symbolic link inside the directory must not lead outside it, even
@@ -109,31 +109,50 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 	return path, nil
 }
 
+// Check refuses a name WriteFile would refuse.
+func (d *DataDir) Check(field, name string) error {
+	path, err := d.Resolve(field, name)
+	if err != nil {
+		return err
+	}
+	return d.checkTarget(field, name, path)
+}
+
+// checkTarget refuses writing name: a directory, a name under or equal to a
+// protected one, or an existing file that is one of them.
+func (d *DataDir) checkTarget(field, name, path string) error {
+	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, `\`) {
+		return Invalid("%s must name a file, not a directory", field)
+	}
+	info, err := d.dir.Stat(filepath.Clean(name))
+	if err != nil {
+		info = nil // nothing there yet: only the name can be refused
+	}
+	return checkWriteTarget(field, name, d.own, path, info)
+}
+
+// checkWriteTarget refuses replacing a directory or one of the gateway's own
+// files.
+func checkWriteTarget(field, name string, own ownFiles, path string, info fs.FileInfo) error {
+	if err := own.refuse(field, name, path, info); err != nil {
+		return err
+	}
+	if info != nil && info.IsDir() {
+		return Invalid("%s %q is a directory; name a file", field, name)
+	}
+	return nil
+}
+
 // ReadFile reads a named file of the directory of at most limit bytes.
 func (d *DataDir) ReadFile(field, name string, limit int) ([]byte, error) {
 	path, err := d.Resolve(field, name)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, NotFound("%s %q does not exist in the data directory", field, name)
-	}
-	if err != nil {
-		return nil, fileError(field, name, "read", err)
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
-		return nil, Invalid("%s %q is not a regular file", field, name)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
-	if err != nil {
-		return nil, fileError(field, name, "read", err)
-	}
-	if len(b) > limit {
-		return nil, Invalid("%s %q is larger than %d bytes", field, name, limit)
-	}
-	return b, nil
+	name = filepath.Clean(name)
+	return readDocument(field, name, d.own, path, d.dir.Stat, func(flag int) (*os.File, error) {
+		return d.dir.OpenFile(name, flag, 0)
+	}, limit)
 }
 
 // WriteFile writes a named file atomically: a temporary file in the same
@@ -144,10 +163,81 @@ func (d *DataDir) WriteFile(field, name string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := d.checkTarget(field, name, path); err != nil {
+		return "", err
+	}
+	name = filepath.Clean(name)
+	created, err := atomicfile.MkdirAllIn(d.dir, filepath.Dir(name), 0o700)
+	if err == nil {
+		err = atomicfile.WriteIn(d.dir, name, data)
+	}
+	if err != nil {
+		atomicfile.RemoveCreated(d.dir, created)
+		return "", fileError(field, name, "write", err)
+	}
+	return path, nil
+}
+
+// LocalFiles is the CLI's view of files: paths relative to the current
+// directory, or absolute, as the local user gives them. Only the gateway's
+// own files are refused.
+type LocalFiles struct {
+	own ownFiles
+}
+
+// NewLocalFiles refuses the protected files, wherever they are.
+func NewLocalFiles(protected ...string) (*LocalFiles, error) {
+	own, err := newOwnFiles(protected)
+	if err != nil {
+		return nil, err
+	}
+	return &LocalFiles{own: own}, nil
+}
+
+// Check refuses a name WriteFile would refuse.
+func (l *LocalFiles) Check(field, name string) error {
+	_, err := l.target(field, name)
+	return err
+}
+
+// target is the absolute path a write of name replaces, once checked.
+func (l *LocalFiles) target(field, name string) (string, error) {
+	if err := checkName(field, name); err != nil {
+		return "", err
+	}
 	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, `\`) {
 		return "", Invalid("%s must name a file, not a directory", field)
 	}
-	if err := d.refuseProtected(field, name, path); err != nil {
+	path, err := canonicalPath(name)
+	if err != nil {
+		return "", fileError(field, name, "write", err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		info = nil
+	}
+	return path, checkWriteTarget(field, name, l.own, path, info)
+}
+
+// ReadFile reads a file of at most limit bytes.
+func (l *LocalFiles) ReadFile(field, name string, limit int) ([]byte, error) {
+	if err := checkName(field, name); err != nil {
+		return nil, err
+	}
+	path, err := canonicalPath(name)
+	if err != nil {
+		return nil, fileError(field, name, "read", err)
+	}
+	return readDocument(field, name, l.own, path, os.Stat, func(flag int) (*os.File, error) {
+		return os.OpenFile(path, flag, 0)
+	}, limit)
+}
+
+// WriteFile writes a file atomically with mode 0600, making its directory if
+// needed, and returns its absolute path.
+func (l *LocalFiles) WriteFile(field, name string, data []byte) (string, error) {
+	path, err := l.target(field, name)
+	if err != nil {
 		return "", err
 	}
 	if err := atomicfile.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -159,42 +249,138 @@ func (d *DataDir) WriteFile(field, name string, data []byte) (string, error) {
 	return path, nil
 }
 
-// refuseProtected refuses a path that is, or would replace, a protected file
-// or a directory, or that lies under a protected name (writing it would make
-// a directory of that name, where the store or the config file must go).
-// Names are compared first (the file may not exist yet: an SQLite journal
-// comes and goes), then identities (a hard link, or another spelling on a
-// case-insensitive file system).
-func (d *DataDir) refuseProtected(field, name, path string) error {
+// checkName refuses names no file system stores faithfully: empty, not UTF-8,
+// with control characters, or with an element longer than any file system
+// allows (refused before a directory of the path is made).
+func checkName(field, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return Invalid("%s is required", field)
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return Invalid("%s must be valid UTF-8 without control characters", field)
+	}
+	for _, part := range strings.Split(filepath.ToSlash(name), "/") {
+		if len(part) > maxNameBytes {
+			return Invalid("%s %q is too long for the file system", field, name)
+		}
+	}
+	return nil
+}
+
+// readDocument reads the file at path (the client's name for it is name)
+// without ever opening one of the gateway's own files: its identity is
+// checked with stat first. Opening and closing a file that SQLite holds open
+// in this process would drop SQLite's POSIX locks on it, after which another
+// connection can delete the live write-ahead log and lose acknowledged
+// writes. Only regular files are opened (never a FIFO, which would block).
+func readDocument(field, name string, own ownFiles, path string, stat func(string) (fs.FileInfo, error), open func(flag int) (*os.File, error), limit int) ([]byte, error) {
+	if err := own.refuse(field, name, path, nil); err != nil {
+		return nil, err // by name, even when missing: a journal comes and goes
+	}
+	info, err := stat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, NotFound("%s %q does not exist", field, name)
+	}
+	if err != nil {
+		return nil, fileError(field, name, "read", err)
+	}
+	if err := own.refuse(field, name, path, info); err != nil {
+		return nil, err
+	}
+	if info.IsDir() {
+		return nil, Invalid("%s %q is a directory; name a file", field, name)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, Invalid("%s %q is not a regular file", field, name)
+	}
+	f, err := open(os.O_RDONLY | syscall.O_NONBLOCK)
+	if err != nil {
+		return nil, fileError(field, name, "read", err)
+	}
+	defer f.Close()
+	if opened, err := f.Stat(); err != nil || !os.SameFile(info, opened) {
+		return nil, Invalid("%s %q changed while it was opened; try again", field, name)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, fileError(field, name, "read", err)
+	}
+	if len(b) > limit {
+		return nil, Invalid("%s %q is larger than %d bytes", field, name, limit)
+	}
+	return b, nil
+}
+
+// ownFiles are the files the gateway keeps for itself (its database with its
+// journals, the config file with the admin key, its pid file), as canonical
+// absolute paths. No client may read or write them, whatever the spelling:
+// names are compared without regard to case (the file may not exist yet: an
+// SQLite journal comes and goes), then identities (a hard link, a symbolic
+// link, another spelling on a case-insensitive file system).
+type ownFiles []string
+
+func newOwnFiles(paths []string) (ownFiles, error) {
+	var own ownFiles
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		canonical, err := canonicalPath(p)
+		if err != nil {
+			return nil, fmt.Errorf("protected file %q: %w", p, err)
+		}
+		own = append(own, canonical)
+	}
+	return own, nil
+}
+
+// refuse refuses path when it is, or lies under, a protected name, or when
+// the file found there (info, nil if none) is a protected file.
+func (o ownFiles) refuse(field, name, path string, info fs.FileInfo) error {
 	refused := Invalid("%s %q is a file the gateway keeps for itself (its database or config file); choose another name", field, name)
 	canonical, err := canonicalPath(path)
 	if err != nil {
-		return fileError(field, name, "write", err)
+		return fileError(field, name, "open", err)
 	}
-	for _, p := range d.protected {
-		if canonical == p || strings.HasPrefix(canonical, p+string(filepath.Separator)) {
+	lower := strings.ToLower(canonical)
+	for _, p := range o {
+		p = strings.ToLower(p)
+		if lower == p || strings.HasPrefix(lower, p+string(filepath.Separator)) {
 			return refused
 		}
 	}
-	target, err := os.Stat(path)
-	if err != nil {
-		return nil // nothing there yet: nothing is replaced
+	if info == nil {
+		return nil
 	}
-	if target.IsDir() {
-		return Invalid("%s %q is a directory; name a file", field, name)
-	}
-	for _, p := range d.protected {
-		if own, err := os.Stat(p); err == nil && os.SameFile(target, own) {
+	for _, p := range o {
+		if own, err := os.Stat(p); err == nil && os.SameFile(info, own) {
 			return refused
 		}
 	}
 	return nil
 }
 
+// canonicalPath is the absolute path with the symbolic links of its directory
+// resolved, so that two spellings of one file compare equal even before the
+// file exists.
+func canonicalPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs, nil
+}
+
 // fileError tells the client about names the file system refuses (too long,
-// a directory in place of a file, or a file in place of a directory) and
-// keeps the rest (permissions, a full disk) internal.
+// a directory in place of a file, a file in place of a directory, a link
+// leading out of the data directory) and keeps the rest (permissions, a full
+// disk) internal.
 func fileError(field, name, action string, err error) error {
+	var errno syscall.Errno
+	var pathErr *fs.PathError
 	switch {
 	case errors.Is(err, syscall.ENAMETOOLONG):
 		return Invalid("%s %q is too long for the file system", field, name)
@@ -202,6 +388,11 @@ func fileError(field, name, action string, err error) error {
 		return Invalid("%s %q passes through a file where a directory is needed", field, name)
 	case errors.Is(err, syscall.EISDIR):
 		return Invalid("%s %q is a directory; name a file", field, name)
+	case errors.Is(err, syscall.ELOOP):
+		return Invalid("%s %q goes through a loop of symbolic links", field, name)
+	case errors.As(err, &pathErr) && !errors.As(err, &errno):
+		// os.Root's only error that is not the system's: the path escapes it.
+		return Invalid("%s %q leads outside the data directory", field, name)
 	}
 	return &Error{Kind: KindInternal, Message: "cannot " + action + " " + field, Err: err}
 }

@@ -14,12 +14,12 @@ import (
 // ProjectService manages projects, their configuration and their members.
 type ProjectService struct {
 	store repositories.Store
-	files *DataDir
+	files Files
 	now   Clock
 }
 
 // NewProjectService wires a ProjectService.
-func NewProjectService(store repositories.Store, files *DataDir, now Clock) *ProjectService {
+func NewProjectService(store repositories.Store, files Files, now Clock) *ProjectService {
 	return &ProjectService{store: store, files: files, now: now}
 }
 
@@ -292,7 +292,7 @@ type ProjectExportResult struct {
 // Export writes a project document (project, configuration, members) into the
 // data directory and returns it.
 func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (ProjectExportResult, error) {
-	if _, err := s.files.Resolve("output_file", outputFile); err != nil {
+	if err := s.files.Check("output_file", outputFile); err != nil {
 		return ProjectExportResult{}, err
 	}
 	d, err := s.Get(ctx, ident)

@@ -13,7 +13,7 @@ type Services struct {
 }
 
 // New wires every service over one store and data directory.
-func New(store repositories.Store, files *DataDir, now Clock) *Services {
+func New(store repositories.Store, files Files, now Clock) *Services {
 	keys := NewAPIKeyService(store, now)
 	return &Services{
 		Configs:  NewConfigService(store, files, now),

@@ -17,12 +17,12 @@ import (
 // reset and the migration from the original system.
 type SystemService struct {
 	store repositories.Store
-	files *DataDir
+	files Files
 	now   Clock
 }
 
 // NewSystemService wires a SystemService.
-func NewSystemService(store repositories.Store, files *DataDir, now Clock) *SystemService {
+func NewSystemService(store repositories.Store, files Files, now Clock) *SystemService {
 	return &SystemService{store: store, files: files, now: now}
 }
 
@@ -97,7 +97,7 @@ func healthWarnings(st state) []string {
 // data directory (atomically, mode 0600). Key secrets are not in the store,
 // so they are not in the backup either: only their hashes.
 func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.BackupResult, error) {
-	if _, err := s.files.Resolve("output_file", outputFile); err != nil {
+	if err := s.files.Check("output_file", outputFile); err != nil {
 		return models.BackupResult{}, err
 	}
 	st, err := s.snapshotState(ctx)

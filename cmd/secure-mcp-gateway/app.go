@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/config"
+	"github.com/securemcp/gateway/internal/atomicfile"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/services"
@@ -37,10 +38,28 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 	return loader, s, nil
 }
 
+// fileAccess chooses how the files clients name are found: the server
+// confines them to the data directory (its clients are remote), the CLI takes
+// them relative to the current directory (its user is local).
+type fileAccess func(config.Settings) (services.Files, error)
+
+// serverFiles confines client files to the data directory.
+func serverFiles(s config.Settings) (services.Files, error) {
+	return services.NewDataDir(s.DataDir, s.OwnFiles()...)
+}
+
+// cliFiles resolves client files against the current directory.
+func cliFiles(s config.Settings) (services.Files, error) {
+	if err := atomicfile.MkdirAll(s.DataDir, 0o700); err != nil { // the store's directory
+		return nil, err
+	}
+	return services.NewLocalFiles(s.OwnFiles()...)
+}
+
 // openApp opens the store named by the settings, wraps it in the given
 // decorators (metrics, ...) and wires the services.
-func openApp(ctx context.Context, loader *config.Loader, s config.Settings, decorators ...func(repositories.Store) repositories.Store) (*app, error) {
-	files, err := services.NewDataDir(s.DataDir, s.OwnFiles()...)
+func openApp(ctx context.Context, loader *config.Loader, s config.Settings, access fileAccess, decorators ...func(repositories.Store) repositories.Store) (*app, error) {
+	files, err := access(s)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cob
 			if err := refuseUnknownHome(loader.Path(), settings); err != nil {
 				return err
 			}
-			a, err := openApp(cmd.Context(), loader, settings)
+			a, err := openApp(cmd.Context(), loader, settings, cliFiles)
 			if err != nil {
 				return err
 			}

@@ -93,7 +93,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		c, _ := cached.Wrap(s, cached.DefaultTTL, time.Now) // DefaultTTL is valid
 		return c
 	})
-	a, err := openApp(ctx, loader, settings, decorators...)
+	a, err := openApp(ctx, loader, settings, serverFiles, decorators...)
 	if err != nil {
 		return err
 	}

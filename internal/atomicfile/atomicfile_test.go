@@ -49,3 +49,34 @@ func TestMkdirAllCreatesPrivateDirectoriesAndRefusesAFileInTheWay(t *testing.T) 
 	require.NoError(t, os.WriteFile(filepath.Join(root, "file"), nil, 0o600))
 	assert.Error(t, atomicfile.MkdirAll(filepath.Join(root, "file", "sub"), 0o700))
 }
+
+func TestWriteInStaysInsideItsRootAndRemoveCreatedUndoesDirectories(t *testing.T) {
+	base := t.TempDir()
+	outside := filepath.Join(base, "outside")
+	require.NoError(t, os.Mkdir(outside, 0o700))
+	dir := filepath.Join(base, "root")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "link")))
+	root, err := os.OpenRoot(dir)
+	require.NoError(t, err)
+	defer root.Close()
+
+	assert.Error(t, atomicfile.WriteIn(root, "link/x.json", []byte("x")), "a link leading out is not followed")
+	entries, err := os.ReadDir(outside)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing was written outside the root")
+
+	created, err := atomicfile.MkdirAllIn(root, filepath.Join("a", "b"), 0o700)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", filepath.Join("a", "b")}, created)
+	require.NoError(t, atomicfile.WriteIn(root, filepath.Join("a", "b", "doc.json"), []byte("doc")))
+	got, err := os.ReadFile(filepath.Join(dir, "a", "b", "doc.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "doc", string(got))
+
+	created, err = atomicfile.MkdirAllIn(root, filepath.Join("c", "d"), 0o700)
+	require.NoError(t, err)
+	atomicfile.RemoveCreated(root, created)
+	_, err = os.Stat(filepath.Join(dir, "c"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "the directories made for a failed write are gone")
+}

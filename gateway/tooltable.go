@@ -1,0 +1,156 @@
+package gateway
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// MaxToolNameLength is the longest tool name the gateway offers. The MCP
+// specification allows 128 characters, but several clients refuse names over
+// 64 (those that hand tools to a model API), so flat names stay within 64.
+const MaxToolNameLength = 64
+
+// nameSeparator joins a server name and a tool name in a flat tool name.
+const nameSeparator = "__"
+
+// Route is where a flat tool name leads: a server of the configuration and
+// the tool's own name there.
+type Route struct {
+	Server string
+	Tool   string
+}
+
+// ServerTools are the tools one upstream server offers, in its order.
+type ServerTools struct {
+	Server string
+	Tools  []*mcp.Tool
+}
+
+// ToolTable is the flat tool list of a configuration and the table that routes
+// each flat name back to its server and tool. Calls are routed by the table,
+// never by splitting a name: server and tool names may contain the separator.
+type ToolTable struct {
+	Tools  []*mcp.Tool
+	routes map[string]Route
+}
+
+// Lookup returns the route of a flat tool name.
+func (t *ToolTable) Lookup(name string) (Route, bool) {
+	r, ok := t.routes[name]
+	return r, ok
+}
+
+// buildToolTable names every tool <server>__<tool>, sanitised to the
+// characters every client accepts ([A-Za-z0-9_-]) and at most
+// MaxToolNameLength long. reserved names (the gateway's own tools) are never
+// given to an upstream tool. Collisions (two names that sanitise alike, or
+// long names that share a prefix) are resolved deterministically: the first
+// in server order, then tool order, keeps the plain name; later ones get a
+// suffix derived from their server and tool names, so that a name does not
+// depend on the order tools were discovered in beyond that.
+func buildToolTable(servers []ServerTools, reserved map[string]bool) *ToolTable {
+	t := &ToolTable{routes: map[string]Route{}}
+	taken := func(name string) bool { _, used := t.routes[name]; return used || reserved[name] }
+	for _, s := range servers {
+		for _, tool := range s.Tools {
+			route := Route{Server: s.Server, Tool: tool.Name}
+			name := flatName(s.Server, tool.Name)
+			for n := 0; taken(name); n++ {
+				name = suffixed(flatName(s.Server, tool.Name), route, n)
+			}
+			t.routes[name] = route
+			renamed := *tool
+			renamed.Name = name
+			t.Tools = append(t.Tools, &renamed)
+		}
+	}
+	return t
+}
+
+// flatName is the sanitised <server>__<tool>, shortened with a hash of the
+// full names when too long.
+func flatName(server, tool string) string {
+	name := sanitize(server) + nameSeparator + sanitize(tool)
+	if len(name) <= MaxToolNameLength {
+		return name
+	}
+	return suffixed(name, Route{Server: server, Tool: tool}, 0)
+}
+
+// suffixed shortens name to leave room for "_" and a hash of the route (and
+// of n, the attempt, for the unlikely collision of two hashes).
+func suffixed(name string, r Route, n int) string {
+	h := sha256.New()
+	h.Write([]byte(r.Server))
+	h.Write([]byte{0})
+	h.Write([]byte(r.Tool))
+	for range n {
+		h.Write([]byte{0})
+	}
+	suffix := "_" + hex.EncodeToString(h.Sum(nil))[:8]
+	if len(name)+len(suffix) > MaxToolNameLength {
+		name = name[:MaxToolNameLength-len(suffix)]
+	}
+	return name + suffix
+}
+
+// sanitize replaces every character outside [A-Za-z0-9_-] by '_'.
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "_"
+	}
+	return b.String()
+}
+
+// AllowList is a server's tools object as a rule. An empty object allows
+// every tool. Otherwise, as in the original system, it names the tools that
+// are offered; a value {"enabled": false} excludes a tool. An object whose
+// every entry is such an exclusion allows every other tool, so that an admin
+// can hide one dangerous tool without listing all the others.
+type AllowList struct {
+	allowed, excluded map[string]bool
+}
+
+// NewAllowList reads a server's tools object.
+func NewAllowList(tools map[string]any) AllowList {
+	a := AllowList{allowed: map[string]bool{}, excluded: map[string]bool{}}
+	for name, v := range tools {
+		if spec, ok := v.(map[string]any); ok && spec["enabled"] == false {
+			a.excluded[name] = true
+			continue
+		}
+		a.allowed[name] = true
+	}
+	return a
+}
+
+// Allows reports whether the tool named name (the upstream's own name) is offered.
+func (a AllowList) Allows(name string) bool {
+	if a.excluded[name] {
+		return false
+	}
+	return len(a.allowed) == 0 || a.allowed[name]
+}
+
+// Filter keeps the tools the list allows, in order.
+func (a AllowList) Filter(tools []*mcp.Tool) []*mcp.Tool {
+	kept := make([]*mcp.Tool, 0, len(tools))
+	for _, t := range tools {
+		if a.Allows(t.Name) {
+			kept = append(kept, t)
+		}
+	}
+	return kept
+}

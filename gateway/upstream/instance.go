@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -51,6 +52,9 @@ type instance struct {
 // StartTimeout (and ctx). On failure the process is gone before it returns.
 func (p *Pool) launch(ctx context.Context, sl *slot) (*instance, error) {
 	spec := sl.spec
+	if err := ctx.Err(); err != nil {
+		return nil, &ProcessError{Kind: ErrClosed, Server: spec.Name, Err: err}
+	}
 	proc, err := startProcess(spec, processEnv(p.env, spec.Env), p.opts.StderrTailBytes)
 	if err != nil {
 		return nil, &ProcessError{Kind: ErrStartFailed, Server: spec.Name, Err: err}
@@ -59,7 +63,6 @@ func (p *Pool) launch(ctx context.Context, sl *slot) (*instance, error) {
 	inst := &instance{
 		slot:      sl,
 		proc:      proc,
-		conn:      nil, // below: it needs inst
 		redact:    replacer.Replace,
 		startedAt: time.Now(),
 		sem:       make(chan struct{}, p.opts.MaxCallsPerProcess),
@@ -105,7 +108,7 @@ func (p *Pool) launch(ctx context.Context, sl *slot) (*instance, error) {
 			kind = ErrClosed
 			err = ctx.Err()
 		}
-		if cerr := inst.conn.failure(); cerr != nil && !errors.Is(cerr, io.EOF) && kind == ErrStartFailed {
+		if cerr := inst.conn.failure(); isStreamError(cerr) && kind == ErrStartFailed {
 			err = cerr // the transport's failure says more than "calling initialize: ..."
 		}
 		return nil, &ProcessError{
@@ -169,28 +172,28 @@ func (p *Pool) watch(inst *instance) {
 	case <-inst.conn.broken:
 	case <-inst.stopReq:
 	}
+	// A crash is recorded at once: new calls start a fresh process, and
+	// that start is paced by this failure.
 	p.mu.Lock()
 	crashed := !inst.stopping
 	if crashed {
-		p.detachLocked(inst)                           // new calls start a fresh process...
-		inst.slot.breaker.failure(time.Now(), &p.opts) // ...paced by this failure
+		p.detachLocked(inst)
+		inst.slot.breaker.failure(time.Now(), &p.opts)
 		inst.slot.failed = true
 	}
 	p.mu.Unlock()
 
+	var cause error
 	if crashed {
 		inst.proc.kill()
+		<-inst.proc.exited
+		cause = inst.crashCause() // before our closing below fails the stream too
 	} else {
 		inst.proc.stop(p.opts.StopGrace, p.hurry)
 	}
-	<-inst.proc.exited
 	_, _ = inst.proc.stdout.Close(), inst.proc.stdin.Close()
 	_ = inst.session.Close() // prompt: the reader has failed, so no call is left waiting
 
-	var cause error
-	if crashed {
-		cause = inst.crashCause()
-	}
 	p.mu.Lock()
 	delete(p.procs, inst)
 	if crashed {
@@ -210,8 +213,14 @@ func (p *Pool) watch(inst *instance) {
 // stream broke first (garbage, over-long message), else the exit status.
 func (inst *instance) crashCause() error {
 	desc := inst.proc.exitDescription()
-	if err := inst.conn.failure(); err != nil && !errors.Is(err, io.EOF) {
+	if err := inst.conn.failure(); isStreamError(err) {
 		return fmt.Errorf("%w (%s)", err, desc)
 	}
 	return errors.New(desc)
+}
+
+// isStreamError tells a failure of what the process wrote (garbage, an
+// over-long message) from the end of the stream (EOF, or our closing it).
+func isStreamError(err error) bool {
+	return err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed)
 }

@@ -272,14 +272,12 @@ func (p *Pool) runStart(sl *slot, sc *startCall, delay time.Duration) {
 		switch {
 		case p.closed:
 			p.stopLocked(inst, "shutdown")
+			sc.inst, sc.err = nil, ErrClosed
 		case sl.retired:
 			inst.draining = true
 			if inst.users == 0 {
 				p.stopLocked(inst, "retired")
 			}
-		}
-		if p.closed {
-			sc.inst, sc.err = nil, ErrClosed
 		}
 	}
 	close(sc.done)

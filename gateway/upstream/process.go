@@ -115,10 +115,8 @@ func startProcess(spec Spec, env []string, stderrMax int) (*process, error) {
 func (p *process) watchExit(errR *os.File, stderrDone <-chan struct{}) {
 	err := p.reap()
 	// SIGKILL is delivered asynchronously: "gone" must mean the whole group.
-	for deadline := time.Now().Add(groupDrain); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if syscall.Kill(-p.pid, 0) == syscall.ESRCH {
-			break
-		}
+	for deadline := time.Now().Add(groupDrain); groupAlive(p.pid) && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
 	}
 	t := time.NewTimer(stderrDrain)
 	select {

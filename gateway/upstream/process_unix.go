@@ -16,3 +16,8 @@ func (p *process) reap() error {
 	p.mu.Unlock()
 	return err
 }
+
+// groupAlive reports whether group pgid has members, zombies included.
+func groupAlive(pgid int) bool {
+	return syscall.Kill(-pgid, 0) != syscall.ESRCH
+}

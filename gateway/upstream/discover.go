@@ -44,6 +44,9 @@ func (p *Pool) Discover(ctx context.Context, spec Spec) ([]*mcp.Tool, error) {
 		p.procs[inst] = struct{}{}
 		p.wg.Add(1)
 		go p.watch(inst)
+		if p.closed { // Close did not see it
+			p.stopLocked(inst, "shutdown")
+		}
 	}
 	p.mu.Unlock()
 	p.wg.Done()

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -45,7 +46,7 @@ func (s Spec) Key() string {
 	}
 	field("upstream-spec-v1")
 	field(s.Command)
-	field(fmt.Sprint(len(s.Args)))
+	field(strconv.Itoa(len(s.Args)))
 	for _, a := range s.Args {
 		field(a)
 	}
@@ -54,7 +55,7 @@ func (s Spec) Key() string {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	field(fmt.Sprint(len(names)))
+	field(strconv.Itoa(len(names)))
 	for _, k := range names {
 		field(k)
 		field(s.Env[k])

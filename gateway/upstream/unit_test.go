@@ -3,9 +3,14 @@ package upstream
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestTailKeepsTheEnd(t *testing.T) {
@@ -93,5 +98,22 @@ func TestBreaker(t *testing.T) {
 	}
 	if b.delay(now.Add(23*time.Second+time.Minute), o) != 0 {
 		t.Error("failures outside the window still delay starts")
+	}
+}
+
+func TestSDKLogsGoToZap(t *testing.T) {
+	t.Parallel()
+	core, logs := observer.New(zapcore.InfoLevel)
+	log := slog.New(zapHandler{log: zap.New(core)})
+	log.Debug("dropped")
+	log.With("server", "s").WithGroup("rpc").Warn("jsonrpc2 internal error", "error", "boom")
+	entries := logs.AllUntimed()
+	if len(entries) != 1 {
+		t.Fatalf("%d entries, want the warning only", len(entries))
+	}
+	e := entries[0]
+	if e.Level != zapcore.WarnLevel || e.Message != "jsonrpc2 internal error" ||
+		e.ContextMap()["server"] != "s" || e.ContextMap()["rpc.error"] != "boom" {
+		t.Errorf("entry = %+v %v", e.Entry, e.ContextMap())
 	}
 }

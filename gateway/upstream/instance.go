@@ -100,24 +100,20 @@ func (p *Pool) launch(ctx context.Context, sl *slot) (*instance, error) {
 		proc.kill()
 		<-proc.exited
 		_, _ = proc.stdout.Close(), proc.stdin.Close()
-		kind := ErrStartFailed
-		if errors.Is(context.Cause(sctx), errStartDeadline) {
-			kind = ErrStartTimeout
-			err = fmt.Errorf("no answer to initialize within %v", p.opts.StartTimeout)
-		} else if ctx.Err() != nil {
-			kind = ErrClosed
-			err = ctx.Err()
+		kind, cerr := ErrStartFailed, inst.conn.failure()
+		switch {
+		case errors.Is(context.Cause(sctx), errStartDeadline):
+			kind, err = ErrStartTimeout, fmt.Errorf("no answer to initialize within %v", p.opts.StartTimeout)
+		case ctx.Err() != nil:
+			kind, err = ErrClosed, ctx.Err()
+		case isStreamError(cerr): // says more than the SDK's "calling initialize: ..."
+			err = fmt.Errorf("reading stdout: %w (%s)", cerr, proc.exitDescription())
+		case errors.Is(cerr, io.EOF):
+			err = fmt.Errorf("%s during the handshake", proc.exitDescription())
+		default: // e.g. an error answer to initialize
+			err = fmt.Errorf("%w (%s)", err, proc.exitDescription())
 		}
-		if cerr := inst.conn.failure(); isStreamError(cerr) && kind == ErrStartFailed {
-			err = cerr // the transport's failure says more than "calling initialize: ..."
-		}
-		return nil, &ProcessError{
-			Kind:   kind,
-			Server: spec.Name,
-			PID:    proc.pid,
-			Err:    fmt.Errorf("%w; %s", err, proc.exitDescription()),
-			Stderr: inst.redact(proc.stderr.String()),
-		}
+		return nil, &ProcessError{Kind: kind, Server: spec.Name, PID: proc.pid, Err: err, Stderr: inst.redact(proc.stderr.String())}
 	}
 	return inst, nil
 }
@@ -214,7 +210,7 @@ func (p *Pool) watch(inst *instance) {
 func (inst *instance) crashCause() error {
 	desc := inst.proc.exitDescription()
 	if err := inst.conn.failure(); isStreamError(err) {
-		return fmt.Errorf("%w (%s)", err, desc)
+		return fmt.Errorf("reading stdout: %w (%s)", err, desc)
 	}
 	return errors.New(desc)
 }

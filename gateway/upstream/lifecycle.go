@@ -82,10 +82,11 @@ func (p *Pool) reapOnce(now time.Time) {
 			p.stopLocked(inst, "idle")
 		}
 	}
-	// A slot without a process keeps its last error for status until it
-	// has been unused for another IdleTimeout (and its circuit is closed).
+	// A slot without a process keeps its state and last error for status,
+	// and its failures for the breaker, until unused for forgetAfter.
+	forgetAfter := max(2*p.opts.IdleTimeout, p.opts.BreakerWindow)
 	for k, sl := range p.slots {
-		if sl.inst == nil && sl.start == nil && !sl.breaker.open(now) && now.Sub(sl.lastUsed) >= 2*p.opts.IdleTimeout {
+		if sl.inst == nil && sl.start == nil && !sl.breaker.open(now) && now.Sub(sl.lastUsed) >= forgetAfter {
 			delete(p.slots, k)
 		}
 	}

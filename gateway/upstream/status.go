@@ -51,7 +51,9 @@ type ProcessStatus struct {
 
 // Status returns a snapshot of every entry of the pool — one per server
 // definition in use, plus superseded processes still draining — ordered by
-// isolation key, server name and state.
+// isolation key, server name and state. An entry without a process stays
+// (stopped, failed) until unused for 2×IdleTimeout or BreakerWindow,
+// whichever is longer.
 func (p *Pool) Status() []ProcessStatus {
 	now := time.Now()
 	p.mu.Lock()

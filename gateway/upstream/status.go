@@ -16,7 +16,7 @@ const (
 	StateStarting    State = "starting"     // a start (or its backoff delay) is in progress
 	StateReady       State = "ready"        // serving calls
 	StateDraining    State = "draining"     // superseded or retired: finishing its calls
-	StateStopping    State = "stopping"     // asked to exit, within StopGrace
+	StateStopping    State = "stopping"     // stopped or crashed, and not yet gone
 	StateStopped     State = "stopped"      // no process; the next call starts one
 	StateFailed      State = "failed"       // the last start or process failed; the next call retries
 	StateCircuitOpen State = "circuit_open" // failing too often: calls fail fast until RetryAfter
@@ -81,9 +81,9 @@ func (p *Pool) Status() []ProcessStatus {
 			continue // throwaway, or shown with its slot
 		}
 		st := inst.slot.status(now)
-		st.State = StateDraining
-		if inst.stopping {
-			st.State = StateStopping
+		st.State = StateStopping // or crashed, and on its way out
+		if inst.draining && !inst.stopping {
+			st.State = StateDraining
 		}
 		inst.fill(&st, now)
 		out = append(out, st)

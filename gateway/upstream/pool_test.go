@@ -25,7 +25,9 @@ func TestCallsReuseOneProcess(t *testing.T) {
 		t.Errorf("%d starts, want 1", n)
 	}
 	st := statusOf(p, "u1/p1", "reuse")
-	if len(st) != 1 || st[0].State != StateReady || st[0].PID != first || st[0].Restarts != 0 {
+	if len(st) != 1 || st[0].State != StateReady || st[0].PID != first || st[0].Restarts != 0 ||
+		st[0].SpecKey != spec.Key() || st[0].InFlight != 0 || st[0].LastError != "" ||
+		st[0].StartedAt.IsZero() || st[0].Uptime <= 0 || st[0].Uptime > time.Since(st[0].StartedAt) {
 		t.Errorf("status = %+v, want one ready entry for pid %d without restarts", st, first)
 	}
 }

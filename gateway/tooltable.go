@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/securemcp/gateway/models"
 )
 
 // MaxToolNameLength is the longest tool name the gateway offers. The MCP
@@ -35,6 +37,8 @@ type ServerTools struct {
 type ToolTable struct {
 	Tools  []*mcp.Tool
 	routes map[string]Route
+	// servers are the definitions the table was built from, by name.
+	servers map[string]models.Server
 }
 
 // Lookup returns the route of a flat tool name.

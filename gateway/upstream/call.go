@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -83,15 +84,36 @@ func (p *Pool) CallTool(ctx context.Context, isolation string, spec Spec, call T
 }
 
 // ListTools returns every tool of the process of (isolation, spec), all
-// pages, starting the process if needed.
+// pages, starting the process if needed. The list is read once per process
+// and kept until the upstream announces a change; callers must not modify
+// the tools returned.
 func (p *Pool) ListTools(ctx context.Context, isolation string, spec Spec) ([]*mcp.Tool, error) {
 	var tools []*mcp.Tool
 	err := p.do(ctx, isolation, spec, "tools/list", "", func(ctx context.Context, inst *instance) error {
+		cached, gen, ok := inst.cachedTools()
+		if ok {
+			tools = cached
+			return nil
+		}
 		var err error
-		tools, err = listTools(ctx, inst.session)
+		if tools, err = listTools(ctx, inst.session); err == nil {
+			inst.keepTools(gen, tools)
+		}
 		return err
 	})
 	return tools, err
+}
+
+// RefreshTools forgets the kept tool lists of an isolation key's processes
+// (all servers, or those named): the next ListTools asks the upstream again.
+func (p *Pool) RefreshTools(isolation string, servers ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, sl := range p.slots {
+		if k.isolation == isolation && (len(servers) == 0 || slices.Contains(servers, k.server)) && sl.inst != nil {
+			sl.inst.forgetTools()
+		}
+	}
 }
 
 func listTools(ctx context.Context, session *mcp.ClientSession) ([]*mcp.Tool, error) {

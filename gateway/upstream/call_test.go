@@ -199,7 +199,7 @@ func TestCallerCancellationPropagates(t *testing.T) {
 func TestListToolsReadsAllPages(t *testing.T) {
 	t.Parallel()
 	p := newPool(t, Options{})
-	// 10 tools of its own and 12 more, 5 a page.
+	// 12 tools of its own and 12 more, 5 a page.
 	tools, err := p.ListTools(context.Background(), "iso", serveSpec("pages", "-tools", "12"))
 	if err != nil {
 		t.Fatal(err)
@@ -209,8 +209,8 @@ func TestListToolsReadsAllPages(t *testing.T) {
 		names = append(names, tool.Name)
 	}
 	slices.Sort(names)
-	if len(slices.Compact(names)) != 22 || !slices.Contains(names, "t11") || !slices.Contains(names, "echo") {
-		t.Errorf("tools = %v, want 22 distinct", names)
+	if len(slices.Compact(names)) != 24 || !slices.Contains(names, "t11") || !slices.Contains(names, "echo") {
+		t.Errorf("tools = %v, want 24 distinct", names)
 	}
 }
 
@@ -260,8 +260,8 @@ func TestDiscoverUsesAThrowawayProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tools) != 10 {
-		t.Errorf("%d tools, want 10", len(tools))
+	if len(tools) != 12 {
+		t.Errorf("%d tools, want 12", len(tools))
 	}
 	eventually(t, 10*time.Second, "the process stopped", func() bool { return rec.count(EventStopped) == 1 })
 	if started := rec.started(); len(started) != 1 || !started[0].gone() {
@@ -275,5 +275,57 @@ func TestDiscoverUsesAThrowawayProcess(t *testing.T) {
 	var pe *ProcessError
 	if !errors.As(err, &pe) || !errors.Is(err, ErrStartFailed) || !strings.Contains(pe.Stderr, "fatal") {
 		t.Errorf("Discover(broken) = %v, want ErrStartFailed with its stderr", err)
+	}
+}
+
+// The tool list is read once per process and read again after the upstream
+// announces a change.
+func TestToolListIsKeptUntilTheUpstreamChangesIt(t *testing.T) {
+	t.Parallel()
+	p := newPool(t, Options{})
+	ctx, spec := context.Background(), serveSpec("kept")
+	listings := func() string {
+		res, err := p.CallTool(ctx, "iso", spec, ToolCall{Name: "listings"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Content[0].(*mcp.TextContent).Text
+	}
+	if _, err := p.ListTools(ctx, "iso", spec); err != nil {
+		t.Fatal(err)
+	}
+	first := listings() // one tools/list per page
+	for range 3 {
+		if _, err := p.ListTools(ctx, "iso", spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := listings(); got != first {
+		t.Fatalf("upstream answered %s tools/list requests, want the first listing's %s", got, first)
+	}
+	if _, err := p.CallTool(ctx, "iso", spec, ToolCall{Name: "grow"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tools, err := p.ListTools(ctx, "iso", spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(tools, func(tl *mcp.Tool) bool { return tl.Name == "grown" }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the new tool never appeared after tools/list_changed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.RefreshTools("iso", "kept")
+	before := listings()
+	if _, err := p.ListTools(ctx, "iso", spec); err != nil {
+		t.Fatal(err)
+	}
+	if after := listings(); after == before {
+		t.Fatalf("RefreshTools did not make the pool ask again (%s listings)", after)
 	}
 }

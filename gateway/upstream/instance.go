@@ -40,6 +40,14 @@ type instance struct {
 	progress   map[string]ProgressFunc
 	nextToken  uint64
 
+	// The tool list is asked once per process and kept until the upstream
+	// says it changed (notifications/tools/list_changed): a warm tools/list
+	// then costs no round trip.
+	toolsMu  sync.Mutex
+	tools    []*mcp.Tool
+	toolsGen uint64 // bumped by each change notice; a list read before it is stale
+	toolsOK  bool
+
 	// Guarded by Pool.mu.
 	users      int // calls serving or waiting for a slot, plus transferred start waiters
 	lastUsed   time.Time
@@ -77,6 +85,10 @@ func (p *Pool) launch(ctx context.Context, sl *slot) (*instance, error) {
 		Capabilities: &mcp.ClientCapabilities{},
 		// Results go back to the caller as the upstream sent them.
 		MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true},
+		// A handler makes the SDK ask for list changes (on the 2026
+		// protocol, with a subscriptions/listen stream): the kept tool list
+		// is dropped when the upstream's changes.
+		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { inst.forgetTools() },
 	})
 	transport := &stdioTransport{
 		io: mcp.IOTransport{
@@ -142,6 +154,31 @@ func (inst *instance) onNotification(req *jsonrpc.Request) {
 		params.ProgressToken = nil
 		f(&params)
 	}
+}
+
+// cachedTools returns the kept tool list, if any, and the generation to
+// store a fresh list under.
+func (inst *instance) cachedTools() ([]*mcp.Tool, uint64, bool) {
+	inst.toolsMu.Lock()
+	defer inst.toolsMu.Unlock()
+	return inst.tools, inst.toolsGen, inst.toolsOK
+}
+
+// keepTools keeps a list read at generation gen, unless a change notice
+// arrived meanwhile.
+func (inst *instance) keepTools(gen uint64, tools []*mcp.Tool) {
+	inst.toolsMu.Lock()
+	defer inst.toolsMu.Unlock()
+	if gen == inst.toolsGen {
+		inst.tools, inst.toolsOK = tools, true
+	}
+}
+
+func (inst *instance) forgetTools() {
+	inst.toolsMu.Lock()
+	defer inst.toolsMu.Unlock()
+	inst.toolsGen++
+	inst.tools, inst.toolsOK = nil, false
 }
 
 // watchProgress registers f for one call and returns the token to send.

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -85,6 +86,16 @@ func serve(args []string) {
 				return h(ctx, req, args)
 			})
 	}
+	// Every tools/list is counted, so that tests can see what the pool keeps.
+	var listings atomic.Int64
+	s.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method == "tools/list" {
+				listings.Add(1)
+			}
+			return next(ctx, method, req)
+		}
+	})
 	text := func(s string) *mcp.CallToolResult {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s}}}
 	}
@@ -118,6 +129,16 @@ func serve(args []string) {
 		env := os.Environ()
 		slices.Sort(env)
 		return text(strings.Join(env, "\n")), nil
+	})
+	tool("listings", func(context.Context, *mcp.CallToolRequest, map[string]any) (*mcp.CallToolResult, error) {
+		return text(strconv.FormatInt(listings.Load(), 10)), nil
+	})
+	// grow adds a tool; the SDK tells clients the list changed.
+	tool("grow", func(context.Context, *mcp.CallToolRequest, map[string]any) (*mcp.CallToolResult, error) {
+		tool("grown", func(context.Context, *mcp.CallToolRequest, map[string]any) (*mcp.CallToolResult, error) {
+			return text("grown"), nil
+		})
+		return text("grew"), nil
 	})
 	tool("pid", func(context.Context, *mcp.CallToolRequest, map[string]any) (*mcp.CallToolResult, error) {
 		return text(strconv.Itoa(os.Getpid())), nil

@@ -64,11 +64,15 @@ type Server struct {
 	Env                        map[string]string
 	Tools                      JSONObject
 	EnableServerInfoValidation bool
-	InputPolicy                GuardrailPolicy
-	OutputPolicy               GuardrailPolicy
-	ToolPolicy                 GuardrailPolicy
-	CreatedAt                  time.Time
-	UpdatedAt                  time.Time
+	// SharedProcess runs one process of the server per configuration, shared
+	// by every user (for stateless servers); by default each user of each
+	// project has a process of their own.
+	SharedProcess bool
+	InputPolicy   GuardrailPolicy
+	OutputPolicy  GuardrailPolicy
+	ToolPolicy    GuardrailPolicy
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Normalize replaces nil collections by empty ones so that the JSON form is stable.

@@ -1,0 +1,192 @@
+// Package mcphttp is the gateway's HTTP shell: it authenticates every request
+// with a gateway API key and hands it to the MCP SDK's streamable HTTP
+// handler at /mcp and /mcp/ (the original system's path, with its trailing
+// slash). Nothing reaches the MCP layer, and no upstream is touched, before
+// the key verifies.
+package mcphttp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/gateway"
+)
+
+// Authenticator verifies a gateway key secret. Refusals are errors whose text
+// is safe to show the client (it never contains the key).
+type Authenticator interface {
+	Authenticate(ctx context.Context, secret string) (gateway.Principal, error)
+}
+
+// ErrRefused marks a refused key; any other error is an internal failure.
+var ErrRefused = errors.New("API key refused")
+
+// FailureLimiter throttles failed authentications per client address. The
+// gateway has its own, so that a flood of bad gateway keys never locks out
+// the admin API.
+type FailureLimiter interface {
+	Blocked(addr string) (time.Duration, bool)
+	Fail(addr string)
+}
+
+// Options configure the handler.
+type Options struct {
+	Server   *mcp.Server
+	Auth     Authenticator
+	Failures FailureLimiter
+	Logger   *zap.Logger
+	// Stateful keeps MCP sessions (Mcp-Session-Id) for clients that need
+	// them; by default every request stands alone, so that any instance
+	// behind a plain load balancer can answer any request.
+	Stateful bool
+	// SessionTimeout closes idle stateful sessions.
+	SessionTimeout time.Duration
+	// AllowNonLocalHost turns off the SDK's DNS-rebinding protection, which
+	// answers 403 to a loopback connection whose Host is not a loopback name:
+	// needed behind a reverse proxy on the same machine.
+	AllowNonLocalHost bool
+	// MaxBodyBytes bounds a request body.
+	MaxBodyBytes int64
+	// ClientAddr is the client's address for throttling (trusted proxies
+	// resolved); nil uses the connection's address.
+	ClientAddr func(*http.Request) string
+}
+
+// keyHeaders are where clients send their key: the standard bearer token,
+// and the headers the original system read.
+var keyHeaders = []string{"apikey", "ENKRYPT_GATEWAY_KEY"}
+
+// New builds the gateway's HTTP handler.
+func New(opts Options) http.Handler {
+	if opts.ClientAddr == nil {
+		opts.ClientAddr = remoteHost
+	}
+	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return opts.Server },
+		&mcp.StreamableHTTPOptions{
+			Stateless:                  !opts.Stateful,
+			SessionTimeout:             opts.SessionTimeout,
+			DisableLocalhostProtection: opts.AllowNonLocalHost,
+			MaxRequestBodyBytes:        opts.MaxBodyBytes,
+		})
+	// The SDK carries auth.TokenInfo from the request's context into every MCP
+	// request and binds stateful sessions to its UserID; RequireBearerToken is
+	// its way to put it there. The principal was verified just before.
+	attach := auth.RequireBearerToken(func(_ context.Context, _ string, r *http.Request) (*auth.TokenInfo, error) {
+		p, ok := r.Context().Value(principalKey{}).(gateway.Principal)
+		if !ok {
+			return nil, auth.ErrInvalidToken
+		}
+		return gateway.TokenInfo(p), nil
+	}, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(sdk)
+
+	mux := http.NewServeMux()
+	h := &handler{opts: opts, next: attach}
+	mux.Handle("/mcp", h)
+	mux.Handle("/mcp/", h)
+	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "healthy"})
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not_found", "detail": "the MCP endpoint is /mcp"})
+	})
+	return mux
+}
+
+type principalKey struct{}
+
+type handler struct {
+	opts Options
+	next http.Handler
+}
+
+// ServeHTTP authenticates the request, then passes it on with the key
+// replaced by its id: the secret goes no further than this function.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/mcp" && r.URL.Path != "/mcp/" {
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not_found", "detail": "the MCP endpoint is /mcp"})
+		return
+	}
+	addr := h.opts.ClientAddr(r)
+	secret := keyFrom(r.Header)
+	if secret == "" {
+		h.refuse(w, addr, "missing API key: send Authorization: Bearer <key> (or the apikey header)", false)
+		return
+	}
+	p, err := h.opts.Auth.Authenticate(r.Context(), secret)
+	if err != nil {
+		if !errors.Is(err, ErrRefused) {
+			h.opts.Logger.Error("gateway key verification failed", zap.Error(err))
+			writeRPCError(w, http.StatusServiceUnavailable, "the gateway cannot verify keys right now; try again")
+			return
+		}
+		h.refuse(w, addr, err.Error(), true)
+		return
+	}
+	r = r.Clone(context.WithValue(r.Context(), principalKey{}, p))
+	for _, name := range keyHeaders {
+		r.Header.Del(name)
+	}
+	r.Header.Set("Authorization", "Bearer "+p.KeyID)
+	h.next.ServeHTTP(w, r)
+}
+
+// refuse answers 401, or 429 once the address has failed too often. Only
+// failures count: a correct key is never throttled.
+func (h *handler) refuse(w http.ResponseWriter, addr, detail string, count bool) {
+	if wait, blocked := h.opts.Failures.Blocked(addr); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		writeRPCError(w, http.StatusTooManyRequests, "too many failed authentications from this address; try again later")
+		return
+	}
+	if count {
+		h.opts.Failures.Fail(addr)
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="secure-mcp-gateway"`)
+	writeRPCError(w, http.StatusUnauthorized, detail)
+}
+
+// keyFrom reads the key from the bearer token or the original's headers.
+func keyFrom(h http.Header) string {
+	if scheme, token, ok := strings.Cut(h.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		if t := strings.TrimSpace(token); t != "" {
+			return t
+		}
+	}
+	for _, name := range keyHeaders {
+		if v := strings.TrimSpace(h.Get(name)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// writeRPCError answers with a JSON-RPC error body, which MCP clients read
+// from a non-2xx answer and show to their user.
+func writeRPCError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]any{"jsonrpc": "2.0", "id": nil,
+		"error": map[string]any{"code": -32001, "message": message}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,242 @@
+package mcphttp_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/securemcp/gateway/controllers/mcphttp"
+	"github.com/securemcp/gateway/gateway"
+	"github.com/securemcp/gateway/gateway/upstream"
+	"github.com/securemcp/gateway/middleware"
+	"github.com/securemcp/gateway/models"
+)
+
+// upstreamBin is a small MCP server (echo, add, progress, ...) built once.
+var upstreamBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "smg-mcphttp-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	upstreamBin = filepath.Join(dir, "upstream")
+	build := exec.Command("go", "build", "-o", upstreamBin, "../../gateway/upstream/testdata/upstream")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build the test upstream:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// keys is an Authenticator over fixed secrets.
+type keys map[string]gateway.Principal
+
+func (k keys) Authenticate(_ context.Context, secret string) (gateway.Principal, error) {
+	if p, ok := k[secret]; ok {
+		return p, nil
+	}
+	return gateway.Principal{}, fmt.Errorf("%w: the API key is unknown", mcphttp.ErrRefused)
+}
+
+type catalog []models.Server
+
+func (c catalog) ConfigServers(context.Context, string) ([]models.Server, error) { return c, nil }
+
+const (
+	aliceKey = "smg_alice-key"
+	bobKey   = "smg_bob-key"
+)
+
+type fixture struct {
+	url string
+}
+
+func newFixture(t *testing.T, stateful bool) fixture {
+	t.Helper()
+	log := zaptest.NewLogger(t)
+	pool, err := upstream.New(upstream.Options{Logger: log})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, pool.Close(context.Background())) })
+	servers := catalog{models.Server{Name: "tester", Command: upstreamBin, Args: []string{"serve"}}.Normalize()}
+	g, err := gateway.New(gateway.Options{Catalog: servers, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log})
+	require.NoError(t, err)
+	version := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := mcphttp.New(mcphttp.Options{
+		Server: g.MCPServer("test"),
+		Auth: keys{
+			aliceKey: {KeyID: "k-alice", UserID: "alice", ProjectID: "p", ConfigID: "c", ConfigVersion: version},
+			bobKey:   {KeyID: "k-bob", UserID: "bob", ProjectID: "p", ConfigID: "c", ConfigVersion: version},
+		},
+		Failures: middleware.NewAuthLimiter(5, time.Minute, 100, time.Now),
+		Logger:   zap.NewNop(),
+		Stateful: stateful,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return fixture{url: srv.URL}
+}
+
+// headerTransport adds headers to every request of an MCP client.
+type headerTransport struct {
+	headers map[string]string
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for k, v := range h.headers {
+		r.Header.Set(k, v)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func connect(t *testing.T, url string, headers map[string]string, opts *mcp.ClientOptions) (*mcp.ClientSession, error) {
+	t.Helper()
+	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, opts)
+	transport := &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: headerTransport{headers}}}
+	session, err := client.Connect(context.Background(), transport, nil)
+	if err == nil {
+		t.Cleanup(func() { _ = session.Close() })
+	}
+	return session, err
+}
+
+func TestEveryKeyHeaderReachesTheTools(t *testing.T) {
+	f := newFixture(t, false)
+	for _, h := range []map[string]string{
+		{"Authorization": "Bearer " + aliceKey},
+		{"apikey": aliceKey},
+		{"ENKRYPT_GATEWAY_KEY": aliceKey},
+	} {
+		for _, path := range []string{"/mcp", "/mcp/"} {
+			session, err := connect(t, f.url+path, h, nil)
+			require.NoError(t, err, "%v %s", h, path)
+			tools, err := session.ListTools(context.Background(), nil)
+			require.NoError(t, err)
+			var names []string
+			for _, tool := range tools.Tools {
+				names = append(names, tool.Name)
+			}
+			assert.Contains(t, names, "tester__echo")
+			assert.Contains(t, names, "enkrypt_secure_call_tools")
+		}
+	}
+}
+
+func TestRefusedKeysGet401AndNeverReachTheUpstream(t *testing.T) {
+	f := newFixture(t, false)
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}`
+	for name, headers := range map[string]map[string]string{
+		"no key":        {},
+		"unknown key":   {"Authorization": "Bearer smg_nobody"},
+		"wrong scheme":  {"Authorization": "Basic " + aliceKey},
+		"empty apikey":  {"apikey": " "},
+		"admin-looking": {"Authorization": "Bearer admin-key-0123456789abcdef0123456789"},
+	} {
+		req, err := http.NewRequest("POST", f.url+"/mcp", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		data, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		assert.Equal(t, http.StatusUnauthorized, res.StatusCode, name)
+		assert.Contains(t, res.Header.Get("WWW-Authenticate"), "Bearer", name)
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal(data, &doc), name)
+		assert.NotEmpty(t, doc["error"].(map[string]any)["message"], name)
+		assert.NotContains(t, string(data), aliceKey)
+	}
+}
+
+func TestBadKeysAreThrottledButTheRightKeyPasses(t *testing.T) {
+	f := newFixture(t, false)
+	for range 10 {
+		_, err := connect(t, f.url+"/mcp", map[string]string{"apikey": "smg_wrong"}, nil)
+		require.Error(t, err)
+	}
+	req, err := http.NewRequest("POST", f.url+"/mcp", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	req.Header.Set("apikey", "smg_wrong")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+	assert.NotEmpty(t, res.Header.Get("Retry-After"))
+	session, err := connect(t, f.url+"/mcp", map[string]string{"apikey": aliceKey}, nil)
+	require.NoError(t, err, "a correct key always passes")
+	_, err = session.ListTools(context.Background(), nil)
+	require.NoError(t, err)
+}
+
+func TestCallsPassThroughWithProgress(t *testing.T) {
+	f := newFixture(t, false)
+	var mu sync.Mutex
+	var progress []float64
+	session, err := connect(t, f.url+"/mcp", map[string]string{"Authorization": "Bearer " + aliceKey},
+		&mcp.ClientOptions{ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			progress = append(progress, req.Params.Progress)
+		}})
+	require.NoError(t, err)
+	ctx := context.Background()
+	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "tester__echo", Arguments: map[string]any{"msg": "hi"}})
+	require.NoError(t, err)
+	require.Len(t, res.Content, 5, "every content kind passes through")
+	assert.IsType(t, &mcp.ImageContent{}, res.Content[1])
+	assert.IsType(t, &mcp.AudioContent{}, res.Content[2])
+	assert.IsType(t, &mcp.EmbeddedResource{}, res.Content[4])
+	assert.Equal(t, map[string]any{"msg": "hi"}, res.StructuredContent)
+
+	params := &mcp.CallToolParams{Name: "tester__progress", Arguments: map[string]any{"steps": 3}}
+	params.SetProgressToken("client-token")
+	_, err = session.CallTool(ctx, params)
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []float64{1, 2, 3}, progress, "the upstream's progress reaches the client")
+}
+
+func TestAStatefulSessionBelongsToItsKey(t *testing.T) {
+	f := newFixture(t, true)
+	session, err := connect(t, f.url+"/mcp", map[string]string{"Authorization": "Bearer " + aliceKey}, nil)
+	require.NoError(t, err)
+	sessionID := session.ID()
+	require.NotEmpty(t, sessionID, "stateful mode hands out sessions")
+
+	req, err := http.NewRequest("POST", f.url+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":9,"method":"tools/list","params":{}}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Session-Id", sessionID)
+	req.Header.Set("Authorization", "Bearer "+bobKey)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusForbidden, res.StatusCode, "another key cannot use the session")
+}

@@ -1,0 +1,199 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/gateway/upstream"
+	"github.com/securemcp/gateway/models"
+)
+
+// ListTools returns the tools the principal's client sees: the original
+// system's enkrypt_* tools and the flat tools of every server that answers,
+// as the tool mode says. A server that cannot be reached is left out (and
+// logged) without failing the others.
+func (g *Gateway) ListTools(ctx context.Context, p Principal) ([]*mcp.Tool, error) {
+	var tools []*mcp.Tool
+	if g.opts.Mode != ToolsFlat {
+		tools = append(tools, metaTools()...)
+	}
+	if g.opts.Mode == ToolsOriginal {
+		return tools, nil
+	}
+	table, err := g.buildTable(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return append(tools, table.Tools...), nil
+}
+
+// CallTool routes a call by its flat name (or to an enkrypt_* tool). An
+// unknown name is a protocol error, as the MCP specification asks; every
+// failure past that point is a tool result with isError, which the model can
+// read.
+func (g *Gateway) CallTool(ctx context.Context, p Principal, params *mcp.CallToolParamsRaw, progress ProgressFunc) (*mcp.CallToolResult, error) {
+	if g.opts.Mode != ToolsFlat && isMetaTool(params.Name) {
+		return g.callMeta(ctx, p, params, progress)
+	}
+	if g.opts.Mode != ToolsOriginal {
+		route, server, ok, err := g.route(ctx, p, params.Name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			res, _ := g.invoke(ctx, p, server, route.Tool, params.Arguments, params.Meta, progress)
+			return res, nil
+		}
+	}
+	g.opts.Observer.ToolCall(CallEvent{Principal: p, Tool: params.Name, Outcome: OutcomeUnknownTool})
+	return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "unknown tool " + quote(params.Name)}
+}
+
+// route finds the server and tool of a flat name in the principal's table,
+// building the table when this instance has none yet for the principal's
+// configuration version, and once more when the name is missing (the server
+// may have offered a new tool since).
+func (g *Gateway) route(ctx context.Context, p Principal, name string) (Route, models.Server, bool, error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		table := g.tables.get(tableKey(p))
+		if table == nil || attempt == 1 {
+			var err error
+			if table, err = g.buildTable(ctx, p); err != nil {
+				return Route{}, models.Server{}, false, err
+			}
+		}
+		if r, ok := table.Lookup(name); ok {
+			if s, ok := table.servers[r.Server]; ok {
+				return r, s, true, nil
+			}
+		}
+	}
+	return Route{}, models.Server{}, false, nil
+}
+
+// buildTable lists every server's tools in parallel (each within the
+// discovery timeout), applies allow-lists and the enforcer's tool checks, and
+// keeps the table for later calls.
+func (g *Gateway) buildTable(ctx context.Context, p Principal) (*ToolTable, error) {
+	servers, err := g.snapshots.servers(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	lists := make([]ServerTools, len(servers))
+	var wg sync.WaitGroup
+	for i, s := range servers {
+		wg.Go(func() {
+			lists[i] = ServerTools{Server: s.Name, Tools: g.serverTools(ctx, p, s)}
+		})
+	}
+	wg.Wait()
+	table := buildToolTable(lists, metaToolNames)
+	table.servers = make(map[string]models.Server, len(servers))
+	for _, s := range servers {
+		table.servers[s.Name] = s
+	}
+	g.tables.put(tableKey(p), table)
+	return table, nil
+}
+
+// serverTools lists one server's offered tools; nil when it cannot be reached.
+func (g *Gateway) serverTools(ctx context.Context, p Principal, s models.Server) []*mcp.Tool {
+	ctx, cancel := context.WithTimeout(ctx, g.opts.DiscoveryTimeout)
+	defer cancel()
+	tools, err := g.opts.Upstreams.Tools(ctx, Scope(p, s), s)
+	if err != nil {
+		g.opts.Logger.Warn("upstream server left out of tools/list", zap.String("config_id", p.ConfigID),
+			zap.String("server", s.Name), zap.String("key_id", p.KeyID), zap.Error(err))
+		return nil
+	}
+	return g.opts.Enforcer.Tools(ctx, p, s, NewAllowList(s.Tools).Filter(tools))
+}
+
+// invoke calls one tool of one server through both enforcement points. It
+// always answers with a result (failures are results with isError) and says
+// how the call ended.
+func (g *Gateway) invoke(ctx context.Context, p Principal, server models.Server, tool string, args json.RawMessage, meta mcp.Meta, progress ProgressFunc) (_ *mcp.CallToolResult, outcome Outcome) {
+	start := g.opts.Now()
+	event := CallEvent{Principal: p, Server: server.Name, Tool: tool}
+	defer func() {
+		event.Total = g.opts.Now().Sub(start)
+		outcome = event.Outcome
+		g.logCall(event)
+		g.opts.Observer.ToolCall(event)
+	}()
+	call := &Call{Principal: p, Server: server, Tool: tool, Arguments: rawArguments(args)}
+	refusal, state := g.opts.Enforcer.Before(ctx, call)
+	if refusal != nil {
+		event.Outcome = OutcomeBlocked
+		return refusal, ""
+	}
+	callCtx, cancel := context.WithTimeout(ctx, g.opts.CallTimeout)
+	defer cancel()
+	upstreamStart := g.opts.Now()
+	res, err := g.opts.Upstreams.Call(callCtx, Scope(p, server), server,
+		&mcp.CallToolParamsRaw{Meta: meta, Name: tool, Arguments: call.Arguments}, progress)
+	event.Upstream = g.opts.Now().Sub(upstreamStart)
+	if err != nil {
+		var msg string
+		event.Outcome, msg = classify(ctx, callCtx, err, g.opts.CallTimeout)
+		return errorResult("%s: %s", server.Name, msg), ""
+	}
+	out := g.opts.Enforcer.After(ctx, call, state, res)
+	switch {
+	case out != res && out.IsError && !res.IsError:
+		event.Outcome = OutcomeWithheld
+	case out.IsError:
+		event.Outcome = OutcomeToolError
+	default:
+		event.Outcome = OutcomeOK
+	}
+	return out, ""
+}
+
+// classify names a failed call's outcome and explains it to the client
+// without internals.
+func classify(ctx, callCtx context.Context, err error, timeout time.Duration) (Outcome, string) {
+	switch {
+	case ctx.Err() != nil:
+		return OutcomeCancelled, "the call was cancelled"
+	case errors.Is(callCtx.Err(), context.DeadlineExceeded), errors.Is(err, upstream.ErrCallTimeout):
+		return OutcomeTimeout, "the tool did not answer within " + timeout.String()
+	case errors.Is(err, upstream.ErrAtCapacity):
+		return OutcomeAtCapacity, "the gateway is at capacity for this server; try again shortly"
+	case errors.Is(err, upstream.ErrCircuitOpen):
+		return OutcomeUnavailable, "the server is failing repeatedly and is paused; try again later"
+	case errors.Is(err, upstream.ErrUpstreamCrashed):
+		return OutcomeUnavailable, "the server stopped while handling the call; the next call restarts it"
+	case errors.Is(err, upstream.ErrStartFailed), errors.Is(err, upstream.ErrStartTimeout), errors.Is(err, upstream.ErrInvalidSpec):
+		return OutcomeUnavailable, "the server could not be started"
+	case errors.Is(err, upstream.ErrInvalidCall):
+		return OutcomeToolError, "the arguments must be a JSON object"
+	}
+	var rpcErr *jsonrpc.Error
+	if errors.As(err, &rpcErr) {
+		return OutcomeToolError, rpcErr.Message
+	}
+	return OutcomeUnknownError, "the call failed"
+}
+
+// logCall writes one line per tool call: who, where, how it ended, how long
+// it took; never arguments, results or env values.
+func (g *Gateway) logCall(e CallEvent) {
+	g.opts.Logger.Info("tool call",
+		zap.String("key_id", e.Principal.KeyID), zap.String("user_id", e.Principal.UserID),
+		zap.String("project_id", e.Principal.ProjectID), zap.String("config_id", e.Principal.ConfigID),
+		zap.String("server", e.Server), zap.String("tool", e.Tool), zap.String("outcome", string(e.Outcome)),
+		zap.Duration("upstream", e.Upstream), zap.Duration("total", e.Total))
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,243 @@
+// Package gateway is the data plane: it turns a verified key into its
+// project's configuration, offers that configuration's tools to the MCP
+// client, and routes each call to the upstream server that owns the tool,
+// through one enforcement point before the upstream is called and one after
+// its result. It reaches the management core and the process pool through the
+// small interfaces declared here.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.uber.org/zap"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/securemcp/gateway/models"
+)
+
+// Principal is who a verified gateway key acts for.
+type Principal struct {
+	KeyID       string
+	UserID      string
+	Email       string
+	ProjectID   string
+	ProjectName string
+	ConfigID    string
+	ConfigName  string
+	// ConfigVersion is the configuration's last change: a new version means
+	// new server definitions, whichever instance made the change.
+	ConfigVersion time.Time
+}
+
+// Catalog reads configurations.
+type Catalog interface {
+	// ConfigServers returns the servers of a configuration, in order.
+	ConfigServers(ctx context.Context, configID string) ([]models.Server, error)
+}
+
+// ProgressFunc receives an upstream's progress notifications for one call.
+type ProgressFunc func(*mcp.ProgressNotificationParams)
+
+// Upstreams runs the configuration's servers.
+type Upstreams interface {
+	// Tools lists the tools of server's process for scope, starting it if needed.
+	Tools(ctx context.Context, scope string, server models.Server) ([]*mcp.Tool, error)
+	// Call calls a tool of server's process for scope; arguments are forwarded
+	// as they are.
+	Call(ctx context.Context, scope string, server models.Server, params *mcp.CallToolParamsRaw, progress ProgressFunc) (*mcp.CallToolResult, error)
+}
+
+// ToolMode chooses which tools clients see: the flat <server>__<tool> tools,
+// the original system's enkrypt_* tools, or both.
+type ToolMode string
+
+// Tool modes.
+const (
+	ToolsFlat     ToolMode = "flat"
+	ToolsOriginal ToolMode = "original"
+	ToolsBoth     ToolMode = "both"
+)
+
+// ParseToolMode reads a tool mode setting.
+func ParseToolMode(s string) (ToolMode, error) {
+	switch m := ToolMode(s); m {
+	case ToolsFlat, ToolsOriginal, ToolsBoth:
+		return m, nil
+	case "":
+		return ToolsBoth, nil
+	}
+	return "", fmt.Errorf("tool mode %q is not one of flat, original, both", s)
+}
+
+// Options configure a Gateway.
+type Options struct {
+	Catalog   Catalog
+	Upstreams Upstreams
+	// Enforcer checks calls before and after the upstream; nil lets every
+	// call through.
+	Enforcer Enforcer
+	Logger   *zap.Logger
+	// Observer receives one event per tool call (metrics); optional.
+	Observer Observer
+	Mode     ToolMode
+	// DiscoveryTimeout bounds the listing of one server's tools (the
+	// original's 20 s); CallTimeout bounds one tool call (60 s).
+	DiscoveryTimeout time.Duration
+	CallTimeout      time.Duration
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// Gateway serves the tools of each key's configuration.
+type Gateway struct {
+	opts      Options
+	snapshots snapshotCache
+	tables    tableCache
+}
+
+// New checks the options and applies defaults.
+func New(opts Options) (*Gateway, error) {
+	if opts.Catalog == nil || opts.Upstreams == nil || opts.Logger == nil {
+		return nil, errors.New("gateway: catalog, upstreams and logger are required")
+	}
+	if opts.Enforcer == nil {
+		opts.Enforcer = PassThrough{}
+	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
+	if opts.Mode == "" {
+		opts.Mode = ToolsBoth
+	}
+	if opts.DiscoveryTimeout <= 0 {
+		opts.DiscoveryTimeout = 20 * time.Second
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = 60 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	g := &Gateway{opts: opts}
+	g.snapshots.catalog = opts.Catalog
+	return g, nil
+}
+
+// Scope is the process isolation key of a server for a principal: by default
+// each user of each project has processes of their own (two users never share
+// a process's state); a server marked shared_process has one process per
+// configuration.
+func Scope(p Principal, s models.Server) string {
+	if s.SharedProcess {
+		return "config:" + p.ConfigID
+	}
+	return "user:" + p.UserID + "/project:" + p.ProjectID
+}
+
+// snapshotCache holds the servers of each configuration at its latest seen
+// version. A principal carries the version it was verified against, so that
+// an edit made on any instance is read at the next request, with no pub/sub.
+type snapshotCache struct {
+	catalog Catalog
+	mu      sync.Mutex
+	byID    map[string]snapshot
+	loads   singleflight.Group
+}
+
+type snapshot struct {
+	version time.Time
+	servers []models.Server
+}
+
+// servers returns the configuration's servers at the principal's version.
+func (c *snapshotCache) servers(ctx context.Context, p Principal) ([]models.Server, error) {
+	c.mu.Lock()
+	s, ok := c.byID[p.ConfigID]
+	c.mu.Unlock()
+	if ok && s.version.Equal(p.ConfigVersion) {
+		return s.servers, nil
+	}
+	key := p.ConfigID + "@" + p.ConfigVersion.UTC().Format(time.RFC3339Nano)
+	v, err, _ := c.loads.Do(key, func() (any, error) {
+		servers, err := c.catalog.ConfigServers(ctx, p.ConfigID)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.byID == nil {
+			c.byID = map[string]snapshot{}
+		}
+		if cur, ok := c.byID[p.ConfigID]; !ok || !cur.version.After(p.ConfigVersion) {
+			c.byID[p.ConfigID] = snapshot{version: p.ConfigVersion, servers: servers}
+		}
+		return servers, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read configuration %s: %w", p.ConfigID, err)
+	}
+	return v.([]models.Server), nil
+}
+
+// maxTables bounds the routing tables kept (one per user, project and
+// configuration version seen recently).
+const maxTables = 4096
+
+// tableCache keeps the last tool table built for each principal and
+// configuration version, so that a call is routed without listing every
+// server again.
+type tableCache struct {
+	mu sync.Mutex
+	m  map[string]*ToolTable
+}
+
+func tableKey(p Principal) string {
+	return p.UserID + "/" + p.ProjectID + "/" + p.ConfigID + "@" + p.ConfigVersion.UTC().Format(time.RFC3339Nano)
+}
+
+func (c *tableCache) get(key string) *ToolTable {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[key]
+}
+
+func (c *tableCache) put(key string, t *ToolTable) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*ToolTable{}
+	}
+	if _, ok := c.m[key]; !ok && len(c.m) >= maxTables {
+		for k := range c.m { // an arbitrary entry: a miss only costs a rebuild
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[key] = t
+}
+
+func (c *tableCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+}
+
+// errorResult is a tool result that reports a failure to the model, as MCP
+// asks for failures of a tool (as opposed to protocol errors).
+func errorResult(format string, args ...any) *mcp.CallToolResult {
+	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: fmt.Sprintf(format, args...)}}}
+}
+
+// rawArguments is the arguments of a call as JSON, "{}" when absent.
+func rawArguments(args json.RawMessage) json.RawMessage {
+	if len(args) == 0 {
+		return json.RawMessage("{}")
+	}
+	return args
+}

@@ -106,7 +106,7 @@ func TestEveryRouteHasACommand(t *testing.T) {
 // (src/secure_mcp_gateway/cli.py, the argparse tree), which scripts written
 // for it use. Left out: the global --docker and --docker-image (run the
 // command in the original's container image), and `install --client`, which
-// comes with the MCP gateway. (`system stop-api` is still to come.)
+// comes with the MCP gateway.
 var originalCLI = map[string][]string{
 	"generate-config":                        {"--overwrite"},
 	"config list":                            nil,
@@ -166,6 +166,7 @@ var originalCLI = map[string][]string{
 	"system restore":                         {"--input-file"},
 	"system reset":                           {"--confirm"},
 	"system start-api":                       {"--host", "--port", "--reload"},
+	"system stop-api":                        {"--port", "--force"},
 }
 
 // TestTheOriginalsCommandsExist keeps the original's command lines working:

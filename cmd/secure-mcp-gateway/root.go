@@ -38,7 +38,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().String("log-level", "", "debug, info, warn or error (env SMG_LOG_LEVEL)")
 
 	system := group("system", "Server and system operations", example("system health-check", "system start-api --port 8001"),
-		append(systemCmds(), newStartAPICmd())...)
+		append(systemCmds(), newStartAPICmd(), newStopAPICmd())...)
 	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd(), newSettingsCmd())
 	// A flag error is a usage error: left untyped, it exits 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errors.New(flagError(err)) })

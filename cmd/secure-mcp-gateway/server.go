@@ -135,6 +135,12 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (is another server using this port?): %w", settings.Addr(), err)
 	}
+	releasePIDFile, err := claimPIDFile(settings, log)
+	if err != nil {
+		_ = listener.Close()
+		return err
+	}
+	defer releasePIDFile()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(listener) }()
 	log.Info("serving the management API", zap.String("addr", listener.Addr().String()), zap.String("store", a.store.Backend()),

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/procfs"
@@ -233,10 +234,10 @@ type Entry struct {
 }
 
 // List returns the pid files of dir ordered by port (unreadable ones last);
-// a missing directory has none.
+// a missing directory, or a file in its place, has none.
 func List(dir string) ([]Entry, error) {
 	names, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return nil, nil
 	}
 	if err != nil {

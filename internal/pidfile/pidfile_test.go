@@ -155,6 +155,10 @@ func TestListOrdersByPortAndReportsUnreadableFiles(t *testing.T) {
 	entries, err := pidfile.List(filepath.Join(dir, "missing"))
 	require.NoError(t, err)
 	assert.Empty(t, entries)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "file"), nil, 0o600))
+	entries, err = pidfile.List(filepath.Join(dir, "file"))
+	require.NoError(t, err, "a file in place of the directory holds no pid files")
+	assert.Empty(t, entries)
 	for _, port := range []int{9002, 9001} {
 		_, _, err := pidfile.Claim(dir, pidfile.Self("", port, time.Now()))
 		require.NoError(t, err)
@@ -169,4 +173,20 @@ func TestListOrdersByPortAndReportsUnreadableFiles(t *testing.T) {
 	assert.Equal(t, 9002, entries[1].Record.Port)
 	assert.ErrorContains(t, entries[2].Err, "not a pid file")
 	assert.ErrorContains(t, entries[3].Err, "not a regular file", "a FIFO is never opened")
+}
+
+func TestSignalStopsOrKillsTheProcess(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		cmd := exec.Command("sleep", "60")
+		require.NoError(t, cmd.Start())
+		require.NoError(t, recordOf(t, cmd.Process.Pid, 8001).Signal(force))
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		want := map[bool]syscall.Signal{false: syscall.SIGTERM, true: syscall.SIGKILL}[force]
+		assert.Equal(t, want, exit.Sys().(syscall.WaitStatus).Signal())
+	}
+	assert.Equal(t, "SIGTERM", pidfile.SignalName(false))
+	assert.Equal(t, "SIGKILL", pidfile.SignalName(true))
+	assert.NoError(t, pidfile.Record{PID: exitedPID(t)}.Signal(true), "a process that exited meanwhile is stopped")
 }

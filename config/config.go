@@ -78,12 +78,18 @@ func (s Settings) Addr() string { return fmt.Sprintf("%s:%d", s.Host, s.Port) }
 // SQLitePath is the embedded store's file, inside the data directory.
 func (s Settings) SQLitePath() string { return filepath.Join(s.DataDir, "gateway.db") }
 
+// PIDDir is the directory of the pid files of the API servers started from
+// the data directory (one per port), which `system stop-api` reads.
+func (s Settings) PIDDir() string { return filepath.Join(s.DataDir, "gateway.pids") }
+
 // OwnFiles are the files the gateway itself keeps, which may lie in the data
-// directory: the config file and the embedded store with its journal files.
-// Exports and backups must never replace them.
+// directory: the config file, the embedded store with its journal files, and
+// the pid files (a pid file a client could write would point stop-api at
+// another process). Exports and backups must never replace them, nor may
+// clients read them.
 func (s Settings) OwnFiles() []string {
 	db := s.SQLitePath()
-	return []string{s.ConfigPath, db, db + "-wal", db + "-shm", db + "-journal"}
+	return []string{s.ConfigPath, db, db + "-wal", db + "-shm", db + "-journal", s.PIDDir()}
 }
 
 // DefaultConfigPath is ~/.enkrypt/enkrypt_mcp_config.json, as in the original system.

@@ -159,3 +159,13 @@ func TestMetricsSetting(t *testing.T) {
 	t.Setenv("SMG_METRICS", "false")
 	assert.False(t, load(), "the environment wins over the file")
 }
+
+// The pid files of running servers are the gateway's own: a client that could
+// write one would point stop-api at another process.
+func TestOwnFilesIncludeThePIDDirectory(t *testing.T) {
+	s := config.Settings{ConfigPath: "/etc/smg/config.json", DataDir: "/var/lib/smg"}
+	assert.Equal(t, "/var/lib/smg/gateway.pids", s.PIDDir())
+	assert.Contains(t, s.OwnFiles(), s.PIDDir())
+	assert.Contains(t, s.OwnFiles(), "/var/lib/smg/gateway.db")
+	assert.Contains(t, s.OwnFiles(), "/etc/smg/config.json")
+}

@@ -25,8 +25,9 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 			want: map[string]any{"file": "backups/b1.json", "path": filepath.Join(h.workDir, "backups", "b1.json"), "counts.configs": 1.0}},
 		{name: "backup beside the current directory", args: args("system backup --output-file ../b1.json"), message: "Backup written successfully",
 			want: map[string]any{"path": filepath.Join(filepath.Dir(h.workDir), "b1.json")}},
-		{name: "backup without file", args: args("system backup"), fail: "invalid", detail: `"output-file"`},
+		{name: "backup without file", args: args("system backup"), fail: "invalid", usage: true, detail: `"output-file"`},
 		{name: "reset without confirm", args: args("system reset"), fail: "invalid", detail: "confirm"},
+		{name: "reset not confirmed", args: args("system reset --confirm false"), fail: "invalid", detail: "confirm"},
 		{name: "reset", args: args("system reset --confirm"), message: "System reset successfully",
 			want: map[string]any{"deleted.configs": 1.0}},
 		{name: "empty after reset", args: args("config list"), message: "Configurations retrieved successfully", want: map[string]any{"": []any{}}},
@@ -62,6 +63,7 @@ func TestCLIWritesNeverReplaceTheGatewaysOwnFiles(t *testing.T) {
 		{name: "backup over the config file", args: args("system backup --output-file config.json"), fail: "invalid", detail: "keeps for itself"},
 		{name: "export over the store", args: args("config export --config-name c1 --output-file gateway.db"), fail: "invalid", detail: "keeps for itself"},
 		{name: "backup over the journal", args: args("system backup --output-file gateway.db-wal"), fail: "invalid", detail: "keeps for itself"},
+		{name: "backup over a pid file", args: args("system backup --output-file gateway.pids/api-8001.pid"), fail: "invalid", detail: "keeps for itself"},
 		{name: "backup beside them", args: args("system backup --output-file backup.json"), message: "Backup written successfully"},
 		{name: "store intact", args: args("config list"), message: "Configurations retrieved successfully", want: map[string]any{"0.mcp_config_name": "c1"}},
 	})

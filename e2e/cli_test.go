@@ -169,6 +169,9 @@ type cliCase struct {
 	message string
 	// fail and detail are the error category and a substring of its detail.
 	fail, detail string
+	// usage marks a command line that cannot run (unknown command or flag,
+	// flag missing or malformed): it exits 2, other failures 1.
+	usage bool
 	// want maps dotted paths of data (or of the error document) to values.
 	want map[string]any
 	// save maps variable names to dotted paths of data, for later rows.
@@ -201,7 +204,11 @@ func runCLICases(t *testing.T, h *cliHome, cases []cliCase) {
 				}
 				return
 			}
-			require.Equal(t, 1, res.code, "stdout: %s", res.stdout)
+			code := 1
+			if tc.usage {
+				code = 2
+			}
+			require.Equal(t, code, res.code, "stdout: %s\nstderr: %s", res.stdout, res.stderr)
 			assert.Empty(t, res.stdout)
 			doc := decodeDoc(t, res.stderr)
 			assert.Equal(t, tc.fail, doc["error"], "stderr: %s", res.stderr)
@@ -216,14 +223,28 @@ func runCLICases(t *testing.T, h *cliHome, cases []cliCase) {
 // args splits a command line on spaces; arguments with spaces are appended.
 func args(line string, more ...string) []string { return append(strings.Fields(line), more...) }
 
+// A command line that cannot run exits 2 and says what is wrong with it; a
+// mistyped command is named as such, even when flags follow it.
 func TestCLIUsageErrors(t *testing.T) {
 	h := newCLIHome(t)
 	runCLICases(t, h, []cliCase{
-		{name: "unknown command", args: args("bogus"), fail: "invalid", detail: `unknown command "bogus"`},
-		{name: "unknown subcommand", args: args("config bogus"), fail: "invalid", detail: `unknown command "bogus" for "secure-mcp-gateway config"`},
-		{name: "unknown flag", args: args("config list --bogus"), fail: "invalid", detail: "unknown flag: --bogus"},
-		{name: "stray argument", args: args("config list extra"), fail: "invalid", detail: `unknown command "extra"`},
-		{name: "bad int flag", args: args("config list --limit x"), fail: "invalid", detail: `--limit must be a whole number, not "x"`},
+		{name: "unknown command", args: args("bogus"), fail: "invalid", usage: true, detail: `unknown command "bogus" for "secure-mcp-gateway"`},
+		{name: "unknown command suggested", args: args("sett"), fail: "invalid", usage: true,
+			detail: `unknown command "sett" for "secure-mcp-gateway"; did you mean "settings"?`},
+		{name: "unknown subcommand", args: args("config bogus"), fail: "invalid", usage: true, detail: `unknown command "bogus" for "secure-mcp-gateway config"`},
+		{name: "unknown subcommand with flags", args: args("config sett --api-key K"), fail: "invalid", usage: true,
+			detail: `unknown command "sett" for "secure-mcp-gateway config"; did you mean "set-enkrypt-api-key"`},
+		{name: "typo with flags", args: args("user genrate-api-key --email a@example.com --project-name p"), fail: "invalid", usage: true,
+			detail: `unknown command "genrate-api-key" for "secure-mcp-gateway user"; did you mean "generate-api-key"?`},
+		{name: "command of another group", args: args("config update-telemetry --enabled true"), fail: "invalid", usage: true,
+			detail: `did you mean "secure-mcp-gateway settings update-telemetry"?`},
+		{name: "unknown flag", args: args("config list --bogus"), fail: "invalid", usage: true, detail: "unknown flag: --bogus"},
+		{name: "unknown flag of a group", args: args("config --bogus x"), fail: "invalid", usage: true, detail: "unknown flag: --bogus"},
+		{name: "stray argument", args: args("config list extra"), fail: "invalid", usage: true, detail: `unknown command "extra"`},
+		{name: "bad int flag", args: args("config list --limit x"), fail: "invalid", usage: true, detail: `--limit must be a whole number, not "x"`},
+		{name: "missing flag", args: args("config add"), fail: "invalid", usage: true, detail: `required flag(s) "config-name" not set`},
+		{name: "bad boolean", args: args("system reset --confirm maybe"), fail: "invalid", usage: true, detail: `--confirm must be true or false, not "maybe"`},
+		{name: "failure is not usage", args: args("config list --limit -1"), fail: "invalid", detail: "--limit and --offset must be non-negative"},
 		{name: "generate-config", args: args("generate-config"), message: "Config file generated; the admin key is in the file (admin_apikey)",
 			want: map[string]any{"config_path": h.configPath}},
 		{name: "generate-config again", args: args("generate-config"), fail: "conflict", detail: "--overwrite"},

@@ -312,11 +312,12 @@ func readDocument(field, name string, own ownFiles, path string, stat func(strin
 }
 
 // ownFiles are the files the gateway keeps for itself (its database with its
-// journals, the config file with the admin key, its pid file), as canonical
-// absolute paths. No client may read or write them, whatever the spelling:
-// names are compared without regard to case (the file may not exist yet: an
-// SQLite journal comes and goes), then identities (a hard link, a symbolic
-// link, another spelling on a case-insensitive file system).
+// journals, the config file with the admin key, the directory of its pid
+// files), as canonical absolute paths. No client may read or write them,
+// whatever the spelling: names are compared without regard to case (the file
+// may not exist yet: an SQLite journal comes and goes), then identities (a
+// hard link, a symbolic link, another spelling on a case-insensitive file
+// system).
 type ownFiles []string
 
 func newOwnFiles(paths []string) (ownFiles, error) {
@@ -337,7 +338,7 @@ func newOwnFiles(paths []string) (ownFiles, error) {
 // refuse refuses path when it is, or lies under, a protected name, or when
 // the file found there (info, nil if none) is a protected file.
 func (o ownFiles) refuse(field, name, path string, info fs.FileInfo) error {
-	refused := Invalid("%s %q is a file the gateway keeps for itself (its database or config file); choose another name", field, name)
+	refused := Invalid("%s %q is a file the gateway keeps for itself (its database, config file or pid files); choose another name", field, name)
 	canonical, err := canonicalPath(path)
 	if err != nil {
 		return fileError(field, name, "open", err)
@@ -353,11 +354,31 @@ func (o ownFiles) refuse(field, name, path string, info fs.FileInfo) error {
 		return nil
 	}
 	for _, p := range o {
-		if own, err := os.Stat(p); err == nil && os.SameFile(info, own) {
+		own, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if os.SameFile(info, own) || own.IsDir() && holds(p, info) {
 			return refused
 		}
 	}
 	return nil
+}
+
+// holds reports whether the protected directory dir holds the file info
+// describes, under any name: a protected directory (the pid files) protects
+// what it holds, whose names come and go.
+func holds(dir string, info fs.FileInfo) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if held, err := os.Stat(filepath.Join(dir, e.Name())); err == nil && os.SameFile(info, held) {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalPath is the absolute path with the symbolic links of its directory

@@ -121,13 +121,22 @@ func ownLayout(t *testing.T) (string, []string) {
 	require.NoError(t, os.Link(db, filepath.Join(root, "hard-link.db")))
 	require.NoError(t, os.Symlink("gateway.db-wal", filepath.Join(root, "wal-link")))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "doc.json"), []byte("{}"), 0o600))
-	return root, []string{configPath, db, db + "-wal", db + "-shm", db + "-journal"}
+	// The pid files are protected as a directory: the files it holds, under
+	// any spelling, are the gateway's.
+	pids := filepath.Join(root, "gateway.pids")
+	require.NoError(t, os.Mkdir(pids, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(pids, "api-8001.pid"), []byte(`{"pid":1,"port":8001}`), 0o600))
+	require.NoError(t, os.Link(filepath.Join(pids, "api-8001.pid"), filepath.Join(root, "pid-link.json")))
+	require.NoError(t, os.Symlink("gateway.pids/api-8001.pid", filepath.Join(root, "pid-symlink.json")))
+	return root, []string{configPath, db, db + "-wal", db + "-shm", db + "-journal", pids}
 }
 
 // ownNames are spellings of the gateway's own files: names, other cases,
-// a hard link and a symbolic link.
+// hard links and symbolic links.
 var ownNames = []string{"gateway.db", "gateway.db-wal", "gateway.db-shm", "./gateway.db-shm", "GATEWAY.DB-WAL",
-	"Enkrypt_MCP_Config.json", "hard-link.db", "wal-link", "sub/../gateway.db"}
+	"Enkrypt_MCP_Config.json", "hard-link.db", "wal-link", "sub/../gateway.db",
+	"gateway.pids", "gateway.pids/api-8001.pid", "Gateway.Pids/api-8001.pid", "gateway.pids/api-9000.pid",
+	"pid-link.json", "pid-symlink.json"}
 
 // A read of the store's own files is refused before the file is opened:
 // opening and closing a file SQLite holds open in the same process drops its

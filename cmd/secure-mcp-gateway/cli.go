@@ -217,8 +217,8 @@ func (c *call) policy(name string) (*models.GuardrailPolicy, error) {
 
 // group is a parent command of related subcommands. It is runnable so that an
 // unknown subcommand is an error (cobra would print the help and succeed).
-func group(use, short string, subs ...*cobra.Command) *cobra.Command {
-	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+func group(use, short, example string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	cmd.AddCommand(subs...)
 	return cmd

@@ -10,10 +10,13 @@ import (
 // /api/v1/configs routes.
 func newConfigCmd() *cobra.Command {
 	return group("config", "Manage MCP configurations and their servers",
+		example("config list", "config add --config-name my-config", "config add-server --help"),
 		configList(), configAdd(), configGet(), configRemove(), configCopy(), configRename(), configSearch(),
 		configValidate(), configExport(), configImport(), configListProjects(),
 		configListServers(), configAddServer(), configGetServer(), configUpdateServer(), configRemoveServer(),
-		configRemoveAllServers(), configInputGuardrails(), configOutputGuardrails(), configGuardrails())
+		configRemoveAllServers(), configInputGuardrails(), configOutputGuardrails(), configGuardrails(),
+		// The original CLI keeps the settings commands in this group.
+		settingsSetEnkryptKey("config"), settingsGetEnkryptKey("config"), settingsUpdateTelemetry("config", "configure-telemetry"))
 }
 
 func configList() *cobra.Command {
@@ -26,6 +29,7 @@ func configList() *cobra.Command {
 		return models.Items(configs, models.NewConfigListItem), err
 	})
 	pageFlags(cmd)
+	cmd.Example = example("config list", "config list --limit 10 --offset 20")
 	return cmd
 }
 
@@ -36,6 +40,7 @@ func configAdd() *cobra.Command {
 	})
 	stringFlags(cmd, "config-name", "name of the new configuration")
 	required(cmd, "config-name")
+	cmd.Example = example("config add --config-name my-config")
 	return cmd
 }
 
@@ -45,6 +50,7 @@ func configGet() *cobra.Command {
 		return models.NewConfigDetailResponse(d.Config, d.Servers), err
 	})
 	configFlags(cmd)
+	cmd.Example = example("config get --config-name my-config", "config get --config-id 3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f")
 	return cmd
 }
 
@@ -54,6 +60,7 @@ func configRemove() *cobra.Command {
 		return models.NewConfigCreated(cfg), err
 	})
 	configFlags(cmd)
+	cmd.Example = example("config remove --config-name my-config")
 	return cmd
 }
 
@@ -64,6 +71,7 @@ func configCopy() *cobra.Command {
 	})
 	stringFlags(cmd, "source-config", "configuration to copy (name or id)", "target-config", "name of the copy")
 	required(cmd, "source-config", "target-config")
+	cmd.Example = example("config copy --source-config my-config --target-config my-config-copy")
 	return cmd
 }
 
@@ -75,6 +83,7 @@ func configRename() *cobra.Command {
 	configFlags(cmd)
 	stringFlags(cmd, "new-name", "new name of the configuration")
 	required(cmd, "new-name")
+	cmd.Example = example("config rename --config-name my-config --new-name production")
 	return cmd
 }
 
@@ -86,6 +95,7 @@ func configSearch() *cobra.Command {
 	pageFlags(cmd)
 	stringFlags(cmd, "search-term", "case-insensitive substring of a configuration or server name")
 	required(cmd, "search-term")
+	cmd.Example = example("config search --search-term github")
 	return cmd
 }
 
@@ -94,19 +104,21 @@ func configValidate() *cobra.Command {
 		return c.svc.Configs.Validate(c.ctx, c.config())
 	})
 	configFlags(cmd)
+	cmd.Example = example("config validate --config-name my-config")
 	return cmd
 }
 
 func configExport() *cobra.Command {
-	cmd := serviceCmd("export", "Export a configuration to a file of the data directory", "", func(c *call) (any, error) {
+	cmd := serviceCmd("export", "Export a configuration to a file", "", func(c *call) (any, error) {
 		file := c.str("output-file")
 		c.message = "Configuration exported to " + file
 		res, err := c.svc.Configs.Export(c.ctx, c.config(), file)
 		return res.Document, err
 	})
 	configFlags(cmd)
-	stringFlags(cmd, "output-file", "file name inside the data directory")
+	stringFlags(cmd, "output-file", "file to write (relative to the current directory, or absolute)")
 	required(cmd, "output-file")
+	cmd.Example = example("config export --config-name my-config --output-file exports/my-config.json")
 	return cmd
 }
 
@@ -115,11 +127,12 @@ func configImport() *cobra.Command {
 		cfg, err := c.svc.Configs.Import(c.ctx, c.str("config-name"), c.str("input-file"), []byte(c.str("config")))
 		return models.NewConfigCreated(cfg), err
 	})
-	stringFlags(cmd, "config-name", "name of the new configuration", "input-file", "document file name inside the data directory",
+	stringFlags(cmd, "config-name", "name of the new configuration", "input-file", "document file to read (relative to the current directory, or absolute)",
 		"config", "the document as a JSON string (an export, {\"mcp_config\": [...]} or a list of servers)")
 	required(cmd, "config-name")
 	cmd.MarkFlagsMutuallyExclusive("input-file", "config")
 	cmd.MarkFlagsOneRequired("input-file", "config")
+	cmd.Example = example("config import --config-name restored --input-file exports/my-config.json", `config import --config-name restored --config '{"mcp_config":[]}'`)
 	return cmd
 }
 
@@ -130,5 +143,6 @@ func configListProjects() *cobra.Command {
 	})
 	pageFlags(cmd)
 	configFlags(cmd)
+	cmd.Example = example("config list-projects --config-name my-config")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 // members, as the /api/v1/projects routes.
 func newProjectCmd() *cobra.Command {
 	return group("project", "Manage projects, their configuration and their users",
+		example("project list", "project create --project-name my-project"),
 		projectList(), projectCreate(), projectGet(), projectRemove(), projectAssignConfig(), projectUnassignConfig(),
 		projectGetConfig(), projectListUsers(), projectAddUser(), projectRemoveUser(), projectRemoveAllUsers(),
 		projectExport(), projectSearch())
@@ -25,6 +26,7 @@ func projectList() *cobra.Command {
 		return models.Items(projects, models.NewProjectListItem), err
 	})
 	pageFlags(cmd)
+	cmd.Example = example("project list")
 	return cmd
 }
 
@@ -35,6 +37,7 @@ func projectCreate() *cobra.Command {
 	})
 	stringFlags(cmd, "project-name", "name of the new project")
 	required(cmd, "project-name")
+	cmd.Example = example("project create --project-name my-project")
 	return cmd
 }
 
@@ -44,6 +47,7 @@ func projectGet() *cobra.Command {
 		return models.NewProjectDetailResponse(d.Project, d.Config, d.Members, d.APIKeys), err
 	})
 	projectFlags(cmd)
+	cmd.Example = example("project get --project-name my-project")
 	return cmd
 }
 
@@ -53,6 +57,7 @@ func projectRemove() *cobra.Command {
 		return models.NewProjectCreated(p), err
 	})
 	projectFlags(cmd)
+	cmd.Example = example("project remove --project-name my-project")
 	return cmd
 }
 
@@ -63,6 +68,7 @@ func projectAssignConfig() *cobra.Command {
 	})
 	projectFlags(cmd)
 	configFlags(cmd)
+	cmd.Example = example("project assign-config --project-name my-project --config-name my-config")
 	return cmd
 }
 
@@ -72,6 +78,7 @@ func projectUnassignConfig() *cobra.Command {
 		return models.NewProjectConfigData(p, models.Config{}), err
 	})
 	projectFlags(cmd)
+	cmd.Example = example("project unassign-config --project-name my-project")
 	return cmd
 }
 
@@ -81,6 +88,7 @@ func projectGetConfig() *cobra.Command {
 		return models.NewConfigDetailResponse(d.Config, d.Servers), err
 	})
 	projectFlags(cmd)
+	cmd.Example = example("project get-config --project-name my-project")
 	return cmd
 }
 
@@ -91,6 +99,7 @@ func projectListUsers() *cobra.Command {
 	})
 	pageFlags(cmd)
 	projectFlags(cmd)
+	cmd.Example = example("project list-users --project-name my-project")
 	return cmd
 }
 
@@ -101,6 +110,7 @@ func projectAddUser() *cobra.Command {
 	})
 	projectFlags(cmd)
 	userFlags(cmd)
+	cmd.Example = example("project add-user --project-name my-project --email alice@example.com")
 	return cmd
 }
 
@@ -111,6 +121,7 @@ func projectRemoveUser() *cobra.Command {
 	})
 	projectFlags(cmd)
 	userFlags(cmd)
+	cmd.Example = example("project remove-user --project-name my-project --email alice@example.com")
 	return cmd
 }
 
@@ -120,19 +131,21 @@ func projectRemoveAllUsers() *cobra.Command {
 		return models.NewMembersRemovedData(p, n), err
 	})
 	projectFlags(cmd)
+	cmd.Example = example("project remove-all-users --project-name my-project")
 	return cmd
 }
 
 func projectExport() *cobra.Command {
-	cmd := serviceCmd("export", "Export a project to a file of the data directory", "", func(c *call) (any, error) {
+	cmd := serviceCmd("export", "Export a project to a file", "", func(c *call) (any, error) {
 		file := c.str("output-file")
 		c.message = "Project exported to " + file
 		res, err := c.svc.Projects.Export(c.ctx, c.project(), file)
 		return res.Document, err
 	})
 	projectFlags(cmd)
-	stringFlags(cmd, "output-file", "file name inside the data directory")
+	stringFlags(cmd, "output-file", "file to write (relative to the current directory, or absolute)")
 	required(cmd, "output-file")
+	cmd.Example = example("project export --project-name my-project --output-file exports/my-project.json")
 	return cmd
 }
 
@@ -144,5 +157,6 @@ func projectSearch() *cobra.Command {
 	pageFlags(cmd)
 	stringFlags(cmd, "search-term", "case-insensitive substring of a project name or member email")
 	required(cmd, "search-term")
+	cmd.Example = example("project search --search-term prod")
 	return cmd
 }

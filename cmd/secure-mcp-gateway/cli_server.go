@@ -31,6 +31,7 @@ func configListServers() *cobra.Command {
 	})
 	pageFlags(cmd)
 	configFlags(cmd)
+	cmd.Example = example("config list-servers --config-name my-config")
 	return cmd
 }
 
@@ -60,8 +61,10 @@ func configAddServer() *cobra.Command {
 	serverFieldFlags(cmd)
 	stringFlags(cmd, "input-guardrails-policy", "input guardrails policy as a JSON object",
 		"output-guardrails-policy", "output guardrails policy as a JSON object")
-	cmd.Flags().Bool("enable-server-info-validation", false, "validate the server's info")
+	boolFlag(cmd, "enable-server-info-validation", "validate the server's info")
 	required(cmd, "server-command")
+	cmd.Example = example("config add-server --config-name my-config --server-name github --server-command npx --args=-y,@modelcontextprotocol/server-github",
+		`config add-server --config-name my-config --server-name db --server-command python --args db.py --env '{"DB_HOST":"localhost"}' --description 'Database server'`)
 	return cmd
 }
 
@@ -71,6 +74,7 @@ func configGetServer() *cobra.Command {
 		return models.NewServerObject(srv), err
 	})
 	serverFlags(cmd)
+	cmd.Example = example("config get-server --config-name my-config --server-name github")
 	return cmd
 }
 
@@ -87,6 +91,8 @@ func configUpdateServer() *cobra.Command {
 	serverFlags(cmd)
 	serverFieldFlags(cmd)
 	cmd.MarkFlagsOneRequired("server-command", "args", "env", "tools", "description")
+	cmd.Example = example("config update-server --config-name my-config --server-name github --description 'GitHub MCP Server'",
+		`config update-server --config-name my-config --server-name github --tools '{"search":{"enabled":true}}'`)
 	return cmd
 }
 
@@ -128,6 +134,7 @@ func configRemoveServer() *cobra.Command {
 		return models.DeletedData{Deleted: 1}, err
 	})
 	serverFlags(cmd)
+	cmd.Example = example("config remove-server --config-name my-config --server-name github")
 	return cmd
 }
 
@@ -137,13 +144,14 @@ func configRemoveAllServers() *cobra.Command {
 		return models.DeletedData{Deleted: n}, err
 	})
 	configFlags(cmd)
+	cmd.Example = example("config remove-all-servers --config-name my-config")
 	return cmd
 }
 
 // policyCmd builds a command replacing guardrails policies of a server; pairs
 // lists (policy flag, policy file flag) pairs, and read turns the given
 // policies into the update.
-func policyCmd(use, short, message string, pairs [][2]string, read func(c *call, policies []*models.GuardrailPolicy) services.PolicyUpdate) *cobra.Command {
+func policyCmd(use, short, message, examples string, pairs [][2]string, read func(c *call, policies []*models.GuardrailPolicy) services.PolicyUpdate) *cobra.Command {
 	cmd := serviceCmd(use, short, message, func(c *call) (any, error) {
 		policies := make([]*models.GuardrailPolicy, len(pairs))
 		for i, pair := range pairs {
@@ -159,16 +167,19 @@ func policyCmd(use, short, message string, pairs [][2]string, read func(c *call,
 	var all []string
 	for _, pair := range pairs {
 		stringFlags(cmd, pair[0], "policy as a JSON object, e.g. '{\"enabled\":true,\"policy_name\":\"p\",\"block\":[\"policy_violation\"]}'",
-			pair[1], "policy file name inside the data directory")
+			pair[1], "policy file to read (relative to the current directory, or absolute)")
 		cmd.MarkFlagsMutuallyExclusive(pair[0], pair[1])
 		all = append(all, pair[0], pair[1])
 	}
 	cmd.MarkFlagsOneRequired(all...)
+	cmd.Example = examples
 	return cmd
 }
 
 func configInputGuardrails() *cobra.Command {
 	return policyCmd("update-server-input-guardrails", "Replace the input guardrails policy of a server", "Input guardrails policy updated",
+		example(`config update-server-input-guardrails --config-name my-config --server-name github --policy '{"enabled":true,"policy_name":"Sample Airline Guardrail","block":["policy_violation"]}'`,
+			"config update-server-input-guardrails --config-name my-config --server-name github --policy-file input_policy.json"),
 		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
 			return services.InputPolicyUpdate(p[0], c.str("policy-file"))
 		})
@@ -176,6 +187,8 @@ func configInputGuardrails() *cobra.Command {
 
 func configOutputGuardrails() *cobra.Command {
 	return policyCmd("update-server-output-guardrails", "Replace the output guardrails policy of a server", "Output guardrails policy updated",
+		example(`config update-server-output-guardrails --config-name my-config --server-name github --policy '{"enabled":true,"policy_name":"Output Policy","block":["policy_violation"]}'`,
+			"config update-server-output-guardrails --config-name my-config --server-name github --policy-file output_policy.json"),
 		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
 			return services.OutputPolicyUpdate(p[0], c.str("policy-file"))
 		})
@@ -183,6 +196,8 @@ func configOutputGuardrails() *cobra.Command {
 
 func configGuardrails() *cobra.Command {
 	return policyCmd("update-server-guardrails", "Replace the input and/or output guardrails policies of a server", "Guardrails policies updated",
+		example("config update-server-guardrails --config-name my-config --server-name github --input-policy-file input_policy.json --output-policy-file output_policy.json",
+			`config update-server-guardrails --config-name my-config --server-name github --input-policy '{"enabled":false}'`),
 		[][2]string{{"input-policy", "input-policy-file"}, {"output-policy", "output-policy-file"}},
 		func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
 			return services.PolicyUpdate{Input: p[0], InputFile: c.str("input-policy-file"), Output: p[1], OutputFile: c.str("output-policy-file")}

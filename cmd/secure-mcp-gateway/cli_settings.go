@@ -8,27 +8,36 @@ import (
 )
 
 // newSettingsCmd is the `settings` group: runtime settings, as the
-// /api/v1/settings routes.
+// /api/v1/settings routes. The original CLI's names for three of them live in
+// the config group (config set-enkrypt-api-key, config get-enkrypt-api-key,
+// config configure-telemetry).
 func newSettingsCmd() *cobra.Command {
 	return group("settings", "Manage runtime settings (guardrails provider key, telemetry)",
-		settingsList(), settingsGetEnkryptKey(), settingsSetEnkryptKey(), settingsUpdateTelemetry())
+		example("settings list", "settings update-telemetry --enabled true --url http://localhost:4317"),
+		settingsList(), settingsGetEnkryptKey("settings"), settingsSetEnkryptKey("settings"), settingsUpdateTelemetry("settings", "update-telemetry"))
 }
 
 func settingsList() *cobra.Command {
-	return serviceCmd("list", "List the settings, secrets masked", "Settings retrieved successfully", func(c *call) (any, error) {
+	cmd := serviceCmd("list", "List the settings, secrets masked", "Settings retrieved successfully", func(c *call) (any, error) {
 		views, err := c.svc.Settings.List(c.ctx)
 		return models.Items(views, models.NewSettingItem), err
 	})
+	cmd.Example = example("settings list")
+	return cmd
 }
 
-func settingsGetEnkryptKey() *cobra.Command {
-	return serviceCmd("get-enkrypt-api-key", "Show the guardrails provider key, masked", "Enkrypt API key retrieved successfully", func(c *call) (any, error) {
+// settingsGetEnkryptKey is get-enkrypt-api-key of the parent group.
+func settingsGetEnkryptKey(parent string) *cobra.Command {
+	cmd := serviceCmd("get-enkrypt-api-key", "Show the guardrails provider key, masked", "Enkrypt API key retrieved successfully", func(c *call) (any, error) {
 		st, err := c.svc.Settings.EnkryptAPIKey(c.ctx)
 		return models.NewEnkryptAPIKeyData(st), err
 	})
+	cmd.Example = example(parent + " get-enkrypt-api-key")
+	return cmd
 }
 
-func settingsSetEnkryptKey() *cobra.Command {
+// settingsSetEnkryptKey is set-enkrypt-api-key of the parent group.
+func settingsSetEnkryptKey(parent string) *cobra.Command {
 	cmd := serviceCmd("set-enkrypt-api-key", "Store the guardrails provider key", "Enkrypt API key updated successfully", func(c *call) (any, error) {
 		key, err := c.apiKey()
 		if err != nil {
@@ -38,11 +47,14 @@ func settingsSetEnkryptKey() *cobra.Command {
 		return models.NewEnkryptAPIKeyData(st), err
 	})
 	apiKeyFlag(cmd, "the provider key")
+	cmd.Example = example(parent+" set-enkrypt-api-key --api-key - < provider-key.txt", parent+" set-enkrypt-api-key --api-key ek-0123456789abcdef")
 	return cmd
 }
 
-func settingsUpdateTelemetry() *cobra.Command {
-	cmd := serviceCmd("update-telemetry", "Change telemetry settings: each given flag replaces the stored value", "Telemetry settings updated successfully", func(c *call) (any, error) {
+// settingsUpdateTelemetry is `settings update-telemetry`, and the original's
+// `config configure-telemetry`.
+func settingsUpdateTelemetry(parent, use string) *cobra.Command {
+	cmd := serviceCmd(use, "Change telemetry settings: each given flag replaces the stored value", "Telemetry settings updated successfully", func(c *call) (any, error) {
 		var p services.TelemetryPatch
 		if c.changed("enabled") {
 			v, _ := c.cmd.Flags().GetBool("enabled")
@@ -58,9 +70,11 @@ func settingsUpdateTelemetry() *cobra.Command {
 		}
 		return c.svc.Settings.UpdateTelemetry(c.ctx, p)
 	})
-	cmd.Flags().Bool("enabled", false, "export telemetry (--enabled=false to stop)")
-	cmd.Flags().Bool("insecure", false, "connect to the collector without TLS")
+	boolFlag(cmd, "enabled", "export telemetry: --enabled or --enabled true to start, --enabled false to stop")
+	boolFlag(cmd, "insecure", "connect to the collector without TLS (true or false)")
 	stringFlags(cmd, "url", "collector URL, e.g. http://localhost:4317")
 	cmd.MarkFlagsOneRequired("enabled", "insecure", "url")
+	path := parent + " " + use
+	cmd.Example = example(path+" --enabled true --url http://localhost:4317 --insecure false", path+" --enabled false")
 	return cmd
 }

@@ -16,21 +16,24 @@ func systemCmds() []*cobra.Command {
 }
 
 func systemHealthCheck() *cobra.Command {
-	return serviceCmd("health-check", "Check the store's reachability and integrity; status is unhealthy when issues are found", "", func(c *call) (any, error) {
+	cmd := serviceCmd("health-check", "Check the store's reachability and integrity; status is unhealthy when issues are found", "", func(c *call) (any, error) {
 		r, err := c.svc.System.Health(c.ctx)
 		data := models.NewSystemHealthData(r, config.Version, time.Now().UTC())
 		c.message = data.Message()
 		return data, err
 	})
+	cmd.Example = example("system health-check")
+	return cmd
 }
 
 func systemBackup() *cobra.Command {
-	cmd := serviceCmd("backup", "Write a consistent snapshot of the whole state to a file of the data directory", "Backup written successfully", func(c *call) (any, error) {
+	cmd := serviceCmd("backup", "Write a consistent snapshot of the whole state to a file", "Backup written successfully", func(c *call) (any, error) {
 		r, err := c.svc.System.Backup(c.ctx, c.str("output-file"))
 		return models.NewBackupData(r), err
 	})
-	stringFlags(cmd, "output-file", "file name inside the data directory")
+	stringFlags(cmd, "output-file", "file to write (relative to the current directory, or absolute)")
 	required(cmd, "output-file")
+	cmd.Example = example("system backup --output-file backups/today.json")
 	return cmd
 }
 
@@ -39,8 +42,9 @@ func systemRestore() *cobra.Command {
 		r, err := c.svc.System.Restore(c.ctx, "input_file", c.str("input-file"))
 		return models.NewRestoreData(r), err
 	})
-	stringFlags(cmd, "input-file", "backup file name inside the data directory")
+	stringFlags(cmd, "input-file", "backup file to read (relative to the current directory, or absolute)")
 	required(cmd, "input-file")
+	cmd.Example = example("system restore --input-file backups/today.json")
 	return cmd
 }
 
@@ -50,7 +54,8 @@ func systemReset() *cobra.Command {
 		r, err := c.svc.System.Reset(c.ctx, confirm)
 		return models.ResetData{Deleted: r.Deleted}, err
 	})
-	cmd.Flags().Bool("confirm", false, "required: confirms that everything is deleted")
+	boolFlag(cmd, "confirm", "required: confirms that everything is deleted")
+	cmd.Example = example("system reset --confirm")
 	return cmd
 }
 
@@ -60,8 +65,9 @@ func systemImportEnkrypt() *cobra.Command {
 		r, err := c.svc.System.ImportEnkryptFile(c.ctx, "input_file", c.str("input-file"), replace)
 		return models.NewRestoreData(r), err
 	})
-	stringFlags(cmd, "input-file", "config file name inside the data directory")
+	stringFlags(cmd, "input-file", "the original system's config file to read (relative to the current directory, or absolute)")
 	required(cmd, "input-file")
-	cmd.Flags().Bool("replace", false, "replace a store that is not empty")
+	boolFlag(cmd, "replace", "replace a store that is not empty")
+	cmd.Example = example("system import-enkrypt --input-file enkrypt_mcp_config.json", "system import-enkrypt --input-file enkrypt_mcp_config.json --replace")
 	return cmd
 }

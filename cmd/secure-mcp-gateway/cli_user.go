@@ -16,6 +16,7 @@ import (
 // /api/v1/users and /api/v1/api-keys routes.
 func newUserCmd() *cobra.Command {
 	return group("user", "Manage users and their API keys",
+		example("user list", "user create --email alice@example.com"),
 		userList(), userCreate(), userGet(), userUpdate(), userDelete(), userListProjects(), userSearch(),
 		userGenerateKey(), userListKeys(), userDeleteAllKeys(), userListAllKeys(), userGetKey(), userRotateKey(),
 		userDisableKey(), userEnableKey(), userDeleteKey())
@@ -36,6 +37,7 @@ func userList() *cobra.Command {
 		return models.Items(users, models.NewUserListItem), err
 	})
 	pageFlags(cmd)
+	cmd.Example = example("user list")
 	return cmd
 }
 
@@ -46,6 +48,7 @@ func userCreate() *cobra.Command {
 	})
 	stringFlags(cmd, "email", "email of the new user")
 	required(cmd, "email")
+	cmd.Example = example("user create --email alice@example.com")
 	return cmd
 }
 
@@ -55,6 +58,7 @@ func userGet() *cobra.Command {
 		return models.NewUserDetailResponse(d.User, d.Projects, models.Items(d.APIKeys, keyItem)), err
 	})
 	userFlags(cmd)
+	cmd.Example = example("user get --email alice@example.com")
 	return cmd
 }
 
@@ -66,6 +70,7 @@ func userUpdate() *cobra.Command {
 	userFlags(cmd)
 	stringFlags(cmd, "new-email", "new email")
 	required(cmd, "new-email")
+	cmd.Example = example("user update --email alice@example.com --new-email alice@example.org")
 	return cmd
 }
 
@@ -76,7 +81,8 @@ func userDelete() *cobra.Command {
 		return models.NewUserDeleted(d.User, d.APIKeys, d.Memberships), err
 	})
 	userFlags(cmd)
-	cmd.Flags().Bool("force", false, "also delete the user's API keys and memberships")
+	boolFlag(cmd, "force", "also delete the user's API keys and memberships")
+	cmd.Example = example("user delete --email alice@example.com", "user delete --email alice@example.com --force")
 	return cmd
 }
 
@@ -87,6 +93,7 @@ func userListProjects() *cobra.Command {
 	})
 	pageFlags(cmd)
 	userFlags(cmd)
+	cmd.Example = example("user list-projects --email alice@example.com")
 	return cmd
 }
 
@@ -98,6 +105,7 @@ func userSearch() *cobra.Command {
 	pageFlags(cmd)
 	stringFlags(cmd, "search-term", "case-insensitive substring of an email or project name")
 	required(cmd, "search-term")
+	cmd.Example = example("user search --search-term example.com")
 	return cmd
 }
 
@@ -110,6 +118,7 @@ func userGenerateKey() *cobra.Command {
 	userFlags(cmd)
 	projectFlags(cmd)
 	stringFlags(cmd, "expires-at", "optional expiry, RFC 3339 (e.g. 2030-01-01T00:00:00Z)")
+	cmd.Example = example("user generate-api-key --email alice@example.com --project-name my-project", "user generate-api-key --email alice@example.com --project-name my-project --expires-at 2030-01-01T00:00:00Z")
 	return cmd
 }
 
@@ -122,6 +131,7 @@ func userListKeys() *cobra.Command {
 	userFlags(cmd)
 	stringFlags(cmd, "project-name", "only the keys for this project", "project-id", "only the keys for this project")
 	cmd.MarkFlagsMutuallyExclusive("project-name", "project-id")
+	cmd.Example = example("user list-api-keys --email alice@example.com", "user list-api-keys --email alice@example.com --project-name my-project")
 	return cmd
 }
 
@@ -131,6 +141,7 @@ func userDeleteAllKeys() *cobra.Command {
 		return models.NewKeysDeleted(u, n), err
 	})
 	userFlags(cmd)
+	cmd.Example = example("user delete-all-api-keys --email alice@example.com")
 	return cmd
 }
 
@@ -144,6 +155,7 @@ func userListAllKeys() *cobra.Command {
 		return models.Items(keys, keyItem), err
 	})
 	pageFlags(cmd)
+	cmd.Example = example("user list-all-api-keys")
 	return cmd
 }
 
@@ -183,6 +195,7 @@ func keyCmd(use, short, message string, run func(c *call, ref string) (any, erro
 		return run(c, ref)
 	})
 	apiKeyFlag(cmd, "key id or secret")
+	cmd.Example = example("user "+use+" --api-key 3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f", "user "+use+" --api-key - < key.txt")
 	return cmd
 }
 
@@ -201,6 +214,7 @@ func userRotateKey() *cobra.Command {
 			return models.NewKeyRotated(k.Secret, k.Key), err
 		})
 	cmd.Flags().Int("grace-period-seconds", 0, "keep the old secret verifying this long (0 to 604800)")
+	cmd.Example = example("user rotate-api-key --api-key - < key.txt", "user rotate-api-key --api-key 3f2c7a4e-8a6b-4c1e-9d2f-1b5e6c7d8e9f --grace-period-seconds 3600")
 	return cmd
 }
 

@@ -7,7 +7,5 @@ import (
 )
 
 func main() {
-	if err := execute(newRootCmd(os.Stdout, os.Stderr), os.Stderr); err != nil {
-		os.Exit(1)
-	}
+	os.Exit(execute(newRootCmd(os.Stdout, os.Stderr), os.Args[1:], os.Stderr))
 }

@@ -101,3 +101,91 @@ func TestEveryRouteHasACommand(t *testing.T) {
 		assert.True(t, seen[route], "%s is not a route any more", route)
 	}
 }
+
+// originalCLI is every command of the original Python CLI with its flags
+// (src/secure_mcp_gateway/cli.py, the argparse tree), which scripts written
+// for it use. Left out: the global --docker and --docker-image (run the
+// command in the original's container image), and `install --client`, which
+// comes with the MCP gateway.
+var originalCLI = map[string][]string{
+	"generate-config":                        {"--overwrite"},
+	"config list":                            nil,
+	"config add":                             {"--config-name"},
+	"config copy":                            {"--source-config", "--target-config"},
+	"config rename":                          {"--config-name", "--config-id", "--new-name"},
+	"config list-projects":                   {"--config-name", "--config-id"},
+	"config list-servers":                    {"--config-name", "--config-id"},
+	"config get-server":                      {"--config-name", "--config-id", "--server-name"},
+	"config update-server":                   {"--config-name", "--config-id", "--server-name", "--server-command", "--args", "--env", "--tools", "--description"},
+	"config add-server":                      {"--config-name", "--config-id", "--server-name", "--server-command", "--args", "--env", "--tools", "--description", "--input-guardrails-policy", "--output-guardrails-policy"},
+	"config get":                             {"--config-name", "--config-id"},
+	"config remove-server":                   {"--config-name", "--config-id", "--server-name"},
+	"config remove-all-servers":              {"--config-name", "--config-id"},
+	"config remove":                          {"--config-name", "--config-id"},
+	"config validate":                        {"--config-name", "--config-id"},
+	"config export":                          {"--config-name", "--config-id", "--output-file"},
+	"config import":                          {"--input-file", "--config-name"},
+	"config search":                          {"--search-term"},
+	"config update-server-input-guardrails":  {"--config-name", "--config-id", "--server-name", "--policy-file", "--policy"},
+	"config update-server-output-guardrails": {"--config-name", "--config-id", "--server-name", "--policy-file", "--policy"},
+	"config update-server-guardrails":        {"--config-name", "--config-id", "--server-name", "--input-policy-file", "--input-policy", "--output-policy-file", "--output-policy"},
+	"config set-enkrypt-api-key":             {"--api-key"},
+	"config get-enkrypt-api-key":             nil,
+	"config configure-telemetry":             {"--enabled", "--url", "--insecure"},
+	"project list":                           nil,
+	"project create":                         {"--project-name"},
+	"project assign-config":                  {"--project-name", "--project-id", "--config-name", "--config-id"},
+	"project unassign-config":                {"--project-name", "--project-id"},
+	"project get-config":                     {"--project-name", "--project-id"},
+	"project list-users":                     {"--project-name", "--project-id"},
+	"project add-user":                       {"--project-name", "--project-id", "--user-id", "--email"},
+	"project remove-user":                    {"--project-name", "--project-id", "--user-id", "--email"},
+	"project remove-all-users":               {"--project-name", "--project-id"},
+	"project get":                            {"--project-name", "--project-id"},
+	"project remove":                         {"--project-name", "--project-id"},
+	"project export":                         {"--project-name", "--project-id", "--output-file"},
+	"project search":                         {"--search-term"},
+	"user list":                              nil,
+	"user create":                            {"--email"},
+	"user update":                            {"--user-id", "--email", "--new-email"},
+	"user get":                               {"--user-id", "--email"},
+	"user list-projects":                     {"--user-id", "--email"},
+	"user delete":                            {"--user-id", "--email", "--force"},
+	"user generate-api-key":                  {"--user-id", "--email", "--project-name", "--project-id"},
+	"user get-api-key":                       {"--api-key"},
+	"user rotate-api-key":                    {"--api-key"},
+	"user disable-api-key":                   {"--api-key"},
+	"user enable-api-key":                    {"--api-key"},
+	"user delete-api-key":                    {"--api-key"},
+	"user delete-all-api-keys":               {"--user-id", "--email"},
+	"user list-api-keys":                     {"--user-id", "--email", "--project-name", "--project-id"},
+	"user list-all-api-keys":                 nil,
+	"user search":                            {"--search-term"},
+	"system health-check":                    nil,
+	"system backup":                          {"--output-file"},
+	"system restore":                         {"--input-file"},
+	"system reset":                           {"--confirm"},
+	"system start-api":                       {"--host", "--port", "--reload"},
+	"system stop-api":                        {"--port", "--force"},
+}
+
+// TestTheOriginalsCommandsExist keeps the original's command lines working:
+// each of its commands exists here, with each of its flags, and its boolean
+// flags take a value as the next argument as its own do (--enabled false).
+func TestTheOriginalsCommandsExist(t *testing.T) {
+	root := newRootCmd(io.Discard, io.Discard)
+	for line, flags := range originalCLI {
+		cmd, rest, err := root.Find(strings.Fields(line))
+		if !assert.NoError(t, err, line) || !assert.Equal(t, "secure-mcp-gateway "+line, cmd.CommandPath(), line) {
+			continue
+		}
+		assert.Empty(t, rest, line)
+		assert.True(t, cmd.Runnable() && !cmd.HasSubCommands(), "%s is a command", line)
+		for _, flag := range flags {
+			f := cmd.Flags().Lookup(strings.TrimPrefix(flag, "--"))
+			if assert.NotNil(t, f, "%s %s", line, flag) && f.Value.Type() == "bool" {
+				assert.IsType(t, new(boolValue), f.Value, "%s %s takes true or false as the next argument", line, flag)
+			}
+		}
+	}
+}

@@ -17,11 +17,15 @@ import (
 )
 
 // newRootCmd builds the command tree. Commands print JSON on stdout and errors
-// on stderr; a failing command makes the process exit with status 1.
+// on stderr; a failing command makes the process exit with status 1, a
+// command line that cannot run with status 2.
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "secure-mcp-gateway",
-		Short:         "Secure MCP Gateway: govern which MCP servers AI clients may reach",
+		Use:   "secure-mcp-gateway",
+		Short: "Secure MCP Gateway: govern which MCP servers AI clients may reach",
+		Example: example("system start-api",
+			"config add --config-name my-config",
+			"config --help"),
 		Version:       config.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -30,14 +34,45 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().String("config-path", "", "config file (env "+config.EnvConfigPath+"; default ~/.enkrypt/enkrypt_mcp_config.json)")
 	root.PersistentFlags().String("database-url", "", "PostgreSQL URL; empty uses the embedded SQLite store (env SMG_DATABASE_URL)")
-	root.PersistentFlags().String("data-dir", "", "data directory for the embedded store and client files (env SMG_DATA_DIR; default: the config file's directory)")
+	root.PersistentFlags().String("data-dir", "", "data directory: the embedded store, pid files and the files API clients name (env SMG_DATA_DIR; default: the config file's directory)")
 	root.PersistentFlags().String("log-level", "", "debug, info, warn or error (env SMG_LOG_LEVEL)")
 
-	system := group("system", "Server and system operations", append(systemCmds(), newStartAPICmd())...)
+	system := group("system", "Server and system operations", example("system health-check", "system start-api --port 8001"),
+		append(systemCmds(), newStartAPICmd(), newStopAPICmd())...)
 	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd(), newSettingsCmd())
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return services.Invalid("%s", flagError(err)) })
+	// A flag error is a usage error: left untyped, it exits 2.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errors.New(flagError(err)) })
 	typeErrors(root)
+	builtinExamples(root)
 	return root
+}
+
+// example formats command lines (without the program name) for a command's
+// --help.
+func example(lines ...string) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  secure-mcp-gateway " + l
+	}
+	return strings.Join(out, "\n")
+}
+
+// builtinExamples adds examples to the commands cobra provides (help and
+// shell completion), made now so that --help shows an example everywhere.
+func builtinExamples(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Example = example("help config", "help config add-server")
+		case "completion":
+			c.Example = example("completion bash > /etc/bash_completion.d/secure-mcp-gateway")
+			for _, shell := range c.Commands() {
+				shell.Example = example("completion " + shell.Name() + " --no-descriptions")
+			}
+		}
+	}
 }
 
 // flagValueError is how pflag reports a value its type refuses:
@@ -56,7 +91,7 @@ func flagError(err error) string {
 		return fmt.Sprintf("%s: %q is out of range", flag, value)
 	case strings.Contains(cause, "ParseInt"), strings.Contains(cause, "ParseUint"):
 		return fmt.Sprintf("%s must be a whole number, not %q", flag, value)
-	case strings.Contains(cause, "ParseBool"):
+	case strings.Contains(cause, "ParseBool"), cause == errNotBool.Error():
 		return fmt.Sprintf("%s must be true or false, not %q", flag, value)
 	case strings.Contains(cause, "ParseFloat"):
 		return fmt.Sprintf("%s must be a number, not %q", flag, value)
@@ -66,14 +101,18 @@ func flagError(err error) string {
 	return fmt.Sprintf("%s: %q: %s", flag, value, cause)
 }
 
-// execute runs the command tree and reports a failure as JSON on stderr (the
-// API's error envelope); the caller exits with status 1 on error.
-func execute(root *cobra.Command, stderr io.Writer) error {
-	err := root.Execute()
+// execute runs the command tree on args, reports a failure as JSON on stderr
+// (the API's error envelope) and returns the exit status.
+func execute(root *cobra.Command, args []string, stderr io.Writer) int {
+	args, err := prepareArgs(root, args)
+	if err == nil {
+		root.SetArgs(args)
+		err = root.Execute()
+	}
 	if err != nil {
 		writeJSON(stderr, errorResponse(err))
 	}
-	return err
+	return exitCode(err)
 }
 
 // typeErrors makes every error a command returns a *services.Error, internal
@@ -121,12 +160,13 @@ func printResult(cmd *cobra.Command, message string, data any) {
 }
 
 func newGenerateConfigCmd() *cobra.Command {
-	var overwrite bool
 	cmd := &cobra.Command{
-		Use:   "generate-config",
-		Short: "Write a new config file with a fresh admin key",
-		Args:  cobra.NoArgs,
+		Use:     "generate-config",
+		Short:   "Write a new config file with a fresh admin key",
+		Example: example("generate-config", "generate-config --config-path /etc/smg/config.json --overwrite"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			overwrite, _ := cmd.Flags().GetBool("overwrite")
 			path, err := config.ResolveConfigPath(cmd.Flags())
 			if err != nil {
 				return err
@@ -140,6 +180,6 @@ func newGenerateConfigCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an existing config file (its admin key changes)")
+	boolFlag(cmd, "overwrite", "replace an existing config file (its admin key changes)")
 	return cmd
 }

@@ -38,7 +38,9 @@ func newStartAPICmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start-api",
 		Short: "Serve the management API",
-		Args:  cobra.NoArgs,
+		Example: example("system start-api", "system start-api --host 127.0.0.1 --port 8080 --reload",
+			"system start-api --database-url postgres://smg@db:5432/smg --metrics"),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			reload, _ := cmd.Flags().GetBool("reload")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -48,8 +50,8 @@ func newStartAPICmd() *cobra.Command {
 	}
 	cmd.Flags().String("host", config.DefaultHost, "listen address (env SMG_HOST)")
 	cmd.Flags().Int("port", config.DefaultPort, "listen port (env SMG_PORT)")
-	cmd.Flags().Bool("metrics", false, "serve Prometheus metrics at /metrics, admin key required (env SMG_METRICS)")
-	cmd.Flags().Bool("reload", false, "watch the config file and apply admin key and log level changes live")
+	boolFlag(cmd, "metrics", "serve Prometheus metrics at /metrics, admin key required (env SMG_METRICS)")
+	boolFlag(cmd, "reload", "watch the config file and apply admin key and log level changes live")
 	return cmd
 }
 
@@ -133,6 +135,12 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (is another server using this port?): %w", settings.Addr(), err)
 	}
+	releasePIDFile, err := claimPIDFile(settings, log)
+	if err != nil {
+		_ = listener.Close()
+		return err
+	}
+	defer releasePIDFile()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(listener) }()
 	log.Info("serving the management API", zap.String("addr", listener.Addr().String()), zap.String("store", a.store.Backend()),

@@ -32,6 +32,9 @@ type (
 		InputConfig  *enkryptPolicy `json:"input_guardrails_config"`
 		OutputConfig *enkryptPolicy `json:"output_guardrails_config"`
 		ToolConfig   *enkryptPolicy `json:"tool_guardrails_config"`
+		// OAuth shadows ServerSpec's oauth_config, read apart so that a
+		// broken one is left out with a note rather than refuse the file.
+		OAuth json.RawMessage `json:"oauth_config"`
 	}
 	enkryptPolicy struct {
 		Enabled          bool              `json:"enabled"`
@@ -211,7 +214,9 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 			if !p.decode(fmt.Sprintf("%s.mcp_config[%d]", label, i), raw, &s) {
 				continue
 			}
-			cs.servers = append(cs.servers, s.server(now))
+			srv := s.server(now)
+			srv.OAuthConfig = p.oauth(fmt.Sprintf("%s server %q", label, srv.Name), s.OAuth)
+			cs.servers = append(cs.servers, srv)
 		}
 		st.configs = append(st.configs, cs)
 	}
@@ -378,6 +383,25 @@ func (s enkryptServer) server(now time.Time) models.Server {
 	srv.Name = strings.TrimSpace(srv.Name)
 	srv.CreatedAt, srv.UpdatedAt = now, now
 	return srv
+}
+
+// oauth reads a server's oauth_config: kept whole when it is an object the
+// gateway can hold, else left out with a note (the original system only
+// used it when it was an object).
+func (p *enkryptParser) oauth(label string, raw json.RawMessage) models.JSONObject {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var cfg models.JSONObject
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		p.notes = append(p.notes, label+": oauth_config is not an object and is not imported")
+		return nil
+	}
+	if nestedDeeperThan(map[string]any(cfg), MaxNestingDepth) {
+		p.notes = append(p.notes, fmt.Sprintf("%s: oauth_config nests deeper than %d levels and is not imported", label, MaxNestingDepth))
+		return nil
+	}
+	return cfg
 }
 
 // settings keeps plugins and common_mcp_gateway_config as they are, and also

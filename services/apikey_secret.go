@@ -100,6 +100,8 @@ func legacySecretProblem(s string) string {
 	switch {
 	case s == "":
 		return "it is empty"
+	case len(s) > legacyMaxLen: // first: nothing below reads a long string
+		return fmt.Sprintf("it has more than %d characters", legacyMaxLen)
 	case looksLikeSecret(s):
 		return "it begins with " + APIKeyPrefix + ", the prefix of this gateway's keys, without being one"
 	case placeholderSecret.MatchString(s):
@@ -108,8 +110,6 @@ func legacySecretProblem(s string) string {
 		return "it has spaces, control or non-ASCII characters, which a request header cannot carry"
 	case len(s) < legacyMinLen:
 		return fmt.Sprintf("it has fewer than %d characters", legacyMinLen)
-	case len(s) > legacyMaxLen:
-		return fmt.Sprintf("it has more than %d characters", legacyMaxLen)
 	case isKeyID(s):
 		return "it has the form of a key id (a UUID)"
 	case endsWithOurBody(s):

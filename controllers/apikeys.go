@@ -152,7 +152,7 @@ func (h *APIKeyController) Get(c *gin.Context) {
 // Rotate godoc
 //
 //	@Summary		Rotate an API key
-//	@Description	Gives the key (id or secret) a new secret, shown in this response only. The old secret stops verifying at once, or after grace_period_seconds (at most 604800). The key keeps its id and disabled state.
+//	@Description	Gives the key (id or secret) a new secret, shown in this response only. The old secret stops verifying at once, or after grace_period_seconds (at most 604800). The key keeps its id and disabled state; a key imported without its secret (weak_secret) gets one, and may then be enabled.
 //	@Tags			api-keys
 //	@Accept			json
 //	@Produce		json
@@ -194,17 +194,19 @@ func (h *APIKeyController) Disable(c *gin.Context) {
 
 // Enable godoc
 //
-//	@Summary	Enable an API key
-//	@Tags		api-keys
-//	@Produce	json
-//	@Security	AdminKey
-//	@Param		api_key	path		string	true	"key id or secret"
-//	@Success	200		{object}	models.Envelope{data=models.APIKeyItem}
-//	@Failure	400		{object}	models.ErrorResponse	"a malformed secret"
-//	@Failure	401		{object}	models.ErrorResponse
-//	@Failure	404		{object}	models.ErrorResponse
-//	@Failure	500		{object}	models.ErrorResponse
-//	@Router		/api/v1/api-keys/{api_key}/enable [post]
+//	@Summary		Enable an API key
+//	@Description	A key imported from the original system without its secret (inactive_reason weak_secret) has no secret to verify with: rotate it first (409 until then).
+//	@Tags			api-keys
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			api_key	path		string	true	"key id or secret"
+//	@Success		200		{object}	models.Envelope{data=models.APIKeyItem}
+//	@Failure		400		{object}	models.ErrorResponse	"a malformed secret"
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		409		{object}	models.ErrorResponse	"a key imported without its secret"
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Router			/api/v1/api-keys/{api_key}/enable [post]
 func (h *APIKeyController) Enable(c *gin.Context) {
 	v, err := h.svc.Enable(c.Request.Context(), c.Param("api_key"))
 	h.reply(c, err, http.StatusOK, "API key enabled", newAPIKeyItem(v))

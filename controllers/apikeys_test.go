@@ -287,3 +287,37 @@ func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
 	}
 	assert.Positive(t, verified)
 }
+
+// The original system's example file restores through the API: its
+// placeholder key is listed disabled with its reason, and refuses to be
+// enabled until a rotation gives it a secret.
+func TestAPIKeyImportedWithoutItsSecret(t *testing.T) {
+	h := newHarness(t)
+	data, err := os.ReadFile("../testdata/example_enkrypt_mcp_config.json")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "example.json"), data, 0o600))
+	res := h.must(http.StatusOK, h.do("POST", "/api/v1/system/restore", `{"input_file": "example.json"}`))
+	assert.Contains(t, string(res.Raw), `apikeys entry #1: the key is imported disabled`)
+	assert.NotContains(t, string(res.Raw), "UNIQUE_GATEWAY_KEY")
+
+	keys := h.must(http.StatusOK, h.do("GET", "/api/v1/api-keys", nil)).list()
+	require.Len(t, keys, 1)
+	key := keys[0]
+	assert.Equal(t, "inactive", key["status"])
+	assert.Equal(t, "weak_secret", key["inactive_reason"])
+	assert.Equal(t, true, key["disabled"])
+	assert.Equal(t, "…_KEY", key["masked"])
+	id := key["key_id"].(string)
+	h.must(http.StatusNotFound, h.do("GET", "/api/v1/api-keys/UNIQUE_GATEWAY_KEY", nil)) // the placeholder finds nothing
+
+	refused := h.must(http.StatusConflict, h.do("POST", "/api/v1/api-keys/"+id+"/enable", nil))
+	assert.Contains(t, refused.Body["detail"], "rotate it")
+	rotated := h.must(http.StatusOK, h.do("POST", "/api/v1/api-keys/rotate", map[string]any{"api_key": id}))
+	secret := rotated.data()["api_key"].(string)
+	after := h.must(http.StatusOK, h.do("GET", "/api/v1/api-keys/"+id, nil)).data()
+	assert.Equal(t, "disabled", after["inactive_reason"], "a rotation keeps the key disabled")
+	enabled := h.must(http.StatusOK, h.do("POST", "/api/v1/api-keys/"+id+"/enable", nil)).data()
+	assert.Equal(t, "active", enabled["status"])
+	_, err = h.svc.APIKeys.Verify(context.Background(), secret)
+	require.NoError(t, err)
+}

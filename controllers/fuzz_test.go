@@ -32,7 +32,8 @@ func FuzzRequestBodies(f *testing.F) {
 		f.Fatal("no POST or PUT route")
 	}
 	for i := range routes {
-		for _, body := range []string{"", "{}", "null", "[]", `{"config_name": 1}`, `{"config_name": "x", "config": 5}`, `{"args": "x", "env": [], "tools": 1}`, `{"server_name": "s2", "server_command": "npx", "args": ["-y"], "env": {"A": "b"}}`} {
+		for _, body := range []string{"", "{}", "null", "[]", `{"config_name": 1}`, `{"config_name": "x", "config": 5}`, `{"args": "x", "env": [], "tools": 1}`, `{"server_name": "s2", "server_command": "npx", "args": ["-y"], "env": {"A": "b"}}`,
+			`{"server_name": "s3", "server_command": "npx", "oauth_config": {"OAUTH_CLIENT_SECRET": "****abcd", "h": [1, {"Authorization": null}]}}`, `{"oauth_config": "x"}`} {
 			f.Add(uint8(i), []byte(body))
 		}
 	}

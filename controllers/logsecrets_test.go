@@ -38,7 +38,8 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 	require.NotEmpty(t, secret)
 	const providerKey = "ek-provider-secret-0123456789abcdef"
 	h.must(http.StatusOK, h.do("PUT", "/api/v1/settings/enkrypt-api-key", map[string]string{"api_key": providerKey}))
-	secrets := []string{testAdminKey, secret, providerKey}
+	const oauthSecret = "oauth-client-secret-0123456789abcdef"
+	secrets := []string{testAdminKey, secret, providerKey, oauthSecret}
 	// Secrets that responses hand out later (rotations) are watched for too.
 	handedOut := regexp.MustCompile(`"api_key":"([^"]{20,})"`)
 
@@ -47,7 +48,8 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 		"config_name": "logged-2", "new_name": "logged-3", "source_config": "logged", "target_config": "logged-4",
 		"server_name": "s2", "server_command": "npx", "output_file": "out.json", "input_file": "out.json",
 		"search_term": "log", "email": "someone@example.com", "project_name": "p", "api_key": secret,
-		"policy": map[string]any{"enabled": true, "policy_name": "p"},
+		"policy":       map[string]any{"enabled": true, "policy_name": "p"},
+		"oauth_config": map[string]any{"enabled": true, "OAUTH_CLIENT_SECRET": oauthSecret},
 	}}
 	var routes []string
 	for _, r := range h.routes {

@@ -32,7 +32,7 @@ func (h *ConfigController) ListServers(c *gin.Context) {
 // AddServer godoc
 //
 //	@Summary		Add a server to a configuration
-//	@Description	server_name and server_command are required; server names are unique within a configuration.
+//	@Description	server_name and server_command are required; server names are unique within a configuration. oauth_config (optional) is the original system's object; responses mask its secrets.
 //	@Tags			servers
 //	@Accept			json
 //	@Produce		json
@@ -91,7 +91,7 @@ func (h *ConfigController) GetServer(c *gin.Context) {
 // UpdateServer godoc
 //
 //	@Summary		Update a server
-//	@Description	Partial update: each field present in the body replaces the stored value, empty values included; absent (or null) fields keep theirs.
+//	@Description	Partial update: each field present in the body replaces the stored value, empty values included; absent (or null) fields keep theirs. oauth_config {} removes the server's OAuth configuration; its members sent back masked as a response showed them ("****" and the last four characters) keep their stored values.
 //	@Tags			servers
 //	@Accept			json
 //	@Produce		json
@@ -110,7 +110,8 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: (*[]string)(req.Args), Env: (*map[string]string)(req.Env), Tools: (*map[string]any)(req.Tools)}
+	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: (*[]string)(req.Args),
+		Env: (*map[string]string)(req.Env), Tools: (*map[string]any)(req.Tools), OAuthConfig: (*map[string]any)(req.OAuthConfig)}
 	srv, err := h.svc.UpdateServer(c.Request.Context(), c.Param("config"), c.Param("server"), patch)
 	h.reply(c, err, http.StatusOK, "Server updated successfully", models.NewServerObject(srv))
 }

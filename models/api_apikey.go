@@ -56,9 +56,11 @@ type APIKeyItem struct {
 	ExpiresAt   *time.Time `json:"expires_at" format:"date-time" extensions:"x-nullable" example:"2030-01-01T00:00:00Z"`
 	LastUsedAt  *time.Time `json:"last_used_at" format:"date-time" extensions:"x-nullable" example:"2026-01-05T00:00:00Z"`
 	RotatedAt   *time.Time `json:"rotated_at" format:"date-time" extensions:"x-nullable" example:"2026-01-02T00:00:00Z"`
-	// Status is "active" when the key verifies, else "inactive" with the reason.
+	// Status is "active" when the key verifies, else "inactive" with the
+	// reason; weak_secret is a key imported from the original system without
+	// its secret (too short or too guessable to keep): rotate it, then enable it.
 	Status         string  `json:"status" example:"active" enums:"active,inactive"`
-	InactiveReason *string `json:"inactive_reason" extensions:"x-nullable" example:"not_a_member" enums:"disabled,expired,user_missing,project_missing,not_a_member,no_configuration"`
+	InactiveReason *string `json:"inactive_reason" extensions:"x-nullable" example:"not_a_member" enums:"disabled,weak_secret,expired,user_missing,project_missing,not_a_member,no_configuration"`
 }
 
 // APIKeyDetail is one key with the configuration of its project.

@@ -28,6 +28,13 @@ type ServerSpec struct {
 	InputGuardrailsPolicy      GuardrailPolicy `json:"input_guardrails_policy"`
 	OutputGuardrailsPolicy     GuardrailPolicy `json:"output_guardrails_policy"`
 	ToolGuardrailsPolicy       GuardrailPolicy `json:"tool_guardrails_policy"`
+	// OAuthConfig is how the gateway authenticates to the server with OAuth,
+	// in the original system's shape (enabled, is_remote, OAUTH_CLIENT_ID,
+	// OAUTH_CLIENT_SECRET, OAUTH_SCOPE, OAUTH_TOKEN_URL, …); absent when the
+	// server has none. API responses mask its secrets (client secret, tokens,
+	// authorization headers) as "****" and the last four characters; export
+	// files and backups hold them as stored.
+	OAuthConfig JSONObject `json:"oauth_config,omitempty" swaggertype:"object"`
 }
 
 // ServerObject is a server as the API returns it.
@@ -45,6 +52,7 @@ func NewServerSpec(s Server) ServerSpec {
 		Config: ServerCommand{Command: s.Command, Args: Strings(s.Args), Env: StringMap(s.Env)},
 		Tools:  s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
 		InputGuardrailsPolicy: s.InputPolicy, OutputGuardrailsPolicy: s.OutputPolicy, ToolGuardrailsPolicy: s.ToolPolicy,
+		OAuthConfig: s.OAuthConfig,
 	}
 }
 
@@ -59,6 +67,7 @@ func (s ServerSpec) Server() Server {
 		Name: s.ServerName, Description: s.Description, Command: s.Config.Command, Args: []string(s.Config.Args),
 		Env: map[string]string(s.Config.Env), Tools: s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
 		InputPolicy: s.InputGuardrailsPolicy, OutputPolicy: s.OutputGuardrailsPolicy, ToolPolicy: s.ToolGuardrailsPolicy,
+		OAuthConfig: s.OAuthConfig,
 	}.Normalize()
 }
 
@@ -197,13 +206,15 @@ type AddServerRequest struct {
 	EnableServerInfoValidation bool             `json:"enable_server_info_validation" example:"false"`
 	InputGuardrailsPolicy      *GuardrailPolicy `json:"input_guardrails_policy" extensions:"x-nullable"`
 	OutputGuardrailsPolicy     *GuardrailPolicy `json:"output_guardrails_policy" extensions:"x-nullable"`
+	// OAuthConfig is optional, in the original system's shape (see ServerSpec).
+	OAuthConfig JSONObject `json:"oauth_config" swaggertype:"object" extensions:"x-nullable"`
 }
 
 // Server converts the request to a new server; absent policies are the
 // disabled defaults.
 func (r AddServerRequest) Server() Server {
 	s := Server{Name: r.ServerName, Command: r.ServerCommand, Args: []string(r.Args), Env: map[string]string(r.Env), Tools: r.Tools,
-		Description: r.Description, EnableServerInfoValidation: r.EnableServerInfoValidation,
+		Description: r.Description, EnableServerInfoValidation: r.EnableServerInfoValidation, OAuthConfig: r.OAuthConfig,
 		InputPolicy: DefaultGuardrailPolicy(), OutputPolicy: DefaultGuardrailPolicy(), ToolPolicy: DefaultGuardrailPolicy()}
 	if r.InputGuardrailsPolicy != nil {
 		s.InputPolicy = *r.InputGuardrailsPolicy
@@ -222,6 +233,10 @@ type UpdateServerRequest struct {
 	Env           *StringMap  `json:"env" swaggertype:"object,string" extensions:"x-nullable"`
 	Tools         *JSONObject `json:"tools" swaggertype:"object" extensions:"x-nullable"`
 	Description   *string     `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
+	// OAuthConfig replaces the server's oauth_config; {} removes it. Members
+	// sent back as a response masked them ("****" and the last four
+	// characters) keep their stored values.
+	OAuthConfig *JSONObject `json:"oauth_config" swaggertype:"object" extensions:"x-nullable"`
 }
 
 // PolicyRequest is the body of the input-guardrails and output-guardrails routes.

@@ -13,14 +13,22 @@ type APIKey struct {
 	CreatedAt  time.Time
 	Disabled   bool
 	DisabledAt *time.Time
-	EnabledAt  *time.Time
-	ExpiresAt  *time.Time
-	LastUsedAt *time.Time
+	// DisabledReason says why the key was disabled by the gateway itself
+	// rather than by an admin: empty, or DisabledWeakSecret.
+	DisabledReason string
+	EnabledAt      *time.Time
+	ExpiresAt      *time.Time
+	LastUsedAt     *time.Time
 	// PreviousHash verifies until PreviousExpiresAt after a rotation with a grace period.
 	PreviousHash      string
 	PreviousExpiresAt *time.Time
 	RotatedAt         *time.Time
 }
+
+// DisabledWeakSecret marks a key imported from the original system whose
+// secret was too short or too guessable to keep: the secret was dropped, so
+// the key stays disabled until a rotation gives it a new one.
+const DisabledWeakSecret = "weak_secret"
 
 // Setting is one stored runtime setting (JSON value).
 type Setting struct {

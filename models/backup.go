@@ -70,6 +70,7 @@ type BackupAPIKey struct {
 	CreatedAt         time.Time  `json:"created_at" format:"date-time"`
 	Disabled          bool       `json:"disabled"`
 	DisabledAt        *time.Time `json:"disabled_at,omitempty" format:"date-time"`
+	DisabledReason    string     `json:"disabled_reason,omitempty"`
 	EnabledAt         *time.Time `json:"enabled_at,omitempty" format:"date-time"`
 	ExpiresAt         *time.Time `json:"expires_at,omitempty" format:"date-time"`
 	LastUsedAt        *time.Time `json:"last_used_at,omitempty" format:"date-time"`

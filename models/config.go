@@ -71,8 +71,11 @@ type Server struct {
 	InputPolicy   GuardrailPolicy
 	OutputPolicy  GuardrailPolicy
 	ToolPolicy    GuardrailPolicy
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// OAuthConfig is the original system's oauth_config of the server (client
+	// id and secret, scopes, URLs, …) as a free-form object; nil when none.
+	OAuthConfig JSONObject
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Normalize replaces nil collections by empty ones so that the JSON form is stable.
@@ -89,6 +92,9 @@ func (s Server) Normalize() Server {
 	s.InputPolicy = s.InputPolicy.Normalize()
 	s.OutputPolicy = s.OutputPolicy.Normalize()
 	s.ToolPolicy = s.ToolPolicy.Normalize()
+	if len(s.OAuthConfig) == 0 {
+		s.OAuthConfig = nil // an empty oauth_config is none
+	}
 	return s
 }
 

@@ -4,7 +4,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"hash/crc32"
+	"regexp"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/securemcp/gateway/models"
 )
@@ -68,22 +71,94 @@ func wellFormedSecret(s string) bool {
 }
 
 // Keys imported from the original system keep their secrets, which have no
-// prefix nor checksum: 64 URL-safe base64 characters (Python's
-// secrets.token_urlsafe(48)). Anything else without our prefix, a key id or a
-// mistyped smg_ secret, is no secret.
-const legacySecretLen = 64
+// prefix nor checksum. That system generated 48 URL-safe base64 characters
+// (36 random bytes: its generate-config and its key commands), its setup
+// scripts 64 (Windows) or 86 (openssl) characters, and it accepted whatever
+// string an admin wrote into its config file. So a secret without our prefix
+// is taken for an imported one when it could be a real key at all: long
+// enough, printable ASCII (what an HTTP header carries), and not one of the
+// shapes that are placeholders or ids rather than secrets. Anything else
+// without our prefix, a key id or a mistyped smg_ secret, is no secret.
+const (
+	legacyMinLen = 32   // 192 bits of URL-safe base64; the original's own keys have 48
+	legacyMaxLen = 1024 // far beyond any generated key; bounds the work per request
+	// legacyMinDistinct: 32 random characters of even a 16-letter alphabet
+	// use fewer than 8 different ones with a probability below 1e-7.
+	legacyMinDistinct = 8
+)
+
+// placeholderSecret matches upper-case words joined by underscores, the way
+// the original system's templates name what must be filled in
+// (UNIQUE_GATEWAY_KEY, YOUR_ENKRYPT_API_KEY): a random key of 48 URL-safe
+// characters has no lower-case letter once in 10^11.
+var placeholderSecret = regexp.MustCompile(`^[A-Z0-9]*[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`)
+
+// legacySecretProblem says why s cannot be kept as the secret of a key
+// imported from the original system, or "" when it can. The reasons are
+// written to be shown: they never quote the secret.
+func legacySecretProblem(s string) string {
+	switch {
+	case s == "":
+		return "it is empty"
+	case len(s) > legacyMaxLen: // first: nothing below reads a long string
+		return fmt.Sprintf("it has more than %d characters", legacyMaxLen)
+	case looksLikeSecret(s):
+		return "it begins with " + APIKeyPrefix + ", the prefix of this gateway's keys, without being one"
+	case placeholderSecret.MatchString(s):
+		return "it is a placeholder of upper-case words, not a secret"
+	case strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return "it has spaces, control or non-ASCII characters, which a request header cannot carry"
+	case len(s) < legacyMinLen:
+		return fmt.Sprintf("it has fewer than %d characters", legacyMinLen)
+	case isKeyID(s):
+		return "it has the form of a key id (a UUID)"
+	case endsWithOurBody(s):
+		return "it is a key of this gateway with its " + APIKeyPrefix + " prefix mistyped or lost"
+	case distinctBytes(s) < legacyMinDistinct:
+		return fmt.Sprintf("it uses fewer than %d different characters", legacyMinDistinct)
+	}
+	return ""
+}
 
 // legacySecret reports whether s has the shape of an imported original-system secret.
-func legacySecret(s string) bool {
-	if len(s) != legacySecretLen || looksLikeSecret(s) {
+func legacySecret(s string) bool { return legacySecretProblem(s) == "" }
+
+// endsWithOurBody reports a string ending in the random part and checksum of
+// one of our secrets: an smg_ key whose prefix was lost or mistyped, refused
+// without a lookup like any other typo. A key of the original system ends so
+// by chance once in 62^6.
+func endsWithOurBody(s string) bool {
+	const bodyLen = secretRandomLen + secretChecksumLen
+	if len(s) < bodyLen {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; strings.IndexByte(base62Alphabet, c) < 0 && c != '-' && c != '_' {
+	body := s[len(s)-bodyLen:]
+	for i := 0; i < len(body); i++ {
+		if strings.IndexByte(base62Alphabet, body[i]) < 0 {
 			return false
 		}
 	}
-	return true
+	return body[secretRandomLen:] == secretChecksum(body[:secretRandomLen])
+}
+
+// isKeyID reports the canonical UUID form that key ids (ours and derived) have.
+func isKeyID(s string) bool {
+	u, err := uuid.Parse(s)
+	return err == nil && len(s) == 36 && strings.EqualFold(u.String(), s)
+}
+
+// distinctBytes counts the different bytes of s, stopping once there are
+// enough: this runs on every verification of an imported key.
+func distinctBytes(s string) int {
+	var seen [256]bool
+	n := 0
+	for i := 0; i < len(s) && n < legacyMinDistinct; i++ {
+		if !seen[s[i]] {
+			seen[s[i]] = true
+			n++
+		}
+	}
+	return n
 }
 
 // looksLikeSecret tells a secret (even a mistyped one) from a key id.

@@ -20,6 +20,7 @@ const (
 	ReasonUnknown        Reason = "unknown"         // no key has this secret
 	ReasonRotated        Reason = "rotated"         // a previous secret whose grace period is over
 	ReasonDisabled       Reason = "disabled"        // the key is disabled
+	ReasonWeakSecret     Reason = "weak_secret"     // imported disabled: its secret was too guessable to keep
 	ReasonExpired        Reason = "expired"         // expires_at has passed
 	ReasonUserMissing    Reason = "user_missing"    // the key's user no longer exists
 	ReasonProjectMissing Reason = "project_missing" // the key's project no longer exists
@@ -32,6 +33,7 @@ var reasonText = map[Reason]string{
 	ReasonUnknown:        "the API key is unknown",
 	ReasonRotated:        "the API key was rotated and its grace period is over",
 	ReasonDisabled:       "the API key is disabled",
+	ReasonWeakSecret:     "the API key was imported disabled, without its secret, which was too short or too guessable to keep; rotate it",
 	ReasonExpired:        "the API key has expired",
 	ReasonUserMissing:    "the user of the API key no longer exists",
 	ReasonProjectMissing: "the project of the API key no longer exists",
@@ -71,6 +73,8 @@ type Verified struct {
 // keyState is the part of the rule that depends on the key record alone.
 func keyState(k models.APIKey, now time.Time) Reason {
 	switch {
+	case k.Disabled && k.DisabledReason == models.DisabledWeakSecret:
+		return ReasonWeakSecret
 	case k.Disabled:
 		return ReasonDisabled
 	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):

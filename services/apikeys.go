@@ -226,7 +226,7 @@ func (s *APIKeyService) Get(ctx context.Context, ref string) (KeyDetail, error) 
 }
 
 // update changes one key (by id or secret) in a transaction and returns its view.
-func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *models.APIKey, now time.Time)) (KeyView, error) {
+func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *models.APIKey, now time.Time) error) (KeyView, error) {
 	var info models.APIKeyInfo
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
@@ -234,7 +234,9 @@ func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *m
 		if err != nil {
 			return err
 		}
-		change(&k, now)
+		if err := change(&k, now); err != nil {
+			return err
+		}
 		if err := tx.APIKeys().Update(ctx, k); err != nil {
 			return storeErr(err, "API key not found", "")
 		}
@@ -246,25 +248,33 @@ func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *m
 
 // Disable stops a key from verifying; disabling a disabled key keeps its disabled_at.
 func (s *APIKeyService) Disable(ctx context.Context, ref string) (KeyView, error) {
-	return s.update(ctx, ref, func(k *models.APIKey, now time.Time) {
+	return s.update(ctx, ref, func(k *models.APIKey, now time.Time) error {
 		if !k.Disabled {
 			k.Disabled, k.DisabledAt = true, &now
 		}
+		return nil
 	})
 }
 
-// Enable lets a disabled key verify again; enabling an enabled key changes nothing.
+// Enable lets a disabled key verify again; enabling an enabled key changes
+// nothing. A key imported without its secret has none to verify with: it is
+// refused until a rotation gives it one.
 func (s *APIKeyService) Enable(ctx context.Context, ref string) (KeyView, error) {
-	return s.update(ctx, ref, func(k *models.APIKey, now time.Time) {
+	return s.update(ctx, ref, func(k *models.APIKey, now time.Time) error {
+		if k.DisabledReason == models.DisabledWeakSecret {
+			return Conflict("API key %s was imported without its secret, which was too short or too guessable to keep; rotate it to give it a new secret, then enable it", k.ID)
+		}
 		if k.Disabled {
 			k.Disabled, k.EnabledAt = false, &now
 		}
+		return nil
 	})
 }
 
 // Rotate gives a key (by id or secret) a new secret and returns it. The old
 // secret stops verifying at once, or after graceSeconds (at most
-// MaxGracePeriod). The key keeps its id, user, project, expiry and disabled state.
+// MaxGracePeriod). The key keeps its id, user, project, expiry and disabled
+// state; a key imported without its secret gets one, and may then be enabled.
 func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int) (IssuedKey, error) {
 	if ref == "" {
 		return IssuedKey{}, Invalid("api_key is required")
@@ -284,11 +294,12 @@ func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int
 			return err
 		}
 		k.PreviousHash, k.PreviousExpiresAt = "", nil
-		if grace > 0 {
+		// A key imported without its secret has no old secret to keep.
+		if grace > 0 && k.DisabledReason != models.DisabledWeakSecret {
 			until := now.Add(grace)
 			k.PreviousHash, k.PreviousExpiresAt = k.Hash, &until
 		}
-		k.Hash, k.Last4, k.RotatedAt = HashAPIKeySecret(secret), secretLast4(secret), &now
+		k.Hash, k.Last4, k.RotatedAt, k.DisabledReason = HashAPIKeySecret(secret), secretLast4(secret), &now, ""
 		return storeErr(tx.APIKeys().Update(ctx, k), "API key not found", "")
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package services_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,8 +154,10 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 		"bad checksum":     s[:len(s)-6] + "000000",
 		"outside alphabet": s[:10] + "-" + s[11:],
 		"key id":           key.Key.ID,
-		"legacy too short": "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2",
-		"legacy bad char":  "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2wp9UmqiBjFTE+5A8Rqs9kzns57kj",
+		"legacy too short": "zCSpauESIuR6yJ4Z24lhhoGFV8i8Xhc",
+		"legacy bad char":  "zCSpauESIuR6yJ4Z24lhhoGFV8i8XhciSHh2wp9UmqiBjFTE 5A8Rqs9kzns57kj",
+		"placeholder":      "UNIQUE_GATEWAY_KEY_FOR_THIS_USER_OF_THE_GATEWAY",
+		"repetitive":       strings.Repeat("abc", 16),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := k.svc.APIKeys.Verify(context.Background(), secret)

@@ -45,7 +45,8 @@ func toDocument(st state, createdAt time.Time) models.BackupDocument {
 	}
 	for _, k := range st.keys {
 		doc.APIKeys = append(doc.APIKeys, models.BackupAPIKey{ID: k.ID, Hash: k.Hash, Last4: k.Last4, UserID: k.UserID,
-			ProjectID: k.ProjectID, CreatedAt: k.CreatedAt, Disabled: k.Disabled, DisabledAt: k.DisabledAt, EnabledAt: k.EnabledAt,
+			ProjectID: k.ProjectID, CreatedAt: k.CreatedAt, Disabled: k.Disabled, DisabledAt: k.DisabledAt,
+			DisabledReason: k.DisabledReason, EnabledAt: k.EnabledAt,
 			ExpiresAt: k.ExpiresAt, LastUsedAt: k.LastUsedAt, PreviousHash: k.PreviousHash, PreviousExpiresAt: k.PreviousExpiresAt,
 			RotatedAt: k.RotatedAt})
 	}
@@ -138,7 +139,8 @@ func fromDocument(doc models.BackupDocument) state {
 	}
 	for _, k := range doc.APIKeys {
 		st.keys = append(st.keys, models.APIKey{ID: k.ID, Hash: k.Hash, Last4: k.Last4, UserID: k.UserID, ProjectID: k.ProjectID,
-			CreatedAt: k.CreatedAt.UTC(), Disabled: k.Disabled, DisabledAt: utcPtr(k.DisabledAt), EnabledAt: utcPtr(k.EnabledAt),
+			CreatedAt: k.CreatedAt.UTC(), Disabled: k.Disabled, DisabledAt: utcPtr(k.DisabledAt), DisabledReason: k.DisabledReason,
+			EnabledAt: utcPtr(k.EnabledAt),
 			ExpiresAt: utcPtr(k.ExpiresAt), LastUsedAt: utcPtr(k.LastUsedAt), PreviousHash: k.PreviousHash,
 			PreviousExpiresAt: utcPtr(k.PreviousExpiresAt), RotatedAt: utcPtr(k.RotatedAt)})
 	}
@@ -298,6 +300,12 @@ func checkKeys(c *stateChecker, keys []models.APIKey, userIDs, projectIDs map[st
 		}
 		if n := utf8.RuneCountInString(k.Last4); n == 0 || n > 4 {
 			c.add(label, "last4 must be 1 to 4 characters")
+		}
+		switch {
+		case k.DisabledReason != "" && k.DisabledReason != models.DisabledWeakSecret:
+			c.add(label, "disabled_reason must be %q or absent", models.DisabledWeakSecret)
+		case k.DisabledReason != "" && !k.Disabled:
+			c.add(label, "disabled_reason is given but the key is not disabled")
 		}
 		c.ref(label, "user_id", k.UserID, userIDs, "user")
 		c.ref(label, "project_id", k.ProjectID, projectIDs, "project")

@@ -19,12 +19,14 @@ type ExportResult struct {
 	Path     string
 }
 
-// Export writes a configuration document into the data directory and returns it.
+// Export writes a configuration document into the data directory and returns
+// it. The file holds the servers as stored, so that importing it gives the
+// same servers; the document returned masks their secrets.
 func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (ExportResult, error) {
 	if err := s.files.Check("output_file", outputFile); err != nil {
 		return ExportResult{}, err
 	}
-	d, err := s.Get(ctx, ident)
+	d, err := s.detail(ctx, ident)
 	if err != nil {
 		return ExportResult{}, err
 	}
@@ -37,7 +39,19 @@ func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (E
 		return ExportResult{}, &Error{Kind: KindInternal, Message: "cannot encode export", Err: err}
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
+	doc.Config = publicDocument(doc.Config)
 	return ExportResult{Document: doc, Path: path}, err
+}
+
+// publicDocument is a configuration document with its servers' secrets masked.
+func publicDocument(doc models.ConfigDocument) models.ConfigDocument {
+	specs := make([]models.ServerSpec, len(doc.MCPConfig))
+	for i, spec := range doc.MCPConfig {
+		spec.OAuthConfig = maskOAuth(spec.OAuthConfig)
+		specs[i] = spec
+	}
+	doc.MCPConfig = specs
+	return doc
 }
 
 // Import creates a configuration from a document given inline or read from a

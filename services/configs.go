@@ -52,8 +52,15 @@ func (s *ConfigService) Create(ctx context.Context, name string) (models.Config,
 	return c, storeErr(s.store.Configs().Create(ctx, c), "", configNameTaken(name))
 }
 
-// Get returns a configuration with its servers.
+// Get returns a configuration with its servers, their secrets masked.
 func (s *ConfigService) Get(ctx context.Context, ident string) (ConfigDetail, error) {
+	d, err := s.detail(ctx, ident)
+	d.Servers = publicServers(d.Servers)
+	return d, err
+}
+
+// detail returns a configuration with its servers as stored.
+func (s *ConfigService) detail(ctx context.Context, ident string) (ConfigDetail, error) {
 	c, err := resolveConfig(ctx, s.store, ident)
 	if err != nil {
 		return ConfigDetail{}, err

@@ -30,6 +30,9 @@ type (
 		InputConfig  *enkryptPolicy `json:"input_guardrails_config"`
 		OutputConfig *enkryptPolicy `json:"output_guardrails_config"`
 		ToolConfig   *enkryptPolicy `json:"tool_guardrails_config"`
+		// OAuth shadows ServerSpec's oauth_config, read apart so that a
+		// broken one is left out with a note rather than refuse the file.
+		OAuth json.RawMessage `json:"oauth_config"`
 	}
 	enkryptPolicy struct {
 		Enabled          bool              `json:"enabled"`
@@ -209,7 +212,9 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 			if !p.decode(fmt.Sprintf("%s.mcp_config[%d]", label, i), raw, &s) {
 				continue
 			}
-			cs.servers = append(cs.servers, s.server(now))
+			srv := s.server(now)
+			srv.OAuthConfig = p.oauth(fmt.Sprintf("%s server %q", label, srv.Name), s.OAuth)
+			cs.servers = append(cs.servers, srv)
 		}
 		st.configs = append(st.configs, cs)
 	}
@@ -250,9 +255,7 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 			st.memberships[i].CreatedAt = at
 		}
 	}
-	for i, m := range p.section(top, "apikeys") {
-		st.keys = append(st.keys, p.key(i, m)...)
-	}
+	st.keys = p.keys(p.section(top, "apikeys"))
 	st.settings = p.settings(top)
 	if _, ok := top["admin_apikey"]; ok {
 		p.notes = append(p.notes, "admin_apikey is not imported: the admin key stays in the config file")
@@ -265,40 +268,6 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 		return state{}, nil, InvalidIssues(issues)
 	}
 	return st, p.notes, nil
-}
-
-// key converts one plaintext-keyed record. Labels name the key by position and
-// last characters only: the secret must not appear in any message.
-func (p *enkryptParser) key(i int, m member) []models.APIKey {
-	secret := m.key
-	last4 := secret
-	if r := []rune(secret); len(r) > 4 {
-		last4 = string(r[len(r)-4:])
-	}
-	label := fmt.Sprintf("apikeys entry #%d (ending in %q)", i+1, last4)
-	if !legacySecret(secret) && !wellFormedSecret(secret) {
-		// Verify would refuse it as malformed; and nothing of it may be shown.
-		p.issuef("apikeys entry #%d: the key does not have the shape of the original system's keys (%d URL-safe characters), so it could never authenticate; generate a new key for this user instead", i+1, legacySecretLen)
-		return nil
-	}
-	var k enkryptKey
-	if !p.decode(label, m.value, &k) {
-		return nil
-	}
-	hash := HashAPIKeySecret(secret)
-	id := derivedID("apikey", hash)
-	p.originals[id] = "(" + label + ")"
-	key := models.APIKey{ID: id, Hash: hash, Last4: last4, UserID: p.id("user", k.UserID),
-		ProjectID: p.id("project", k.ProjectID), CreatedAt: p.time(label, k.CreatedAt), Disabled: k.Disabled}
-	if k.DisabledAt != nil {
-		t := p.time(label, k.DisabledAt)
-		key.DisabledAt = &t
-	}
-	if k.EnabledAt != nil {
-		t := p.time(label, k.EnabledAt)
-		key.EnabledAt = &t
-	}
-	return []models.APIKey{key}
 }
 
 // server converts a server record, taking the later policy names when the
@@ -322,6 +291,25 @@ func (s enkryptServer) server(now time.Time) models.Server {
 	srv.Name = strings.TrimSpace(srv.Name)
 	srv.CreatedAt, srv.UpdatedAt = now, now
 	return srv
+}
+
+// oauth reads a server's oauth_config: kept whole when it is an object the
+// gateway can hold, else left out with a note (the original system only
+// used it when it was an object).
+func (p *enkryptParser) oauth(label string, raw json.RawMessage) models.JSONObject {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var cfg models.JSONObject
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		p.notes = append(p.notes, label+": oauth_config is not an object and is not imported")
+		return nil
+	}
+	if nestedDeeperThan(map[string]any(cfg), MaxNestingDepth) {
+		p.notes = append(p.notes, fmt.Sprintf("%s: oauth_config nests deeper than %d levels and is not imported", label, MaxNestingDepth))
+		return nil
+	}
+	return cfg
 }
 
 // settings keeps plugins and common_mcp_gateway_config as they are, and also

@@ -235,10 +235,10 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		"another user has the same email",
 		`apikeys entry #1 (ending in "1234")`,
 		"refers to no project",
-		"apikeys entry #2: the key does not have the shape of the original system's keys (64 URL-safe characters)",
 	} {
 		assert.Contains(t, msg, want)
 	}
+	assert.NotContains(t, msg, "apikeys entry #2", "a key too short to keep is imported disabled, it does not stop the import")
 	assert.NotContains(t, msg, secret)
 	assert.NotContains(t, msg, "short-key")
 	assert.Empty(t, c.snapshot(t).Configs, "nothing was written")

@@ -200,7 +200,8 @@ func (s *ProjectService) Config(ctx context.Context, ident string) (ConfigDetail
 		return ConfigDetail{}, NotFound("project %q has no configuration assigned", p.Name)
 	}
 	d := ConfigDetail{Config: *c}
-	d.Servers, err = s.store.Servers().List(ctx, c.ID)
+	servers, err := s.store.Servers().List(ctx, c.ID)
+	d.Servers = publicServers(servers)
 	return d, storeErr(err, "", "")
 }
 
@@ -290,7 +291,8 @@ type ProjectExportResult struct {
 }
 
 // Export writes a project document (project, configuration, members) into the
-// data directory and returns it.
+// data directory and returns it; as for a configuration's export, the file
+// holds the servers as stored and the document returned masks their secrets.
 func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (ProjectExportResult, error) {
 	if err := s.files.Check("output_file", outputFile); err != nil {
 		return ProjectExportResult{}, err
@@ -321,5 +323,9 @@ func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (
 		return ProjectExportResult{}, &Error{Kind: KindInternal, Message: "cannot encode export", Err: err}
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
+	if doc.Config != nil {
+		public := publicDocument(*doc.Config)
+		doc.Config = &public
+	}
 	return ProjectExportResult{Document: doc, Path: path}, err
 }

@@ -48,11 +48,17 @@ func FuzzRestoreDocument(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	original, err := os.ReadFile(filepath.Join("..", "testdata", "enkrypt_mcp_config.json"))
-	if err != nil {
-		f.Fatal(err)
+	seeds := [][]byte{backup}
+	// The original system's files: a real one, its generate-config output and
+	// its example (keys too weak to keep, oauth_config).
+	for _, name := range []string{"enkrypt_mcp_config.json", "enkrypt_generate_config.json", "example_enkrypt_mcp_config.json"} {
+		original, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, original)
 	}
-	for _, seed := range [][]byte{backup, original, []byte(`{}`), []byte(`[]`), []byte(`{"format": "secure-mcp-gateway-backup"}`), []byte(`{"mcp_configs": {}}`), []byte("\xff")} {
+	for _, seed := range append(seeds, []byte(`{}`), []byte(`[]`), []byte(`{"format": "secure-mcp-gateway-backup"}`), []byte(`{"mcp_configs": {}}`), []byte("\xff")) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {

@@ -18,6 +18,9 @@ type ServerPatch struct {
 	Args        *[]string
 	Env         *map[string]string
 	Tools       *map[string]any
+	// OAuthConfig replaces the oauth_config (empty: none); members sent as a
+	// response masked them keep their stored values.
+	OAuthConfig *map[string]any
 }
 
 // PolicyUpdate replaces the input and/or output guardrails policy of a server.
@@ -126,6 +129,7 @@ func checkServer(s models.Server) []string {
 		{"input_guardrails_policy.additional_config", map[string]any(s.InputPolicy.AdditionalConfig)},
 		{"output_guardrails_policy.additional_config", map[string]any(s.OutputPolicy.AdditionalConfig)},
 		{"tool_guardrails_policy.additional_config", map[string]any(s.ToolPolicy.AdditionalConfig)},
+		{"oauth_config", map[string]any(s.OAuthConfig)},
 	} {
 		if nestedDeeperThan(doc.value, MaxNestingDepth) {
 			issues = append(issues, fmt.Sprintf("server %q: %s nests deeper than %d levels", s.Name, doc.field, MaxNestingDepth))
@@ -148,6 +152,7 @@ func (s *ConfigService) ListServers(ctx context.Context, ident string) ([]models
 }
 
 // AddServer adds a server; its name must be unique within the configuration.
+// It returns the server as clients see it (secrets masked).
 func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.Server) (models.Server, error) {
 	srv.Name = strings.TrimSpace(srv.Name)
 	if issues := checkNewServer(srv); len(issues) > 0 {
@@ -166,7 +171,7 @@ func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.
 		}
 		return storeErr(tx.Configs().Touch(ctx, c.ID, now), "", "")
 	})
-	return srv, err
+	return publicServer(srv), err
 }
 
 // GetServer returns one server of a configuration.
@@ -176,7 +181,7 @@ func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (mode
 		return models.Server{}, err
 	}
 	srv, err := s.store.Servers().Get(ctx, c.ID, name)
-	return srv, serverLookupErr(err, name, c.Name)
+	return publicServer(srv), serverLookupErr(err, name, c.Name)
 }
 
 // modifyServer applies change to a stored server inside one transaction.
@@ -202,13 +207,13 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 		}
 		return storeErr(tx.Configs().Touch(ctx, c.ID, srv.UpdatedAt), "", "")
 	})
-	return srv.Normalize(), err
+	return publicServer(srv.Normalize()), err
 }
 
 // UpdateServer applies a partial update.
 func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p ServerPatch) (models.Server, error) {
 	if p == (ServerPatch{}) {
-		return models.Server{}, Invalid("at least one of server_command, args, env, tools, description is required")
+		return models.Server{}, Invalid("at least one of server_command, args, env, tools, description, oauth_config is required")
 	}
 	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
 		if p.Command != nil {
@@ -225,6 +230,9 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 		}
 		if p.Tools != nil {
 			srv.Tools = *p.Tools
+		}
+		if p.OAuthConfig != nil {
+			srv.OAuthConfig = keepMaskedSecrets(*p.OAuthConfig, srv.OAuthConfig)
 		}
 		return nil
 	})
@@ -321,7 +329,7 @@ func (s *ConfigService) RemoveAllServers(ctx context.Context, ident string) (int
 // Validate checks a configuration: valid, or an invalid error listing every
 // problem found.
 func (s *ConfigService) Validate(ctx context.Context, ident string) (models.ValidationResult, error) {
-	d, err := s.Get(ctx, ident)
+	d, err := s.detail(ctx, ident)
 	if err != nil {
 		return models.ValidationResult{}, err
 	}

@@ -208,12 +208,7 @@ var secretMarkers = []string{"apikey", "secret", "password", "passwd", "passphra
 
 // secretField reports JSON member names that hold credentials.
 func secretField(name string) bool {
-	n := strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
-		}
-		return -1
-	}, name)
+	n := compactName(name)
 	if strings.HasSuffix(n, "url") || strings.HasSuffix(n, "uri") || strings.HasSuffix(n, "endpoint") {
 		return false // token endpoints and the like are addresses, not credentials
 	}
@@ -223,6 +218,16 @@ func secretField(name string) bool {
 		}
 	}
 	return false
+}
+
+// compactName is a member name without case and punctuation.
+func compactName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, name)
 }
 
 // secretValue reports strings that are credentials whatever their member's

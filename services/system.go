@@ -82,6 +82,8 @@ func healthWarnings(st state) []string {
 	for _, k := range st.keys {
 		p, ok := projects[k.ProjectID]
 		switch {
+		case k.DisabledReason == models.DisabledWeakSecret:
+			warnings = append(warnings, fmt.Sprintf("api key %q was imported without its secret, which was too short or too guessable to keep: rotate it, then enable it", k.ID))
 		case !ok:
 			// a dangling reference: already an issue
 		case !members[[2]string{k.ProjectID, k.UserID}]:

@@ -19,7 +19,8 @@ func serverFieldFlags(cmd *cobra.Command) {
 	stringFlags(cmd, "server-command", "command launching the server",
 		"description", "description of the server",
 		"env", `environment as a JSON object, e.g. '{"GITHUB_TOKEN":"..."}'`,
-		"tools", "tools as a JSON object")
+		"tools", "tools as a JSON object",
+		"oauth-config", `OAuth configuration as a JSON object in the original system's shape, e.g. '{"enabled":true,"OAUTH_CLIENT_ID":"...","OAUTH_CLIENT_SECRET":"...","OAUTH_TOKEN_URL":"https://auth.example.com/oauth/token"}'; '{}' removes it`)
 	cmd.Flags().StringSlice("args", nil, `arguments, comma separated (e.g. --args=-y,@modelcontextprotocol/server-github); `+
 		`an argument with a comma or a double quote is quoted as in CSV: --args='-y,"--origins=a.com,b.com"'`)
 }
@@ -52,6 +53,9 @@ func configAddServer() *cobra.Command {
 			return nil, err
 		}
 		if _, err := c.jsonFlag("tools", &req.Tools); err != nil {
+			return nil, err
+		}
+		if _, err := c.jsonFlag("oauth-config", &req.OAuthConfig); err != nil {
 			return nil, err
 		}
 		srv, err := c.svc.Configs.AddServer(c.ctx, c.config(), req.Server())
@@ -90,7 +94,7 @@ func configUpdateServer() *cobra.Command {
 		})
 	serverFlags(cmd)
 	serverFieldFlags(cmd)
-	cmd.MarkFlagsOneRequired("server-command", "args", "env", "tools", "description")
+	cmd.MarkFlagsOneRequired("server-command", "args", "env", "tools", "description", "oauth-config")
 	cmd.Example = example("config update-server --config-name my-config --server-name github --description 'GitHub MCP Server'",
 		`config update-server --config-name my-config --server-name github --tools '{"search":{"enabled":true}}'`)
 	return cmd
@@ -124,6 +128,12 @@ func serverPatch(c *call) (services.ServerPatch, error) {
 		return p, err
 	} else if given {
 		p.Tools = (*map[string]any)(&tools)
+	}
+	var oauth models.JSONObject
+	if given, err := c.jsonFlag("oauth-config", &oauth); err != nil {
+		return p, err
+	} else if given {
+		p.OAuthConfig = (*map[string]any)(&oauth) // '{}' removes it
 	}
 	return p, nil
 }

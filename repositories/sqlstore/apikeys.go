@@ -12,22 +12,41 @@ import (
 
 type apiKeyRepo struct{ db }
 
-const apiKeyColumns = `id, hash, last4, user_id, project_id, created_at, disabled, disabled_at, enabled_at,
-	expires_at, last_used_at, previous_hash, previous_expires_at, rotated_at`
+const apiKeyColumns = `id, hash, last4, user_id, project_id, created_at, disabled, disabled_at, disabled_reason,
+	enabled_at, expires_at, last_used_at, previous_hash, previous_expires_at, rotated_at`
+
+// apiKeyScan receives the columns of apiKeyColumns, in that order, wherever a
+// query reads them (alone or followed by joined columns).
+type apiKeyScan struct {
+	k                                                                *models.APIKey
+	created                                                          int64
+	disabledAt, enabledAt, expiresAt, lastUsed, prevExpires, rotated sql.NullInt64
+	prevHash                                                         sql.NullString
+}
+
+// dest lists the scan targets of apiKeyColumns.
+func (s *apiKeyScan) dest() []any {
+	k := s.k
+	return []any{&k.ID, &k.Hash, &k.Last4, &k.UserID, &k.ProjectID, &s.created, &k.Disabled, &s.disabledAt,
+		&k.DisabledReason, &s.enabledAt, &s.expiresAt, &s.lastUsed, &s.prevHash, &s.prevExpires, &s.rotated}
+}
+
+// finish converts the scanned columns into the key's fields.
+func (s *apiKeyScan) finish() {
+	k := s.k
+	k.CreatedAt = fromNanos(s.created)
+	k.DisabledAt, k.EnabledAt, k.ExpiresAt = fromNullNanos(s.disabledAt), fromNullNanos(s.enabledAt), fromNullNanos(s.expiresAt)
+	k.LastUsedAt, k.PreviousExpiresAt, k.RotatedAt = fromNullNanos(s.lastUsed), fromNullNanos(s.prevExpires), fromNullNanos(s.rotated)
+	k.PreviousHash = s.prevHash.String
+}
 
 func scanAPIKey(row interface{ Scan(...any) error }) (models.APIKey, error) {
 	var k models.APIKey
-	var created int64
-	var disabledAt, enabledAt, expiresAt, lastUsed, prevExpires, rotated sql.NullInt64
-	var prevHash sql.NullString
-	if err := row.Scan(&k.ID, &k.Hash, &k.Last4, &k.UserID, &k.ProjectID, &created, &k.Disabled, &disabledAt,
-		&enabledAt, &expiresAt, &lastUsed, &prevHash, &prevExpires, &rotated); err != nil {
+	sc := apiKeyScan{k: &k}
+	if err := row.Scan(sc.dest()...); err != nil {
 		return k, err
 	}
-	k.CreatedAt = fromNanos(created)
-	k.DisabledAt, k.EnabledAt, k.ExpiresAt = fromNullNanos(disabledAt), fromNullNanos(enabledAt), fromNullNanos(expiresAt)
-	k.LastUsedAt, k.PreviousExpiresAt, k.RotatedAt = fromNullNanos(lastUsed), fromNullNanos(prevExpires), fromNullNanos(rotated)
-	k.PreviousHash = prevHash.String
+	sc.finish()
 	return k, nil
 }
 
@@ -51,7 +70,7 @@ func (r apiKeyRepo) list(ctx context.Context, query string, args ...any) ([]mode
 func (r apiKeyRepo) Create(ctx context.Context, keys ...models.APIKey) error {
 	return insertRows(ctx, r.db, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES `, keys, func(k models.APIKey) []any {
 		return []any{k.ID, k.Hash, k.Last4, k.UserID, k.ProjectID, toNanos(k.CreatedAt), k.Disabled, toNullNanos(k.DisabledAt),
-			toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt), toNullNanos(k.LastUsedAt), toNullString(k.PreviousHash),
+			k.DisabledReason, toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt), toNullNanos(k.LastUsedAt), toNullString(k.PreviousHash),
 			toNullNanos(k.PreviousExpiresAt), toNullNanos(k.RotatedAt)}
 	})
 }
@@ -101,19 +120,11 @@ func prefixColumns(alias, columns string) string {
 func scanAPIKeyInfo(row interface{ Scan(...any) error }) (models.APIKeyInfo, error) {
 	var info models.APIKeyInfo
 	var member int
-	k := &info.APIKey
-	var created int64
-	var disabledAt, enabledAt, expiresAt, lastUsed, prevExpires, rotated sql.NullInt64
-	var prevHash sql.NullString
-	if err := row.Scan(&k.ID, &k.Hash, &k.Last4, &k.UserID, &k.ProjectID, &created, &k.Disabled, &disabledAt,
-		&enabledAt, &expiresAt, &lastUsed, &prevHash, &prevExpires, &rotated,
-		&info.UserEmail, &info.ProjectName, &info.ProjectConfigID, &member); err != nil {
+	sc := apiKeyScan{k: &info.APIKey}
+	if err := row.Scan(append(sc.dest(), &info.UserEmail, &info.ProjectName, &info.ProjectConfigID, &member)...); err != nil {
 		return info, err
 	}
-	k.CreatedAt = fromNanos(created)
-	k.DisabledAt, k.EnabledAt, k.ExpiresAt = fromNullNanos(disabledAt), fromNullNanos(enabledAt), fromNullNanos(expiresAt)
-	k.LastUsedAt, k.PreviousExpiresAt, k.RotatedAt = fromNullNanos(lastUsed), fromNullNanos(prevExpires), fromNullNanos(rotated)
-	k.PreviousHash = prevHash.String
+	sc.finish()
 	info.Member = member == 1
 	return info, nil
 }
@@ -167,25 +178,18 @@ var principalSelect = `SELECT ` + prefixColumns("k.", apiKeyColumns) + `,
 // its unique index.
 func (r apiKeyRepo) GetPrincipal(ctx context.Context, hash string) (models.KeyPrincipal, error) {
 	var pr models.KeyPrincipal
-	k := &pr.Key
-	var created int64
-	var disabledAt, enabledAt, expiresAt, lastUsed, prevExpires, rotated sql.NullInt64
-	var prevHash sql.NullString
+	sc := apiKeyScan{k: &pr.Key}
 	var userID, email, projectID, projectName, configID, cID, cName sql.NullString
 	var uCreated, uUpdated, pCreated, pUpdated, cCreated, cUpdated sql.NullInt64
 	var member int
 	err := r.queryRow(ctx, principalSelect+` WHERE k.hash = ? UNION ALL `+principalSelect+` WHERE k.previous_hash = ? LIMIT 1`,
-		hash, hash).Scan(&k.ID, &k.Hash, &k.Last4, &k.UserID, &k.ProjectID, &created, &k.Disabled, &disabledAt,
-		&enabledAt, &expiresAt, &lastUsed, &prevHash, &prevExpires, &rotated,
+		hash, hash).Scan(append(sc.dest(),
 		&userID, &email, &uCreated, &uUpdated, &projectID, &projectName, &configID, &pCreated, &pUpdated,
-		&cID, &cName, &cCreated, &cUpdated, &member)
+		&cID, &cName, &cCreated, &cUpdated, &member)...)
 	if err != nil {
 		return pr, r.scanErr(err)
 	}
-	k.CreatedAt = fromNanos(created)
-	k.DisabledAt, k.EnabledAt, k.ExpiresAt = fromNullNanos(disabledAt), fromNullNanos(enabledAt), fromNullNanos(expiresAt)
-	k.LastUsedAt, k.PreviousExpiresAt, k.RotatedAt = fromNullNanos(lastUsed), fromNullNanos(prevExpires), fromNullNanos(rotated)
-	k.PreviousHash = prevHash.String
+	sc.finish()
 	if userID.Valid {
 		pr.User = &models.User{ID: userID.String, Email: email.String, CreatedAt: fromNanos(uCreated.Int64), UpdatedAt: fromNanos(uUpdated.Int64)}
 	}
@@ -205,9 +209,9 @@ func (r apiKeyRepo) CountByProject(ctx context.Context, projectID string) (int, 
 }
 
 func (r apiKeyRepo) Update(ctx context.Context, k models.APIKey) error {
-	return r.execOne(ctx, `UPDATE api_keys SET hash = ?, last4 = ?, disabled = ?, disabled_at = ?, enabled_at = ?,
-		expires_at = ?, last_used_at = ?, previous_hash = ?, previous_expires_at = ?, rotated_at = ? WHERE id = ?`,
-		k.Hash, k.Last4, k.Disabled, toNullNanos(k.DisabledAt), toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt),
+	return r.execOne(ctx, `UPDATE api_keys SET hash = ?, last4 = ?, disabled = ?, disabled_at = ?, disabled_reason = ?,
+		enabled_at = ?, expires_at = ?, last_used_at = ?, previous_hash = ?, previous_expires_at = ?, rotated_at = ? WHERE id = ?`,
+		k.Hash, k.Last4, k.Disabled, toNullNanos(k.DisabledAt), k.DisabledReason, toNullNanos(k.EnabledAt), toNullNanos(k.ExpiresAt),
 		toNullNanos(k.LastUsedAt), toNullString(k.PreviousHash), toNullNanos(k.PreviousExpiresAt), toNullNanos(k.RotatedAt), k.ID)
 }
 

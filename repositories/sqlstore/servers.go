@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/securemcp/gateway/models"
 )
@@ -9,11 +10,12 @@ import (
 type serverRepo struct{ db }
 
 const serverColumns = `name, description, command, args, env, tools, enable_server_info_validation,
-	input_guardrails_policy, output_guardrails_policy, tool_guardrails_policy, created_at, updated_at`
+	input_guardrails_policy, output_guardrails_policy, tool_guardrails_policy, oauth_config, created_at, updated_at`
 
 // serverRow holds the encoded form of a server's JSON columns.
 type serverRow struct {
 	args, env, tools, input, output, tool string
+	oauth                                 sql.NullString // NULL when the server has no oauth_config
 }
 
 func encodeServer(s models.Server) (serverRow, error) {
@@ -28,6 +30,12 @@ func encodeServer(s models.Server) (serverRow, error) {
 			return row, err
 		}
 	}
+	if s.OAuthConfig != nil {
+		if row.oauth.String, err = encodeJSON(s.OAuthConfig); err != nil {
+			return row, err
+		}
+		row.oauth.Valid = true
+	}
 	return row, nil
 }
 
@@ -36,8 +44,13 @@ func scanServer(row interface{ Scan(...any) error }) (models.Server, error) {
 	var enc serverRow
 	var created, updated int64
 	if err := row.Scan(&s.Name, &s.Description, &s.Command, &enc.args, &enc.env, &enc.tools,
-		&s.EnableServerInfoValidation, &enc.input, &enc.output, &enc.tool, &created, &updated); err != nil {
+		&s.EnableServerInfoValidation, &enc.input, &enc.output, &enc.tool, &enc.oauth, &created, &updated); err != nil {
 		return s, err
+	}
+	if enc.oauth.Valid {
+		if err := decodeJSON(enc.oauth.String, &s.OAuthConfig); err != nil {
+			return s, err
+		}
 	}
 	for _, f := range []struct {
 		src string
@@ -78,9 +91,9 @@ func (r serverRepo) Create(ctx context.Context, configID string, s models.Server
 	if err != nil {
 		return err
 	}
-	_, err = r.exec(ctx, `INSERT INTO servers (config_id, `+serverColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = r.exec(ctx, `INSERT INTO servers (config_id, `+serverColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		configID, s.Name, s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation,
-		enc.input, enc.output, enc.tool, toNanos(s.CreatedAt), toNanos(s.UpdatedAt))
+		enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.CreatedAt), toNanos(s.UpdatedAt))
 	return err
 }
 
@@ -91,9 +104,9 @@ func (r serverRepo) Update(ctx context.Context, configID string, s models.Server
 	}
 	return r.execOne(ctx, `UPDATE servers SET description = ?, command = ?, args = ?, env = ?, tools = ?,
 		enable_server_info_validation = ?, input_guardrails_policy = ?, output_guardrails_policy = ?,
-		tool_guardrails_policy = ?, updated_at = ? WHERE config_id = ? AND name = ?`,
+		tool_guardrails_policy = ?, oauth_config = ?, updated_at = ? WHERE config_id = ? AND name = ?`,
 		s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation,
-		enc.input, enc.output, enc.tool, toNanos(s.UpdatedAt), configID, s.Name)
+		enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.UpdatedAt), configID, s.Name)
 }
 
 func (r serverRepo) Delete(ctx context.Context, configID, name string) error {

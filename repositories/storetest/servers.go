@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,6 +17,9 @@ func newServer(i int, name string) models.Server {
 		Env: map[string]string{"TOKEN": "x"}, Tools: map[string]any{"search": true},
 		InputPolicy:  models.GuardrailPolicy{Enabled: true, PolicyName: "p", AdditionalConfig: map[string]any{"pii_redaction": true}, Block: []string{"policy_violation"}},
 		OutputPolicy: models.DefaultGuardrailPolicy(), ToolPolicy: models.DefaultGuardrailPolicy(),
+		OAuthConfig: map[string]any{"enabled": true, "OAUTH_CLIENT_ID": "client-" + name, "OAUTH_CLIENT_SECRET": "secret-" + name,
+			"OAUTH_TOKEN_EXPIRY_BUFFER": json.Number("300"), "OAUTH_CLIENT_CERT_PATH": nil,
+			"OAUTH_CUSTOM_HEADERS": map[string]any{"X-Tenant": "t1"}},
 		CreatedAt: at(i), UpdatedAt: at(i),
 	}
 }
@@ -71,6 +75,29 @@ func testServers(t *testing.T, newStore Factory) {
 		assert.Equal(t, srv, got)
 		srv.Name = "missing"
 		assert.ErrorIs(t, s.Servers().Update(ctx(), c.ID, srv), repositories.ErrNotFound)
+	})
+	t.Run("OAuthConfigIsOptionalAndCanBeCleared", func(t *testing.T) {
+		s, c := setup(t)
+		none := newServer(1, "none")
+		none.OAuthConfig = nil
+		require.NoError(t, s.Servers().Create(ctx(), c.ID, none))
+		got, err := s.Servers().Get(ctx(), c.ID, "none")
+		require.NoError(t, err)
+		assert.Nil(t, got.OAuthConfig, "no oauth_config reads back as none")
+
+		srv := newServer(2, "oauth")
+		require.NoError(t, s.Servers().Create(ctx(), c.ID, srv))
+		srv.OAuthConfig["OAUTH_SCOPE"] = "read write"
+		require.NoError(t, s.Servers().Update(ctx(), c.ID, srv))
+		got, err = s.Servers().Get(ctx(), c.ID, "oauth")
+		require.NoError(t, err)
+		assert.Equal(t, srv, got)
+		srv.OAuthConfig = map[string]any{}
+		require.NoError(t, s.Servers().Update(ctx(), c.ID, srv))
+		list, err := s.Servers().List(ctx(), c.ID)
+		require.NoError(t, err)
+		require.Len(t, list, 2)
+		assert.Nil(t, list[1].OAuthConfig, "an empty oauth_config is none")
 	})
 	t.Run("DeleteOneAndAll", func(t *testing.T) {
 		s, c := setup(t)

@@ -111,7 +111,8 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 		return
 	}
 	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: (*[]string)(req.Args),
-		Env: (*map[string]string)(req.Env), Tools: (*map[string]any)(req.Tools), OAuthConfig: (*map[string]any)(req.OAuthConfig)}
+		Env: (*map[string]string)(req.Env), Tools: (*map[string]any)(req.Tools), SharedProcess: req.SharedProcess,
+		OAuthConfig: (*map[string]any)(req.OAuthConfig)}
 	srv, err := h.svc.UpdateServer(c.Request.Context(), c.Param("config"), c.Param("server"), patch)
 	h.reply(c, err, http.StatusOK, "Server updated successfully", models.NewServerObject(srv))
 }

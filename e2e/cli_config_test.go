@@ -74,7 +74,7 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 		{name: "update-server null env value", args: append(args("config update-server", ident...), "--env", `{"A":null}`), fail: "invalid",
 			detail: "--env must be a JSON object of string values; one is a null"},
 		{name: "update-server nothing", args: args("config update-server", ident...), fail: "invalid", usage: true,
-			detail: "at least one of the flags in the group [server-command args env tools description oauth-config] is required"},
+			detail: "at least one of the flags in the group [server-command args env tools description shared-process oauth-config] is required"},
 		{name: "update-server invalid tools", args: args("config update-server --tools nope", ident...), fail: "invalid", detail: "--tools"},
 		{name: "input guardrails", args: append(args("config update-server-input-guardrails", ident...), "--policy",
 			`{"enabled":true,"policy_name":"p","block":["policy_violation"]}`), message: "Input guardrails policy updated",

@@ -20,14 +20,18 @@ type ServerCommand struct {
 // ServerSpec is a server as exchanged in documents (export, import, backup):
 // the original system's mcp_config entry.
 type ServerSpec struct {
-	ServerName                 string          `json:"server_name" example:"github"`
-	Description                string          `json:"description" example:"GitHub MCP Server"`
-	Config                     ServerCommand   `json:"config"`
-	Tools                      JSONObject      `json:"tools" swaggertype:"object"`
-	EnableServerInfoValidation bool            `json:"enable_server_info_validation" example:"false"`
-	InputGuardrailsPolicy      GuardrailPolicy `json:"input_guardrails_policy"`
-	OutputGuardrailsPolicy     GuardrailPolicy `json:"output_guardrails_policy"`
-	ToolGuardrailsPolicy       GuardrailPolicy `json:"tool_guardrails_policy"`
+	ServerName                 string        `json:"server_name" example:"github"`
+	Description                string        `json:"description" example:"GitHub MCP Server"`
+	Config                     ServerCommand `json:"config"`
+	Tools                      JSONObject    `json:"tools" swaggertype:"object"`
+	EnableServerInfoValidation bool          `json:"enable_server_info_validation" example:"false"`
+	// SharedProcess runs one process of the server per configuration, shared
+	// by every user of the gateway, for stateless servers; by default
+	// (false) each user of each project gets a process of their own.
+	SharedProcess          bool            `json:"shared_process" example:"false"`
+	InputGuardrailsPolicy  GuardrailPolicy `json:"input_guardrails_policy"`
+	OutputGuardrailsPolicy GuardrailPolicy `json:"output_guardrails_policy"`
+	ToolGuardrailsPolicy   GuardrailPolicy `json:"tool_guardrails_policy"`
 	// OAuthConfig is how the gateway authenticates to the server with OAuth,
 	// in the original system's shape (enabled, is_remote, OAUTH_CLIENT_ID,
 	// OAUTH_CLIENT_SECRET, OAUTH_SCOPE, OAUTH_TOKEN_URL, …); absent when the
@@ -50,7 +54,7 @@ func NewServerSpec(s Server) ServerSpec {
 	return ServerSpec{
 		ServerName: s.Name, Description: s.Description,
 		Config: ServerCommand{Command: s.Command, Args: Strings(s.Args), Env: StringMap(s.Env)},
-		Tools:  s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
+		Tools:  s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation, SharedProcess: s.SharedProcess,
 		InputGuardrailsPolicy: s.InputPolicy, OutputGuardrailsPolicy: s.OutputPolicy, ToolGuardrailsPolicy: s.ToolPolicy,
 		OAuthConfig: s.OAuthConfig,
 	}
@@ -66,7 +70,8 @@ func (s ServerSpec) Server() Server {
 	return Server{
 		Name: s.ServerName, Description: s.Description, Command: s.Config.Command, Args: []string(s.Config.Args),
 		Env: map[string]string(s.Config.Env), Tools: s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
-		InputPolicy: s.InputGuardrailsPolicy, OutputPolicy: s.OutputGuardrailsPolicy, ToolPolicy: s.ToolGuardrailsPolicy,
+		SharedProcess: s.SharedProcess,
+		InputPolicy:   s.InputGuardrailsPolicy, OutputPolicy: s.OutputGuardrailsPolicy, ToolPolicy: s.ToolGuardrailsPolicy,
 		OAuthConfig: s.OAuthConfig,
 	}.Normalize()
 }
@@ -197,15 +202,17 @@ func NewServerListItem(s Server) ServerListItem {
 
 // AddServerRequest is the body of POST /configs/{config}/servers.
 type AddServerRequest struct {
-	ServerName                 string           `json:"server_name" example:"github"`
-	ServerCommand              string           `json:"server_command" example:"npx"`
-	Args                       Strings          `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
-	Env                        StringMap        `json:"env" swaggertype:"object,string"`
-	Tools                      JSONObject       `json:"tools" swaggertype:"object"`
-	Description                string           `json:"description" example:"GitHub MCP Server"`
-	EnableServerInfoValidation bool             `json:"enable_server_info_validation" example:"false"`
-	InputGuardrailsPolicy      *GuardrailPolicy `json:"input_guardrails_policy" extensions:"x-nullable"`
-	OutputGuardrailsPolicy     *GuardrailPolicy `json:"output_guardrails_policy" extensions:"x-nullable"`
+	ServerName                 string     `json:"server_name" example:"github"`
+	ServerCommand              string     `json:"server_command" example:"npx"`
+	Args                       Strings    `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
+	Env                        StringMap  `json:"env" swaggertype:"object,string"`
+	Tools                      JSONObject `json:"tools" swaggertype:"object"`
+	Description                string     `json:"description" example:"GitHub MCP Server"`
+	EnableServerInfoValidation bool       `json:"enable_server_info_validation" example:"false"`
+	// SharedProcess: one process for every user of the configuration (see ServerSpec).
+	SharedProcess          bool             `json:"shared_process" example:"false"`
+	InputGuardrailsPolicy  *GuardrailPolicy `json:"input_guardrails_policy" extensions:"x-nullable"`
+	OutputGuardrailsPolicy *GuardrailPolicy `json:"output_guardrails_policy" extensions:"x-nullable"`
 	// OAuthConfig is optional, in the original system's shape (see ServerSpec).
 	OAuthConfig JSONObject `json:"oauth_config" swaggertype:"object" extensions:"x-nullable"`
 }
@@ -215,7 +222,8 @@ type AddServerRequest struct {
 func (r AddServerRequest) Server() Server {
 	s := Server{Name: r.ServerName, Command: r.ServerCommand, Args: []string(r.Args), Env: map[string]string(r.Env), Tools: r.Tools,
 		Description: r.Description, EnableServerInfoValidation: r.EnableServerInfoValidation, OAuthConfig: r.OAuthConfig,
-		InputPolicy: DefaultGuardrailPolicy(), OutputPolicy: DefaultGuardrailPolicy(), ToolPolicy: DefaultGuardrailPolicy()}
+		SharedProcess: r.SharedProcess,
+		InputPolicy:   DefaultGuardrailPolicy(), OutputPolicy: DefaultGuardrailPolicy(), ToolPolicy: DefaultGuardrailPolicy()}
 	if r.InputGuardrailsPolicy != nil {
 		s.InputPolicy = *r.InputGuardrailsPolicy
 	}
@@ -233,6 +241,10 @@ type UpdateServerRequest struct {
 	Env           *StringMap  `json:"env" swaggertype:"object,string" extensions:"x-nullable"`
 	Tools         *JSONObject `json:"tools" swaggertype:"object" extensions:"x-nullable"`
 	Description   *string     `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
+	// SharedProcess switches between one process per user and project
+	// (false) and one per configuration (true); running processes of the
+	// old kind drain and stop.
+	SharedProcess *bool `json:"shared_process" extensions:"x-nullable" example:"true"`
 	// OAuthConfig replaces the server's oauth_config; {} removes it. Members
 	// sent back as a response masked them ("****" and the last four
 	// characters) keep their stored values.

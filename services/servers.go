@@ -18,6 +18,9 @@ type ServerPatch struct {
 	Args        *[]string
 	Env         *map[string]string
 	Tools       *map[string]any
+	// SharedProcess switches between one process per user and project and
+	// one per configuration.
+	SharedProcess *bool
 	// OAuthConfig replaces the oauth_config (empty: none); members sent as a
 	// response masked them keep their stored values.
 	OAuthConfig *map[string]any
@@ -213,7 +216,7 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 // UpdateServer applies a partial update.
 func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p ServerPatch) (models.Server, error) {
 	if p == (ServerPatch{}) {
-		return models.Server{}, Invalid("at least one of server_command, args, env, tools, description, oauth_config is required")
+		return models.Server{}, Invalid("at least one of server_command, args, env, tools, description, shared_process, oauth_config is required")
 	}
 	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
 		if p.Command != nil {
@@ -230,6 +233,9 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 		}
 		if p.Tools != nil {
 			srv.Tools = *p.Tools
+		}
+		if p.SharedProcess != nil {
+			srv.SharedProcess = *p.SharedProcess
 		}
 		if p.OAuthConfig != nil {
 			srv.OAuthConfig = keepMaskedSecrets(*p.OAuthConfig, srv.OAuthConfig)

@@ -14,6 +14,8 @@ func serverFlags(cmd *cobra.Command) {
 	required(cmd, "server-name")
 }
 
+const sharedProcessHelp = "run one process of the server for every user of the configuration (stateless servers); by default each user of each project gets their own"
+
 // serverFieldFlags declares the settable fields of a server.
 func serverFieldFlags(cmd *cobra.Command) {
 	stringFlags(cmd, "server-command", "command launching the server",
@@ -42,6 +44,7 @@ func configAddServer() *cobra.Command {
 			Description: c.str("description")}
 		req.Args, _ = c.cmd.Flags().GetStringSlice("args")
 		req.EnableServerInfoValidation, _ = c.cmd.Flags().GetBool("enable-server-info-validation")
+		req.SharedProcess, _ = c.cmd.Flags().GetBool("shared-process")
 		var err error
 		if req.InputGuardrailsPolicy, err = c.policy("input-guardrails-policy"); err != nil {
 			return nil, err
@@ -66,6 +69,7 @@ func configAddServer() *cobra.Command {
 	stringFlags(cmd, "input-guardrails-policy", "input guardrails policy as a JSON object",
 		"output-guardrails-policy", "output guardrails policy as a JSON object")
 	boolFlag(cmd, "enable-server-info-validation", "validate the server's info")
+	boolFlag(cmd, "shared-process", sharedProcessHelp)
 	required(cmd, "server-command")
 	cmd.Example = example("config add-server --config-name my-config --server-name github --server-command npx --args=-y,@modelcontextprotocol/server-github",
 		`config add-server --config-name my-config --server-name db --server-command python --args db.py --env '{"DB_HOST":"localhost"}' --description 'Database server'`)
@@ -94,7 +98,8 @@ func configUpdateServer() *cobra.Command {
 		})
 	serverFlags(cmd)
 	serverFieldFlags(cmd)
-	cmd.MarkFlagsOneRequired("server-command", "args", "env", "tools", "description", "oauth-config")
+	boolFlag(cmd, "shared-process", sharedProcessHelp)
+	cmd.MarkFlagsOneRequired("server-command", "args", "env", "tools", "description", "shared-process", "oauth-config")
 	cmd.Example = example("config update-server --config-name my-config --server-name github --description 'GitHub MCP Server'",
 		`config update-server --config-name my-config --server-name github --tools '{"search":{"enabled":true}}'`)
 	return cmd
@@ -114,6 +119,10 @@ func serverPatch(c *call) (services.ServerPatch, error) {
 	if c.changed("args") {
 		v, _ := c.cmd.Flags().GetStringSlice("args")
 		p.Args = &v
+	}
+	if c.changed("shared-process") {
+		v, _ := c.cmd.Flags().GetBool("shared-process")
+		p.SharedProcess = &v
 	}
 	// The request types, as add-server and the API use: null values refused,
 	// numbers exact.

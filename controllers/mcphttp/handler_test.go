@@ -217,9 +217,15 @@ func TestCallsPassThroughWithProgress(t *testing.T) {
 	params.SetProgressToken("client-token")
 	_, err = session.CallTool(ctx, params)
 	require.NoError(t, err)
+	// The client hands notifications to its handler on its own goroutine.
+	assert.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(progress) == 3
+	}, 5*time.Second, 10*time.Millisecond, "the upstream's progress reaches the client")
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Equal(t, []float64{1, 2, 3}, progress, "the upstream's progress reaches the client")
+	assert.Equal(t, []float64{1, 2, 3}, progress)
 }
 
 func TestAStatefulSessionBelongsToItsKey(t *testing.T) {

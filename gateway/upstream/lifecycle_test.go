@@ -330,9 +330,13 @@ func TestCircuitBreakerBoundsFailingStarts(t *testing.T) {
 	}
 	open := 0
 	for _, err := range errs {
-		if errors.Is(err, ErrCircuitOpen) {
+		switch {
+		case errors.Is(err, ErrCircuitOpen):
 			open++
-		} else {
+		case errors.Is(err, context.DeadlineExceeded):
+			// A caller still waiting on the last half-open start when its
+			// own deadline passed (a slow machine): its deadline, not ours.
+		default:
 			isKind(t, err, ErrStartFailed)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 type serverRepo struct{ db }
 
-const serverColumns = `name, description, command, args, env, tools, enable_server_info_validation,
+const serverColumns = `name, description, command, args, env, tools, enable_server_info_validation, shared_process,
 	input_guardrails_policy, output_guardrails_policy, tool_guardrails_policy, oauth_config, created_at, updated_at`
 
 // serverRow holds the encoded form of a server's JSON columns.
@@ -44,7 +44,7 @@ func scanServer(row interface{ Scan(...any) error }) (models.Server, error) {
 	var enc serverRow
 	var created, updated int64
 	if err := row.Scan(&s.Name, &s.Description, &s.Command, &enc.args, &enc.env, &enc.tools,
-		&s.EnableServerInfoValidation, &enc.input, &enc.output, &enc.tool, &enc.oauth, &created, &updated); err != nil {
+		&s.EnableServerInfoValidation, &s.SharedProcess, &enc.input, &enc.output, &enc.tool, &enc.oauth, &created, &updated); err != nil {
 		return s, err
 	}
 	if enc.oauth.Valid {
@@ -91,8 +91,8 @@ func (r serverRepo) Create(ctx context.Context, configID string, s models.Server
 	if err != nil {
 		return err
 	}
-	_, err = r.exec(ctx, `INSERT INTO servers (config_id, `+serverColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		configID, s.Name, s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation,
+	_, err = r.exec(ctx, `INSERT INTO servers (config_id, `+serverColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		configID, s.Name, s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation, s.SharedProcess,
 		enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.CreatedAt), toNanos(s.UpdatedAt))
 	return err
 }
@@ -103,9 +103,9 @@ func (r serverRepo) Update(ctx context.Context, configID string, s models.Server
 		return err
 	}
 	return r.execOne(ctx, `UPDATE servers SET description = ?, command = ?, args = ?, env = ?, tools = ?,
-		enable_server_info_validation = ?, input_guardrails_policy = ?, output_guardrails_policy = ?,
+		enable_server_info_validation = ?, shared_process = ?, input_guardrails_policy = ?, output_guardrails_policy = ?,
 		tool_guardrails_policy = ?, oauth_config = ?, updated_at = ? WHERE config_id = ? AND name = ?`,
-		s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation,
+		s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation, s.SharedProcess,
 		enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.UpdatedAt), configID, s.Name)
 }
 

@@ -99,6 +99,20 @@ func testServers(t *testing.T, newStore Factory) {
 		require.Len(t, list, 2)
 		assert.Nil(t, list[1].OAuthConfig, "an empty oauth_config is none")
 	})
+	t.Run("SharedProcessIsKeptAndChanged", func(t *testing.T) {
+		s, c := setup(t)
+		srv := newServer(1, "shared")
+		srv.SharedProcess = true
+		require.NoError(t, s.Servers().Create(ctx(), c.ID, srv))
+		got, err := s.Servers().Get(ctx(), c.ID, "shared")
+		require.NoError(t, err)
+		assert.True(t, got.SharedProcess)
+		srv.SharedProcess = false
+		require.NoError(t, s.Servers().Update(ctx(), c.ID, srv))
+		list, err := s.Servers().List(ctx(), c.ID)
+		require.NoError(t, err)
+		assert.False(t, list[0].SharedProcess)
+	})
 	t.Run("DeleteOneAndAll", func(t *testing.T) {
 		s, c := setup(t)
 		for i, n := range []string{"a", "b", "c"} {

@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"math"
@@ -17,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/controllers"
+	"github.com/securemcp/gateway/gateway"
+	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
@@ -75,12 +78,16 @@ func newHarnessOn(t testing.TB, open func(testing.TB) *sqlstore.Store, decorate 
 	require.NoError(t, err)
 	svc := services.New(store, files, services.SystemClock)
 	t.Cleanup(func() { _ = svc.Close() }) // before the store closes: cleanups run last-in first-out
+	pool, err := upstream.New(upstream.Options{Logger: suiteLog})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pool.Close(context.Background()) })
 	deps := controllers.Deps{
 		Log: suiteLog, AdminKeys: staticKey(testAdminKey), CORSOrigins: []string{"*"}, MaxBodyBytes: 1 << 20,
 		Version: "test", ConfigPath: "/etc/gateway.json", Services: svc,
 		// Tests send many failed authentications from one address; the throttle
 		// has its own tests with its own limits.
 		AuthLimiter: middleware.NewAuthLimiter(math.MaxInt, time.Minute, 16, time.Now),
+		Gateway:     gateway.NewAdmin(pool, svc.Configs, gateway.Info{Mode: gateway.ToolsBoth}),
 	}
 	if configure != nil {
 		configure(&deps)

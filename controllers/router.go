@@ -32,6 +32,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// StartedAt is when the server started (health uptime); zero means now.
 	StartedAt time.Time
+	// Gateway reports on the MCP gateway's processes and discovers servers.
+	Gateway GatewayAdmin
 }
 
 // NewHandler is the API as the server serves it: the router, with HEAD
@@ -90,5 +92,6 @@ func NewRouter(d Deps) *gin.Engine {
 	NewSettingsController(w, d.Services.Settings).register(api)
 	NewUserController(w, d.Services.Users).register(api)
 	NewAPIKeyController(w, d.Services.APIKeys).register(api)
+	NewGatewayController(w, d.Gateway).register(api)
 	return r
 }

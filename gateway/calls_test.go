@@ -54,7 +54,7 @@ func TestCallsAreRoutedByTableWithArgumentsUnchanged(t *testing.T) {
 	assert.Equal(t, "a:b__c:"+string(args), textOf(t, res), "forwarded byte for byte to the right server and tool")
 	calls := g.up.callLog()
 	require.Len(t, calls, 1)
-	assert.Equal(t, fakeCall{Scope: "user:u1/project:p1", Server: "a", Tool: "b__c", Arguments: string(args)}, calls[0])
+	assert.Equal(t, fakeCall{Scope: "config:c1/user:u1/project:p1", Server: "a", Tool: "b__c", Arguments: string(args)}, calls[0])
 }
 
 func TestResultsPassThroughUnchanged(t *testing.T) {
@@ -152,7 +152,7 @@ func TestScopesIsolateUsersUnlessShared(t *testing.T) {
 		_, err := g.ListTools(ctx, principal(user))
 		require.NoError(t, err)
 	}
-	assert.Equal(t, map[string]bool{"user:u1/project:p1": true, "user:u2/project:p1": true, "config:c1": true}, g.up.scopes)
+	assert.Equal(t, map[string]bool{"config:c1/user:u1/project:p1": true, "config:c1/user:u2/project:p1": true, "config:c1": true}, g.up.scopes)
 }
 
 func TestANewConfigurationVersionIsReadAtTheNextRequest(t *testing.T) {

@@ -132,12 +132,13 @@ func New(opts Options) (*Gateway, error) {
 // Scope is the process isolation key of a server for a principal: by default
 // each user of each project has processes of their own (two users never share
 // a process's state); a server marked shared_process has one process per
-// configuration.
+// configuration. The configuration is part of both, so that status can say
+// whose process it is.
 func Scope(p Principal, s models.Server) string {
 	if s.SharedProcess {
 		return "config:" + p.ConfigID
 	}
-	return "user:" + p.UserID + "/project:" + p.ProjectID
+	return "config:" + p.ConfigID + "/user:" + p.UserID + "/project:" + p.ProjectID
 }
 
 // snapshotCache holds the servers of each configuration at its latest seen

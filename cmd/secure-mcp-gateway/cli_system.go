@@ -12,7 +12,7 @@ import (
 // systemCmds are the `system` commands besides start-api, as the
 // /api/v1/system routes.
 func systemCmds() []*cobra.Command {
-	return []*cobra.Command{systemHealthCheck(), systemBackup(), systemRestore(), systemReset(), systemImportEnkrypt()}
+	return []*cobra.Command{systemHealthCheck(), systemBackup(), systemRestore(), systemReset(), systemImportEnkrypt(), systemGatewayStatus()}
 }
 
 func systemHealthCheck() *cobra.Command {

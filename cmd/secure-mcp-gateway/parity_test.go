@@ -36,6 +36,8 @@ var cliOf = map[string]string{
 	"PUT /api/v1/configs/:config/servers/:server/input-guardrails":  "config update-server-input-guardrails",
 	"PUT /api/v1/configs/:config/servers/:server/output-guardrails": "config update-server-output-guardrails",
 	"PUT /api/v1/configs/:config/servers/:server/guardrails":        "config update-server-guardrails",
+	"POST /api/v1/configs/:config/servers/:server/discover":         "config discover-server",
+	"GET /api/v1/gateway/status":                                    "system gateway-status",
 	"GET /api/v1/projects":                                          "project list",
 	"POST /api/v1/projects":                                         "project create",
 	"POST /api/v1/projects/search":                                  "project search",

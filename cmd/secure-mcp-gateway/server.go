@@ -18,6 +18,8 @@ import (
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/docs"
+	"github.com/securemcp/gateway/gateway"
+	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/cached"
@@ -119,8 +121,15 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		}, func(err error) { log.Warn("config file change ignored", zap.Error(err)) })
 	}
 
+	// The management API alone runs no gateway; its pool serves discoveries.
+	pool, err := upstream.New(upstream.Options{Logger: log.Named("upstream")})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = pool.Close(context.Background()) }()
 	gin.SetMode(gin.ReleaseMode)
 	handler := controllers.NewHandler(controllers.Deps{
+		Gateway: gateway.NewAdmin(pool, a.services.Configs, gateway.Info{}),
 		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
 		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
 		StartedAt: startedAt,

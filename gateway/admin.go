@@ -1,0 +1,141 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/securemcp/gateway/gateway/upstream"
+	"github.com/securemcp/gateway/models"
+)
+
+// ServerLookup finds a server of a configuration named by id or name.
+type ServerLookup interface {
+	GetServer(ctx context.Context, config, server string) (models.Server, error)
+}
+
+// Info describes this instance's gateway.
+type Info struct {
+	// Serving is false when this process serves the management API alone.
+	Serving  bool
+	Address  string
+	Stateful bool
+	Mode     ToolMode
+}
+
+// ProcessInfo is one upstream process as administrators see it.
+type ProcessInfo struct {
+	Server    string
+	ConfigID  string
+	UserID    string // empty for a shared process
+	ProjectID string // empty for a shared process
+	upstream.ProcessStatus
+}
+
+// Status is this instance's data plane: its settings and its processes.
+type Status struct {
+	Info
+	Processes []ProcessInfo
+}
+
+// Discovery is the outcome of starting a server to list its tools.
+type Discovery struct {
+	Server string
+	Tools  []*mcp.Tool
+	Took   time.Duration
+	// Err says why the server could not be started or listed; Stderr is the
+	// end of what it wrote (its env values redacted).
+	Err    string
+	Stderr string
+}
+
+// Admin answers administrators' questions about the data plane.
+type Admin struct {
+	pool    *upstream.Pool
+	servers ServerLookup
+	info    Info
+}
+
+// NewAdmin reports on pool's processes; servers finds the definitions to
+// discover.
+func NewAdmin(pool *upstream.Pool, servers ServerLookup, info Info) *Admin {
+	return &Admin{pool: pool, servers: servers, info: info}
+}
+
+// Status lists every process of this instance's pool.
+func (a *Admin) Status() Status {
+	st := Status{Info: a.info, Processes: []ProcessInfo{}}
+	for _, p := range a.pool.Status() {
+		info := ProcessInfo{Server: p.Server, ProcessStatus: p}
+		info.ConfigID, info.UserID, info.ProjectID = parseScope(p.Isolation)
+		st.Processes = append(st.Processes, info)
+	}
+	return st
+}
+
+// ProcessStates counts the processes in each state (metrics).
+func (a *Admin) ProcessStates() map[string]int {
+	counts := map[string]int{}
+	for _, p := range a.pool.Status() {
+		counts[string(p.State)]++
+	}
+	return counts
+}
+
+// Discover starts a server of a configuration in a throwaway process and
+// lists its tools, so that an admin can check a new server before any user
+// reaches it. A server that fails is a result (with its error), not an error:
+// errors are for a configuration or server that does not exist.
+func (a *Admin) Discover(ctx context.Context, config, server string) (Discovery, error) {
+	s, err := a.servers.GetServer(ctx, config, server)
+	if err != nil {
+		return Discovery{}, err
+	}
+	start := time.Now()
+	tools, err := a.pool.Discover(ctx, Spec(s))
+	d := Discovery{Server: s.Name, Tools: tools, Took: time.Since(start)}
+	if err != nil {
+		d.Tools = nil
+		d.Err = err.Error()
+		var pe *upstream.ProcessError
+		if errors.As(err, &pe) {
+			d.Stderr = pe.Stderr
+		}
+	}
+	return d, nil
+}
+
+// Result is the API's form of a discovery.
+func (d Discovery) Result() models.DiscoveryResult {
+	res := models.DiscoveryResult{ServerName: d.Server, OK: d.Err == "", ToolCount: len(d.Tools), Tools: make([]models.DiscoveredTool, 0, len(d.Tools)),
+		DurationMS: d.Took.Milliseconds(), Error: d.Err, StderrTail: d.Stderr}
+	for _, t := range d.Tools {
+		tool := models.DiscoveredTool{Name: t.Name, Title: t.Title, Description: t.Description}
+		tool.InputSchema, _ = json.Marshal(t.InputSchema) // decoded from JSON: always encodes
+		if t.Annotations != nil {
+			tool.Annotations, _ = json.Marshal(t.Annotations)
+		}
+		res.Tools = append(res.Tools, tool)
+	}
+	return res
+}
+
+// parseScope reads back the parts of a Scope.
+func parseScope(scope string) (config, user, project string) {
+	for _, part := range strings.Split(scope, "/") {
+		kind, id, _ := strings.Cut(part, ":")
+		switch kind {
+		case "config":
+			config = id
+		case "user":
+			user = id
+		case "project":
+			project = id
+		}
+	}
+	return config, user, project
+}

@@ -6,7 +6,12 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/secure-mcp-gateway ./cmd/secure-mcp-gateway \
+# The version the binary reports (--version, /health): the build context has
+# no .git, so pass it, e.g. --build-arg VERSION=$(git describe --tags --always).
+# Empty, the binary reports "(devel)".
+ARG VERSION=""
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X github.com/securemcp/gateway/config.Version=${VERSION}" \
+    -o /out/secure-mcp-gateway ./cmd/secure-mcp-gateway \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot

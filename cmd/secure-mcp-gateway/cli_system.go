@@ -18,7 +18,7 @@ func systemCmds() []*cobra.Command {
 func systemHealthCheck() *cobra.Command {
 	return serviceCmd("health-check", "Check the store's reachability and integrity; status is unhealthy when issues are found", "", func(c *call) (any, error) {
 		r, err := c.svc.System.Health(c.ctx)
-		data := models.NewSystemHealthData(r, config.Version, time.Now().UTC())
+		data := models.NewSystemHealthData(r, config.BuildVersion(), time.Now().UTC())
 		c.message = data.Message()
 		return data, err
 	})

@@ -22,7 +22,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "secure-mcp-gateway",
 		Short:         "Secure MCP Gateway: govern which MCP servers AI clients may reach",
-		Version:       config.Version,
+		Version:       config.BuildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -120,7 +120,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	gin.SetMode(gin.ReleaseMode)
 	handler := controllers.NewHandler(controllers.Deps{
 		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
-		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
+		Version: config.BuildVersion(), ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
 		StartedAt: startedAt,
 	})
 	srv := &http.Server{

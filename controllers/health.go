@@ -16,6 +16,7 @@ type HealthController struct {
 // Health godoc
 //
 //	@Summary		Liveness probe
+//	@ID				getHealth
 //	@Description	Public (no authentication): the server version and the path of its config file.
 //	@Tags			health
 //	@Produce		json

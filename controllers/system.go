@@ -34,6 +34,7 @@ func (h *SystemController) register(g *gin.RouterGroup) {
 // Health godoc
 //
 //	@Summary		Deep health check
+//	@ID				getSystemHealth
 //	@Description	Pings the store, reads it in one transaction and checks its integrity (dangling references, duplicate names and e-mails). The status is "unhealthy" when issues were found; 503 only when the store cannot be reached.
 //	@Tags			system
 //	@Produce		json
@@ -52,6 +53,7 @@ func (h *SystemController) Health(c *gin.Context) {
 // Backup godoc
 //
 //	@Summary		Back up everything
+//	@ID				backupSystem
 //	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document, atomically with mode 0600, to a file of the data directory.
 //	@Tags			system
 //	@Accept			json
@@ -76,6 +78,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 // Restore godoc
 //
 //	@Summary		Restore everything
+//	@ID				restoreSystem
 //	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction.
 //	@Tags			system
 //	@Accept			json
@@ -96,6 +99,9 @@ func (h *SystemController) Restore(c *gin.Context) {
 	}
 	field, file := "input_file", req.InputFile
 	switch {
+	case req.InputFile == "" && req.BackupFile == "":
+		h.fail(c, services.Invalid("input_file or backup_file is required"))
+		return
 	case req.BackupFile != "" && req.InputFile != "" && req.BackupFile != req.InputFile:
 		h.fail(c, services.Invalid("give either input_file or backup_file, not both"))
 		return
@@ -109,6 +115,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 // Reset godoc
 //
 //	@Summary		Reset everything
+//	@ID				resetSystem
 //	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid.
 //	@Tags			system
 //	@Accept			json

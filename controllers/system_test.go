@@ -212,7 +212,7 @@ func TestSystemRestoreBadInput(t *testing.T) {
 		{"malformed JSON", `{"input_file": `, 400, "invalid", []string{"malformed JSON"}},
 		{"wrong type", `{"input_file": true}`, 400, "invalid", []string{"field input_file must be of type string"}},
 		{"alias wrong type", `{"backup_file": 1}`, 400, "invalid", []string{"field backup_file must be of type string"}},
-		{"missing", `{}`, 400, "invalid", []string{"input_file is required"}},
+		{"missing", `{}`, 400, "invalid", []string{"input_file or backup_file is required"}},
 		{"both, different", `{"input_file": "a.json", "backup_file": "b.json"}`, 400, "invalid", []string{"either input_file or backup_file"}},
 		{"input_file escape", `{"input_file": "../gateway.db"}`, 400, "invalid", []string{"input_file", "inside the data directory"}},
 		{"backup_file escape", `{"backup_file": "../../etc/passwd"}`, 400, "invalid", []string{"backup_file", "inside the data directory"}},

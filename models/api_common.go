@@ -26,12 +26,12 @@ type HealthData struct {
 
 // SearchRequest is the body of every search route.
 type SearchRequest struct {
-	SearchTerm string `json:"search_term" example:"git" minLength:"1" maxLength:"1024"`
+	SearchTerm string `json:"search_term" example:"git" minLength:"1" maxLength:"1024" validate:"required"`
 }
 
 // FileRequest names a file of the data directory to write.
 type FileRequest struct {
-	OutputFile string `json:"output_file" example:"exports/my-config.json"`
+	OutputFile string `json:"output_file" example:"exports/my-config.json" validate:"required"`
 }
 
 // DeletedData reports what a delete removed.

@@ -17,7 +17,7 @@ type SystemHealthData struct {
 
 // BackupRequest is the body of POST /api/v1/system/backup.
 type BackupRequest struct {
-	OutputFile string `json:"output_file" example:"backups/gateway-2026-01-01.json"`
+	OutputFile string `json:"output_file" example:"backups/gateway-2026-01-01.json" validate:"required"`
 }
 
 // BackupData describes a written backup.
@@ -53,7 +53,7 @@ type RestoreData struct {
 
 // ResetRequest is the body of POST /api/v1/system/reset.
 type ResetRequest struct {
-	Confirm bool `json:"confirm" example:"true"`
+	Confirm bool `json:"confirm" example:"true" validate:"required"`
 }
 
 // ResetData counts what a reset deleted.
@@ -71,7 +71,7 @@ type SettingItem struct {
 
 // EnkryptAPIKeyRequest is the body of PUT /api/v1/settings/enkrypt-api-key.
 type EnkryptAPIKeyRequest struct {
-	APIKey string `json:"api_key" example:"ek-0123456789abcdef"`
+	APIKey string `json:"api_key" example:"ek-0123456789abcdef" validate:"required"`
 }
 
 // EnkryptAPIKeyData shows the guardrails provider key, masked.

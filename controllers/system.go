@@ -35,7 +35,7 @@ func (h *SystemController) register(g *gin.RouterGroup) {
 //
 //	@Summary		Deep health check
 //	@ID				getSystemHealth
-//	@Description	Pings the store, reads it in one transaction and checks its integrity (dangling references, duplicate names and e-mails). The status is "unhealthy" when issues were found; 503 only when the store cannot be reached.
+//	@Description	Pings the store, then counts its entities and checks its integrity with set-based queries in one read-only snapshot, never loading the store: dangling references and e-mails that are not canonical or equal but for case are issues; names equal but for case and keys that cannot authenticate are warnings (at most 20 of each kind). The status is "unhealthy" when issues were found; 503 only when the store does not answer.
 //	@Tags			system
 //	@Produce		json
 //	@Security		AdminKey

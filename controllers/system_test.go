@@ -305,3 +305,22 @@ func TestSystemReset(t *testing.T) {
 	assert.Equal(t, false, key["configured"], "settings return to their defaults")
 	h.seedConfig("after-reset")
 }
+
+// TestReadiness: /readyz needs no key and answers 200 while the store
+// answers, 503 in the error envelope when it does not; /health (liveness)
+// never asks the store.
+func TestReadiness(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, h *harness) {
+		res := h.must(http.StatusOK, h.doWith("GET", "/readyz", nil, nil))
+		assert.Equal(t, "API server is ready", res.Body["message"])
+		assert.Equal(t, h.store.Backend(), res.data()["store"])
+		assert.Equal(t, http.StatusOK, h.doWith("HEAD", "/readyz", nil, nil).Code, "probes may use HEAD")
+	})
+
+	down := newHarnessWith(t, func(s repositories.Store) repositories.Store { return downStore{s} }, nil)
+	res := down.doWith("GET", "/readyz", nil, nil)
+	assertError(t, res, http.StatusServiceUnavailable, "unavailable_error", "the store does not answer", "see the server log for request")
+	assert.NotContains(t, string(res.Raw), sql.ErrConnDone.Error(), "no internals in 5xx bodies")
+	assert.Equal(t, http.StatusServiceUnavailable, down.doWith("HEAD", "/readyz", nil, nil).Code)
+	down.must(http.StatusOK, down.doWith("GET", "/health", nil, nil))
+}

@@ -24,6 +24,12 @@ type HealthData struct {
 	ConfigPath string `json:"config_path" example:"/home/user/.enkrypt/enkrypt_mcp_config.json"`
 }
 
+// ReadyData is the payload of GET /readyz.
+type ReadyData struct {
+	// Store names the engine that answered.
+	Store string `json:"store" example:"sqlite" enums:"sqlite,postgres"`
+}
+
 // SearchRequest is the body of every search route.
 type SearchRequest struct {
 	SearchTerm string `json:"search_term" example:"git" minLength:"1" maxLength:"1024" validate:"required"`

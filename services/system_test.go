@@ -321,8 +321,8 @@ func TestHealthReportsIntegrity(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, r.Healthy)
 		joined := strings.Join(r.Issues, "\n")
-		assert.Contains(t, joined, `users[2] "Alice@Example.com": email is not stored in canonical form`)
-		assert.Contains(t, joined, "another user has the same email")
+		assert.Contains(t, joined, `user "Alice@Example.com": email is not stored in canonical form`)
+		assert.Contains(t, joined, `users "alice@example.com" and "Alice@Example.com": another user has the same email`)
 	})
 	t.Run("warnings", func(t *testing.T) {
 		_, err := c.svc.Configs.Create(ctx, "ENGINEERING")
@@ -354,8 +354,8 @@ func TestHealthReportsDanglingReferences(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, r.Healthy)
 	joined := strings.Join(r.Issues, "\n")
-	assert.Contains(t, joined, `projects[0] "platform": mcp_config_id "99999999-9999-4999-8999-999999999999" refers to no configuration`)
-	assert.Contains(t, joined, `user_id "88888888-8888-4888-8888-888888888888" refers to no user`)
+	assert.Contains(t, joined, `project "platform": mcp_config_id "99999999-9999-4999-8999-999999999999" refers to no configuration`)
+	assert.Contains(t, joined, `membership (project "`+projectID+`", user "88888888-8888-4888-8888-888888888888"): user_id "88888888-8888-4888-8888-888888888888" refers to no user`)
 }
 
 // unreachable is a store whose database is gone.

@@ -26,5 +26,10 @@ ENV SMG_CONFIG_PATH=/var/lib/secure-mcp-gateway/enkrypt_mcp_config.json \
 VOLUME ["/var/lib/secure-mcp-gateway"]
 EXPOSE 8001
 USER nonroot:nonroot
+# Healthy while the server's readiness probe answers 200 (the store answers).
+# The image has no shell and no HTTP client: the binary asks, and exits 0 or 1.
+# A container run with another SMG_PORT needs its own --health-cmd.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=15s --retries=3 \
+  CMD ["/usr/local/bin/secure-mcp-gateway", "system", "health-check", "--url", "http://127.0.0.1:8001/readyz"]
 ENTRYPOINT ["/usr/local/bin/secure-mcp-gateway"]
 CMD ["system", "start-api"]

@@ -15,13 +15,27 @@ func systemCmds() []*cobra.Command {
 	return []*cobra.Command{systemHealthCheck(), systemBackup(), systemRestore(), systemReset(), systemImportEnkrypt()}
 }
 
+// systemHealthCheck checks the store directly (the deep check of GET
+// /api/v1/system/health), or with --url asks a running server over HTTP (its
+// /readyz, for container health checks).
 func systemHealthCheck() *cobra.Command {
-	return serviceCmd("health-check", "Check the store's reachability and integrity; status is unhealthy when issues are found", "", func(c *call) (any, error) {
+	cmd := serviceCmd("health-check", "Check the store's reachability and integrity (status unhealthy when issues are found); with --url, ask a running server instead", "", func(c *call) (any, error) {
 		r, err := c.svc.System.Health(c.ctx)
 		data := models.NewSystemHealthData(r, config.BuildVersion(), time.Now().UTC())
 		c.message = data.Message()
 		return data, err
 	})
+	onStore := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if !cmd.Flags().Changed("url") {
+			return onStore(cmd, args)
+		}
+		rawURL, _ := cmd.Flags().GetString("url")
+		timeout, _ := cmd.Flags().GetDuration("timeout")
+		return probe(cmd.Context(), cmd.OutOrStdout(), rawURL, timeout)
+	}
+	probeFlags(cmd)
+	return cmd
 }
 
 func systemBackup() *cobra.Command {

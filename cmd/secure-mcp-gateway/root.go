@@ -33,7 +33,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().String("data-dir", "", "data directory for the embedded store and client files (env SMG_DATA_DIR; default: the config file's directory)")
 	root.PersistentFlags().String("log-level", "", "debug, info, warn or error (env SMG_LOG_LEVEL)")
 
-	system := group("system", "Server and system operations", append(systemCmds(), newStartAPICmd())...)
+	system := group("system", "Server and system operations", append(systemCmds(), newStartAPICmd(), newAdminKeyCmd())...)
 	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd(), newSettingsCmd())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return services.Invalid("%s", flagError(err)) })
 	typeErrors(root)

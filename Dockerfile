@@ -28,7 +28,8 @@ EXPOSE 8001
 USER nonroot:nonroot
 # Healthy while the server's readiness probe answers 200 (the store answers).
 # The image has no shell and no HTTP client: the binary asks, and exits 0 or 1.
-# A container run with another SMG_PORT needs its own --health-cmd.
+# A container run with another SMG_PORT (or an SMG_HOST that is not 0.0.0.0
+# or 127.0.0.1) needs its own --health-cmd.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=15s --retries=3 \
   CMD ["/usr/local/bin/secure-mcp-gateway", "system", "health-check", "--url", "http://127.0.0.1:8001/readyz"]
 ENTRYPOINT ["/usr/local/bin/secure-mcp-gateway"]

@@ -46,6 +46,7 @@ func TestSystemHealth(t *testing.T) {
 	assert.Equal(t, "healthy", d["status"])
 	assert.Equal(t, []any{}, d["issues"])
 	assert.Equal(t, []any{}, d["warnings"])
+	assert.Equal(t, false, d["integrity_checked"], "counts only, unless asked")
 	assert.Equal(t, "sqlite", d["store"])
 	assert.Equal(t, "test", d["version"])
 	assert.Regexp(t, `^(\d+h)?(\d+m)?\d+s$`, d["uptime"])
@@ -62,10 +63,22 @@ func TestSystemHealth(t *testing.T) {
 	now := time.Now()
 	require.NoError(t, h.store.Users().Create(context.Background(), models.User{ID: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", Email: "ALICE@example.com", CreatedAt: now, UpdatedAt: now}))
 	res = h.must(http.StatusOK, h.do("GET", "/api/v1/system/health", nil))
+	assert.Equal(t, "healthy", res.data()["status"], "nobody looked")
+	assert.Equal(t, false, res.data()["integrity_checked"])
+	res = h.must(http.StatusOK, h.do("GET", "/api/v1/system/health?integrity=true", nil))
+	assert.Equal(t, true, res.data()["integrity_checked"])
 	assert.Equal(t, "unhealthy", res.data()["status"])
 	assert.Equal(t, "System has integrity issues", res.Body["message"])
 	issues := strings.Join(toStrings(res.data()["issues"]), "\n")
 	assert.Contains(t, issues, "another user has the same email")
+}
+
+func TestSystemHealthBadInput(t *testing.T) {
+	h := newHarness(t)
+	for _, q := range []string{"?integrity=yes-please", "?integrity="} {
+		assertError(t, h.do("GET", "/api/v1/system/health"+q, nil), http.StatusBadRequest, "invalid", "integrity must be true or false")
+	}
+	assert.Equal(t, false, h.must(http.StatusOK, h.do("GET", "/api/v1/system/health?integrity=false", nil)).data()["integrity_checked"])
 }
 
 func toStrings(v any) []string {

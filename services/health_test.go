@@ -63,11 +63,20 @@ func TestHealthCountsInsteadOfLoadingTheStore(t *testing.T) {
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		seedState(t, c)
 		svc, calls := observed(t, c)
-		r, err := svc.System.Health(context.Background())
+		stats := models.SystemStatistics{TotalProjects: 2, TotalUsers: 2, TotalConfigs: 2, TotalAPIKeys: 2, DisabledAPIKeys: 1}
+		r, err := svc.System.Health(context.Background(), services.HealthCounts)
 		require.NoError(t, err)
-		assert.Equal(t, models.SystemStatistics{TotalProjects: 2, TotalUsers: 2, TotalConfigs: 2, TotalAPIKeys: 2, DisabledAPIKeys: 1}, r.Statistics)
+		assert.Equal(t, stats, r.Statistics)
+		assert.True(t, r.Healthy)
+		assert.False(t, r.IntegrityChecked)
+		assert.Equal(t, []string{"ping", "integrity.counts"}, calls.take(), "one query to count, by default")
+
+		r, err = svc.System.Health(context.Background(), services.HealthIntegrity)
+		require.NoError(t, err)
+		assert.Equal(t, stats, r.Statistics)
 		assert.True(t, r.Healthy, "%v", r.Issues)
-		assert.Equal(t, []string{"ping", "integrity.counts", "integrity.findings", "snapshot"}, calls.take())
+		assert.True(t, r.IntegrityChecked)
+		assert.Equal(t, []string{"ping", "integrity.counts", "integrity.findings", "snapshot"}, calls.take(), "set-based queries in one snapshot")
 	})
 }
 
@@ -127,7 +136,7 @@ func TestHealthBoundsItsLists(t *testing.T) {
 			}
 			return tx.APIKeys().Create(ctx, keys...)
 		}))
-		r, err := c.svc.System.Health(ctx)
+		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 		require.NoError(t, err)
 		assert.True(t, r.Healthy, "unusable keys are warnings")
 		require.Len(t, r.Warnings, 21)
@@ -165,7 +174,7 @@ func TestReadyPingsWithAShortDeadline(t *testing.T) {
 	err = svc.System.Ready(context.Background())
 	assert.Equal(t, services.KindUnavailable, services.KindOf(err))
 	assert.Equal(t, "the store does not answer", messageOf(err))
-	_, err = svc.System.Health(context.Background())
+	_, err = svc.System.Health(context.Background(), services.HealthCounts)
 	assert.Equal(t, services.KindUnavailable, services.KindOf(err), "health starts with the same check")
 
 	require.NoError(t, c.svc.System.Ready(context.Background()), "a real store answers")

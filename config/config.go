@@ -16,9 +16,6 @@ import (
 	"github.com/spf13/viper"
 )
 
-// Version is the version of the gateway.
-const Version = "1.0.0"
-
 // Setting keys: the config file's JSON keys, and SMG_<UPPER> in the environment
 // (admin_apikey is SMG_ADMIN_API_KEY).
 const (

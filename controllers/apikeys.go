@@ -39,6 +39,7 @@ func newAPIKeyItem(v services.KeyView) models.APIKeyItem {
 // Generate godoc
 //
 //	@Summary		Generate an API key for a user
+//	@ID				generateAPIKey
 //	@Description	The user must be a member of the project (project_name or project_id; if both, the same project). The secret is in this response only: it is stored hashed. Optional expires_at (RFC 3339) must be in the future.
 //	@Tags			api-keys
 //	@Accept			json
@@ -66,6 +67,7 @@ func (h *APIKeyController) Generate(c *gin.Context) {
 // ListOfUser godoc
 //
 //	@Summary	List a user's API keys, masked
+//	@ID			listUserAPIKeys
 //	@Tags		api-keys
 //	@Produce	json
 //	@Security	AdminKey
@@ -88,6 +90,7 @@ func (h *APIKeyController) ListOfUser(c *gin.Context) {
 // DeleteAllOfUser godoc
 //
 //	@Summary	Delete every API key of a user
+//	@ID			deleteUserAPIKeys
 //	@Tags		api-keys
 //	@Produce	json
 //	@Security	AdminKey
@@ -105,6 +108,7 @@ func (h *APIKeyController) DeleteAllOfUser(c *gin.Context) {
 // List godoc
 //
 //	@Summary		List every API key, masked
+//	@ID				listAPIKeys
 //	@Description	Keys in creation order with their user and project; status says whether each verifies and, if not, why. The total is in X-Total-Count.
 //	@Tags			api-keys
 //	@Produce		json
@@ -134,6 +138,7 @@ func (h *APIKeyController) List(c *gin.Context) {
 // Get godoc
 //
 //	@Summary	Get one API key, masked, with its project's configuration
+//	@ID			getAPIKey
 //	@Tags		api-keys
 //	@Produce	json
 //	@Security	AdminKey
@@ -152,6 +157,7 @@ func (h *APIKeyController) Get(c *gin.Context) {
 // Rotate godoc
 //
 //	@Summary		Rotate an API key
+//	@ID				rotateAPIKey
 //	@Description	Gives the key (id or secret) a new secret, shown in this response only. The old secret stops verifying at once, or after grace_period_seconds (at most 604800). The key keeps its id and disabled state; a key imported without its secret (weak_secret) gets one, and may then be enabled.
 //	@Tags			api-keys
 //	@Accept			json
@@ -177,6 +183,7 @@ func (h *APIKeyController) Rotate(c *gin.Context) {
 // Disable godoc
 //
 //	@Summary	Disable an API key
+//	@ID			disableAPIKey
 //	@Tags		api-keys
 //	@Produce	json
 //	@Security	AdminKey
@@ -195,6 +202,7 @@ func (h *APIKeyController) Disable(c *gin.Context) {
 // Enable godoc
 //
 //	@Summary		Enable an API key
+//	@ID				enableAPIKey
 //	@Description	A key imported from the original system without its secret (inactive_reason weak_secret) has no secret to verify with: rotate it first (409 until then).
 //	@Tags			api-keys
 //	@Produce		json
@@ -215,6 +223,7 @@ func (h *APIKeyController) Enable(c *gin.Context) {
 // Delete godoc
 //
 //	@Summary	Delete an API key
+//	@ID			deleteAPIKey
 //	@Tags		api-keys
 //	@Produce	json
 //	@Security	AdminKey

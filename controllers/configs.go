@@ -46,6 +46,7 @@ func (h *ConfigController) register(g *gin.RouterGroup) {
 // List godoc
 //
 //	@Summary		List configurations
+//	@ID				listConfigs
 //	@Description	Configurations in creation order with their server count and the projects using them. The total is in X-Total-Count.
 //	@Tags			configs
 //	@Produce		json
@@ -75,6 +76,7 @@ func (h *ConfigController) List(c *gin.Context) {
 // Create godoc
 //
 //	@Summary	Create a configuration
+//	@ID			createConfig
 //	@Tags		configs
 //	@Accept		json
 //	@Produce	json
@@ -98,6 +100,7 @@ func (h *ConfigController) Create(c *gin.Context) {
 // Copy godoc
 //
 //	@Summary	Copy a configuration
+//	@ID			copyConfig
 //	@Tags		configs
 //	@Accept		json
 //	@Produce	json
@@ -122,6 +125,7 @@ func (h *ConfigController) Copy(c *gin.Context) {
 // Rename godoc
 //
 //	@Summary	Rename a configuration
+//	@ID			renameConfig
 //	@Tags		configs
 //	@Accept		json
 //	@Produce	json
@@ -147,6 +151,7 @@ func (h *ConfigController) Rename(c *gin.Context) {
 // Get godoc
 //
 //	@Summary	Get a configuration with its servers
+//	@ID			getConfig
 //	@Tags		configs
 //	@Produce	json
 //	@Security	AdminKey
@@ -163,6 +168,7 @@ func (h *ConfigController) Get(c *gin.Context) {
 // Delete godoc
 //
 //	@Summary		Delete a configuration
+//	@ID				deleteConfig
 //	@Description	Refused with 409 while any project uses the configuration.
 //	@Tags			configs
 //	@Produce		json
@@ -181,6 +187,7 @@ func (h *ConfigController) Delete(c *gin.Context) {
 // Projects godoc
 //
 //	@Summary	List the projects using a configuration
+//	@ID			listConfigProjects
 //	@Tags		configs
 //	@Produce	json
 //	@Security	AdminKey
@@ -201,6 +208,7 @@ func (h *ConfigController) Projects(c *gin.Context) {
 // Validate godoc
 //
 //	@Summary		Validate a configuration
+//	@ID				validateConfig
 //	@Description	200 with valid=true, or 400 whose issues list every problem found.
 //	@Tags			configs
 //	@Produce		json
@@ -219,6 +227,7 @@ func (h *ConfigController) Validate(c *gin.Context) {
 // Export godoc
 //
 //	@Summary		Export a configuration
+//	@ID				exportConfig
 //	@Description	Writes {mcp_config_id, exported_at, config} to output_file inside the data directory (atomically, mode 0600) and returns the same document.
 //	@Tags			configs
 //	@Accept			json
@@ -245,6 +254,7 @@ func (h *ConfigController) Export(c *gin.Context) {
 // Import godoc
 //
 //	@Summary		Import a configuration
+//	@ID				importConfig
 //	@Description	Creates config_name from an exported document, read from input_file (inside the data directory) or given inline as config. The whole document is validated first.
 //	@Tags			configs
 //	@Accept			json
@@ -270,6 +280,7 @@ func (h *ConfigController) Import(c *gin.Context) {
 // Search godoc
 //
 //	@Summary		Search configurations
+//	@ID				searchConfigs
 //	@Description	Case-insensitive substring match on the configuration name or any server name.
 //	@Tags			configs
 //	@Accept			json

@@ -114,6 +114,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		status int
 	}{
 		{"health", "GET", "/health", false, http.StatusOK},
+		{"readiness", "GET", "/readyz", false, http.StatusOK},
 		{"read", "GET", "/api/v1/configs/" + id, true, http.StatusOK},
 		{"create", "POST", "/api/v1/configs", true, http.StatusBadRequest},
 		{"unauthorized", "GET", "/api/v1/configs", false, http.StatusUnauthorized},

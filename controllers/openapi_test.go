@@ -88,7 +88,7 @@ func forbidUndocumentedFields(doc *openapi3.T) {
 
 // documented reports whether a path belongs to the documented API.
 func documented(path string) bool {
-	return path == "/health" || path == "/api/v1" || strings.HasPrefix(path, "/api/v1/")
+	return path == "/health" || path == "/readyz" || path == "/api/v1" || strings.HasPrefix(path, "/api/v1/")
 }
 
 // checkContract fails the test unless the response to req is the one the

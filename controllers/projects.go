@@ -39,6 +39,7 @@ func (h *ProjectController) register(g *gin.RouterGroup) {
 // List godoc
 //
 //	@Summary		List projects
+//	@ID				listProjects
 //	@Description	Projects in creation order with their configuration, member and key counts. The total is in X-Total-Count.
 //	@Tags			projects
 //	@Produce		json
@@ -68,6 +69,7 @@ func (h *ProjectController) List(c *gin.Context) {
 // Create godoc
 //
 //	@Summary	Create a project
+//	@ID			createProject
 //	@Tags		projects
 //	@Accept		json
 //	@Produce	json
@@ -92,6 +94,7 @@ func (h *ProjectController) Create(c *gin.Context) {
 // Search godoc
 //
 //	@Summary		Search projects
+//	@ID				searchProjects
 //	@Description	Case-insensitive substring match on the project name or any member's email.
 //	@Tags			projects
 //	@Accept			json
@@ -119,6 +122,7 @@ func (h *ProjectController) Search(c *gin.Context) {
 // Get godoc
 //
 //	@Summary	Get a project with its configuration and members
+//	@ID			getProject
 //	@Tags		projects
 //	@Produce	json
 //	@Security	AdminKey
@@ -136,6 +140,7 @@ func (h *ProjectController) Get(c *gin.Context) {
 // Delete godoc
 //
 //	@Summary		Delete a project
+//	@ID				deleteProject
 //	@Description	Removes the project and its memberships. Refused with 409 while API keys reference it.
 //	@Tags			projects
 //	@Produce		json
@@ -155,6 +160,7 @@ func (h *ProjectController) Delete(c *gin.Context) {
 // AssignConfig godoc
 //
 //	@Summary		Assign a configuration to a project
+//	@ID				assignProjectConfig
 //	@Description	config_name or config_id (at least one; if both, they must name the same configuration). Replaces any configuration assigned before.
 //	@Tags			projects
 //	@Accept			json
@@ -181,6 +187,7 @@ func (h *ProjectController) AssignConfig(c *gin.Context) {
 // UnassignConfig godoc
 //
 //	@Summary		Unassign the configuration of a project
+//	@ID				unassignProjectConfig
 //	@Description	The project's keys stop verifying until a configuration is assigned again. A no-op when none is assigned.
 //	@Tags			projects
 //	@Produce		json
@@ -199,6 +206,7 @@ func (h *ProjectController) UnassignConfig(c *gin.Context) {
 // Config godoc
 //
 //	@Summary	Get the configuration assigned to a project
+//	@ID			getProjectConfig
 //	@Tags		projects
 //	@Produce	json
 //	@Security	AdminKey
@@ -216,6 +224,7 @@ func (h *ProjectController) Config(c *gin.Context) {
 // Members godoc
 //
 //	@Summary	List the users of a project
+//	@ID			listProjectUsers
 //	@Tags		projects
 //	@Produce	json
 //	@Security	AdminKey
@@ -237,6 +246,7 @@ func (h *ProjectController) Members(c *gin.Context) {
 // AddMember godoc
 //
 //	@Summary		Add a user to a project
+//	@ID				addProjectUser
 //	@Description	user_id or email (at least one; if both, they must name the same user). 409 if the user is already a member.
 //	@Tags			projects
 //	@Accept			json
@@ -264,6 +274,7 @@ func (h *ProjectController) AddMember(c *gin.Context) {
 // RemoveAllMembers godoc
 //
 //	@Summary		Remove every user from a project
+//	@ID				removeAllProjectUsers
 //	@Description	Their keys for the project stay but stop verifying.
 //	@Tags			projects
 //	@Produce		json
@@ -282,6 +293,7 @@ func (h *ProjectController) RemoveAllMembers(c *gin.Context) {
 // RemoveMember godoc
 //
 //	@Summary		Remove a user from a project
+//	@ID				removeProjectUser
 //	@Description	The user's keys for the project stay but stop verifying (their status says why); inactive_api_keys counts them.
 //	@Tags			projects
 //	@Produce		json
@@ -301,6 +313,7 @@ func (h *ProjectController) RemoveMember(c *gin.Context) {
 // Export godoc
 //
 //	@Summary		Export a project
+//	@ID				exportProject
 //	@Description	Writes {project_id, exported_at, project, config, users} to output_file inside the data directory (atomically, mode 0600) and returns the same document.
 //	@Tags			projects
 //	@Accept			json

@@ -64,7 +64,13 @@ func (w errorWriter) fail(c *gin.Context, err error) {
 	if !known || status >= 500 {
 		status = max(status, http.StatusInternalServerError) // a kind without a status is a server fault
 		w.log.Error("request failed", zap.String("request_id", middleware.RequestIDOf(c)), zap.String("route", c.FullPath()), zap.Error(err))
-		middleware.WriteError(c, status, e.Kind.String()+"_error", "unexpected server error; see the server log for request "+middleware.RequestIDOf(c))
+		// The services' message of an unavailable store ("the store does not
+		// answer") is a fixed text, never the cause; other faults say nothing.
+		what := "unexpected server error"
+		if e.Kind == services.KindUnavailable && e.Message != "" {
+			what = e.Message
+		}
+		middleware.WriteError(c, status, e.Kind.String()+"_error", what+"; see the server log for request "+middleware.RequestIDOf(c))
 		return
 	}
 	middleware.WriteError(c, status, e.Kind.String(), e.Message, e.Issues...)

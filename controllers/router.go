@@ -70,8 +70,10 @@ func NewRouter(d Deps) *gin.Engine {
 	r.NoRoute(middleware.NoRoute)
 	r.NoMethod(middleware.NoMethod)
 
-	health := &HealthController{data: models.HealthData{Version: d.Version, ConfigPath: d.ConfigPath}}
+	w := errorWriter{log: d.Log}
+	health := &HealthController{errorWriter: w, data: models.HealthData{Version: d.Version, ConfigPath: d.ConfigPath}, svc: d.Services.System}
 	r.GET("/health", health.Health)
+	r.GET("/readyz", health.Ready)
 	if d.Docs != nil {
 		d.Docs(r)
 	}
@@ -85,7 +87,6 @@ func NewRouter(d Deps) *gin.Engine {
 		r.GET("/metrics", append(auth, gin.WrapH(d.Metrics.Handler()))...)
 	}
 	api := r.Group("/api/v1", auth...)
-	w := errorWriter{log: d.Log}
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)

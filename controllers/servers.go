@@ -12,6 +12,7 @@ import (
 // ListServers godoc
 //
 //	@Summary	List the servers of a configuration
+//	@ID			listServers
 //	@Tags		servers
 //	@Produce	json
 //	@Security	AdminKey
@@ -32,6 +33,7 @@ func (h *ConfigController) ListServers(c *gin.Context) {
 // AddServer godoc
 //
 //	@Summary		Add a server to a configuration
+//	@ID				addServer
 //	@Description	server_name and server_command are required; server names are unique within a configuration. oauth_config (optional) is the original system's object; responses mask its secrets.
 //	@Tags			servers
 //	@Accept			json
@@ -58,6 +60,7 @@ func (h *ConfigController) AddServer(c *gin.Context) {
 // RemoveAllServers godoc
 //
 //	@Summary	Remove every server of a configuration
+//	@ID			removeAllServers
 //	@Tags		servers
 //	@Produce	json
 //	@Security	AdminKey
@@ -74,6 +77,7 @@ func (h *ConfigController) RemoveAllServers(c *gin.Context) {
 // GetServer godoc
 //
 //	@Summary	Get one server of a configuration
+//	@ID			getServer
 //	@Tags		servers
 //	@Produce	json
 //	@Security	AdminKey
@@ -91,6 +95,7 @@ func (h *ConfigController) GetServer(c *gin.Context) {
 // UpdateServer godoc
 //
 //	@Summary		Update a server
+//	@ID				updateServer
 //	@Description	Partial update: each field present in the body replaces the stored value, empty values included; absent (or null) fields keep theirs. oauth_config {} removes the server's OAuth configuration; its members sent back masked as a response showed them ("****" and the last four characters) keep their stored values.
 //	@Tags			servers
 //	@Accept			json
@@ -120,6 +125,7 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 // RemoveServer godoc
 //
 //	@Summary	Remove one server of a configuration
+//	@ID			removeServer
 //	@Tags		servers
 //	@Produce	json
 //	@Security	AdminKey
@@ -137,6 +143,7 @@ func (h *ConfigController) RemoveServer(c *gin.Context) {
 // SetInputPolicy godoc
 //
 //	@Summary	Replace the input guardrails policy of a server
+//	@ID			setInputGuardrails
 //	@Tags		guardrails
 //	@Accept		json
 //	@Produce	json
@@ -161,6 +168,7 @@ func (h *ConfigController) SetInputPolicy(c *gin.Context) {
 // SetOutputPolicy godoc
 //
 //	@Summary	Replace the output guardrails policy of a server
+//	@ID			setOutputGuardrails
 //	@Tags		guardrails
 //	@Accept		json
 //	@Produce	json
@@ -185,6 +193,7 @@ func (h *ConfigController) SetOutputPolicy(c *gin.Context) {
 // SetPolicies godoc
 //
 //	@Summary		Replace guardrails policies of a server
+//	@ID				setGuardrails
 //	@Description	At least one of input_policy, input_policy_file, output_policy, output_policy_file.
 //	@Tags			guardrails
 //	@Accept			json

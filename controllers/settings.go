@@ -30,6 +30,7 @@ func (h *SettingsController) register(g *gin.RouterGroup) {
 // List godoc
 //
 //	@Summary		List settings
+//	@ID				listSettings
 //	@Description	Every stored setting, and telemetry's default when it is not set, with every secret masked.
 //	@Tags			settings
 //	@Produce		json
@@ -46,6 +47,7 @@ func (h *SettingsController) List(c *gin.Context) {
 // GetEnkryptAPIKey godoc
 //
 //	@Summary		Show the guardrails provider key, masked
+//	@ID				getEnkryptAPIKey
 //	@Description	enkrypt_api_key is masked (at most its last four characters), or null when no key is set.
 //	@Tags			settings
 //	@Produce		json
@@ -62,6 +64,7 @@ func (h *SettingsController) GetEnkryptAPIKey(c *gin.Context) {
 // SetEnkryptAPIKey godoc
 //
 //	@Summary	Store the guardrails provider key
+//	@ID			setEnkryptAPIKey
 //	@Tags		settings
 //	@Accept		json
 //	@Produce	json
@@ -85,6 +88,7 @@ func (h *SettingsController) SetEnkryptAPIKey(c *gin.Context) {
 // SetTelemetry godoc
 //
 //	@Summary		Change the telemetry settings
+//	@ID				updateTelemetry
 //	@Description	Any of enabled, url (an http or https URL) and insecure; at least one. A present field replaces the stored value. Returns the settings in effect.
 //	@Tags			settings
 //	@Accept			json

@@ -46,6 +46,7 @@ func TestSystemHealth(t *testing.T) {
 	assert.Equal(t, "healthy", d["status"])
 	assert.Equal(t, []any{}, d["issues"])
 	assert.Equal(t, []any{}, d["warnings"])
+	assert.Equal(t, false, d["integrity_checked"], "counts only, unless asked")
 	assert.Equal(t, "sqlite", d["store"])
 	assert.Equal(t, "test", d["version"])
 	assert.Regexp(t, `^(\d+h)?(\d+m)?\d+s$`, d["uptime"])
@@ -62,10 +63,22 @@ func TestSystemHealth(t *testing.T) {
 	now := time.Now()
 	require.NoError(t, h.store.Users().Create(context.Background(), models.User{ID: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", Email: "ALICE@example.com", CreatedAt: now, UpdatedAt: now}))
 	res = h.must(http.StatusOK, h.do("GET", "/api/v1/system/health", nil))
+	assert.Equal(t, "healthy", res.data()["status"], "nobody looked")
+	assert.Equal(t, false, res.data()["integrity_checked"])
+	res = h.must(http.StatusOK, h.do("GET", "/api/v1/system/health?integrity=true", nil))
+	assert.Equal(t, true, res.data()["integrity_checked"])
 	assert.Equal(t, "unhealthy", res.data()["status"])
 	assert.Equal(t, "System has integrity issues", res.Body["message"])
 	issues := strings.Join(toStrings(res.data()["issues"]), "\n")
 	assert.Contains(t, issues, "another user has the same email")
+}
+
+func TestSystemHealthBadInput(t *testing.T) {
+	h := newHarness(t)
+	for _, q := range []string{"?integrity=yes-please", "?integrity="} {
+		assertError(t, h.do("GET", "/api/v1/system/health"+q, nil), http.StatusBadRequest, "invalid", "integrity must be true or false")
+	}
+	assert.Equal(t, false, h.must(http.StatusOK, h.do("GET", "/api/v1/system/health?integrity=false", nil)).data()["integrity_checked"])
 }
 
 func toStrings(v any) []string {
@@ -212,7 +225,7 @@ func TestSystemRestoreBadInput(t *testing.T) {
 		{"malformed JSON", `{"input_file": `, 400, "invalid", []string{"malformed JSON"}},
 		{"wrong type", `{"input_file": true}`, 400, "invalid", []string{"field input_file must be of type string"}},
 		{"alias wrong type", `{"backup_file": 1}`, 400, "invalid", []string{"field backup_file must be of type string"}},
-		{"missing", `{}`, 400, "invalid", []string{"input_file is required"}},
+		{"missing", `{}`, 400, "invalid", []string{"input_file or backup_file is required"}},
 		{"both, different", `{"input_file": "a.json", "backup_file": "b.json"}`, 400, "invalid", []string{"either input_file or backup_file"}},
 		{"input_file escape", `{"input_file": "../gateway.db"}`, 400, "invalid", []string{"input_file", "inside the data directory"}},
 		{"backup_file escape", `{"backup_file": "../../etc/passwd"}`, 400, "invalid", []string{"backup_file", "inside the data directory"}},
@@ -304,4 +317,23 @@ func TestSystemReset(t *testing.T) {
 	key := h.must(http.StatusOK, h.do("GET", "/api/v1/settings/enkrypt-api-key", nil)).data()
 	assert.Equal(t, false, key["configured"], "settings return to their defaults")
 	h.seedConfig("after-reset")
+}
+
+// TestReadiness: /readyz needs no key and answers 200 while the store
+// answers, 503 in the error envelope when it does not; /health (liveness)
+// never asks the store.
+func TestReadiness(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, h *harness) {
+		res := h.must(http.StatusOK, h.doWith("GET", "/readyz", nil, nil))
+		assert.Equal(t, "API server is ready", res.Body["message"])
+		assert.Equal(t, h.store.Backend(), res.data()["store"])
+		assert.Equal(t, http.StatusOK, h.doWith("HEAD", "/readyz", nil, nil).Code, "probes may use HEAD")
+	})
+
+	down := newHarnessWith(t, func(s repositories.Store) repositories.Store { return downStore{s} }, nil)
+	res := down.doWith("GET", "/readyz", nil, nil)
+	assertError(t, res, http.StatusServiceUnavailable, "unavailable_error", "the store does not answer", "see the server log for request")
+	assert.NotContains(t, string(res.Raw), sql.ErrConnDone.Error(), "no internals in 5xx bodies")
+	assert.Equal(t, http.StatusServiceUnavailable, down.doWith("HEAD", "/readyz", nil, nil).Code)
+	down.must(http.StatusOK, down.doWith("GET", "/health", nil, nil))
 }

@@ -33,6 +33,7 @@ func (h *UserController) register(g *gin.RouterGroup) {
 // List godoc
 //
 //	@Summary		List users
+//	@ID				listUsers
 //	@Description	Users in creation order with their projects and key counts. The total is in X-Total-Count.
 //	@Tags			users
 //	@Produce		json
@@ -62,6 +63,7 @@ func (h *UserController) List(c *gin.Context) {
 // Create godoc
 //
 //	@Summary		Create a user
+//	@ID				createUser
 //	@Description	The email must be one valid address; it is stored lowercased and is unique ignoring case.
 //	@Tags			users
 //	@Accept			json
@@ -87,6 +89,7 @@ func (h *UserController) Create(c *gin.Context) {
 // Search godoc
 //
 //	@Summary		Search users
+//	@ID				searchUsers
 //	@Description	Case-insensitive substring match on the email or the name of any of the user's projects.
 //	@Tags			users
 //	@Accept			json
@@ -114,6 +117,7 @@ func (h *UserController) Search(c *gin.Context) {
 // Get godoc
 //
 //	@Summary	Get a user with their projects and masked keys
+//	@ID			getUser
 //	@Tags		users
 //	@Produce	json
 //	@Security	AdminKey
@@ -131,6 +135,7 @@ func (h *UserController) Get(c *gin.Context) {
 // Update godoc
 //
 //	@Summary		Change a user's email
+//	@ID				updateUser
 //	@Description	Setting the current email is a no-op; 409 if another user has it (ignoring case).
 //	@Tags			users
 //	@Accept			json
@@ -158,6 +163,7 @@ func (h *UserController) Update(c *gin.Context) {
 // Delete godoc
 //
 //	@Summary		Delete a user
+//	@ID				deleteUser
 //	@Description	Refused with 409 while the user has API keys or project memberships, unless the body is {"force": true}: then keys, memberships and user are removed in one transaction.
 //	@Tags			users
 //	@Accept			json
@@ -185,6 +191,7 @@ func (h *UserController) Delete(c *gin.Context) {
 // Projects godoc
 //
 //	@Summary	List the projects of a user
+//	@ID			listUserProjects
 //	@Tags		users
 //	@Produce	json
 //	@Security	AdminKey

@@ -62,13 +62,14 @@ func TestOpenAPIDocumentIsValidOpenAPI3(t *testing.T) {
 }
 
 // TestOpenAPIDocumentsEveryRoute: the document lists exactly the routes the
-// engine serves under /api/v1 and /health, in both directions.
+// engine serves under /api/v1 and the probes (/health, /readyz), in both
+// directions.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	router := newRouter(t)
 	param := regexp.MustCompile(`:([^/]+)`)
 	var served []string
 	for _, r := range router.Routes() {
-		if r.Path == "/health" || strings.HasPrefix(r.Path, "/api/v1/") {
+		if r.Path == "/health" || r.Path == "/readyz" || strings.HasPrefix(r.Path, "/api/v1/") {
 			served = append(served, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
 		}
 	}

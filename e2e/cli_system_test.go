@@ -18,7 +18,7 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 	require.NoError(t, os.WriteFile(filepath.Join(h.workDir, "original.json"), original, 0o600))
 	runCLICases(t, h, []cliCase{
 		{name: "health-check empty", args: args("system health-check"), message: "System is healthy",
-			want: map[string]any{"status": "healthy", "store": "{store}", "statistics.total_configs": 0.0, "issues": []any{}}},
+			want: map[string]any{"status": "healthy", "store": "{store}", "statistics.total_configs": 0.0, "issues": []any{}, "integrity_checked": false}},
 		{name: "add config", args: args("config add --config-name c1"), message: "Configuration created successfully",
 			want: map[string]any{"config_name": "c1"}},
 		{name: "backup", args: args("system backup --output-file backups/b1.json"), message: "Backup written successfully",
@@ -39,8 +39,9 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 		{name: "import-enkrypt a backup", args: args("system import-enkrypt --replace --input-file backups/b1.json"), fail: "invalid", detail: "restore it instead"},
 		{name: "import-enkrypt", args: args("system import-enkrypt --replace --input-file original.json"), message: "Original configuration imported successfully",
 			want: map[string]any{"source_format": "enkrypt-config", "counts.configs": 2.0, "counts.api_keys": 4.0}},
-		{name: "health-check after import", args: args("system health-check"), message: "System is healthy",
-			want: map[string]any{"statistics.total_configs": 2.0, "statistics.total_api_keys": 4.0}},
+		{name: "health-check after import", args: args("system health-check --integrity"), message: "System is healthy",
+			want: map[string]any{"statistics.total_configs": 2.0, "statistics.total_api_keys": 4.0, "integrity_checked": true, "issues": []any{}}},
+		{name: "health-check of the store or of a server", args: args("system health-check --integrity --url http://127.0.0.1:8001/readyz"), fail: "invalid", detail: "none of the others can be"},
 	})
 	info, err := os.Stat(filepath.Join(h.workDir, "backups", "b1.json"))
 	require.NoError(t, err)

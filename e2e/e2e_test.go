@@ -98,9 +98,15 @@ func startServerArgs(t *testing.T, home string, flags []string, env ...string) *
 // launchServer starts the process without waiting for it to serve.
 func launchServer(t *testing.T, home string, flags []string, env ...string) *server {
 	t.Helper()
+	return launchBinary(t, binary, home, flags, env...)
+}
+
+// launchBinary is launchServer with another build of the gateway.
+func launchBinary(t *testing.T, bin, home string, flags []string, env ...string) *server {
+	t.Helper()
 	port := freePort(t)
 	args := append([]string{"system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(port)}, flags...)
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cleanEnv(), append([]string{"HOME=" + home}, env...)...)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs

@@ -39,7 +39,7 @@ func TestFirstStartImportsTheOriginalConfigFileOnce(t *testing.T) {
 	status, configs := s.call("GET", "/api/v1/configs", file.AdminKey, nil)
 	require.Equal(t, http.StatusOK, status, "the file's admin key is the admin key")
 	assert.Len(t, configs["data"], 2)
-	status, health := s.call("GET", "/api/v1/system/health", file.AdminKey, nil)
+	status, health := s.call("GET", "/api/v1/system/health?integrity=true", file.AdminKey, nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "healthy", health["data"].(map[string]any)["status"])
 	assert.Equal(t, 4.0, health["data"].(map[string]any)["statistics"].(map[string]any)["total_api_keys"])

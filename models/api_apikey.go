@@ -22,7 +22,7 @@ type KeyIssued struct {
 
 // RotateKeyRequest is the body of POST /api-keys/rotate.
 type RotateKeyRequest struct {
-	APIKey string `json:"api_key" example:"0c7d9a3e-2b1f-4e6a-9c8d-7f6e5d4c3b2a"`
+	APIKey string `json:"api_key" example:"0c7d9a3e-2b1f-4e6a-9c8d-7f6e5d4c3b2a" validate:"required"`
 	// GracePeriodSeconds keeps the old secret verifying for this long (0–604800).
 	GracePeriodSeconds int `json:"grace_period_seconds" example:"3600"`
 }

@@ -24,14 +24,20 @@ type HealthData struct {
 	ConfigPath string `json:"config_path" example:"/home/user/.enkrypt/enkrypt_mcp_config.json"`
 }
 
+// ReadyData is the payload of GET /readyz.
+type ReadyData struct {
+	// Store names the engine that answered.
+	Store string `json:"store" example:"sqlite" enums:"sqlite,postgres"`
+}
+
 // SearchRequest is the body of every search route.
 type SearchRequest struct {
-	SearchTerm string `json:"search_term" example:"git" minLength:"1" maxLength:"1024"`
+	SearchTerm string `json:"search_term" example:"git" minLength:"1" maxLength:"1024" validate:"required"`
 }
 
 // FileRequest names a file of the data directory to write.
 type FileRequest struct {
-	OutputFile string `json:"output_file" example:"exports/my-config.json"`
+	OutputFile string `json:"output_file" example:"exports/my-config.json" validate:"required"`
 }
 
 // DeletedData reports what a delete removed.

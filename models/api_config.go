@@ -115,7 +115,7 @@ type ConfigExport struct {
 
 // CreateConfigRequest is the body of POST /configs.
 type CreateConfigRequest struct {
-	ConfigName string `json:"config_name" example:"my-config"`
+	ConfigName string `json:"config_name" example:"my-config" validate:"required"`
 }
 
 // ConfigCreated is the payload of a configuration creation.
@@ -131,13 +131,13 @@ func NewConfigCreated(c Config) ConfigCreated {
 
 // CopyConfigRequest is the body of POST /configs/copy.
 type CopyConfigRequest struct {
-	SourceConfig string `json:"source_config" example:"my-config"`
-	TargetConfig string `json:"target_config" example:"my-config-copy"`
+	SourceConfig string `json:"source_config" example:"my-config" validate:"required"`
+	TargetConfig string `json:"target_config" example:"my-config-copy" validate:"required"`
 }
 
 // RenameConfigRequest is the body of PUT /configs/{config}/rename.
 type RenameConfigRequest struct {
-	NewName string `json:"new_name" example:"renamed-config"`
+	NewName string `json:"new_name" example:"renamed-config" validate:"required"`
 }
 
 // ConfigListItem is one entry of GET /configs.
@@ -202,8 +202,8 @@ func NewServerListItem(s Server) ServerListItem {
 
 // AddServerRequest is the body of POST /configs/{config}/servers.
 type AddServerRequest struct {
-	ServerName                 string     `json:"server_name" example:"github"`
-	ServerCommand              string     `json:"server_command" example:"npx"`
+	ServerName                 string     `json:"server_name" example:"github" validate:"required"`
+	ServerCommand              string     `json:"server_command" example:"npx" validate:"required"`
 	Args                       Strings    `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
 	Env                        StringMap  `json:"env" swaggertype:"object,string"`
 	Tools                      JSONObject `json:"tools" swaggertype:"object"`
@@ -273,7 +273,7 @@ type ValidationResult struct {
 
 // ImportConfigRequest is the body of POST /configs/import.
 type ImportConfigRequest struct {
-	ConfigName string          `json:"config_name" example:"imported-config"`
+	ConfigName string          `json:"config_name" example:"imported-config" validate:"required"`
 	InputFile  string          `json:"input_file" example:"exports/my-config.json"`
 	Config     json.RawMessage `json:"config" swaggertype:"object"`
 }

@@ -18,7 +18,7 @@ func NewConfigRef(id, name string) *ConfigRef {
 
 // CreateProjectRequest is the body of POST /projects.
 type CreateProjectRequest struct {
-	ProjectName string `json:"project_name" example:"my-project"`
+	ProjectName string `json:"project_name" example:"my-project" validate:"required"`
 }
 
 // ProjectCreated is the payload of a project creation or deletion.

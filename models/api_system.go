@@ -4,20 +4,23 @@ import "time"
 
 // SystemHealthData is the payload of GET /api/v1/system/health.
 type SystemHealthData struct {
-	Status        string           `json:"status" example:"healthy" enums:"healthy,unhealthy"`
-	Issues        []string         `json:"issues"`
-	Warnings      []string         `json:"warnings"`
-	Statistics    SystemStatistics `json:"statistics"`
-	Store         string           `json:"store" example:"sqlite"`
-	Version       string           `json:"version" example:"1.0.0"`
-	Uptime        string           `json:"uptime" example:"1h2m3s"`
-	UptimeSeconds int64            `json:"uptime_seconds" example:"3723"`
-	StartedAt     time.Time        `json:"started_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	Status   string   `json:"status" example:"healthy" enums:"healthy,unhealthy"`
+	Issues   []string `json:"issues"`
+	Warnings []string `json:"warnings"`
+	// IntegrityChecked is true when the integrity queries ran (?integrity=true):
+	// otherwise issues and warnings are empty because nobody looked.
+	IntegrityChecked bool             `json:"integrity_checked" example:"true"`
+	Statistics       SystemStatistics `json:"statistics"`
+	Store            string           `json:"store" example:"sqlite"`
+	Version          string           `json:"version" example:"1.0.0"`
+	Uptime           string           `json:"uptime" example:"1h2m3s"`
+	UptimeSeconds    int64            `json:"uptime_seconds" example:"3723"`
+	StartedAt        time.Time        `json:"started_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // BackupRequest is the body of POST /api/v1/system/backup.
 type BackupRequest struct {
-	OutputFile string `json:"output_file" example:"backups/gateway-2026-01-01.json"`
+	OutputFile string `json:"output_file" example:"backups/gateway-2026-01-01.json" validate:"required"`
 }
 
 // BackupData describes a written backup.
@@ -53,7 +56,7 @@ type RestoreData struct {
 
 // ResetRequest is the body of POST /api/v1/system/reset.
 type ResetRequest struct {
-	Confirm bool `json:"confirm" example:"true"`
+	Confirm bool `json:"confirm" example:"true" validate:"required"`
 }
 
 // ResetData counts what a reset deleted.
@@ -71,7 +74,7 @@ type SettingItem struct {
 
 // EnkryptAPIKeyRequest is the body of PUT /api/v1/settings/enkrypt-api-key.
 type EnkryptAPIKeyRequest struct {
-	APIKey string `json:"api_key" example:"ek-0123456789abcdef"`
+	APIKey string `json:"api_key" example:"ek-0123456789abcdef" validate:"required"`
 }
 
 // EnkryptAPIKeyData shows the guardrails provider key, masked.
@@ -97,8 +100,8 @@ func NewSystemHealthData(r HealthReport, version string, startedAt time.Time) Sy
 	if !r.Healthy {
 		status = "unhealthy"
 	}
-	return SystemHealthData{Status: status, Issues: r.Issues, Warnings: r.Warnings, Statistics: r.Statistics, Store: r.Store,
-		Version: version, Uptime: uptime.String(), UptimeSeconds: int64(uptime.Seconds()), StartedAt: startedAt}
+	return SystemHealthData{Status: status, Issues: r.Issues, Warnings: r.Warnings, IntegrityChecked: r.IntegrityChecked,
+		Statistics: r.Statistics, Store: r.Store, Version: version, Uptime: uptime.String(), UptimeSeconds: int64(uptime.Seconds()), StartedAt: startedAt}
 }
 
 // Message is the envelope message of a health report.

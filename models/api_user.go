@@ -4,7 +4,7 @@ import "time"
 
 // CreateUserRequest is the body of POST /users.
 type CreateUserRequest struct {
-	Email string `json:"email" example:"alice@example.com"`
+	Email string `json:"email" example:"alice@example.com" validate:"required"`
 }
 
 // UserCreated is the payload of a user creation or update.
@@ -15,7 +15,7 @@ type UserCreated struct {
 
 // UpdateUserRequest is the body of PUT /users/{user}.
 type UpdateUserRequest struct {
-	NewEmail string `json:"new_email" example:"alice@example.org"`
+	NewEmail string `json:"new_email" example:"alice@example.org" validate:"required"`
 }
 
 // DeleteUserRequest is the optional body of DELETE /users/{user}.

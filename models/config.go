@@ -1,5 +1,12 @@
 // Package models holds the domain types of the gateway and the request and
 // response types of its API. Domain types carry no storage or HTTP concerns.
+//
+// A request field tagged validate:"required" is one the request cannot do
+// without: the tag puts it in the OpenAPI document's required list, for
+// generated clients. Nothing evaluates the tag at run time; the services
+// check every field and name the missing one (400). A test in controllers
+// holds the two together. Fields of which one of several must be given
+// (config_name or config_id, …) carry no tag.
 package models
 
 import "time"

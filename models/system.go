@@ -12,6 +12,9 @@ type HealthReport struct {
 	Warnings   []string
 	Statistics SystemStatistics
 	Store      string
+	// IntegrityChecked says whether Issues and Warnings were looked for (the
+	// integrity queries ran), or are empty because they were not.
+	IntegrityChecked bool
 }
 
 // BackupResult describes a written backup.

@@ -49,6 +49,7 @@ type Repos interface {
 	Memberships() MembershipRepository
 	APIKeys() APIKeyRepository
 	Settings() SettingsRepository
+	Integrity() IntegrityRepository
 }
 
 // Store is a storage backend.
@@ -65,7 +66,9 @@ type Store interface {
 	// nor makes them retry (a whole-store read for a backup or a health check
 	// takes seconds at scale). Writes inside fn fail.
 	ReadSnapshot(ctx context.Context, fn func(r Repos) error) error
-	// Ping checks that the store can be reached.
+	// Ping checks that the store answers a query on the gateway's tables
+	// (one cheap round trip, bounded by ctx): the readiness probe and the
+	// first step of the health report.
 	Ping(ctx context.Context) error
 	// Backend names the engine ("sqlite" or "postgres").
 	Backend() string
@@ -74,7 +77,9 @@ type Store interface {
 
 // ConfigRepository stores configurations.
 type ConfigRepository interface {
-	Create(ctx context.Context, c models.Config) error
+	// Create inserts configurations in their order, all or none, as
+	// Users().Create does.
+	Create(ctx context.Context, configs ...models.Config) error
 	// Resolve finds a configuration by id, else by exact name.
 	Resolve(ctx context.Context, idOrName string) (models.Config, error)
 	List(ctx context.Context, page Page) ([]models.ConfigSummary, int, error)
@@ -91,7 +96,8 @@ type ConfigRepository interface {
 type ServerRepository interface {
 	List(ctx context.Context, configID string) ([]models.Server, error)
 	Get(ctx context.Context, configID, name string) (models.Server, error)
-	Create(ctx context.Context, configID string, s models.Server) error
+	// Create inserts servers of one configuration in their order, as Users().Create does.
+	Create(ctx context.Context, configID string, servers ...models.Server) error
 	// Update replaces every stored field of the named server.
 	Update(ctx context.Context, configID string, s models.Server) error
 	Delete(ctx context.Context, configID, name string) error
@@ -100,7 +106,8 @@ type ServerRepository interface {
 
 // ProjectRepository stores projects.
 type ProjectRepository interface {
-	Create(ctx context.Context, p models.Project) error
+	// Create inserts projects in their order, as Users().Create does.
+	Create(ctx context.Context, projects ...models.Project) error
 	// Resolve finds a project by id, else by exact name.
 	Resolve(ctx context.Context, idOrName string) (models.Project, error)
 	Get(ctx context.Context, id string) (models.Project, error)
@@ -198,4 +205,16 @@ type SettingsRepository interface {
 	Get(ctx context.Context, key string) (models.Setting, error)
 	List(ctx context.Context) ([]models.Setting, error)
 	DeleteAll(ctx context.Context) error
+}
+
+// IntegrityRepository answers questions about the whole store with set-based
+// statements (COUNT, joins, GROUP BY), never by loading it: the health report
+// asks them whenever it is polled, and reset and import ask inside their write
+// transactions, which must stay short.
+type IntegrityRepository interface {
+	// Counts counts the rows of every kind in one statement.
+	Counts(ctx context.Context) (models.StoreCounts, error)
+	// Findings lists the rows that break a rule of the gateway, at most limit
+	// (> 0) in each list of the result.
+	Findings(ctx context.Context, limit int) (models.IntegrityFindings, error)
 }

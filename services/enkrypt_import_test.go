@@ -138,7 +138,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 			assert.NotContains(t, string(listed), doc["common_mcp_gateway_config"].(map[string]any)["enkrypt_api_key"].(string))
 		})
 		t.Run("the imported state is healthy", func(t *testing.T) {
-			r, err := c.svc.System.Health(ctx)
+			r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 			require.NoError(t, err)
 			assert.True(t, r.Healthy, "%v", r.Issues)
 			assert.Empty(t, r.Warnings)
@@ -259,7 +259,7 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		cfg, err := c.svc.Configs.Get(ctx, p.ConfigID)
 		require.NoError(t, err)
 		assert.Equal(t, "c", cfg.Name)
-		r, err := c.svc.System.Health(ctx)
+		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 		require.NoError(t, err)
 		assert.True(t, r.Healthy, "%v", r.Issues)
 	})

@@ -182,7 +182,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 				_, err = c.svc.APIKeys.Verify(ctx, secret)
 				assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err), "refused before any lookup")
 			}
-			r, err := c.svc.System.Health(ctx)
+			r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 			require.NoError(t, err)
 			assert.True(t, r.Healthy, "%v", r.Issues)
 			assert.Len(t, r.Warnings, len(weak), "each asks for a rotation")

@@ -62,12 +62,12 @@ func FuzzRestoreDocument(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		before, err := svc.System.Health(ctx)
+		before, err := svc.System.Health(ctx, services.HealthIntegrity)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = svc.System.RestoreData(ctx, "input_file", doc)
-		after, herr := svc.System.Health(ctx)
+		after, herr := svc.System.Health(ctx, services.HealthIntegrity)
 		if herr != nil {
 			t.Fatal(herr)
 		}

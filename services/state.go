@@ -72,26 +72,27 @@ func wipe(ctx context.Context, tx repositories.Repos) error {
 }
 
 // insertState writes a checked state into an empty store (inside a transaction),
-// each list in its order so that creation order survives. The long lists
-// (users, memberships, keys) go in multi-row statements.
+// each list in its order so that creation order survives, in multi-row
+// statements: one per list (and one per configuration for its servers),
+// however many rows.
 func insertState(ctx context.Context, tx repositories.Repos, st state) error {
+	configs := make([]models.Config, len(st.configs))
+	for i, c := range st.configs {
+		configs[i] = c.Config
+	}
+	if err := tx.Configs().Create(ctx, configs...); err != nil {
+		return storeErr(err, "", "")
+	}
 	for _, c := range st.configs {
-		if err := tx.Configs().Create(ctx, c.Config); err != nil {
+		if err := tx.Servers().Create(ctx, c.ID, c.servers...); err != nil {
 			return storeErr(err, "", "")
-		}
-		for _, srv := range c.servers {
-			if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
-				return storeErr(err, "", "")
-			}
 		}
 	}
 	if err := tx.Users().Create(ctx, st.users...); err != nil {
 		return storeErr(err, "", "")
 	}
-	for _, p := range st.projects {
-		if err := tx.Projects().Create(ctx, p); err != nil {
-			return storeErr(err, "", "")
-		}
+	if err := tx.Projects().Create(ctx, st.projects...); err != nil {
+		return storeErr(err, "", "")
 	}
 	// Memberships are grouped by project in documents; re-inserting them by time
 	// restores the global order that per-user listings show.
@@ -123,15 +124,4 @@ func (st state) counts() models.BackupCounts {
 		n.Servers += len(c.servers)
 	}
 	return n
-}
-
-func (st state) statistics() models.SystemStatistics {
-	s := models.SystemStatistics{TotalProjects: len(st.projects), TotalUsers: len(st.users),
-		TotalConfigs: len(st.configs), TotalAPIKeys: len(st.keys)}
-	for _, k := range st.keys {
-		if k.Disabled {
-			s.DisabledAPIKeys++
-		}
-	}
-	return s
 }

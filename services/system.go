@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/securemcp/gateway/models"
@@ -35,64 +34,6 @@ func (s *SystemService) snapshotState(ctx context.Context) (state, error) {
 		return err
 	})
 	return st, err
-}
-
-// Health pings the store, then reads it in one snapshot and checks its
-// integrity. It fails with KindUnavailable only when the store cannot be reached.
-func (s *SystemService) Health(ctx context.Context) (models.HealthReport, error) {
-	report := models.HealthReport{Store: s.store.Backend(), Issues: []string{}, Warnings: []string{}}
-	if err := s.store.Ping(ctx); err != nil {
-		return report, &Error{Kind: KindUnavailable, Message: "the store cannot be reached", Err: err}
-	}
-	st, err := s.snapshotState(ctx)
-	if err != nil {
-		return report, err
-	}
-	report.Issues = append(report.Issues, checkState(st)...)
-	report.Warnings = append(report.Warnings, healthWarnings(st)...)
-	report.Statistics = st.statistics()
-	report.Healthy = len(report.Issues) == 0
-	return report, nil
-}
-
-// healthWarnings lists states the rules allow but that are likely mistakes.
-func healthWarnings(st state) []string {
-	var warnings []string
-	folded := map[string]string{}
-	for _, c := range st.configs {
-		key := "configuration " + strings.ToLower(c.Name)
-		if other, ok := folded[key]; ok {
-			warnings = append(warnings, fmt.Sprintf("configurations %q and %q differ only in case", other, c.Name))
-		}
-		folded[key] = c.Name
-	}
-	projects := map[string]models.Project{}
-	for _, p := range st.projects {
-		key := "project " + strings.ToLower(p.Name)
-		if other, ok := folded[key]; ok {
-			warnings = append(warnings, fmt.Sprintf("projects %q and %q differ only in case", other, p.Name))
-		}
-		folded[key] = p.Name
-		projects[p.ID] = p
-	}
-	members := map[[2]string]bool{}
-	for _, m := range st.memberships {
-		members[[2]string{m.ProjectID, m.UserID}] = true
-	}
-	for _, k := range st.keys {
-		p, ok := projects[k.ProjectID]
-		switch {
-		case k.DisabledReason == models.DisabledWeakSecret:
-			warnings = append(warnings, fmt.Sprintf("api key %q was imported without its secret, which was too short or too guessable to keep: rotate it, then enable it", k.ID))
-		case !ok:
-			// a dangling reference: already an issue
-		case !members[[2]string{k.ProjectID, k.UserID}]:
-			warnings = append(warnings, fmt.Sprintf("api key %q: its user is not a member of project %q, so it cannot authenticate", k.ID, p.Name))
-		case p.ConfigID == "":
-			warnings = append(warnings, fmt.Sprintf("api key %q: project %q has no configuration, so the key cannot authenticate", k.ID, p.Name))
-		}
-	}
-	return warnings
 }
 
 // Backup writes the whole state, read in one snapshot, as a document in the
@@ -163,13 +104,13 @@ func (s *SystemService) RestoreData(ctx context.Context, field string, data []by
 }
 
 // replace wipes the store and writes st in one transaction. If guard is given it
-// runs first, with the current state, and may refuse.
-func (s *SystemService) replace(ctx context.Context, st state, guard func(current state) error) error {
+// runs first, with what the store holds (counted, not read), and may refuse.
+func (s *SystemService) replace(ctx context.Context, st state, guard func(current models.StoreCounts) error) error {
 	return s.store.InTx(ctx, func(tx repositories.Repos) error {
 		if guard != nil {
-			current, err := readState(ctx, tx)
+			current, err := tx.Integrity().Counts(ctx)
 			if err != nil {
-				return err
+				return storeErr(err, "", "")
 			}
 			if err := guard(current); err != nil {
 				return err
@@ -190,11 +131,11 @@ func (s *SystemService) Reset(ctx context.Context, confirm bool) (models.ResetRe
 	}
 	var res models.ResetResult
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		st, err := readState(ctx, tx)
+		n, err := tx.Integrity().Counts(ctx)
 		if err != nil {
-			return err
+			return storeErr(err, "", "")
 		}
-		res.Deleted = st.counts()
+		res.Deleted = n.Backup()
 		return wipe(ctx, tx)
 	})
 	return res, err
@@ -243,12 +184,12 @@ func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []
 		return models.RestoreResult{}, err
 	}
 	res := models.RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(data), Counts: st.counts(), Notes: notes}
-	var guard func(state) error
+	var guard func(models.StoreCounts) error
 	if !replace {
-		guard = func(current state) error {
-			if !current.empty() {
+		guard = func(current models.StoreCounts) error {
+			if !current.Empty() {
 				return Conflict("the store is not empty (%d configurations, %d projects, %d users, %d API keys, %d settings); import with replace to overwrite it",
-					len(current.configs), len(current.projects), len(current.users), len(current.keys), len(current.settings))
+					current.Configs, current.Projects, current.Users, current.APIKeys, current.Settings)
 			}
 			return nil
 		}
@@ -284,8 +225,8 @@ func (s *SystemService) ImportEnkryptIfEmpty(ctx context.Context, configFile []b
 	}
 	res := models.RestoreResult{SourceFormat: FormatEnkrypt, SHA256: sha256Hex(configFile), Counts: st.counts(), Notes: notes}
 	skipped := false
-	guard := func(current state) error {
-		skipped = !current.empty()
+	guard := func(current models.StoreCounts) error {
+		skipped = !current.Empty()
 		if skipped {
 			return errStoreNotEmpty
 		}

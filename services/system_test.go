@@ -301,14 +301,14 @@ func TestResetEmptiesTheStore(t *testing.T) {
 func TestHealthReportsIntegrity(t *testing.T) {
 	c := newSystemCore(t)
 	ctx := context.Background()
-	r, err := c.svc.System.Health(ctx)
+	r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 	require.NoError(t, err)
 	assert.True(t, r.Healthy)
 	assert.Equal(t, []string{}, r.Issues)
 	assert.Equal(t, "sqlite", r.Store)
 
 	seedState(t, c)
-	r, err = c.svc.System.Health(ctx)
+	r, err = c.svc.System.Health(ctx, services.HealthIntegrity)
 	require.NoError(t, err)
 	assert.True(t, r.Healthy, "%v", r.Issues)
 	assert.Equal(t, models.SystemStatistics{TotalProjects: 2, TotalUsers: 2, TotalConfigs: 2, TotalAPIKeys: 2, DisabledAPIKeys: 1}, r.Statistics)
@@ -317,18 +317,18 @@ func TestHealthReportsIntegrity(t *testing.T) {
 		// The service lowercases e-mails; a raw repository insert (as an old
 		// database might hold) does not.
 		require.NoError(t, c.store.Users().Create(ctx, models.User{ID: "2a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", Email: "Alice@Example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}))
-		r, err := c.svc.System.Health(ctx)
+		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 		require.NoError(t, err)
 		assert.False(t, r.Healthy)
 		joined := strings.Join(r.Issues, "\n")
-		assert.Contains(t, joined, `users[2] "Alice@Example.com": email is not stored in canonical form`)
-		assert.Contains(t, joined, "another user has the same email")
+		assert.Contains(t, joined, `user "Alice@Example.com": email is not stored in canonical form`)
+		assert.Contains(t, joined, `users "alice@example.com" and "Alice@Example.com": another user has the same email`)
 	})
 	t.Run("warnings", func(t *testing.T) {
 		_, err := c.svc.Configs.Create(ctx, "ENGINEERING")
 		require.NoError(t, err)
 		require.NoError(t, c.store.Memberships().Remove(ctx, projectID, userIDs[1]))
-		r, err := c.svc.System.Health(ctx)
+		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 		require.NoError(t, err)
 		joined := strings.Join(r.Warnings, "\n")
 		assert.Contains(t, joined, `configurations "engineering" and "ENGINEERING" differ only in case`)
@@ -350,12 +350,12 @@ func TestHealthReportsDanglingReferences(t *testing.T) {
 	require.NoError(t, err)
 	_, err = raw.ExecContext(ctx, `INSERT INTO memberships (project_id, user_id, created_at) VALUES (?, '88888888-8888-4888-8888-888888888888', 1)`, projectID)
 	require.NoError(t, err)
-	r, err := c.svc.System.Health(ctx)
+	r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 	require.NoError(t, err)
 	assert.False(t, r.Healthy)
 	joined := strings.Join(r.Issues, "\n")
-	assert.Contains(t, joined, `projects[0] "platform": mcp_config_id "99999999-9999-4999-8999-999999999999" refers to no configuration`)
-	assert.Contains(t, joined, `user_id "88888888-8888-4888-8888-888888888888" refers to no user`)
+	assert.Contains(t, joined, `project "platform": mcp_config_id "99999999-9999-4999-8999-999999999999" refers to no configuration`)
+	assert.Contains(t, joined, `membership (project "`+projectID+`", user "88888888-8888-4888-8888-888888888888"): user_id "88888888-8888-4888-8888-888888888888" refers to no user`)
 }
 
 // unreachable is a store whose database is gone.
@@ -368,6 +368,6 @@ func TestHealthUnavailableWhenTheStoreCannotBeReached(t *testing.T) {
 	files, err := services.NewDataDir(c.dataDir)
 	require.NoError(t, err)
 	svc := services.New(unreachable{c.store}, files, services.SystemClock)
-	_, err = svc.System.Health(context.Background())
+	_, err = svc.System.Health(context.Background(), services.HealthCounts)
 	assert.Equal(t, services.KindUnavailable, services.KindOf(err))
 }

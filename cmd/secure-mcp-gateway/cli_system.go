@@ -7,6 +7,7 @@ import (
 
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
 )
 
 // systemCmds are the `system` commands besides start-api, as the
@@ -15,14 +16,32 @@ func systemCmds() []*cobra.Command {
 	return []*cobra.Command{systemHealthCheck(), systemBackup(), systemRestore(), systemReset(), systemImportEnkrypt(), systemGatewayStatus()}
 }
 
+// systemHealthCheck checks the store directly (the deep check of GET
+// /api/v1/system/health), or with --url asks a running server over HTTP (its
+// /readyz, for container health checks).
 func systemHealthCheck() *cobra.Command {
-	cmd := serviceCmd("health-check", "Check the store's reachability and integrity; status is unhealthy when issues are found", "", func(c *call) (any, error) {
-		r, err := c.svc.System.Health(c.ctx)
-		data := models.NewSystemHealthData(r, config.Version, time.Now().UTC())
+	cmd := serviceCmd("health-check", "Check that the store answers and count its entities; --integrity also checks its integrity (status unhealthy when issues are found); --url asks a running server instead", "", func(c *call) (any, error) {
+		scope := services.HealthCounts
+		if deep, _ := c.cmd.Flags().GetBool("integrity"); deep {
+			scope = services.HealthIntegrity
+		}
+		r, err := c.svc.System.Health(c.ctx, scope)
+		data := models.NewSystemHealthData(r, config.BuildVersion(), time.Now().UTC())
 		c.message = data.Message()
 		return data, err
 	})
-	cmd.Example = example("system health-check")
+	onStore := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if !cmd.Flags().Changed("url") {
+			return onStore(cmd, args)
+		}
+		rawURL, _ := cmd.Flags().GetString("url")
+		timeout, _ := cmd.Flags().GetDuration("timeout")
+		return probe(cmd.Context(), cmd.OutOrStdout(), rawURL, timeout)
+	}
+	boolFlag(cmd, "integrity", "also run the integrity queries (each reads a whole table)")
+	probeFlags(cmd)
+	cmd.MarkFlagsMutuallyExclusive("integrity", "url")
 	return cmd
 }
 

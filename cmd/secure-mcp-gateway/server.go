@@ -131,7 +131,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	handler := controllers.NewHandler(controllers.Deps{
 		Gateway: gateway.NewAdmin(pool, a.services.Configs, gateway.Info{}),
 		Log:     log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
-		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
+		Version: config.BuildVersion(), ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
 		StartedAt: startedAt,
 	})
 	srv := &http.Server{

@@ -167,7 +167,8 @@ func TestRefine(t *testing.T) {
   "definitions": {
     "Envelope": {"type": "object", "properties": {"message": {"type": "string"}, "data": {}}, "required": [REQUIRED_ENVELOPE]},
     "Item": {"type": "object", "properties": {"id": {"type": "string"}, "note": {"type": "string"}}, "required": [REQUIRED_ITEM]},
-    "Body": {"type": "object", "properties": {"name": {"type": "string"}}, "required": [REQUIRED_BODY]},
+    "Body": {"type": "object", "properties": {"name": {"type": "string"}, "ref": {"allOf": [{"$ref": "#/definitions/Ref"}], "x-nullable": true}}, "required": [REQUIRED_BODY]},
+    "Ref": {"type": "object", "properties": {"id": {"type": "string"}}},
     "models.ErrorResponse": {"type": "object", "properties": {"error": {"type": "string"}}}
   },
   "paths": {
@@ -195,7 +196,16 @@ func TestRefine(t *testing.T) {
 	assert.Equal(t, "http", admin.Type)
 	assert.Equal(t, "bearer", admin.Scheme)
 
-	public := doc.Paths.Find("/public").Post.Responses
+	publicOp := doc.Paths.Find("/public").Post
+	require.NotNil(t, publicOp.Security, "a public operation says so")
+	assert.Empty(t, *publicOp.Security)
+	require.NotNil(t, doc.Paths.Find("/secured").Get.Security)
+	assert.NotEmpty(t, *doc.Paths.Find("/secured").Get.Security)
+	nullable := doc.Components.Schemas["Body"].Value.Properties["ref"].Value
+	assert.True(t, nullable.Nullable)
+	assert.Equal(t, &openapi3.Types{openapi3.TypeObject}, nullable.Type, "nullable names its type (OpenAPI 3.0)")
+	assert.Equal(t, "#/components/schemas/Ref", nullable.AllOf[0].Ref)
+	public := publicOp.Responses
 	assert.NotNil(t, public.Status(500), "any route may fail")
 	assert.Nil(t, public.Status(401), "no key, no 401")
 	assert.Nil(t, public.Status(429))
@@ -217,7 +227,7 @@ func TestRefine(t *testing.T) {
 	assert.Empty(t, body.Value.AllOf, "the envelope is flattened")
 	assert.ElementsMatch(t, []string{"message", "data"}, slices.Collect(maps.Keys(body.Value.Properties)))
 	assert.Equal(t, "#/components/schemas/Item", body.Value.Properties["data"].Value.Items.Ref)
-	assert.Len(t, doc.Components.Schemas["Envelope"].Value.Properties["data"].Value.Type.Slice(), 0, "the shared Envelope is untouched")
+	assert.NotContains(t, doc.Components.Schemas, "Envelope", "a schema that nothing refers to after flattening is dropped")
 
 	assert.Equal(t, []string{"data", "message"}, body.Value.Required, "the envelope's fields are always present")
 	assert.Equal(t, []string{"id"}, doc.Components.Schemas["Item"].Value.Required, "a response-only type lists its always-present fields")

@@ -130,6 +130,7 @@ func convert(v2, v2Required []byte) ([]byte, error) {
 	}
 	alwaysPresent(doc3, required.Definitions)
 	refine(doc3)
+	tidy(doc3)
 	if err := doc3.Validate(openapi3.NewLoader().Context); err != nil {
 		return nil, fmt.Errorf("invalid OpenAPI 3 document: %w", err)
 	}

@@ -17,9 +17,9 @@ type configs struct {
 	inTx bool
 }
 
-func (r configs) Create(ctx context.Context, c models.Config) error {
+func (r configs) Create(ctx context.Context, configs ...models.Config) error {
 	defer r.c.invalidate()
-	return r.next.Create(ctx, c)
+	return r.next.Create(ctx, configs...)
 }
 
 func (r configs) List(ctx context.Context, page repositories.Page) ([]models.ConfigSummary, int, error) {
@@ -64,9 +64,9 @@ func (r servers) Get(ctx context.Context, configID, name string) (models.Server,
 	return r.next.Get(ctx, configID, name)
 }
 
-func (r servers) Create(ctx context.Context, configID string, s models.Server) error {
+func (r servers) Create(ctx context.Context, configID string, servers ...models.Server) error {
 	defer r.c.invalidate()
-	return r.next.Create(ctx, configID, s)
+	return r.next.Create(ctx, configID, servers...)
 }
 
 func (r servers) Update(ctx context.Context, configID string, s models.Server) error {
@@ -89,9 +89,9 @@ type projects struct {
 	c    *cache
 }
 
-func (r projects) Create(ctx context.Context, p models.Project) error {
+func (r projects) Create(ctx context.Context, projects ...models.Project) error {
 	defer r.c.invalidate()
-	return r.next.Create(ctx, p)
+	return r.next.Create(ctx, projects...)
 }
 
 func (r projects) Resolve(ctx context.Context, idOrName string) (models.Project, error) {

@@ -25,10 +25,10 @@ func scanConfig(row interface{ Scan(...any) error }) (models.Config, error) {
 	return c, nil
 }
 
-func (r configRepo) Create(ctx context.Context, c models.Config) error {
-	_, err := r.exec(ctx, `INSERT INTO configs (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`,
-		c.ID, c.Name, toNanos(c.CreatedAt), toNanos(c.UpdatedAt))
-	return err
+func (r configRepo) Create(ctx context.Context, configs ...models.Config) error {
+	return insertRows(ctx, r.db, `INSERT INTO configs (`+configColumns+`) VALUES `, configs, func(c models.Config) []any {
+		return []any{c.ID, c.Name, toNanos(c.CreatedAt), toNanos(c.UpdatedAt)}
+	})
 }
 
 func (r configRepo) Resolve(ctx context.Context, idOrName string) (models.Config, error) {

@@ -42,10 +42,10 @@ func (r projectRepo) list(ctx context.Context, query string, args ...any) ([]mod
 	return out, r.d.translate(rows.Err())
 }
 
-func (r projectRepo) Create(ctx context.Context, p models.Project) error {
-	_, err := r.exec(ctx, `INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?)`,
-		p.ID, p.Name, toNullString(p.ConfigID), toNanos(p.CreatedAt), toNanos(p.UpdatedAt))
-	return err
+func (r projectRepo) Create(ctx context.Context, projects ...models.Project) error {
+	return insertRows(ctx, r.db, `INSERT INTO projects (`+projectColumns+`) VALUES `, projects, func(p models.Project) []any {
+		return []any{p.ID, p.Name, toNullString(p.ConfigID), toNanos(p.CreatedAt), toNanos(p.UpdatedAt)}
+	})
 }
 
 func (r projectRepo) Resolve(ctx context.Context, idOrName string) (models.Project, error) {

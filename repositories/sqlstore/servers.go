@@ -86,15 +86,17 @@ func (r serverRepo) Get(ctx context.Context, configID, name string) (models.Serv
 	return s, r.scanErr(err)
 }
 
-func (r serverRepo) Create(ctx context.Context, configID string, s models.Server) error {
-	enc, err := encodeServer(s)
-	if err != nil {
-		return err
+func (r serverRepo) Create(ctx context.Context, configID string, servers ...models.Server) error {
+	rows := make([][]any, len(servers))
+	for i, s := range servers {
+		enc, err := encodeServer(s)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{configID, s.Name, s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation, s.SharedProcess,
+			enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.CreatedAt), toNanos(s.UpdatedAt)}
 	}
-	_, err = r.exec(ctx, `INSERT INTO servers (config_id, `+serverColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		configID, s.Name, s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation, s.SharedProcess,
-		enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.CreatedAt), toNanos(s.UpdatedAt))
-	return err
+	return insertRows(ctx, r.db, `INSERT INTO servers (config_id, `+serverColumns+`) VALUES `, rows, func(row []any) []any { return row })
 }
 
 func (r serverRepo) Update(ctx context.Context, configID string, s models.Server) error {

@@ -61,16 +61,22 @@ func (s db) Users() repositories.UserRepository             { return userRepo{s}
 func (s db) Memberships() repositories.MembershipRepository { return membershipRepo{s} }
 func (s db) APIKeys() repositories.APIKeyRepository         { return apiKeyRepo{s} }
 func (s db) Settings() repositories.SettingsRepository      { return settingsRepo{s} }
+func (s db) Integrity() repositories.IntegrityRepository    { return integrityRepo{s} }
 
 // Backend names the engine.
 func (s *Store) Backend() string { return s.d.name }
 
-// Ping checks that both pools reach the database.
+// Ping runs one query on a table of the gateway through the pool that
+// serves reads: a round trip that proves the database answers and holds the
+// schema (SQLite reads the file's first page of it; a bare "SELECT 1" on a
+// pooled connection would not), and that never waits behind a writer (the
+// embedded store's single write connection may be busy with a long restore).
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.reader.PingContext(ctx); err != nil {
-		return err
+	rows, err := s.reader.QueryContext(ctx, `SELECT 1 FROM settings LIMIT 1`)
+	if err != nil {
+		return s.d.translate(err)
 	}
-	return s.writer.PingContext(ctx)
+	return s.d.translate(rows.Close())
 }
 
 // Close closes both pools.

@@ -189,3 +189,56 @@ func testBulkInsert(t *testing.T, newStore Factory) {
 		assert.ErrorIs(t, s.Users().Create(ctx(), users[0], users[0]), repositories.ErrConflict, "a duplicate within one statement")
 	})
 }
+
+// testBulkInsertEntities checks the many-rows form of Configs().Create,
+// Servers().Create and Projects().Create (restore and import write every row
+// of a list in one statement).
+func testBulkInsertEntities(t *testing.T, newStore Factory) {
+	t.Run("ManyRowsInsertInOrder", func(t *testing.T) {
+		s := newStore(t)
+		// Names and ids descend while creation order ascends: listings must follow insertion.
+		configs := []models.Config{newConfig(3, "c-z"), newConfig(2, "c-y"), newConfig(1, "c-x")}
+		projects := []models.Project{newProject(3, "p-z"), newProject(2, "p-y"), newProject(1, "p-x")}
+		projects[1].ConfigID = configs[0].ID
+		servers := []models.Server{newServer(3, "s-z"), newServer(2, "s-y"), newServer(1, "s-x")}
+		require.NoError(t, s.InTx(ctx(), func(tx repositories.Repos) error {
+			if err := tx.Configs().Create(ctx(), configs...); err != nil {
+				return err
+			}
+			if err := tx.Servers().Create(ctx(), configs[0].ID, servers...); err != nil {
+				return err
+			}
+			return tx.Projects().Create(ctx(), projects...)
+		}))
+		gotConfigs, _, err := s.Configs().List(ctx(), repositories.Page{})
+		require.NoError(t, err)
+		var names []string
+		for _, c := range gotConfigs {
+			names = append(names, c.Name)
+		}
+		assert.Equal(t, []string{"c-z", "c-y", "c-x"}, names)
+		gotServers, err := s.Servers().List(ctx(), configs[0].ID)
+		require.NoError(t, err)
+		assert.Equal(t, servers, gotServers)
+		gotProjects, _, err := s.Projects().List(ctx(), repositories.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, projects, gotProjects)
+	})
+	t.Run("NoRowsIsNoOp", func(t *testing.T) {
+		s := newStore(t)
+		assert.NoError(t, s.Configs().Create(ctx()))
+		assert.NoError(t, s.Projects().Create(ctx()))
+		assert.NoError(t, s.Servers().Create(ctx(), "no-such-config"))
+	})
+	t.Run("ADuplicateLeavesNothing", func(t *testing.T) {
+		s := newStore(t)
+		c := newConfig(1, "one")
+		assert.ErrorIs(t, s.Configs().Create(ctx(), c, newConfig(2, "one")), repositories.ErrConflict)
+		require.NoError(t, s.Configs().Create(ctx(), c))
+		assert.ErrorIs(t, s.Servers().Create(ctx(), c.ID, newServer(1, "same"), newServer(2, "same")), repositories.ErrConflict)
+		assert.ErrorIs(t, s.Projects().Create(ctx(), newProject(1, "p"), newProject(1, "q")), repositories.ErrConflict)
+		n, err := s.Integrity().Counts(ctx())
+		require.NoError(t, err)
+		assert.Equal(t, models.StoreCounts{Configs: 1}, n, "one statement: all rows or none")
+	})
+}

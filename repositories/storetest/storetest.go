@@ -26,6 +26,8 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Portability", func(t *testing.T) { testPortability(t, newStore) })
 	t.Run("Bulk", func(t *testing.T) { testBulk(t, newStore) })
 	t.Run("BulkInsert", func(t *testing.T) { testBulkInsert(t, newStore) })
+	t.Run("BulkInsertEntities", func(t *testing.T) { testBulkInsertEntities(t, newStore) })
+	t.Run("Integrity", func(t *testing.T) { testIntegrity(t, newStore) })
 }
 
 // at returns a fixed, distinct time for fixtures (microsecond precision, which

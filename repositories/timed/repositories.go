@@ -13,9 +13,9 @@ type configs struct {
 	observer
 }
 
-func (r configs) Create(ctx context.Context, c models.Config) (err error) {
+func (r configs) Create(ctx context.Context, configs ...models.Config) (err error) {
 	defer r.observe("configs.create", time.Now(), &err)
-	return r.next.Create(ctx, c)
+	return r.next.Create(ctx, configs...)
 }
 
 func (r configs) Resolve(ctx context.Context, idOrName string) (_ models.Config, err error) {
@@ -68,9 +68,9 @@ func (r servers) Get(ctx context.Context, configID, name string) (_ models.Serve
 	return r.next.Get(ctx, configID, name)
 }
 
-func (r servers) Create(ctx context.Context, configID string, s models.Server) (err error) {
+func (r servers) Create(ctx context.Context, configID string, servers ...models.Server) (err error) {
 	defer r.observe("servers.create", time.Now(), &err)
-	return r.next.Create(ctx, configID, s)
+	return r.next.Create(ctx, configID, servers...)
 }
 
 func (r servers) Update(ctx context.Context, configID string, s models.Server) (err error) {
@@ -93,9 +93,9 @@ type projects struct {
 	observer
 }
 
-func (r projects) Create(ctx context.Context, p models.Project) (err error) {
+func (r projects) Create(ctx context.Context, projects ...models.Project) (err error) {
 	defer r.observe("projects.create", time.Now(), &err)
-	return r.next.Create(ctx, p)
+	return r.next.Create(ctx, projects...)
 }
 
 func (r projects) Resolve(ctx context.Context, idOrName string) (_ models.Project, err error) {

@@ -41,7 +41,7 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 			want: map[string]any{"source_format": "enkrypt-config", "counts.configs": 2.0, "counts.api_keys": 4.0}},
 		{name: "health-check after import", args: args("system health-check --integrity"), message: "System is healthy",
 			want: map[string]any{"statistics.total_configs": 2.0, "statistics.total_api_keys": 4.0, "integrity_checked": true, "issues": []any{}}},
-		{name: "health-check of the store or of a server", args: args("system health-check --integrity --url http://127.0.0.1:8001/readyz"), fail: "invalid", detail: "none of the others can be"},
+		{name: "health-check of the store or of a server", args: args("system health-check --integrity --url http://127.0.0.1:8001/readyz"), fail: "invalid", usage: true, detail: "none of the others can be"},
 	})
 	info, err := os.Stat(filepath.Join(h.workDir, "backups", "b1.json"))
 	require.NoError(t, err)

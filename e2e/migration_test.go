@@ -103,7 +103,7 @@ func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
 	placeholder := list[0].(map[string]any)
 	assert.Equal(t, "inactive", placeholder["status"])
 	assert.Equal(t, "weak_secret", placeholder["inactive_reason"])
-	status, health := s.call("GET", "/api/v1/system/health", adminKey, nil)
+	status, health := s.call("GET", "/api/v1/system/health?integrity=true", adminKey, nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, fmt.Sprint(health["data"].(map[string]any)["warnings"]), "rotate it")
 	status, echo := s.call("GET", "/api/v1/configs/default_config/servers/echo_server", adminKey, nil)

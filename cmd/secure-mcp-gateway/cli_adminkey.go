@@ -23,9 +23,10 @@ import (
 // printed bare (not in the JSON envelope), for command substitution.
 func newAdminKeyCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "admin-key",
-		Short: "Print the admin API key (only to a user at a terminal; for ADMIN_KEY=$(… system admin-key))",
-		Args:  cobra.NoArgs,
+		Use:     "admin-key",
+		Short:   "Print the admin API key (only to a user at a terminal; for ADMIN_KEY=$(… system admin-key))",
+		Example: example("system admin-key", "system admin-key --config-path /etc/smg/config.json"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !terminal(cmd.InOrStdin()) || !terminal(cmd.ErrOrStderr()) {
 				return services.Invalid("the admin key is printed only to a user at a terminal (standard input and standard error must be terminals, as in ADMIN_KEY=$(secure-mcp-gateway system admin-key)); a program should be given the key through SMG_ADMIN_API_KEY or a file it may read")

@@ -42,6 +42,7 @@ func systemHealthCheck() *cobra.Command {
 	boolFlag(cmd, "integrity", "also run the integrity queries (each reads a whole table)")
 	probeFlags(cmd)
 	cmd.MarkFlagsMutuallyExclusive("integrity", "url")
+	cmd.Example = example("system health-check", "system health-check --integrity", "system health-check --url http://127.0.0.1:8001/readyz")
 	return cmd
 }
 

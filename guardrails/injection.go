@@ -1,0 +1,210 @@
+package guardrails
+
+import (
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// injectionDetector finds prompt injection: instruction-override phrasing,
+// jailbreak personas, requests for the system prompt, chat-template role
+// markers, instructions hidden from the user (tool poisoning), invisible
+// Unicode (tag characters, zero-width runs, bidirectional overrides), and
+// base64 payloads that decode to any of these.
+type injectionDetector struct {
+	rules   []injectionRule
+	m       *matcher
+	ruleOf  []int
+	maxBack int
+}
+
+func newInjectionDetector() *injectionDetector {
+	d := &injectionDetector{rules: injectionRules(), maxBack: 100}
+	var anchors []string
+	for i, r := range d.rules {
+		for _, a := range r.anchors {
+			anchors = append(anchors, a)
+			d.ruleOf = append(d.ruleOf, i)
+		}
+	}
+	d.m = newMatcher(anchors, true)
+	return d
+}
+
+func (d *injectionDetector) name() string { return DetectorInjection }
+
+func (d *injectionDetector) scan(doc *scanDoc, emit func(Finding)) {
+	for i, part := range doc.parts {
+		d.scanText(part.Text, 0, func(kind string, start, end int, shown string) {
+			emit(Finding{Detector: DetectorInjection, Kind: kind, Part: i, Start: start, End: end, Masked: shown})
+		})
+	}
+}
+
+// Bounds on decoding base64 payloads, per token and per text.
+const (
+	maxDecodedToken = 64 << 10
+	maxDecodedText  = 256 << 10
+	minEncodedLen   = 24
+)
+
+// scanText reports injections in s; depth counts base64 layers decoded.
+func (d *injectionDetector) scanText(s string, depth int, emit func(kind string, start, end int, shown string)) {
+	type hit struct {
+		kind       string
+		start, end int
+	}
+	var hits []hit
+	d.m.scan(s, func(p, start, end int) bool {
+		r := &d.rules[d.ruleOf[p]]
+		if !boundaryBefore(s, start) && isWordByte(s[start]) {
+			return true
+		}
+		if r.lineStart && start > 0 && s[start-1] != '\n' {
+			return true
+		}
+		mEnd := end
+		if r.re != nil {
+			window := asciiLower(s[start:min(len(s), start+r.window)])
+			loc := r.re.FindStringIndex(window)
+			if loc == nil {
+				return true
+			}
+			mEnd = start + loc[1]
+		} else if !boundaryAfter(s, end) && isWordByte(s[end-1]) {
+			return true
+		}
+		if r.check != nil {
+			before := asciiLower(s[max(0, start-d.maxBack):start])
+			rest := asciiLower(s[start:min(len(s), start+100)])
+			if !r.check(before, rest) {
+				return true
+			}
+		}
+		hits = append(hits, hit{r.kind, start, mEnd})
+		return true
+	})
+	slices.SortFunc(hits, func(a, b hit) int { return a.start - b.start })
+	prev := -1
+	for _, h := range hits {
+		if h.start < prev {
+			continue
+		}
+		emit(h.kind, h.start, h.end, sample(s[h.start:h.end]))
+		prev = h.end
+	}
+	scanInvisible(s, emit)
+	if depth == 0 {
+		d.scanEncoded(s, emit)
+	}
+}
+
+// scanEncoded decodes base64 tokens that decode to text and reports the
+// injections inside them, at the token's span.
+func (d *injectionDetector) scanEncoded(s string, emit func(kind string, start, end int, shown string)) {
+	budget := maxDecodedText
+	for i := 0; i < len(s) && budget > 0; {
+		if !isTokenByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isTokenByte(s[j]) {
+			j++
+		}
+		start, end := i, j
+		i = j
+		if end-start < minEncodedLen || end-start > maxDecodedToken {
+			continue
+		}
+		tok := strings.TrimRight(s[start:end], "=")
+		tok = tok[:len(tok)/4*4]
+		enc := base64.RawStdEncoding
+		if strings.ContainsAny(tok, "-_") {
+			enc = base64.RawURLEncoding
+		}
+		// Peek before decoding all: binary data (images) stops here.
+		head, err := enc.DecodeString(tok[:min(len(tok), 64)])
+		if err != nil || printableRatio(head) < 0.9 {
+			continue
+		}
+		raw, err := enc.DecodeString(tok)
+		if err != nil || printableRatio(raw) < 0.9 {
+			continue
+		}
+		budget -= len(raw)
+		found := false
+		d.scanText(string(raw), 1, func(kind string, _, _ int, shown string) {
+			if !found {
+				emit("encoded_payload", start, end, "base64 of "+kind+": "+shown)
+				found = true
+			}
+		})
+	}
+}
+
+// Invisible characters. Tag characters (U+E0000–U+E007F) spell hidden
+// ASCII that models read and people do not; bidirectional overrides reorder
+// what a reviewer sees (Trojan Source); runs of zero-width characters carry
+// hidden bits. Not reported: the tag sequences of subdivision flag emoji,
+// the zero-width joiner inside emoji, a byte-order mark.
+func scanInvisible(s string, emit func(kind string, start, end int, shown string)) {
+	zwRun, zwStart := 0, 0
+	flushZW := func(at int) {
+		if zwRun >= 3 {
+			emit("invisible_unicode", zwStart, at, "zero-width run of "+strconv.Itoa(zwRun))
+		}
+		zwRun = 0
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0xE1 {
+			if zwRun > 0 {
+				flushZW(i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r >= 0xE0000 && r <= 0xE007F:
+			j, hidden := i, []byte{}
+			for j < len(s) {
+				t, n := utf8.DecodeRuneInString(s[j:])
+				if t < 0xE0000 || t > 0xE007F {
+					break
+				}
+				if t >= 0xE0020 && t < 0xE007F {
+					hidden = append(hidden, byte(t-0xE0000))
+				}
+				j += n
+			}
+			flag := i >= 4 && s[i-4:i] == "\U0001F3F4" && j-i <= 8*4 && strings.HasSuffix(s[i:j], "\U000E007F")
+			if !flag {
+				emit("invisible_unicode", i, j, "tag characters hiding "+sample(string(hidden)))
+			}
+			i = j
+			continue
+		case (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069):
+			emit("invisible_unicode", i, i+size, "bidirectional control "+sample(string(r)))
+		case r == 0x200B || r == 0x200C || r == 0x200D || (r >= 0x2060 && r <= 0x2064) || r == 0xFEFF || r == 0x180E:
+			joiner := r == 0x200D && i > 0 && s[i-1] >= 0x80 && i+size < len(s) && s[i+size] >= 0x80
+			bom := r == 0xFEFF && i == 0
+			if !joiner && !bom {
+				if zwRun == 0 {
+					zwStart = i
+				}
+				zwRun++
+				i += size
+				continue
+			}
+		}
+		if zwRun > 0 {
+			flushZW(i)
+		}
+		i += size
+	}
+	flushZW(len(s))
+}

@@ -1,0 +1,266 @@
+package guardrails
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// maxFindings bounds the findings one detector reports for one document; a
+// result with a hundred thousand e-mail addresses is judged by its first
+// thousand. Detection.Count saturates there.
+const maxFindings = 1000
+
+// maxCompiled bounds the cache of compiled policies. Policies are few (three
+// per server); the bound only guards against unbounded growth when
+// additional_config varies per call.
+const maxCompiled = 512
+
+// LocalProvider evaluates policies in process, with no network: pii,
+// secrets, injection_attack, keyword_detector, topic_detector,
+// sponge_attack and policy_violation. Detectors that need a language model
+// (toxicity, nsfw, bias, relevancy, adherence, hallucination) are reported
+// as not evaluated. It is the default provider.
+//
+// Compiled policies (keyword automata, user regular expressions) are cached
+// by the policy's content, so a policy is compiled once however often it is
+// passed in.
+type LocalProvider struct {
+	secrets        *secretsDetector
+	secretsNoEntro *secretsDetector
+	injection      *injectionDetector
+
+	mu    sync.RWMutex
+	cache map[string]*compiledPolicy
+}
+
+// NewLocalProvider returns a local provider; its built-in rules are compiled
+// here, once.
+func NewLocalProvider() *LocalProvider {
+	s := newSecretsDetector(true)
+	noEntropy := *s
+	noEntropy.entropy = false
+	return &LocalProvider{secrets: s, secretsNoEntro: &noEntropy, injection: newInjectionDetector(), cache: map[string]*compiledPolicy{}}
+}
+
+// Name implements Provider.
+func (l *LocalProvider) Name() string { return "local" }
+
+// Supports implements Provider.
+func (l *LocalProvider) Supports(detector string) bool {
+	switch detector {
+	case DetectorPII, DetectorSecrets, DetectorInjection, DetectorKeyword, DetectorTopic, DetectorSponge, DetectorPolicyViolation:
+		return true
+	}
+	return false
+}
+
+// detector is one local detector compiled for a policy.
+type detector interface {
+	name() string
+	scan(doc *scanDoc, emit func(Finding))
+}
+
+// scanDoc is a document being scanned.
+type scanDoc struct {
+	parts []Part
+}
+
+// compiledPolicy is a policy's detectors, ready to run.
+type compiledPolicy struct {
+	detectors    []detector
+	notEvaluated []string
+	issues       []Issue
+	pii          *piiDetector
+}
+
+// Evaluate implements Provider.
+func (l *LocalProvider) Evaluate(ctx context.Context, _ Stage, p Policy, docs []Document) ([]Result, error) {
+	cp := l.compiled(p)
+	results := make([]Result, len(docs))
+	for i, doc := range docs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		sd := &scanDoc{parts: doc.Parts}
+		var findings []Finding
+		for _, d := range cp.detectors {
+			n := 0
+			d.scan(sd, func(f Finding) {
+				if n < maxFindings {
+					findings = append(findings, f)
+				}
+				n++
+			})
+		}
+		results[i] = Result{Findings: findings, NotEvaluated: cp.notEvaluated}
+	}
+	return results, nil
+}
+
+// ValidatePolicy implements PolicyValidator: detector settings of the wrong
+// shape, invalid regular expressions, detectors with nothing to check.
+func (l *LocalProvider) ValidatePolicy(p Policy) []Issue {
+	return l.compile(p).issues
+}
+
+// compiled returns the cached compilation of p.
+func (l *LocalProvider) compiled(p Policy) *compiledPolicy {
+	key, err := json.Marshal(struct {
+		B []string
+		C map[string]any
+		R bool
+	}{p.Detectors(), p.Config, p.PIIRedaction})
+	if err != nil {
+		return l.compile(p) // a Config json cannot encode: compile, do not cache
+	}
+	l.mu.RLock()
+	cp, ok := l.cache[string(key)]
+	l.mu.RUnlock()
+	if ok {
+		return cp
+	}
+	cp = l.compile(p)
+	l.mu.Lock()
+	if len(l.cache) >= maxCompiled {
+		clear(l.cache)
+	}
+	l.cache[string(key)] = cp
+	l.mu.Unlock()
+	return cp
+}
+
+// compile builds the detectors a policy asks for.
+func (l *LocalProvider) compile(p Policy) *compiledPolicy {
+	cp := &compiledPolicy{}
+	issue := func(sev Severity, field, detector, msg string) {
+		cp.issues = append(cp.issues, Issue{Severity: sev, Field: field, Detector: detector, Message: msg})
+	}
+	for _, name := range p.Detectors() {
+		cfg := p.detectorConfig(name)
+		var d detector
+		var missing []string
+		switch name {
+		case DetectorPII:
+			pd, notEval, issues := newPIIDetector(cfg, l.secrets)
+			d, missing = pd, notEval
+			cp.pii = pd
+			cp.issues = append(cp.issues, issues...)
+		case DetectorSecrets:
+			d = l.secrets
+			if v, ok := cfg["high_entropy"]; ok {
+				on, isBool := configBool(v)
+				if !isBool {
+					issue(SeverityError, "additional_config.secrets.high_entropy", name, "must be true or false")
+				} else if !on {
+					d = l.secretsNoEntro
+				}
+			}
+		case DetectorInjection:
+			d = l.injection
+		case DetectorKeyword:
+			kd, issues := newKeywordDetector(cfg)
+			cp.issues = append(cp.issues, issues...)
+			if kd != nil {
+				d = kd
+			}
+		case DetectorTopic:
+			td, issues := newTopicDetector(cfg)
+			cp.issues = append(cp.issues, issues...)
+			if td != nil {
+				d = td
+			}
+		case DetectorSponge:
+			sd, issues := newSpongeDetector(cfg)
+			cp.issues = append(cp.issues, issues...)
+			d = sd
+		case DetectorPolicyViolation:
+			pd, issues := newPolicyRulesDetector(cfg)
+			cp.issues = append(cp.issues, issues...)
+			if pd != nil {
+				d = pd
+			}
+		}
+		if d == nil {
+			cp.notEvaluated = append(cp.notEvaluated, name)
+			continue
+		}
+		cp.detectors = append(cp.detectors, d)
+		cp.notEvaluated = append(cp.notEvaluated, missing...)
+	}
+	return cp
+}
+
+// Redact implements Redactor: PII of the kinds the policy's pii detector
+// reports is replaced by placeholders such as <PII_EMAIL_1>; the same value
+// gets the same placeholder throughout the call.
+func (l *LocalProvider) Redact(_ context.Context, p Policy, texts []string) ([]string, Restorer, error) {
+	pd := l.compiled(p).pii
+	if pd == nil {
+		pd, _, _ = newPIIDetector(nil, l.secrets)
+	}
+	r := &localRestorer{}
+	byValue := map[string]string{}
+	counts := map[string]int{}
+	out := make([]string, len(texts))
+	for i, text := range texts {
+		type span struct {
+			kind       string
+			start, end int
+		}
+		var spans []span
+		pd.scanText(text, func(kind string, start, end int) { spans = append(spans, span{kind, start, end}) })
+		if pd.secrets != nil {
+			pd.secrets.scanText(text, func(_ string, start, end int) { spans = append(spans, span{piiSecretKind, start, end}) })
+		}
+		if len(spans) == 0 {
+			out[i] = text
+			continue
+		}
+		slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+		var b strings.Builder
+		prev := 0
+		for _, s := range spans {
+			if s.start < prev {
+				continue // overlaps the previous span
+			}
+			value := text[s.start:s.end]
+			ph, ok := byValue[value]
+			if !ok {
+				counts[s.kind]++
+				ph = "<PII_" + strings.ToUpper(s.kind) + "_" + strconv.Itoa(counts[s.kind]) + ">"
+				byValue[value] = ph
+				r.pairs = append(r.pairs, ph, value)
+			}
+			b.WriteString(text[prev:s.start])
+			b.WriteString(ph)
+			prev = s.end
+		}
+		b.WriteString(text[prev:])
+		out[i] = b.String()
+	}
+	return out, r, nil
+}
+
+// localRestorer holds one call's placeholder mapping.
+type localRestorer struct {
+	pairs    []string // placeholder, original, …
+	once     sync.Once
+	replacer *strings.Replacer
+}
+
+// Restore implements Restorer.
+func (r *localRestorer) Restore(_ context.Context, texts []string) ([]string, error) {
+	r.once.Do(func() { r.replacer = strings.NewReplacer(r.pairs...) })
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		if len(r.pairs) > 0 && strings.Contains(t, "<PII_") {
+			t = r.replacer.Replace(t)
+		}
+		out[i] = t
+	}
+	return out, nil
+}

@@ -1,0 +1,235 @@
+package guardrails
+
+import (
+	"encoding/base64"
+	"slices"
+	"strings"
+)
+
+// Entropy rule bounds. Random keys without a known prefix are found as
+// tokens of 20 to 128 base64/base62 characters mixing upper case, lower case
+// and digits whose Shannon entropy reaches a threshold that grows with
+// length (a random 20-character base62 token measures about 4.0 bits per
+// character, a 40-character one about 4.8). Left out, as measured on the
+// benign corpus: hex strings (git SHAs, digests, UUIDs: hex keys are caught
+// only in an assignment), Subresource Integrity hashes (sha512-…), base64 of
+// text or of known file formats (images in data URIs), and dotted names.
+const (
+	entropyMinLen = 20
+	entropyMaxLen = 128
+)
+
+// entropyThreshold is the bits per character a token of n characters needs.
+func entropyThreshold(n int) float64 {
+	switch {
+	case n < 24:
+		return 3.9
+	case n < 32:
+		return 4.1
+	case n < 48:
+		return 4.3
+	}
+	return 4.5
+}
+
+// secretsDetector finds credentials: known formats by prefix and validation,
+// assignments to secret-looking names, and high-entropy tokens.
+type secretsDetector struct {
+	rules   []secretRule
+	exact   *matcher // case-sensitive anchors
+	folded  *matcher // case-insensitive anchors
+	ruleOf  [2][]int // anchor index → rule index, per matcher
+	entropy bool
+}
+
+func newSecretsDetector(entropy bool) *secretsDetector {
+	d := &secretsDetector{rules: secretRules(), entropy: entropy}
+	var exact, folded []string
+	for i, r := range d.rules {
+		for _, a := range r.anchors {
+			if r.fold {
+				folded = append(folded, a)
+				d.ruleOf[1] = append(d.ruleOf[1], i)
+			} else {
+				exact = append(exact, a)
+				d.ruleOf[0] = append(d.ruleOf[0], i)
+			}
+		}
+	}
+	d.exact = newMatcher(exact, false)
+	d.folded = newMatcher(folded, true)
+	return d
+}
+
+func (d *secretsDetector) name() string { return DetectorSecrets }
+
+func (d *secretsDetector) scan(doc *scanDoc, emit func(Finding)) {
+	for i, part := range doc.parts {
+		d.scanText(part.Text, func(kind string, start, end int) {
+			emit(Finding{Detector: DetectorSecrets, Kind: kind, Part: i, Start: start, End: end, Masked: maskSecret(part.Text[start:end])})
+		})
+	}
+}
+
+type secretHit struct {
+	kind       string
+	start, end int
+	generic    bool
+}
+
+// scanText reports the secrets of s, one per span: where rules overlap, a
+// specific format wins over a generic rule, then the earlier, longer match.
+func (d *secretsDetector) scanText(s string, emit func(kind string, start, end int)) {
+	var hits []secretHit
+	try := func(rule int, anchorStart int) bool {
+		r := &d.rules[rule]
+		start := anchorStart - r.back
+		if start < 0 || (r.back == 0 && !r.fold && !r.inWord && !secretStartBoundary(s, start)) {
+			return true
+		}
+		m := r.re.FindStringSubmatchIndex(s[start:min(len(s), start+r.window)])
+		if m == nil {
+			return true
+		}
+		ms, me := start+m[0], start+m[1]
+		if r.group > 0 {
+			if m[2*r.group] < 0 {
+				return true
+			}
+			ms, me = start+m[2*r.group], start+m[2*r.group+1]
+		}
+		if me < len(s) && isSecretByte(s[me]) && r.kind != "private_key" && r.kind != "url_credentials" {
+			return true // the match stops inside a longer token
+		}
+		if r.check != nil && !r.check(s, ms, me) {
+			return true
+		}
+		hits = append(hits, secretHit{kind: r.kind, start: ms, end: me, generic: r.generic})
+		return true
+	}
+	d.exact.scan(s, func(p, start, _ int) bool { return try(d.ruleOf[0][p], start) })
+	d.folded.scan(s, func(p, start, _ int) bool { return try(d.ruleOf[1][p], start) })
+	scanTokens(s, func(start, end int) {
+		tok := s[start:end]
+		if tok[0] >= 'M' && tok[0] <= 'O' && end < len(s) && s[end] == '.' {
+			if m := reDiscordBot.FindStringIndex(s[start:min(len(s), start+80)]); m != nil && boundaryAfter(s, start+m[1]) {
+				hits = append(hits, secretHit{kind: "discord_bot_token", start: start, end: start + m[1]})
+				return
+			}
+		}
+		if d.entropy && highEntropyToken(s, start, end) {
+			hits = append(hits, secretHit{kind: "high_entropy_string", start: start, end: end, generic: true})
+		}
+	})
+	if len(hits) == 0 {
+		return
+	}
+	slices.SortFunc(hits, func(a, b secretHit) int {
+		if a.generic != b.generic {
+			return boolInt(a.generic) - boolInt(b.generic)
+		}
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return (b.end - b.start) - (a.end - a.start)
+	})
+	var kept []secretHit
+	for _, h := range hits {
+		if !slices.ContainsFunc(kept, func(k secretHit) bool { return h.start < k.end && k.start < h.end }) {
+			kept = append(kept, h)
+		}
+	}
+	slices.SortFunc(kept, func(a, b secretHit) int { return a.start - b.start })
+	for _, h := range kept {
+		emit(h.kind, h.start, h.end)
+	}
+}
+
+// isSecretByte is a byte that can continue a token.
+func isSecretByte(c byte) bool { return isWordByte(c) || c == '-' }
+
+// secretStartBoundary reports whether a prefix at i starts a token rather
+// than sitting inside an identifier (MY_AKIA… is not an AWS key id; a key
+// right after '_' or '=' is).
+func secretStartBoundary(s string, i int) bool {
+	return i == 0 || !isAlnum(s[i-1])
+}
+
+func isTokenByte(c byte) bool {
+	return isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-'
+}
+
+// scanTokens calls fn for every maximal run of base64/base62 characters long
+// enough to hold a key.
+func scanTokens(s string, fn func(start, end int)) {
+	for i := 0; i < len(s); {
+		if !isTokenByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isTokenByte(s[j]) {
+			j++
+		}
+		start := i
+		for start < j && (s[start] == '/' || s[start] == '-' || s[start] == '=' || s[start] == '+') {
+			start++
+		}
+		if j-start >= entropyMinLen && j-start <= entropyMaxLen+2 {
+			fn(start, j)
+		}
+		i = j
+	}
+}
+
+// highEntropyToken applies the entropy rule to s[start:end].
+func highEntropyToken(s string, start, end int) bool {
+	tok := strings.TrimRight(s[start:end], "=")
+	if len(tok) < entropyMinLen || len(tok) > entropyMaxLen {
+		return false
+	}
+	// Part of a dotted name (host, package, JWT part): not a key by itself.
+	if (start > 0 && s[start-1] == '.') || (end+1 < len(s) && s[end] == '.' && isAlnum(s[end+1])) {
+		return false
+	}
+	var lower, upper, digit, slash int
+	for i := 0; i < len(tok); i++ {
+		switch c := tok[i]; {
+		case isLower(c):
+			lower++
+		case isUpper(c):
+			upper++
+		case isDigit(c):
+			digit++
+		case c == '/':
+			slash++
+		}
+	}
+	if lower == 0 || upper == 0 || digit < 2 || slash > len(tok)/8 {
+		return false
+	}
+	if shannonEntropy(tok) < entropyThreshold(len(tok)) {
+		return false
+	}
+	for _, p := range []string{"sha1-", "sha256-", "sha384-", "sha512-", "iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "JVBERi0", "UEsDB", "H4sI", "AAAA"} {
+		if strings.HasPrefix(tok, p) {
+			return false
+		}
+	}
+	if start >= 7 && s[start-7:start] == "base64," {
+		return false
+	}
+	return !base64Text(tok)
+}
+
+// base64Text reports a token that decodes to text: encoded prose or JSON is
+// data, not a key (and the injection detector reads it).
+func base64Text(tok string) bool {
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		trimmed := tok[:len(tok)/4*4]
+		if raw, err := enc.DecodeString(trimmed); err == nil && printableRatio(raw) >= 0.95 {
+			return true
+		}
+	}
+	return false
+}

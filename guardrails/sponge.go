@@ -1,0 +1,134 @@
+package guardrails
+
+import (
+	"fmt"
+	"hash/maphash"
+	"math"
+	"math/bits"
+)
+
+// spongeDetector flags payloads built to waste a model's compute: oversized
+// ones, ones mostly made of repeated content, and ones with very few
+// distinct words. Settings (defaults in brackets):
+//
+//	"sponge_attack": {
+//	    "max_length": 262144,         // bytes per payload
+//	    "max_repeated_fraction": 0.5, // share of 64-byte blocks seen before
+//	    "min_unique_ratio": 0.05,     // distinct words / words …
+//	    "min_words": 500              // … judged from this many words on
+//	}
+//
+// Repetition is measured on 64-byte blocks: a text of any period up to 64
+// (a character run, "ha ha ha", a paragraph pasted 100 times) is mostly
+// blocks already seen. Distinct words are estimated by linear counting over
+// a 4096-bit map, in one pass and without a map of strings. Tool results may
+// legitimately be large or repetitive (logs): set max_length for output
+// policies, or leave sponge_attack to input policies.
+type spongeDetector struct {
+	maxLength        int
+	maxRepeated      float64
+	minUniqueRatio   float64
+	minWords         int
+	minRepeatedBytes int
+	seed             maphash.Seed
+}
+
+const spongeBlock = 64
+
+func newSpongeDetector(cfg map[string]any) (*spongeDetector, []Issue) {
+	d := &spongeDetector{maxLength: 256 << 10, maxRepeated: 0.5, minUniqueRatio: 0.05, minWords: 500, minRepeatedBytes: 1024, seed: maphash.MakeSeed()}
+	var issues []Issue
+	num := func(key string, min, max float64, set func(float64)) {
+		v, ok := cfg[key]
+		if !ok {
+			return
+		}
+		f, isNum := configNumber(v)
+		if !isNum || f < min || f > max || math.IsNaN(f) {
+			issues = append(issues, Issue{Severity: SeverityError, Field: "additional_config.sponge_attack." + key, Detector: DetectorSponge, Message: fmt.Sprintf("must be a number from %g to %g", min, max)})
+			return
+		}
+		set(f)
+	}
+	num("max_length", 1, math.MaxInt32, func(f float64) { d.maxLength = int(f) })
+	num("max_repeated_fraction", 0, 1, func(f float64) { d.maxRepeated = f })
+	num("min_unique_ratio", 0, 1, func(f float64) { d.minUniqueRatio = f })
+	num("min_words", 1, math.MaxInt32, func(f float64) { d.minWords = int(f) })
+	return d, issues
+}
+
+func (d *spongeDetector) name() string { return DetectorSponge }
+
+func (d *spongeDetector) scan(doc *scanDoc, emit func(Finding)) {
+	total := 0
+	for _, p := range doc.parts {
+		total += len(p.Text)
+	}
+	if total > d.maxLength {
+		emit(Finding{Detector: DetectorSponge, Kind: "oversize", Part: -1, Start: -1, End: -1, Masked: fmt.Sprintf("%d bytes > %d", total, d.maxLength)})
+	}
+	seen := make(map[uint64]struct{})
+	var words wordCounter
+	for i, p := range doc.parts {
+		s := p.Text
+		blocks, repeated := 0, 0
+		for off := 0; off+spongeBlock <= len(s); off += spongeBlock {
+			h := maphash.String(d.seed, s[off:off+spongeBlock])
+			if _, ok := seen[h]; ok {
+				repeated++
+			} else {
+				seen[h] = struct{}{}
+			}
+			blocks++
+		}
+		if repeated*spongeBlock >= d.minRepeatedBytes && float64(repeated) > d.maxRepeated*float64(blocks) {
+			emit(Finding{Detector: DetectorSponge, Kind: "repetition", Part: i, Start: 0, End: len(s), Masked: fmt.Sprintf("%d of %d blocks repeated", repeated, blocks)})
+		}
+		words.add(s)
+	}
+	if words.n >= d.minWords {
+		if ratio := words.distinct() / float64(words.n); ratio < d.minUniqueRatio {
+			emit(Finding{Detector: DetectorSponge, Kind: "low_diversity", Part: -1, Start: -1, End: -1, Masked: fmt.Sprintf("%.3f distinct words per word over %d words", ratio, words.n)})
+		}
+	}
+}
+
+// wordCounter counts words and estimates how many are distinct (linear
+// counting: m·ln(m/empty) over an m-bit map).
+type wordCounter struct {
+	n    int
+	bits [4096 / 64]uint64
+}
+
+func (w *wordCounter) add(s string) {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && !isWordByte(s[i]) && s[i] < 0x80 {
+			i++
+		}
+		start := i
+		h := uint64(14695981039346656037)
+		for i < len(s) && (isWordByte(s[i]) || s[i] >= 0x80) {
+			h = (h ^ uint64(s[i]|0x20)) * 1099511628211
+			i++
+		}
+		if i > start {
+			w.n++
+			h ^= h >> 29
+			w.bits[(h>>6)&63] |= 1 << (h & 63)
+		}
+	}
+}
+
+func (w *wordCounter) distinct() float64 {
+	set := 0
+	for _, b := range w.bits {
+		set += bits.OnesCount64(b)
+	}
+	m := float64(len(w.bits) * 64)
+	empty := m - float64(set)
+	if empty == 0 {
+		return float64(w.n) // saturated: many distinct words
+	}
+	return m * math.Log(m/empty)
+}

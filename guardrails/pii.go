@@ -2,6 +2,7 @@ package guardrails
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -46,28 +47,51 @@ func (d *piiDetector) scan(doc *scanDoc, emit func(Finding)) {
 	}
 }
 
-// scanText reports every PII span of s with its kind.
+// scanText reports every PII span of s with its kind, one per span: where
+// kinds overlap, the better-validated one wins (an IBAN's digit groups are
+// not also a phone number).
 func (d *piiDetector) scanText(s string, emit func(kind string, start, end int)) {
-	on := func(kind string) bool { return d.kinds[kind] }
-	if on(piiEmail) {
-		scanEmails(s, emit)
+	type span struct {
+		kind       string
+		start, end int
 	}
-	if on(piiPhone) || on(piiCard) || on(piiSSN) || on(piiSIN) || on(piiIP) {
-		scanNumbers(s, func(kind string, start, end int) {
-			if on(kind) {
-				emit(kind, start, end)
+	var spans []span
+	add := func(kind string, start, end int) {
+		if d.kinds[kind] {
+			spans = append(spans, span{kind, start, end})
+		}
+	}
+	if d.kinds[piiEmail] {
+		scanEmails(s, add)
+	}
+	if d.kinds[piiPhone] || d.kinds[piiCard] || d.kinds[piiSSN] || d.kinds[piiSIN] || d.kinds[piiIP] {
+		scanNumbers(s, add)
+	}
+	if d.kinds[piiIBAN] || d.kinds[piiNINO] {
+		scanUpperIDs(s, add)
+	}
+	if d.kinds[piiIP] {
+		scanIPv6(s, add)
+	}
+	if len(spans) > 1 {
+		rank := func(kind string) int {
+			return slices.Index([]string{piiIBAN, piiEmail, piiCard, piiSSN, piiNINO, piiSIN, piiIP, piiPhone}, kind)
+		}
+		slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+		kept := spans[:1]
+		for _, sp := range spans[1:] {
+			last := &kept[len(kept)-1]
+			switch {
+			case sp.start >= last.end:
+				kept = append(kept, sp)
+			case rank(sp.kind) < rank(last.kind):
+				*last = sp
 			}
-		})
+		}
+		spans = kept
 	}
-	if on(piiIBAN) || on(piiNINO) {
-		scanUpperIDs(s, func(kind string, start, end int) {
-			if on(kind) {
-				emit(kind, start, end)
-			}
-		})
-	}
-	if on(piiIP) {
-		scanIPv6(s, emit)
+	for _, sp := range spans {
+		emit(sp.kind, sp.start, sp.end)
 	}
 }
 
@@ -84,7 +108,8 @@ func maskPII(kind, s string) string {
 			return s[:i] + ":…"
 		}
 	case piiIBAN:
-		return s[:2] + "…" + maskKeepLast(s[len(s)-4:], 4)
+		compact := strings.ReplaceAll(s, " ", "")
+		return compact[:2] + "…" + compact[len(compact)-4:]
 	}
 	return maskKeepLast(s, 4)
 }

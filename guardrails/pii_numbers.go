@@ -100,17 +100,22 @@ func classifyNumbers(s string, plus, paren bool, g []numGroup, emit func(kind st
 		}
 		return last
 	}
-	for k := len(g); k >= 1; k-- {
-		if kind, start := numberKind(s, plus, paren, g[:k]); kind != "" {
-			emit(kind, start, g[k-1].end)
-			return g[k-1].end
+	// Leading groups first, longest first; then from later groups, where a
+	// phone may not start (a phone begins a run: later groups of "DE89 3704
+	// 0044 0532 …" are an IBAN's, not a number dialled with 00).
+	for a := range g {
+		for k := len(g); k > a; k-- {
+			if kind, start := numberKind(s, plus && a == 0, paren && a == 0, a > 0, g[a:k]); kind != "" {
+				emit(kind, start, g[k-1].end)
+				return g[k-1].end
+			}
 		}
 	}
-	return g[0].end
+	return g[len(g)-1].end
 }
 
 // numberKind tells what the groups g form, if anything, and where it starts.
-func numberKind(s string, plus, paren bool, g []numGroup) (string, int) {
+func numberKind(s string, plus, paren, midRun bool, g []numGroup) (string, int) {
 	digits := digitsOf(s, g)
 	k := len(g)
 	if plus {
@@ -128,6 +133,11 @@ func numberKind(s string, plus, paren bool, g []numGroup) (string, int) {
 	}
 	start := g[0].start - boolInt(paren)
 	switch {
+	case midRun:
+		if !paren && len(digits) >= 13 && len(digits) <= 19 && cardLayout(s, g) && cardIssuerValid(digits) && luhnValid(digits) {
+			return piiCard, start
+		}
+		return "", 0
 	case strings.HasPrefix(digits, "00") && k >= 2 && g[0].end-g[0].start >= 2 && phoneE164Valid(digits[2:]):
 		return piiPhone, start
 	case !paren && k == 3 && groupLens(g, 3, 2, 4) && dashOrSpace(s, g) && ssnValid(digits[:3], digits[3:5], digits[5:]):

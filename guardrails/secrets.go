@@ -12,7 +12,8 @@ import (
 // length (a random 20-character base62 token measures about 4.0 bits per
 // character, a 40-character one about 4.8). Left out, as measured on the
 // benign corpus: hex strings (git SHAs, digests, UUIDs: hex keys are caught
-// only in an assignment), Subresource Integrity hashes (sha512-…), base64 of
+// only in an assignment), Subresource Integrity hashes (sha512-…), this
+// product's keys with a wrong checksum (made up, not leaked), base64 of
 // text or of known file formats (images in data URIs), and dotted names.
 const (
 	entropyMinLen = 20
@@ -124,22 +125,24 @@ func (d *secretsDetector) scanText(s string, emit func(kind string, start, end i
 	if len(hits) == 0 {
 		return
 	}
-	slices.SortFunc(hits, func(a, b secretHit) int {
+	// By start; on overlap the specific rule, then the longer match, wins.
+	better := func(a, b secretHit) bool {
 		if a.generic != b.generic {
-			return boolInt(a.generic) - boolInt(b.generic)
+			return !a.generic
 		}
-		if a.start != b.start {
-			return a.start - b.start
-		}
-		return (b.end - b.start) - (a.end - a.start)
-	})
-	var kept []secretHit
-	for _, h := range hits {
-		if !slices.ContainsFunc(kept, func(k secretHit) bool { return h.start < k.end && k.start < h.end }) {
+		return a.end-a.start > b.end-b.start
+	}
+	slices.SortStableFunc(hits, func(a, b secretHit) int { return a.start - b.start })
+	kept := hits[:1]
+	for _, h := range hits[1:] {
+		last := &kept[len(kept)-1]
+		switch {
+		case h.start >= last.end:
 			kept = append(kept, h)
+		case better(h, *last):
+			*last = h
 		}
 	}
-	slices.SortFunc(kept, func(a, b secretHit) int { return a.start - b.start })
 	for _, h := range kept {
 		emit(h.kind, h.start, h.end)
 	}
@@ -155,12 +158,14 @@ func secretStartBoundary(s string, i int) bool {
 	return i == 0 || !isAlnum(s[i-1])
 }
 
+// isTokenByte is a base64 or base62 character; '=' only pads (API_KEY=abc…
+// is a name and a value, not one token).
 func isTokenByte(c byte) bool {
-	return isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-'
+	return isAlnum(c) || c == '+' || c == '/' || c == '_' || c == '-'
 }
 
-// scanTokens calls fn for every maximal run of base64/base62 characters long
-// enough to hold a key.
+// scanTokens calls fn for every maximal run of base64/base62 characters
+// (with its padding) long enough to hold a key.
 func scanTokens(s string, fn func(start, end int)) {
 	for i := 0; i < len(s); {
 		if !isTokenByte(s[i]) {
@@ -171,8 +176,11 @@ func scanTokens(s string, fn func(start, end int)) {
 		for j < len(s) && isTokenByte(s[j]) {
 			j++
 		}
+		for pad := 0; pad < 2 && j < len(s) && s[j] == '='; pad++ {
+			j++
+		}
 		start := i
-		for start < j && (s[start] == '/' || s[start] == '-' || s[start] == '=' || s[start] == '+') {
+		for start < j && (s[start] == '/' || s[start] == '-' || s[start] == '+') {
 			start++
 		}
 		if j-start >= entropyMinLen && j-start <= entropyMaxLen+2 {
@@ -211,7 +219,7 @@ func highEntropyToken(s string, start, end int) bool {
 	if shannonEntropy(tok) < entropyThreshold(len(tok)) {
 		return false
 	}
-	for _, p := range []string{"sha1-", "sha256-", "sha384-", "sha512-", "iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "JVBERi0", "UEsDB", "H4sI", "AAAA"} {
+	for _, p := range []string{"smg_", "sha1-", "sha256-", "sha384-", "sha512-", "iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "JVBERi0", "UEsDB", "H4sI", "AAAA"} {
 		if strings.HasPrefix(tok, p) {
 			return false
 		}

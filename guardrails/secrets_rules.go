@@ -66,7 +66,7 @@ var (
 	reBearer          = regexp.MustCompile(`^Bearer ([0-9A-Za-z._~+/-]{20,}=*)`)
 	reURLCredentials  = regexp.MustCompile(`^://([^\s:/@"'<>]{1,64}):([^\s/@"'<>]{3,128})@[0-9A-Za-z.-]+`)
 	reGCPServiceAcct  = regexp.MustCompile(`^"service_account"`)
-	reAWSSecretCtx    = regexp.MustCompile(`(?i)^[a-z_-]{0,12}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["']?([0-9A-Za-z/+]{40})`)
+	reAWSSecretCtx    = regexp.MustCompile(`(?i)^[a-z_-]{0,32}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["']?([0-9A-Za-z/+]{40})`)
 	reGenericAssign   = regexp.MustCompile(`(?i)^(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key)[a-z0-9_.-]{0,24}["'\]]?\s{0,3}(?::=|=>|=|:)\s{0,3}(["'` + "`" + `]?)([^\s"'` + "`" + `,;]{8,200})`)
 )
 

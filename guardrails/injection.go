@@ -98,7 +98,68 @@ func (d *injectionDetector) scanText(s string, depth int, emit func(kind string,
 	scanInvisible(s, emit)
 	if depth == 0 {
 		d.scanEncoded(s, emit)
+		d.scanObfuscated(s, emit)
 	}
+}
+
+// scanObfuscated rescans s with two evasions undone: zero-width characters
+// used as separators ("ignore\u200bprevious…") and letters spaced out
+// ("i g n o r e  p r e v i o u s"). Findings cover the whole text, whose
+// offsets the normalised copy no longer matches.
+func (d *injectionDetector) scanObfuscated(s string, emit func(kind string, start, end int, shown string)) {
+	norm, how := normalizeObfuscation(s)
+	if how == "" {
+		return
+	}
+	found := false
+	d.scanText(norm, 1, func(kind string, start, end int, shown string) {
+		if found || kind == "invisible_unicode" {
+			return
+		}
+		found = true
+		if how == "zero-width" {
+			kind = "invisible_unicode"
+		}
+		emit(kind, 0, len(s), how+" separated: "+shown)
+	})
+}
+
+// normalizeObfuscation returns s with zero-width characters turned into
+// spaces, or runs of single spaced letters joined, and which it did ("" when
+// s has neither).
+func normalizeObfuscation(s string) (string, string) {
+	if strings.ContainsAny(s, "\u200b\u200c\u200d\u2060\ufeff") {
+		return strings.NewReplacer("\u200b", " ", "\u200c", " ", "\u200d", " ", "\u2060", " ", "\ufeff", " ").Replace(s), "zero-width"
+	}
+	// Spaced letters: at least 8 letters each followed by one space.
+	run, best := 0, 0
+	for i := 0; i+1 < len(s); i++ {
+		if (isLower(s[i]) || isUpper(s[i])) && s[i+1] == ' ' && (i == 0 || s[i-1] == ' ') {
+			run++
+			best = max(best, run)
+			i++
+			continue
+		}
+		if s[i] != ' ' {
+			run = 0
+		}
+	}
+	if best < 8 {
+		return "", ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] != ' ':
+			b.WriteByte(s[i])
+		case i+1 < len(s) && s[i+1] == ' ':
+			b.WriteByte(' ') // a wider gap separates words
+			for i+1 < len(s) && s[i+1] == ' ' {
+				i++
+			}
+		}
+	}
+	return b.String(), "spaced"
 }
 
 // scanEncoded decodes base64 tokens that decode to text and reports the

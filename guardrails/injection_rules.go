@@ -24,7 +24,7 @@ type injectionRule struct {
 }
 
 var (
-	reOverride        = regexp.MustCompile(`^(?:ignore|disregard|forget|override|bypass|skip|discard|abandon|neglect)\s+(?:(?:all|any|the|your|my|of|every|these|those|its)\s+){0,4}?(?:previous|prior|preceding|above|earlier|former|initial|original|system|existing|old|foregoing|given)\s+(?:[a-z]+\s+){0,2}?(?:instructions?|prompts?|directives?|rules|guidelines|commands?|context|messages?|guidance|constraints|restrictions|programming|orders|polic(?:y|ies)|guardrails)\b`)
+	reOverride        = regexp.MustCompile(`^(?:ignore|disregard|forget|override|bypass|skip|discard|abandon|neglect)\s+(?:(?:all|any|the|your|my|of|every|these|those|its)\s+){0,4}?(?:previous|prior|preceding|above|earlier|former|initial|original|system|existing|old|foregoing|given)\s+(?:[a-z]+\s+){0,2}?(?:instructions?|directions|prompts?|directives?|rules|guidelines|commands?|context|messages?|guidance|constraints|restrictions|programming|orders|polic(?:y|ies)|guardrails)\b`)
 	reForgetAll       = regexp.MustCompile(`^(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:(?:you|i|that|was|were|have|has|been|said|told|written|stated|given|mentioned|this|to|up)\s+){0,5}?(?:above|before|previously|prior|earlier|so\s+far|until\s+now|up\s+to\s+(?:now|this\s+point))\b`)
 	reDisregardAbove  = regexp.MustCompile(`^(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|this\s+)?(?:above|foregoing)(?:\s+(?:and|text|prompt|context|content|conversation)\b|\s*[.,;:!]|\s*$)`)
 	reNewInstructions = regexp.MustCompile(`^your\s+(?:new|real|true|actual|updated)\s+(?:system\s+prompt|instructions?|directives?|task)\s*(?::|are\b|is\b)`)
@@ -38,6 +38,9 @@ var (
 	reSystemYouAre    = regexp.MustCompile(`^system\s*:\s*you\s+(?:are|must|will)\b`)
 	reHideFromUser    = regexp.MustCompile(`^(?:do\s+not|don't|never|without)\s+(?:tell(?:ing)?|mention(?:ing)?|inform(?:ing)?|reveal(?:ing)?|notify(?:ing)?|alert(?:ing)?|let(?:ting)?)\s+(?:(?:this|it|that|anything|any\s+of\s+this)\s+)?(?:to\s+)?(?:the\s+)?user\b`)
 	reBeforeTool      = regexp.MustCompile(`(?s)^before\s+(?:using|calling|invoking)\s+this\s+tool.{0,160}?(?:~/|\.ssh|id_rsa|mcp\.json|\.env\b|credentials|/etc/passwd|api[_ ]?key|secret|password|private\s+key)`)
+	reSetAside        = regexp.MustCompile(`^(?:ignore|disregard|forget|set\s+aside|put\s+aside|throw\s+out)\s+(?:everything\s+|all\s+|anything\s+)?(?:that\s+|what\s+)?you(?:'ve|\s+were|\s+have\s+been)\s+(?:told|instructed|given|asked|taught)`)
+	reOverrideIntl    = regexp.MustCompile(`^(?:ignora|olvida)\s+(?:todas\s+)?(?:las\s+)?instrucciones\s+(?:anteriores|previas)|^(?:ignorez|ignore|oubliez|oublie)\s+(?:toutes\s+)?(?:les\s+)?instructions\s+(?:pr\x{e9}c\x{e9}dentes|precedentes|ant\x{e9}rieures)|^(?:ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen)\s+(?:anweisungen|instruktionen)|^(?:ignore|esque\x{e7}a)\s+(?:todas\s+)?(?:as\s+)?instru\x{e7}\x{f5}es\s+anteriores|^(?:ignora|dimentica)\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+precedenti`)
+	reSystemTag       = regexp.MustCompile(`^<system>\s*(?:you\b|ignore\b|new\b|from\s+now\b|override\b)`)
 )
 
 // injectionRules is the phrase table of the injection_attack detector.
@@ -66,6 +69,8 @@ func injectionRules() []injectionRule {
 		{kind: "instruction_override", anchors: []string{"ignore", "disregard", "forget", "override", "bypass", "skip", "discard", "abandon", "neglect"}, re: reOverride, window: 200, negatable: true, check: notNegated},
 		{kind: "instruction_override", anchors: []string{"ignore", "disregard", "forget"}, re: reForgetAll, window: 160, negatable: true, check: notNegated},
 		{kind: "instruction_override", anchors: []string{"ignore", "disregard", "forget"}, re: reDisregardAbove, window: 80, negatable: true, check: notNegated},
+		{kind: "instruction_override", anchors: []string{"ignore", "disregard", "forget", "set aside", "put aside", "throw out"}, re: reSetAside, window: 120, negatable: true, check: notNegated},
+		{kind: "instruction_override", anchors: []string{"ignora", "olvida", "ignorez", "ignore", "oubliez", "oublie", "ignoriere", "ignorieren", "vergiss", "vergessen", "esque\u00e7a", "dimentica"}, re: reOverrideIntl, window: 120},
 		{kind: "instruction_override", anchors: []string{"your new", "your real", "your true", "your actual", "your updated"}, re: reNewInstructions, window: 80},
 		{kind: "instruction_override", anchors: []string{"from now on"}, re: reFromNowOn, window: 80},
 		{kind: "jailbreak", anchors: []string{"you are now", "you're now"}, re: reYouAreNow, window: 120},
@@ -76,6 +81,8 @@ func injectionRules() []injectionRule {
 		{kind: "prompt_leak", anchors: []string{"reveal", "print", "show", "output", "repeat", "leak", "display", "dump", "tell me", "give me", "write out", "spell out"}, re: rePromptLeak, window: 140},
 		{kind: "role_marker", anchors: []string{"<|im_start|>", "<|im_end|>", "<|system|>", "<|user|>", "<|assistant|>", "<|endoftext|>", "<|start_header_id|>", "<|eot_id|>", "<|begin_of_text|>", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "<system_prompt>", "</system_prompt>", "begin system prompt", "system override"}},
 		{kind: "role_marker", anchors: []string{"###"}, re: reSystemHeading, window: 40},
+		{kind: "role_marker", anchors: []string{"<system>"}, re: reSystemTag, window: 40},
+		{kind: "role_marker", anchors: []string{"</tool_result>", "</tool_response>", "</function_results>", "</function_result>", "<|tool|>"}},
 		{kind: "role_marker", anchors: []string{"system:", "system :"}, re: reSystemYouAre, window: 40, lineStart: true},
 		{kind: "hidden_instruction", anchors: []string{"<important>", "</important>"}},
 		{kind: "hidden_instruction", anchors: []string{"do not", "don't", "never", "without"}, re: reHideFromUser, window: 80},

@@ -238,32 +238,37 @@ func ipv6Plausible(cand string) bool {
 	return groups >= 2 && long
 }
 
-// scanUpperIDs finds IBANs (compact or in groups of four) and UK National
-// Insurance numbers, both of which start with two capital letters.
+// scanUpperIDs finds IBANs (compact or in groups of four, in either case:
+// the mod-97 check keeps random words out) and UK National Insurance
+// numbers, both of which start with two letters.
 func scanUpperIDs(s string, emit func(kind string, start, end int)) {
 	for i := 0; i+4 <= len(s); i++ {
-		if !isUpper(s[i]) || !isUpper(s[i+1]) || !boundaryBefore(s, i) {
+		c := s[i]
+		if !(isUpper(c) || isLower(c)) || !boundaryBefore(s, i) {
 			continue
 		}
-		if isDigit(s[i+2]) && isDigit(s[i+3]) {
+		if (isUpper(s[i+1]) || isLower(s[i+1])) && isDigit(s[i+2]) && isDigit(s[i+3]) {
 			if end, ok := matchIBAN(s, i); ok {
 				emit(piiIBAN, i, end)
 				i = end - 1
 				continue
 			}
 		}
-		if end, ok := matchNINO(s, i); ok {
-			emit(piiNINO, i, end)
-			i = end - 1
+		if isUpper(c) && isUpper(s[i+1]) {
+			if end, ok := matchNINO(s, i); ok {
+				emit(piiNINO, i, end)
+				i = end - 1
+			}
 		}
 	}
 }
 
 // matchIBAN reads an IBAN of its country's length at s[i:], allowing one
-// space between groups of four.
+// space between groups of four, all in one case.
 func matchIBAN(s string, i int) (int, bool) {
-	want, ok := ibanLengths[s[i:i+2]]
-	if !ok {
+	lower := isLower(s[i])
+	want, ok := ibanLengths[strings.ToUpper(s[i:i+2])]
+	if !ok || lower != isLower(s[i+1]) {
 		return 0, false
 	}
 	var compact [34]byte
@@ -271,8 +276,12 @@ func matchIBAN(s string, i int) (int, bool) {
 	for j < len(s) && n < want {
 		c := s[j]
 		switch {
-		case isDigit(c) || isUpper(c):
+		case isDigit(c) || (!lower && isUpper(c)):
 			compact[n] = c
+			n++
+			j++
+		case lower && isLower(c):
+			compact[n] = c - 'a' + 'A'
 			n++
 			j++
 		case c == ' ' && n%4 == 0 && j+1 < len(s) && isAlnum(s[j+1]):

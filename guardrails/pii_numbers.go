@@ -132,6 +132,16 @@ func numberKind(s string, plus, paren, midRun bool, g []numGroup) (string, int) 
 		return "", 0
 	}
 	start := g[0].start - boolInt(paren)
+	if k == 1 && !paren {
+		// A run of digits without separators is an id more often than not;
+		// a phone or SSN written that way is taken with a context word.
+		switch {
+		case len(digits) == 9 && ssnValid(digits[:3], digits[3:5], digits[5:]) && contextBefore(s, start, "ssn", "social security"):
+			return piiSSN, start
+		case (len(digits) == 10 && nanpValid(digits) || len(digits) == 11 && digits[0] == '1' && nanpValid(digits[1:])) && contextBefore(s, start, "call", "phone", "tel", "mobile", "cell", "sms", "whatsapp", "fax", "text me"):
+			return piiPhone, start
+		}
+	}
 	switch {
 	case midRun:
 		if !paren && len(digits) >= 13 && len(digits) <= 19 && cardLayout(s, g) && cardIssuerValid(digits) && luhnValid(digits) {
@@ -271,4 +281,16 @@ func ipv4Valid(s string, g []numGroup) bool {
 	}
 	first := atoiPrefix(s[g[0].start:g[0].end], g[0].end-g[0].start)
 	return first != 0 && first != 127 && first != 255
+}
+
+// contextBefore reports whether one of words (lower case) occurs in the 32
+// bytes before i.
+func contextBefore(s string, i int, words ...string) bool {
+	before := asciiLower(s[max(0, i-32):i])
+	for _, w := range words {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -66,8 +66,8 @@ var (
 	reBearer          = regexp.MustCompile(`^Bearer ([0-9A-Za-z._~+/-]{20,}=*)`)
 	reURLCredentials  = regexp.MustCompile(`^://([^\s:/@"'<>]{1,64}):([^\s/@"'<>]{3,128})@[0-9A-Za-z.-]+`)
 	reGCPServiceAcct  = regexp.MustCompile(`^"service_account"`)
-	reAWSSecretCtx    = regexp.MustCompile(`(?i)^[a-z_-]{0,32}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["']?([0-9A-Za-z/+]{40})`)
-	reGenericAssign   = regexp.MustCompile(`(?i)^(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key)[a-z0-9_.-]{0,24}["'\]]?\s{0,3}(?::=|=>|=|:)\s{0,3}(["'` + "`" + `]?)([^\s"'` + "`" + `,;]{8,200})`)
+	reAWSSecretCtx    = regexp.MustCompile(`(?i)^[a-z_ -]{0,32}["']?[ \t]{0,3}(?::=|=>|=|:)[ \t]{0,3}["']?([0-9A-Za-z/+]{40})`)
+	reGenericAssign   = regexp.MustCompile(`(?i)^(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key)[a-z0-9_.-]{0,24}["'\]]?(?:[ \t]{0,3}(?::=|=>|=|:)|[ \t]+(?:is|was)[ \t]*:?)[ \t]{0,3}(["'` + "`" + `]?)([^\s"'` + "`" + `,;]{8,200})`)
 )
 
 // secretRules is the rule table of the secrets detector.
@@ -78,7 +78,7 @@ func secretRules() []secretRule {
 	}
 	return []secretRule{
 		{kind: "aws_access_key_id", anchors: []string{"A3T", "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "AROA", "APKA", "ASCA"}, re: reAWSKeyID, window: 20, check: notExample},
-		{kind: "aws_secret_access_key", anchors: []string{"aws_secret_access_key", "secret_access_key", "secretaccesskey", "aws_secret_key", "aws-secret-access-key"}, fold: true, re: reAWSSecretCtx, window: 120, group: 1, check: func(s string, start, end int) bool {
+		{kind: "aws_secret_access_key", anchors: []string{"aws_secret_access_key", "secret_access_key", "secretaccesskey", "aws_secret_key", "aws-secret-access-key", "aws secret"}, fold: true, re: reAWSSecretCtx, window: 120, group: 1, check: func(s string, start, end int) bool {
 			return !strings.Contains(s[start:end], "EXAMPLE") && random(3.5)(s, start, end)
 		}},
 		{kind: "gcp_api_key", anchors: []string{"AIza"}, re: reGCPKey, window: 39},

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"hash/crc32"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,8 +74,9 @@ func secretPositives(seed uint64) []detectorCase {
 		{"API_KEY=" + rs(base62, 24), "generic_secret"},
 		{`"client_secret": "` + rs("0123456789abcdef", 32) + `"`, "generic_secret"},
 		{"db_password: " + rs(base62, 10) + "!" + rs(base62, 4), "generic_secret"},
+		{"the staging password is " + rs(base62, 14), "generic_secret"},
 		{"the service credential is " + rs(base62, 40) + " (rotate monthly)", "high_entropy_string"},
-		{"value " + rs(base62, 24) + "5a", "high_entropy_string"},
+		{"signature " + rs(base62, 24) + "5a", "high_entropy_string"},
 	}
 }
 
@@ -113,6 +115,10 @@ func TestSecretsDetector(t *testing.T) {
 		{"npm ci --prefer-offline --no-audit --progress=false", ""},
 		{"k8s.gcr.io/ingress-nginx/controller:v1.9.4@sha256:5b161f051d017e55d358435f295f5e9a297e66158f136321d9b04520ec6c48a3", ""},
 		{"The quick brown fox jumps over the lazy dog 1234567890 times.", ""},
+		{"order " + randString(fakeRand(8), base62, 26) + "5a shipped", ""}, // short random ids need a context word
+		{"host key SHA256:" + randString(fakeRand(8), b64, 43), ""},
+		{"hash $2b$12$" + randString(fakeRand(8), base62, 53), ""},
+		{"the password is incorrect, try again", ""},
 	}...)
 	runDetectorTable(t, DetectorSecrets, nil, cases)
 }
@@ -138,5 +144,57 @@ func TestSecretsHighEntropyOff(t *testing.T) {
 	}
 	if got := scanWith(t, l, DetectorSecrets, map[string]any{"high_entropy": false}, text); len(got) != 0 {
 		t.Fatalf("entropy rule off: got %v", kindsOf(got))
+	}
+}
+
+// TestEntropyRuleRates measures the entropy rule on fresh random tokens
+// (recall) and on identifiers built from words (false positives).
+func TestEntropyRuleRates(t *testing.T) {
+	d := newSecretsDetector(true)
+	r := fakeRand(77)
+	found := func(text string) bool {
+		hit := false
+		d.scanText(text, func(kind string, _, _ int) { hit = hit || kind == "high_entropy_string" })
+		return hit
+	}
+	for _, c := range []struct {
+		prefix   string
+		min, max int
+		alphabet string
+	}{
+		{"value ", 32, 64, base62},
+		{"value ", 32, 64, b64},
+		{"signature ", 20, 31, base62},
+	} {
+		hits := 0
+		const n = 2000
+		for range n {
+			if found(c.prefix + randString(r, c.alphabet, c.min+r.IntN(c.max-c.min+1))) {
+				hits++
+			}
+		}
+		rate := float64(hits) / n
+		t.Logf("random tokens %d-%d chars after %q: %.1f%% found", c.min, c.max, c.prefix, 100*rate)
+		if rate < 0.9 {
+			t.Errorf("entropy rule finds %.1f%% of random tokens of %d-%d characters", 100*rate, c.min, c.max)
+		}
+	}
+	words := strings.Fields("get set user config handler request response error test check input output builder factory server client token cache store key value list item order")
+	fp := 0
+	const n = 2000
+	for range n {
+		var b strings.Builder
+		for range 3 + r.IntN(5) {
+			w := words[r.IntN(len(words))]
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+		b.WriteString(strconv.Itoa(r.IntN(100)))
+		if found("value " + b.String()) {
+			fp++
+		}
+	}
+	t.Logf("camelCase identifiers: %d of %d flagged", fp, n)
+	if fp > n/100 {
+		t.Errorf("entropy rule flags %d of %d identifiers", fp, n)
 	}
 }

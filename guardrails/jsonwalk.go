@@ -1,6 +1,7 @@
 package guardrails
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -319,11 +320,16 @@ func unescapeJSON(raw []byte) string {
 	var b strings.Builder
 	b.Grow(len(raw))
 	for i := 0; i < len(raw); {
-		c := raw[i]
-		if c != '\\' || i+1 >= len(raw) {
-			b.WriteByte(c)
-			i++
-			continue
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			b.Write(raw[i:])
+			break
+		}
+		b.Write(raw[i : i+j])
+		i += j
+		if i+1 >= len(raw) {
+			b.WriteByte('\\')
+			break
 		}
 		switch raw[i+1] {
 		case 'b':

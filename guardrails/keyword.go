@@ -2,7 +2,6 @@ package guardrails
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -17,8 +16,7 @@ import (
 // an invalid one is a Validate error and is skipped.
 type keywordDetector struct {
 	keywords []string
-	m        *matcher
-	regexes  []*regexp.Regexp
+	regexes  []*userRegexp
 }
 
 func newKeywordDetector(cfg map[string]any) (*keywordDetector, []Issue) {
@@ -46,20 +44,19 @@ func newKeywordDetector(cfg map[string]any) (*keywordDetector, []Issue) {
 			Message: "no banned_keywords or regex: the local provider has nothing to check and reports keyword_detector as not evaluated"})
 		return nil, issues
 	}
-	d.m = newMatcher(d.keywords, true)
 	return d, issues
 }
 
 // compileRegexes compiles patterns, reporting each invalid one.
-func compileRegexes(patterns []string, field, detector string, issues []Issue) ([]*regexp.Regexp, []Issue) {
-	var out []*regexp.Regexp
+func compileRegexes(patterns []string, field, detector string, issues []Issue) ([]*userRegexp, []Issue) {
+	var out []*userRegexp
 	for i, p := range patterns {
-		re, err := regexp.Compile(p)
+		re, err := compileUserRegexp(p)
 		if err != nil {
 			issues = append(issues, Issue{Severity: SeverityError, Field: fmt.Sprintf("%s[%d]", field, i), Detector: detector, Message: "invalid regular expression: " + err.Error()})
 			continue
 		}
-		if re.MatchString("") {
+		if re.re.MatchString("") {
 			issues = append(issues, Issue{Severity: SeverityError, Field: fmt.Sprintf("%s[%d]", field, i), Detector: detector, Message: "regular expression matches the empty string, so it matches everything"})
 			continue
 		}
@@ -70,17 +67,34 @@ func compileRegexes(patterns []string, field, detector string, issues []Issue) (
 
 func (d *keywordDetector) name() string { return DetectorKeyword }
 
+// anchors: keywords under their index, then each regex's leading literals
+// under len(keywords)+its index.
+func (d *keywordDetector) anchors() []anchorSpec {
+	var out []anchorSpec
+	for i, k := range d.keywords {
+		out = append(out, anchorSpec{text: k, id: i})
+	}
+	for i, re := range d.regexes {
+		out = append(out, re.anchors(len(d.keywords)+i)...)
+	}
+	return out
+}
+
 func (d *keywordDetector) scan(doc *scanDoc, emit func(Finding)) {
 	for i, part := range doc.parts {
 		s := part.Text
-		d.m.scan(s, func(p, start, end int) bool {
-			if wordMatch(s, d.keywords[p], start, end) {
-				emit(Finding{Detector: DetectorKeyword, Kind: "keyword", Part: i, Start: start, End: end, Masked: sample(s[start:end])})
+		starts := make([][]int, len(d.regexes))
+		for _, h := range doc.hits[i] {
+			if h.id >= len(d.keywords) {
+				starts[h.id-len(d.keywords)] = append(starts[h.id-len(d.keywords)], h.start)
+				continue
 			}
-			return true
-		})
-		for _, re := range d.regexes {
-			for _, loc := range re.FindAllStringIndex(s, maxFindings) {
+			if wordMatch(s, d.keywords[h.id], h.start, h.end) {
+				emit(Finding{Detector: DetectorKeyword, Kind: "keyword", Part: i, Start: h.start, End: h.end, Masked: sample(s[h.start:h.end])})
+			}
+		}
+		for j, re := range d.regexes {
+			for _, loc := range re.findAt(s, starts[j], maxFindings) {
 				emit(Finding{Detector: DetectorKeyword, Kind: "regex", Part: i, Start: loc[0], End: loc[1], Masked: maskSecret(s[loc[0]:loc[1]])})
 			}
 		}

@@ -58,15 +58,32 @@ func (l *LocalProvider) Supports(detector string) bool {
 	return false
 }
 
-// detector is one local detector compiled for a policy.
+// detector is one local detector compiled for a policy. Detectors anchor
+// their rules on literals; a compiled policy finds the literals of all its
+// detectors in one automaton pass per text and gives each detector its hits.
 type detector interface {
 	name() string
+	// anchors lists the literals the detector wants located.
+	anchors() []anchorSpec
+	// scan reports findings; doc.hits[i] holds its anchor hits in part i.
 	scan(doc *scanDoc, emit func(Finding))
 }
 
-// scanDoc is a document being scanned.
+// anchorSpec is a literal a detector wants located; id is the detector's own.
+type anchorSpec struct {
+	text  string
+	exact bool // case-sensitive
+	id    int
+}
+
+// anchorHit is one occurrence of a detector's anchor, in end order.
+type anchorHit struct{ id, start, end int }
+
+// scanDoc is a document being scanned, with the current detector's hits.
 type scanDoc struct {
 	parts []Part
+	hits  [][]anchorHit
+	lexed []*lexed
 }
 
 // compiledPolicy is a policy's detectors, ready to run.
@@ -75,6 +92,45 @@ type compiledPolicy struct {
 	notEvaluated []string
 	issues       []Issue
 	pii          *piiDetector
+
+	// One automaton over every detector's anchors, folded; exact anchors
+	// are checked against the text.
+	anchors *matcher
+	owner   []anchorOwner
+	exact   []string // the anchor text when case-sensitive, else ""
+}
+
+type anchorOwner struct{ detector, id int }
+
+// index builds the shared automaton.
+func (cp *compiledPolicy) index() {
+	var patterns []string
+	for k, d := range cp.detectors {
+		for _, a := range d.anchors() {
+			patterns = append(patterns, a.text)
+			cp.owner = append(cp.owner, anchorOwner{k, a.id})
+			if a.exact {
+				cp.exact = append(cp.exact, a.text)
+			} else {
+				cp.exact = append(cp.exact, "")
+			}
+		}
+	}
+	cp.anchors = newMatcher(patterns, true)
+}
+
+// hits locates every detector's anchors in one text: hits[detector].
+func (cp *compiledPolicy) hits(s string) [][]anchorHit {
+	out := make([][]anchorHit, len(cp.detectors))
+	cp.anchors.scan(s, func(p, start, end int) bool {
+		if e := cp.exact[p]; e != "" && s[start:end] != e {
+			return true
+		}
+		o := cp.owner[p]
+		out[o.detector] = append(out[o.detector], anchorHit{o.id, start, end})
+		return true
+	})
+	return out
 }
 
 // Evaluate implements Provider.
@@ -85,9 +141,16 @@ func (l *LocalProvider) Evaluate(ctx context.Context, _ Stage, p Policy, docs []
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		sd := &scanDoc{parts: doc.Parts}
+		perPart := make([][][]anchorHit, len(doc.Parts))
+		for j, part := range doc.Parts {
+			perPart[j] = cp.hits(part.Text)
+		}
+		sd := &scanDoc{parts: doc.Parts, hits: make([][]anchorHit, len(doc.Parts))}
 		var findings []Finding
-		for _, d := range cp.detectors {
+		for k, d := range cp.detectors {
+			for j := range doc.Parts {
+				sd.hits[j] = perPart[j][k]
+			}
 			n := 0
 			d.scan(sd, func(f Finding) {
 				if n < maxFindings {
@@ -191,6 +254,7 @@ func (l *LocalProvider) compile(p Policy) *compiledPolicy {
 		cp.detectors = append(cp.detectors, d)
 		cp.notEvaluated = append(cp.notEvaluated, missing...)
 	}
+	cp.index()
 	return cp
 }
 

@@ -13,6 +13,12 @@ type matcher struct {
 	next    []int32   // state*nclass + class → state
 	out     [][]int32 // state → patterns ending here, suffixes included
 	lens    []int
+	// Filled by finish: the same automaton with states premultiplied by
+	// nclass, whether each transition reaches an output, and the bytes
+	// that keep the root in the root (skipped without a table walk).
+	trans    []int32
+	accept   []bool
+	rootStay [256]bool
 }
 
 // newMatcher compiles patterns; empty patterns never match. With fold, ASCII
@@ -99,7 +105,22 @@ func newMatcher(patterns []string, fold bool) *matcher {
 			queue = append(queue, t)
 		}
 	}
+	m.finish()
 	return m
+}
+
+// finish builds the scan tables.
+func (m *matcher) finish() {
+	nc := int32(m.nclass)
+	m.trans = make([]int32, len(m.next))
+	m.accept = make([]bool, len(m.next))
+	for i, t := range m.next {
+		m.trans[i] = t * nc
+		m.accept[i] = len(m.out[t]) > 0
+	}
+	for c := range m.rootStay {
+		m.rootStay[c] = m.next[m.classes[c]] == 0
+	}
 }
 
 // scan calls fn for every occurrence of every pattern in s, by end offset;
@@ -108,12 +129,21 @@ func (m *matcher) scan(s string, fn func(pattern, start, end int) bool) {
 	if m == nil || len(m.out) <= 1 {
 		return
 	}
-	nc := int32(m.nclass)
+	trans, accept, classes, nc := m.trans, m.accept, &m.classes, int32(m.nclass)
 	state := int32(0)
 	for i := 0; i < len(s); i++ {
-		state = m.next[state*nc+int32(m.classes[s[i]])]
-		if out := m.out[state]; len(out) > 0 {
-			for _, id := range out {
+		if state == 0 {
+			for i < len(s) && m.rootStay[s[i]] {
+				i++
+			}
+			if i == len(s) {
+				return
+			}
+		}
+		idx := state + int32(classes[s[i]])
+		state = trans[idx]
+		if accept[idx] {
+			for _, id := range m.out[state/nc] {
 				if !fn(int(id), i+1-m.lens[id], i+1) {
 					return
 				}

@@ -32,6 +32,8 @@ type piiDetector struct {
 	secrets *secretsDetector // when the "secrets" entity is asked for, as Enkrypt's pii detector allows
 }
 
+func (d *piiDetector) anchors() []anchorSpec { return nil }
+
 func (d *piiDetector) name() string { return DetectorPII }
 
 func (d *piiDetector) scan(doc *scanDoc, emit func(Finding)) {
@@ -64,11 +66,8 @@ func (d *piiDetector) scanText(s string, emit func(kind string, start, end int))
 	if d.kinds[piiEmail] {
 		scanEmails(s, add)
 	}
-	if d.kinds[piiPhone] || d.kinds[piiCard] || d.kinds[piiSSN] || d.kinds[piiSIN] || d.kinds[piiIP] {
-		scanNumbers(s, add)
-	}
-	if d.kinds[piiIBAN] || d.kinds[piiNINO] {
-		scanUpperIDs(s, add)
+	if d.kinds[piiPhone] || d.kinds[piiCard] || d.kinds[piiSSN] || d.kinds[piiSIN] || d.kinds[piiIP] || d.kinds[piiIBAN] || d.kinds[piiNINO] {
+		scanNumbers(s, d.kinds[piiIBAN] || d.kinds[piiNINO], add)
 	}
 	if d.kinds[piiIP] {
 		scanIPv6(s, add)
@@ -238,29 +237,25 @@ func ipv6Plausible(cand string) bool {
 	return groups >= 2 && long
 }
 
-// scanUpperIDs finds IBANs (compact or in groups of four, in either case:
-// the mod-97 check keeps random words out) and UK National Insurance
-// numbers, both of which start with two letters.
-func scanUpperIDs(s string, emit func(kind string, start, end int)) {
-	for i := 0; i+4 <= len(s); i++ {
-		c := s[i]
-		if !(isUpper(c) || isLower(c)) || !boundaryBefore(s, i) {
-			continue
-		}
-		if (isUpper(s[i+1]) || isLower(s[i+1])) && isDigit(s[i+2]) && isDigit(s[i+3]) {
-			if end, ok := matchIBAN(s, i); ok {
-				emit(piiIBAN, i, end)
-				i = end - 1
-				continue
-			}
-		}
-		if isUpper(c) && isUpper(s[i+1]) {
-			if end, ok := matchNINO(s, i); ok {
-				emit(piiNINO, i, end)
-				i = end - 1
-			}
+// letterID reads an IBAN (compact or in groups of four, in either case:
+// the mod-97 check keeps random words out) or a UK National Insurance
+// number at s[i], the start of a word.
+func letterID(s string, i int) (int, string) {
+	if i+4 > len(s) || !boundaryBefore(s, i) {
+		return 0, ""
+	}
+	c := s[i]
+	if (isUpper(s[i+1]) || isLower(s[i+1])) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+		if end, ok := matchIBAN(s, i); ok {
+			return end, piiIBAN
 		}
 	}
+	if isUpper(c) && isUpper(s[i+1]) {
+		if end, ok := matchNINO(s, i); ok {
+			return end, piiNINO
+		}
+	}
+	return 0, ""
 }
 
 // matchIBAN reads an IBAN of its country's length at s[i:], allowing one

@@ -13,8 +13,10 @@ const maxNumGroups = 12
 
 type numGroup struct{ start, end int }
 
-// scanNumbers reports cards, phones, SSNs, SINs and IPv4 addresses.
-func scanNumbers(s string, emit func(kind string, start, end int)) {
+// scanNumbers reports cards, phones, SSNs, SINs and IPv4 addresses and,
+// with letters, the identifiers that start with two letters (IBANs, UK NI
+// numbers): one pass for both.
+func scanNumbers(s string, letters bool, emit func(kind string, start, end int)) {
 	var groups [maxNumGroups]numGroup
 	i := 0
 	for i < len(s) {
@@ -24,6 +26,17 @@ func scanNumbers(s string, emit func(kind string, start, end int)) {
 		case isDigit(c):
 		case (c == '+' || c == '(') && i+1 < len(s) && isDigit(s[i+1]):
 			lead = 1
+		case letters && (isUpper(c) || isLower(c)):
+			if end, kind := letterID(s, i); kind != "" {
+				emit(kind, i, end)
+				i = end
+				continue
+			}
+			// Skip the rest of the word: IDs start at a word boundary.
+			for i < len(s) && isWordByte(s[i]) {
+				i++
+			}
+			continue
 		default:
 			i++
 			continue

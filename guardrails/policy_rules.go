@@ -2,7 +2,6 @@ package guardrails
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -19,13 +18,15 @@ import (
 // as not evaluated.
 type policyRulesDetector struct {
 	rules []policyRule
+	// Anchor ids: keyword k of rule r is keywordIDs[r]+k; the leading
+	// literals of rule r's pattern are regexID[r].
+	keywordIDs, regexIDs []int
 }
 
 type policyRule struct {
 	name     string
-	re       *regexp.Regexp
+	re       *userRegexp
 	keywords []string
-	m        *matcher
 }
 
 func newPolicyRulesDetector(cfg map[string]any) (*policyRulesDetector, []Issue) {
@@ -72,7 +73,6 @@ func newPolicyRulesDetector(cfg map[string]any) (*policyRulesDetector, []Issue) 
 			bad(f, "has neither a valid pattern nor keywords")
 			continue
 		}
-		r.m = newMatcher(r.keywords, true)
 		d.rules = append(d.rules, r)
 	}
 	if len(d.rules) == 0 {
@@ -88,20 +88,56 @@ func newPolicyRulesDetector(cfg map[string]any) (*policyRulesDetector, []Issue) 
 
 func (d *policyRulesDetector) name() string { return DetectorPolicyViolation }
 
+func (d *policyRulesDetector) anchors() []anchorSpec {
+	var out []anchorSpec
+	d.keywordIDs, d.regexIDs = make([]int, len(d.rules)), make([]int, len(d.rules))
+	id := 0
+	for r, rule := range d.rules {
+		d.keywordIDs[r] = id
+		for _, k := range rule.keywords {
+			out = append(out, anchorSpec{text: k, id: id})
+			id++
+		}
+		d.regexIDs[r] = id
+		if rule.re != nil {
+			out = append(out, rule.re.anchors(id)...)
+		}
+		id++
+	}
+	return out
+}
+
+// rule maps an anchor id to its rule, and to its keyword (-1 for the
+// pattern's literals).
+func (d *policyRulesDetector) rule(id int) (r, keyword int) {
+	for r = len(d.rules) - 1; r > 0 && d.keywordIDs[r] > id; r-- {
+	}
+	if id == d.regexIDs[r] {
+		return r, -1
+	}
+	return r, id - d.keywordIDs[r]
+}
+
 func (d *policyRulesDetector) scan(doc *scanDoc, emit func(Finding)) {
 	for i, part := range doc.parts {
 		s := part.Text
-		for _, r := range d.rules {
-			r.m.scan(s, func(p, start, end int) bool {
-				if wordMatch(s, r.keywords[p], start, end) {
-					emit(Finding{Detector: DetectorPolicyViolation, Kind: r.name, Part: i, Start: start, End: end, Masked: sample(s[start:end])})
-				}
-				return true
-			})
-			if r.re != nil {
-				for _, loc := range r.re.FindAllStringIndex(s, maxFindings) {
-					emit(Finding{Detector: DetectorPolicyViolation, Kind: r.name, Part: i, Start: loc[0], End: loc[1], Masked: maskSecret(s[loc[0]:loc[1]])})
-				}
+		starts := make([][]int, len(d.rules))
+		for _, h := range doc.hits[i] {
+			r, k := d.rule(h.id)
+			if k < 0 {
+				starts[r] = append(starts[r], h.start)
+				continue
+			}
+			if wordMatch(s, d.rules[r].keywords[k], h.start, h.end) {
+				emit(Finding{Detector: DetectorPolicyViolation, Kind: d.rules[r].name, Part: i, Start: h.start, End: h.end, Masked: sample(s[h.start:h.end])})
+			}
+		}
+		for r, rule := range d.rules {
+			if rule.re == nil {
+				continue
+			}
+			for _, loc := range rule.re.findAt(s, starts[r], maxFindings) {
+				emit(Finding{Detector: DetectorPolicyViolation, Kind: rule.name, Part: i, Start: loc[0], End: loc[1], Masked: maskSecret(s[loc[0]:loc[1]])})
 			}
 		}
 	}

@@ -70,9 +70,19 @@ func newSecretsDetector(entropy bool) *secretsDetector {
 
 func (d *secretsDetector) name() string { return DetectorSecrets }
 
+func (d *secretsDetector) anchors() []anchorSpec {
+	var out []anchorSpec
+	for i, r := range d.rules {
+		for _, a := range r.anchors {
+			out = append(out, anchorSpec{text: a, exact: !r.fold, id: i})
+		}
+	}
+	return out
+}
+
 func (d *secretsDetector) scan(doc *scanDoc, emit func(Finding)) {
 	for i, part := range doc.parts {
-		d.scanText(part.Text, func(kind string, start, end int) {
+		d.scanHits(part.Text, doc.hits[i], doc.lex(i).tokens, func(kind string, start, end int) {
 			emit(Finding{Detector: DetectorSecrets, Kind: kind, Part: i, Start: start, End: end, Masked: maskSecret(part.Text[start:end])})
 		})
 	}
@@ -84,9 +94,25 @@ type secretHit struct {
 	generic    bool
 }
 
-// scanText reports the secrets of s, one per span: where rules overlap, a
-// specific format wins over a generic rule, then the earlier, longer match.
+// scanText reports the secrets of s, locating the anchors itself (for the
+// pii detector's secrets entity and for redaction).
 func (d *secretsDetector) scanText(s string, emit func(kind string, start, end int)) {
+	var anchors []anchorHit
+	d.exact.scan(s, func(p, start, end int) bool {
+		anchors = append(anchors, anchorHit{d.ruleOf[0][p], start, end})
+		return true
+	})
+	d.folded.scan(s, func(p, start, end int) bool {
+		anchors = append(anchors, anchorHit{d.ruleOf[1][p], start, end})
+		return true
+	})
+	d.scanHits(s, anchors, lexText(s).tokens, emit)
+}
+
+// scanHits reports the secrets of s from its anchor hits, one per span:
+// where rules overlap, a specific format wins over a generic rule, then the
+// earlier, longer match.
+func (d *secretsDetector) scanHits(s string, anchors []anchorHit, tokens [][2]int, emit func(kind string, start, end int)) {
 	var hits []secretHit
 	try := func(rule int, anchorStart int) bool {
 		r := &d.rules[rule]
@@ -114,20 +140,28 @@ func (d *secretsDetector) scanText(s string, emit func(kind string, start, end i
 		hits = append(hits, secretHit{kind: r.kind, start: ms, end: me, generic: r.generic})
 		return true
 	}
-	d.exact.scan(s, func(p, start, _ int) bool { return try(d.ruleOf[0][p], start) })
-	d.folded.scan(s, func(p, start, _ int) bool { return try(d.ruleOf[1][p], start) })
-	scanTokens(s, func(start, end int) {
+	for _, a := range anchors {
+		try(a.id, a.start)
+	}
+	for _, t := range tokens {
+		start, end := t[0], t[1]
+		for start < end && (s[start] == '/' || s[start] == '-' || s[start] == '+') {
+			start++
+		}
+		if end-start < entropyMinLen || end-start > entropyMaxLen+2 {
+			continue
+		}
 		tok := s[start:end]
 		if tok[0] >= 'M' && tok[0] <= 'O' && end < len(s) && s[end] == '.' {
 			if m := reDiscordBot.FindStringIndex(s[start:min(len(s), start+80)]); m != nil && boundaryAfter(s, start+m[1]) {
 				hits = append(hits, secretHit{kind: "discord_bot_token", start: start, end: start + m[1]})
-				return
+				continue
 			}
 		}
 		if d.entropy && highEntropyToken(s, start, end) {
 			hits = append(hits, secretHit{kind: "high_entropy_string", start: start, end: end, generic: true})
 		}
-	})
+	}
 	if len(hits) == 0 {
 		return
 	}
@@ -168,32 +202,6 @@ func secretStartBoundary(s string, i int) bool {
 // is a name and a value, not one token).
 func isTokenByte(c byte) bool {
 	return isAlnum(c) || c == '+' || c == '/' || c == '_' || c == '-'
-}
-
-// scanTokens calls fn for every maximal run of base64/base62 characters
-// (with its padding) long enough to hold a key.
-func scanTokens(s string, fn func(start, end int)) {
-	for i := 0; i < len(s); {
-		if !isTokenByte(s[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isTokenByte(s[j]) {
-			j++
-		}
-		for pad := 0; pad < 2 && j < len(s) && s[j] == '='; pad++ {
-			j++
-		}
-		start := i
-		for start < j && (s[start] == '/' || s[start] == '-' || s[start] == '+') {
-			start++
-		}
-		if j-start >= entropyMinLen && j-start <= entropyMaxLen+2 {
-			fn(start, j)
-		}
-		i = j
-	}
 }
 
 // highEntropyToken applies the entropy rule to s[start:end].

@@ -57,6 +57,8 @@ func newSpongeDetector(cfg map[string]any) (*spongeDetector, []Issue) {
 	return d, issues
 }
 
+func (d *spongeDetector) anchors() []anchorSpec { return nil }
+
 func (d *spongeDetector) name() string { return DetectorSponge }
 
 func (d *spongeDetector) scan(doc *scanDoc, emit func(Finding)) {
@@ -70,6 +72,7 @@ func (d *spongeDetector) scan(doc *scanDoc, emit func(Finding)) {
 	seen := make(map[uint64]struct{})
 	var words wordCounter
 	for i, p := range doc.parts {
+		words.merge(&doc.lex(i).words)
 		s := p.Text
 		blocks, repeated := 0, 0
 		for off := 0; off+spongeBlock <= len(s); off += spongeBlock {
@@ -84,7 +87,6 @@ func (d *spongeDetector) scan(doc *scanDoc, emit func(Finding)) {
 		if repeated*spongeBlock >= d.minRepeatedBytes && float64(repeated) > d.maxRepeated*float64(blocks) {
 			emit(Finding{Detector: DetectorSponge, Kind: "repetition", Part: i, Start: 0, End: len(s), Masked: fmt.Sprintf("%d of %d blocks repeated", repeated, blocks)})
 		}
-		words.add(s)
 	}
 	if words.n >= d.minWords {
 		if ratio := words.distinct() / float64(words.n); ratio < d.minUniqueRatio {
@@ -100,23 +102,16 @@ type wordCounter struct {
 	bits [4096 / 64]uint64
 }
 
-func (w *wordCounter) add(s string) {
-	i := 0
-	for i < len(s) {
-		for i < len(s) && !isWordByte(s[i]) && s[i] < 0x80 {
-			i++
-		}
-		start := i
-		h := uint64(14695981039346656037)
-		for i < len(s) && (isWordByte(s[i]) || s[i] >= 0x80) {
-			h = (h ^ uint64(s[i]|0x20)) * 1099511628211
-			i++
-		}
-		if i > start {
-			w.n++
-			h ^= h >> 29
-			w.bits[(h>>6)&63] |= 1 << (h & 63)
-		}
+func (w *wordCounter) addHash(h uint64) {
+	w.n++
+	h ^= h >> 29
+	w.bits[(h>>6)&63] |= 1 << (h & 63)
+}
+
+func (w *wordCounter) merge(o *wordCounter) {
+	w.n += o.n
+	for i := range w.bits {
+		w.bits[i] |= o.bits[i]
 	}
 }
 

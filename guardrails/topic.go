@@ -31,7 +31,6 @@ type topicDetector struct {
 	allowed, denied []topic
 	keywords        []string
 	owner           []topicRef
-	m               *matcher
 	minWords        int
 	minMatches      int
 }
@@ -106,7 +105,6 @@ func newTopicDetector(cfg map[string]any) (*topicDetector, []Issue) {
 			d.owner = append(d.owner, topicRef{true, i})
 		}
 	}
-	d.m = newMatcher(d.keywords, true)
 	return d, issues
 }
 
@@ -147,6 +145,14 @@ func parseTopic(item any) (topic, string) {
 
 func (d *topicDetector) name() string { return DetectorTopic }
 
+func (d *topicDetector) anchors() []anchorSpec {
+	out := make([]anchorSpec, len(d.keywords))
+	for i, k := range d.keywords {
+		out[i] = anchorSpec{text: k, id: i}
+	}
+	return out
+}
+
 func (d *topicDetector) scan(doc *scanDoc, emit func(Finding)) {
 	type first struct{ part, start, end int }
 	allowedHit := false
@@ -155,24 +161,23 @@ func (d *topicDetector) scan(doc *scanDoc, emit func(Finding)) {
 	words := 0
 	for i, part := range doc.parts {
 		s := part.Text
-		words += countWords(s)
-		d.m.scan(s, func(p, start, end int) bool {
-			k := d.keywords[p]
-			if !boundaryBefore(s, start) || (len(k) < 5 && !boundaryAfter(s, end)) {
-				return true
+		words += doc.lex(i).words.n
+		for _, h := range doc.hits[i] {
+			k := d.keywords[h.id]
+			if !boundaryBefore(s, h.start) || (len(k) < 5 && !boundaryAfter(s, h.end)) {
+				continue
 			}
-			ref := d.owner[p]
+			ref := d.owner[h.id]
 			if !ref.denied {
 				allowedHit = true
-				return true
+				continue
 			}
 			if deniedHits[ref.index] == nil {
 				deniedHits[ref.index] = map[string]bool{}
-				deniedFirst[ref.index] = first{i, start, end}
+				deniedFirst[ref.index] = first{i, h.start, h.end}
 			}
 			deniedHits[ref.index][strings.ToLower(k)] = true
-			return true
-		})
+		}
 	}
 	for i, t := range d.denied {
 		need := d.minMatches
@@ -191,18 +196,4 @@ func (d *topicDetector) scan(doc *scanDoc, emit func(Finding)) {
 		}
 		emit(Finding{Detector: DetectorTopic, Kind: "off_topic", Part: -1, Start: -1, End: -1, Masked: fmt.Sprintf("%d words, none about %s", words, strings.Join(names, ", "))})
 	}
-}
-
-// countWords counts runs of letters and digits (any non-ASCII byte counts
-// as a letter, so other scripts count too).
-func countWords(s string) int {
-	n, in := 0, false
-	for i := 0; i < len(s); i++ {
-		w := isAlnum(s[i]) || s[i] >= 0x80
-		if w && !in {
-			n++
-		}
-		in = w
-	}
-	return n
 }

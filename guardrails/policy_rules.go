@@ -83,6 +83,13 @@ func newPolicyRulesDetector(cfg map[string]any) (*policyRulesDetector, []Issue) 
 		issues = append(issues, Issue{Severity: SeverityWarning, Field: "additional_config.policy_violation", Detector: DetectorPolicyViolation, Message: msg})
 		return nil, issues
 	}
+	id := 0
+	for _, r := range d.rules {
+		d.keywordIDs = append(d.keywordIDs, id)
+		id += len(r.keywords)
+		d.regexIDs = append(d.regexIDs, id)
+		id++
+	}
 	return d, issues
 }
 
@@ -90,19 +97,13 @@ func (d *policyRulesDetector) name() string { return DetectorPolicyViolation }
 
 func (d *policyRulesDetector) anchors() []anchorSpec {
 	var out []anchorSpec
-	d.keywordIDs, d.regexIDs = make([]int, len(d.rules)), make([]int, len(d.rules))
-	id := 0
 	for r, rule := range d.rules {
-		d.keywordIDs[r] = id
-		for _, k := range rule.keywords {
-			out = append(out, anchorSpec{text: k, id: id})
-			id++
+		for k, kw := range rule.keywords {
+			out = append(out, anchorSpec{text: kw, id: d.keywordIDs[r] + k})
 		}
-		d.regexIDs[r] = id
 		if rule.re != nil {
-			out = append(out, rule.re.anchors(id)...)
+			out = append(out, rule.re.anchors(d.regexIDs[r])...)
 		}
-		id++
 	}
 	return out
 }

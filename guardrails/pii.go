@@ -262,8 +262,8 @@ func letterID(s string, i int) (int, string) {
 // space between groups of four, all in one case.
 func matchIBAN(s string, i int) (int, bool) {
 	lower := isLower(s[i])
-	want, ok := ibanLengths[strings.ToUpper(s[i:i+2])]
-	if !ok || lower != isLower(s[i+1]) {
+	want := ibanLength(strings.ToUpper(s[i : i+2]))
+	if want == 0 || lower != isLower(s[i+1]) {
 		return 0, false
 	}
 	var compact [34]byte

@@ -102,19 +102,48 @@ func ninoValid(a, b byte) bool {
 	return true
 }
 
-// ibanLengths is the IBAN length of each country that issues them (SWIFT
-// IBAN registry). A two-letter prefix outside it is not an IBAN.
-var ibanLengths = map[string]int{
-	"AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
-	"BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
-	"DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
-	"GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
-	"IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32,
-	"LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
-	"MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
-	"PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31,
-	"SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23,
-	"TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+// ibanLength is the IBAN length of each country that issues them (SWIFT
+// IBAN registry), 0 for a two-letter prefix that is not an IBAN country.
+func ibanLength(country string) int {
+	switch country {
+	case "NO":
+		return 15
+	case "BE":
+		return 16
+	case "DK", "FI", "FK", "FO", "GL", "NL", "SD":
+		return 18
+	case "MK", "SI":
+		return 19
+	case "AT", "BA", "EE", "KZ", "LT", "LU", "MN", "XK":
+		return 20
+	case "CH", "HR", "LI", "LV":
+		return 21
+	case "BG", "BH", "CR", "DE", "GB", "GE", "IE", "ME", "RS", "VA":
+		return 22
+	case "AE", "GI", "IL", "IQ", "OM", "SO", "TL":
+		return 23
+	case "AD", "CZ", "ES", "MD", "PK", "RO", "SA", "SE", "SK", "TN", "VG":
+		return 24
+	case "LY", "PT", "ST":
+		return 25
+	case "IS", "TR":
+		return 26
+	case "BI", "DJ", "FR", "GR", "IT", "MC", "MR", "SM":
+		return 27
+	case "AL", "AZ", "BY", "CY", "DO", "GT", "HU", "LB", "NI", "PL", "SV":
+		return 28
+	case "BR", "EG", "PS", "QA", "UA":
+		return 29
+	case "JO", "KW", "MU", "YE":
+		return 30
+	case "MT", "SC":
+		return 31
+	case "LC":
+		return 32
+	case "RU":
+		return 33
+	}
+	return 0
 }
 
 // ibanValid is the ISO 13616 check: move the first four characters to the
@@ -139,24 +168,46 @@ func ibanValid(compact string) bool {
 	return rem == 1
 }
 
-// phoneCountryCodes maps each ITU country calling code to the range of
+// phoneNSNLengths gives, for an ITU country calling code, the range of
 // lengths of its national significant numbers (the digits after the code).
-// Codes not listed but assigned fall back to the E.164 bounds (a total of 8
-// to 15 digits); this table tightens the common ones.
-var phoneCountryCodes = map[string][2]int{
-	"1": {10, 10}, "7": {10, 10}, "20": {8, 10}, "27": {9, 9}, "30": {10, 10}, "31": {9, 9},
-	"32": {8, 9}, "33": {9, 9}, "34": {9, 9}, "36": {8, 9}, "39": {6, 11}, "40": {9, 9},
-	"41": {9, 9}, "43": {4, 13}, "44": {9, 10}, "45": {8, 8}, "46": {7, 10}, "47": {8, 8},
-	"48": {9, 9}, "49": {6, 13}, "51": {8, 9}, "52": {10, 10}, "53": {6, 8}, "54": {10, 11},
-	"55": {10, 11}, "56": {9, 9}, "57": {8, 10}, "58": {10, 10}, "60": {7, 10}, "61": {9, 9},
-	"62": {7, 12}, "63": {8, 10}, "64": {8, 10}, "65": {8, 8}, "66": {8, 9}, "81": {9, 10},
-	"82": {8, 10}, "84": {9, 10}, "86": {10, 11}, "90": {10, 10}, "91": {10, 10}, "92": {9, 10},
-	"93": {9, 9}, "94": {9, 9}, "95": {7, 10}, "98": {10, 10}, "212": {9, 9}, "213": {8, 9},
-	"216": {8, 8}, "218": {9, 9}, "234": {8, 10}, "254": {9, 9}, "255": {9, 9}, "256": {9, 9},
-	"351": {9, 9}, "352": {6, 11}, "353": {7, 9}, "354": {7, 9}, "358": {6, 12}, "359": {7, 9},
-	"370": {8, 8}, "371": {8, 8}, "372": {7, 8}, "380": {9, 9}, "385": {8, 9}, "386": {8, 8},
-	"420": {9, 9}, "421": {9, 9}, "852": {8, 8}, "886": {8, 9}, "966": {9, 9}, "971": {8, 9},
-	"972": {8, 9}, "974": {8, 8},
+// Codes not listed fall back to the E.164 bounds (a total of 8 to 15
+// digits); this table tightens the common ones.
+func phoneNSNLengths(code string) (lo, hi int, ok bool) {
+	switch code {
+	case "43":
+		return 4, 13, true
+	case "53":
+		return 6, 8, true
+	case "39", "352":
+		return 6, 11, true
+	case "358":
+		return 6, 12, true
+	case "49":
+		return 6, 13, true
+	case "372":
+		return 7, 8, true
+	case "353", "354", "359":
+		return 7, 9, true
+	case "46", "60", "95":
+		return 7, 10, true
+	case "62":
+		return 7, 12, true
+	case "45", "47", "65", "216", "370", "371", "386", "852", "974":
+		return 8, 8, true
+	case "32", "36", "51", "66", "213", "385", "886", "971", "972":
+		return 8, 9, true
+	case "20", "57", "63", "64", "82", "234":
+		return 8, 10, true
+	case "27", "31", "33", "34", "40", "41", "48", "56", "61", "93", "94", "212", "218", "254", "255", "256", "351", "380", "420", "421", "966":
+		return 9, 9, true
+	case "44", "81", "84", "92":
+		return 9, 10, true
+	case "1", "7", "30", "52", "58", "90", "91", "98":
+		return 10, 10, true
+	case "54", "55", "86":
+		return 10, 11, true
+	}
+	return 0, 0, false
 }
 
 // phoneE164Valid checks digits written after a '+' (or 00): a known country
@@ -166,12 +217,12 @@ func phoneE164Valid(digits string) bool {
 		return false
 	}
 	for n := 1; n <= 3; n++ {
-		lengths, ok := phoneCountryCodes[digits[:n]]
+		lo, hi, ok := phoneNSNLengths(digits[:n])
 		if !ok {
 			continue
 		}
 		nsn := digits[n:]
-		if len(nsn) < lengths[0] || len(nsn) > lengths[1] {
+		if len(nsn) < lo || len(nsn) > hi {
 			return false
 		}
 		if n == 1 && digits[0] == '1' {

@@ -84,6 +84,10 @@ func (d *injectionDetector) scanHits(s string, anchors []anchorHit, lx *lexed, e
 		start, end int
 	}
 	var hits []hit
+	lower := ""
+	if len(anchors) > 0 {
+		lower = asciiLower(s) // once: rules read lowered windows
+	}
 	for _, a := range anchors {
 		start, end := a.start, a.end
 		r := &d.rules[a.id]
@@ -95,7 +99,7 @@ func (d *injectionDetector) scanHits(s string, anchors []anchorHit, lx *lexed, e
 		}
 		mEnd := end
 		if r.re != nil {
-			window := asciiLower(s[start:min(len(s), start+r.window)])
+			window := lower[start:min(len(s), start+r.window)]
 			loc := r.re.FindStringIndex(window)
 			if loc == nil {
 				continue
@@ -105,8 +109,8 @@ func (d *injectionDetector) scanHits(s string, anchors []anchorHit, lx *lexed, e
 			continue
 		}
 		if r.check != nil {
-			before := asciiLower(s[max(0, start-d.maxBack):start])
-			rest := asciiLower(s[start:min(len(s), start+100)])
+			before := lower[max(0, start-d.maxBack):start]
+			rest := lower[start:min(len(s), start+100)]
 			if !r.check(before, rest) {
 				continue
 			}

@@ -120,11 +120,18 @@ func FuzzWalkJSON(f *testing.F) {
 
 func TestMatcherAgainstNaiveSearch(t *testing.T) {
 	r := fakeRand(11)
-	for round := range 200 {
+	for round := range 202 {
 		fold := round%2 == 0
 		var patterns []string
 		for range 1 + r.IntN(8) {
 			patterns = append(patterns, randString(r, "abAB", 1+r.IntN(4)))
+		}
+		if round >= 200 {
+			// Enough states to need the wide tables.
+			for range 3000 {
+				patterns = append(patterns, randString(r, "abcdefghijklmnopqrstuvwxyzAB", 16))
+			}
+			require.True(t, newMatcher(patterns, fold).wide)
 		}
 		text := randString(r, "abAB c", r.IntN(60))
 		m := newMatcher(patterns, fold)

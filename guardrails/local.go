@@ -3,6 +3,7 @@ package guardrails
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,18 +171,19 @@ func (l *LocalProvider) ValidatePolicy(p Policy) []Issue {
 	return l.compile(p).issues
 }
 
-// compiled returns the cached compilation of p.
+// compiled returns the cached compilation of p, keyed by what compiling
+// reads: its detectors, its additional_config, its redaction flag.
 func (l *LocalProvider) compiled(p Policy) *compiledPolicy {
-	key, err := json.Marshal(struct {
-		B []string
-		C map[string]any
-		R bool
-	}{p.Detectors(), p.Config, p.PIIRedaction})
-	if err != nil {
-		return l.compile(p) // a Config json cannot encode: compile, do not cache
+	var b strings.Builder
+	for _, d := range p.Detectors() {
+		b.WriteString(d)
+		b.WriteByte(',')
 	}
+	b.WriteString(strconv.FormatBool(p.PIIRedaction))
+	writeFingerprint(&b, p.Config)
+	key := b.String()
 	l.mu.RLock()
-	cp, ok := l.cache[string(key)]
+	cp, ok := l.cache[key]
 	l.mu.RUnlock()
 	if ok {
 		return cp
@@ -191,9 +193,64 @@ func (l *LocalProvider) compiled(p Policy) *compiledPolicy {
 	if len(l.cache) >= maxCompiled {
 		clear(l.cache)
 	}
-	l.cache[string(key)] = cp
+	l.cache[key] = cp
 	l.mu.Unlock()
 	return cp
+}
+
+// writeFingerprint writes a canonical form of a decoded JSON value: map
+// keys sorted, types tagged, strings length-prefixed (unambiguous without
+// quoting). encoding/json would do, at several times the cost, three times
+// per call.
+func writeFingerprint(b *strings.Builder, v any) {
+	str := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte('"')
+		b.WriteString(s)
+	}
+	switch x := v.(type) {
+	case nil:
+		b.WriteByte('n')
+	case string:
+		str(x)
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case json.Number:
+		b.WriteByte('#')
+		b.WriteString(string(x))
+	case float64:
+		b.WriteByte('#')
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+	case int:
+		b.WriteByte('#')
+		b.WriteString(strconv.Itoa(x))
+	case []any:
+		b.WriteByte('[')
+		for _, e := range x {
+			writeFingerprint(b, e)
+		}
+		b.WriteByte(']')
+	case []string:
+		b.WriteByte('[')
+		for _, e := range x {
+			str(e)
+		}
+		b.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteByte('{')
+		for _, k := range keys {
+			str(k)
+			writeFingerprint(b, x[k])
+		}
+		b.WriteByte('}')
+	default:
+		str(fmt.Sprintf("%T:%v", x, x))
+	}
 }
 
 // compile builds the detectors a policy asks for.

@@ -13,12 +13,14 @@ type matcher struct {
 	next    []int32   // state*nclass + class → state
 	out     [][]int32 // state → patterns ending here, suffixes included
 	lens    []int
-	// Filled by finish: the same automaton with states premultiplied by
-	// nclass, whether each transition reaches an output, and the bytes
-	// that keep the root in the root (skipped without a table walk).
-	trans    []int32
-	accept   []bool
+	// Filled by finish: the automaton renumbered breadth-first, so that the
+	// shallow states where a scan spends its time share cache lines, with
+	// 16-bit transitions whose high bit says the target has outputs; and
+	// the bytes that keep the root in the root (skipped without a lookup).
+	trans    []uint16
+	outs     [][]int32 // by new state number
 	rootStay [256]bool
+	wide     bool // too many states for 16 bits: scan the construction tables
 }
 
 // newMatcher compiles patterns; empty patterns never match. With fold, ASCII
@@ -82,6 +84,7 @@ func newMatcher(patterns []string, fold bool) *matcher {
 	// Breadth-first: failure links, completed transitions, merged outputs.
 	fail := make([]int32, len(m.out))
 	queue := make([]int32, 0, len(m.out))
+	order := []int32{0}
 	nc := int32(m.nclass)
 	for c := int32(0); c < nc; c++ {
 		if t := m.next[c]; t < 0 {
@@ -89,6 +92,7 @@ func newMatcher(patterns []string, fold bool) *matcher {
 		} else {
 			fail[t] = 0
 			queue = append(queue, t)
+			order = append(order, t)
 		}
 	}
 	for len(queue) > 0 {
@@ -103,20 +107,38 @@ func newMatcher(patterns []string, fold bool) *matcher {
 			}
 			fail[t] = m.next[fail[s]*nc+c]
 			queue = append(queue, t)
+			order = append(order, t)
 		}
 	}
-	m.finish()
+	m.finish(order)
 	return m
 }
 
-// finish builds the scan tables.
-func (m *matcher) finish() {
-	nc := int32(m.nclass)
-	m.trans = make([]int32, len(m.next))
-	m.accept = make([]bool, len(m.next))
-	for i, t := range m.next {
-		m.trans[i] = t * nc
-		m.accept[i] = len(m.out[t]) > 0
+// finish builds the scan tables from the breadth-first order of states.
+func (m *matcher) finish(order []int32) {
+	if len(order) >= 1<<15 {
+		// Too many states for 16-bit transitions: patterns of some 30,000
+		// bytes. Policies hold a few hundred.
+		m.wide = true
+		return
+	}
+	nc := m.nclass
+	renum := make([]uint16, len(m.out))
+	for i, old := range order {
+		renum[old] = uint16(i)
+	}
+	m.trans = make([]uint16, len(order)*nc)
+	m.outs = make([][]int32, len(order))
+	for i, old := range order {
+		m.outs[i] = m.out[old]
+		for c := 0; c < nc; c++ {
+			t := m.next[int(old)*nc+c]
+			v := renum[t]
+			if len(m.out[t]) > 0 {
+				v |= 1 << 15
+			}
+			m.trans[i*nc+c] = v
+		}
 	}
 	for c := range m.rootStay {
 		m.rootStay[c] = m.next[m.classes[c]] == 0
@@ -126,11 +148,15 @@ func (m *matcher) finish() {
 // scan calls fn for every occurrence of every pattern in s, by end offset;
 // fn returns false to stop.
 func (m *matcher) scan(s string, fn func(pattern, start, end int) bool) {
-	if m == nil || len(m.out) <= 1 {
+	switch {
+	case m == nil || len(m.out) <= 1:
+		return
+	case m.wide:
+		m.scanWide(s, fn)
 		return
 	}
-	trans, accept, classes, nc := m.trans, m.accept, &m.classes, int32(m.nclass)
-	state := int32(0)
+	trans, classes, nc := m.trans, &m.classes, uint32(m.nclass)
+	state := uint32(0)
 	for i := 0; i < len(s); i++ {
 		if state == 0 {
 			for i < len(s) && m.rootStay[s[i]] {
@@ -140,13 +166,28 @@ func (m *matcher) scan(s string, fn func(pattern, start, end int) bool) {
 				return
 			}
 		}
-		idx := state + int32(classes[s[i]])
-		state = trans[idx]
-		if accept[idx] {
-			for _, id := range m.out[state/nc] {
+		t := trans[state*nc+uint32(classes[s[i]])]
+		state = uint32(t &^ (1 << 15))
+		if t&(1<<15) != 0 {
+			for _, id := range m.outs[state] {
 				if !fn(int(id), i+1-m.lens[id], i+1) {
 					return
 				}
+			}
+		}
+	}
+}
+
+// scanWide is scan over the construction tables, for automata too large
+// for 16-bit transitions.
+func (m *matcher) scanWide(s string, fn func(pattern, start, end int) bool) {
+	nc := int32(m.nclass)
+	state := int32(0)
+	for i := 0; i < len(s); i++ {
+		state = m.next[state*nc+int32(m.classes[s[i]])]
+		for _, id := range m.out[state] {
+			if !fn(int(id), i+1-m.lens[id], i+1) {
+				return
 			}
 		}
 	}

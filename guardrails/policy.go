@@ -29,12 +29,28 @@ const (
 // understands. A block-list entry outside it is most likely a typo, and
 // Validate says so.
 func KnownDetectors() []string {
-	return []string{
+	list := detectorNames()
+	return list[:]
+}
+
+// detectorNames is the list behind KnownDetectors, as an array: looking a
+// name up allocates nothing.
+func detectorNames() [13]string {
+	return [...]string{
 		DetectorPII, DetectorSecrets, DetectorInjection, DetectorKeyword,
 		DetectorTopic, DetectorSponge, DetectorPolicyViolation, DetectorToxicity,
 		DetectorNSFW, DetectorBias, DetectorRelevancy, DetectorAdherence,
 		DetectorHallucination,
 	}
+}
+
+func knownDetector(name string) bool {
+	for _, d := range detectorNames() {
+		if d == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Mode says what a policy does with what it detects.
@@ -124,7 +140,7 @@ func (p Policy) Detectors() []string {
 				out = append(out, key)
 			}
 		default:
-			if !slices.Contains(KnownDetectors(), key) {
+			if !knownDetector(key) {
 				continue
 			}
 			obj, ok := v.(map[string]any)

@@ -69,18 +69,15 @@ func (d *spongeDetector) scan(doc *scanDoc, emit func(Finding)) {
 	if total > d.maxLength {
 		emit(Finding{Detector: DetectorSponge, Kind: "oversize", Part: -1, Start: -1, End: -1, Masked: fmt.Sprintf("%d bytes > %d", total, d.maxLength)})
 	}
-	seen := make(map[uint64]struct{})
 	var words wordCounter
+	seen := newBlockSet(total / spongeBlock)
 	for i, p := range doc.parts {
 		words.merge(&doc.lex(i).words)
 		s := p.Text
 		blocks, repeated := 0, 0
 		for off := 0; off+spongeBlock <= len(s); off += spongeBlock {
-			h := maphash.String(d.seed, s[off:off+spongeBlock])
-			if _, ok := seen[h]; ok {
+			if !seen.add(maphash.String(d.seed, s[off:off+spongeBlock])) {
 				repeated++
-			} else {
-				seen[h] = struct{}{}
 			}
 			blocks++
 		}
@@ -91,6 +88,37 @@ func (d *spongeDetector) scan(doc *scanDoc, emit func(Finding)) {
 	if words.n >= d.minWords {
 		if ratio := words.distinct() / float64(words.n); ratio < d.minUniqueRatio {
 			emit(Finding{Detector: DetectorSponge, Kind: "low_diversity", Part: -1, Start: -1, End: -1, Masked: fmt.Sprintf("%.3f distinct words per word over %d words", ratio, words.n)})
+		}
+	}
+}
+
+// blockSet is a set of block hashes: one allocation, open addressing.
+type blockSet struct {
+	slots []uint64
+	mask  uint64
+}
+
+func newBlockSet(n int) *blockSet {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return &blockSet{slots: make([]uint64, size), mask: uint64(size - 1)}
+}
+
+// add inserts h and reports whether it was new. Zero marks an empty slot,
+// so a zero hash is stored as one (a collision costs at most a miscount).
+func (b *blockSet) add(h uint64) bool {
+	if h == 0 {
+		h = 1
+	}
+	for i := h & b.mask; ; i = (i + 1) & b.mask {
+		switch b.slots[i] {
+		case 0:
+			b.slots[i] = h
+			return true
+		case h:
+			return false
 		}
 	}
 }

@@ -92,7 +92,7 @@ func Validate(p Policy, provider Provider) []Issue {
 			add(SeverityError, field, "", "empty detector name")
 		case seen[name]:
 			add(SeverityWarning, field, name, "detector %q listed twice", name)
-		case !slices.Contains(KnownDetectors(), name):
+		case !knownDetector(name):
 			add(SeverityWarning, field, name, "unknown detector %q (known: %s)", name, strings.Join(KnownDetectors(), ", "))
 		}
 		seen[name] = true
@@ -105,7 +105,7 @@ func Validate(p Policy, provider Provider) []Issue {
 		if provider != nil && provider.Supports(d) {
 			continue
 		}
-		if !slices.Contains(KnownDetectors(), d) {
+		if !knownDetector(d) {
 			continue // already reported as unknown
 		}
 		field := "additional_config." + d

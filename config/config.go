@@ -70,6 +70,9 @@ type Settings struct {
 	CORSOrigins  []string
 	// Metrics serves Prometheus metrics at /metrics (off by default).
 	Metrics bool
+	// Warnings are what loading corrected and the operator should hear of;
+	// they never quote a secret.
+	Warnings []string
 }
 
 // Addr is host:port.
@@ -169,6 +172,12 @@ func (l *Loader) Settings() (Settings, error) {
 		if raw := strings.TrimSpace(fmt.Sprint(l.v.Get(key))); !wholeNumber(raw) {
 			return s, fmt.Errorf("%s must be a whole number, not %q", key, raw)
 		}
+	}
+	if trimmed := strings.TrimSpace(s.AdminAPIKey); trimmed != s.AdminAPIKey {
+		// Clients send the key without the spaces (and the check trims what
+		// they send), so a key kept with them could never match.
+		s.AdminAPIKey = trimmed
+		s.Warnings = append(s.Warnings, "admin_apikey had leading or trailing white space, which was removed; remove it from the setting")
 	}
 	if len(s.CORSOrigins) == 1 && strings.Contains(s.CORSOrigins[0], ",") {
 		s.CORSOrigins = strings.Split(s.CORSOrigins[0], ",")

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -104,7 +105,7 @@ func TestMissingConfigFileUsesDefaults(t *testing.T) {
 
 func TestWatchAppliesAdminKeyAndLevel(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.json")
-	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "one", "log_level": "info"}`), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "`+keyOne+`", "log_level": "info"}`), 0o600))
 	t.Setenv("SMG_ADMIN_API_KEY", "")
 	t.Setenv("SMG_LOG_LEVEL", "")
 	loader, err := config.NewLoader(path, nil)
@@ -113,11 +114,11 @@ func TestWatchAppliesAdminKeyAndLevel(t *testing.T) {
 	require.NoError(t, err)
 	live, err := config.NewLive(s)
 	require.NoError(t, err)
-	assert.Equal(t, "one", live.AdminKey())
+	assert.Equal(t, keyOne, live.AdminKey())
 	refused := make(chan error, 10)
 	loader.Watch(live.Apply, func(err error) { refused <- err })
-	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "two", "log_level": "debug"}`), 0o600))
-	assert.Eventually(t, func() bool { return live.AdminKey() == "two" }, 5*time.Second, 20*time.Millisecond)
+	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": "`+keyTwo+`", "log_level": "debug"}`), 0o600))
+	assert.Eventually(t, func() bool { return live.AdminKey() == keyTwo }, 5*time.Second, 20*time.Millisecond)
 	assert.Equal(t, "debug", live.Level.Level().String())
 
 	// An edit that drops the admin key would lock every administrator out: it
@@ -129,13 +130,68 @@ func TestWatchAppliesAdminKeyAndLevel(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the edit without an admin key was not refused")
 	}
-	assert.Equal(t, "two", live.AdminKey())
+	assert.Equal(t, keyTwo, live.AdminKey())
 	assert.Equal(t, "debug", live.Level.Level().String(), "nothing of a refused edit applies")
 }
+
+// Admin keys of the watch test: long enough to be accepted.
+const (
+	keyOne = "first-admin-key-0123456789abcdef0123456789"
+	keyTwo = "second-admin-key-0123456789abcdef0123456789"
+)
 
 func TestLiveNeedsAnAdminKey(t *testing.T) {
 	_, err := config.NewLive(config.Settings{LogLevel: "info"})
 	assert.ErrorContains(t, err, "no admin key")
+}
+
+func TestLiveRefusesAShortAdminKey(t *testing.T) {
+	for _, key := range []string{"a", "0123456789abcdef0123456789abcde", "ééééééééééééééééééééééééééééééé"} {
+		_, err := config.NewLive(config.Settings{AdminAPIKey: key, LogLevel: "info"})
+		require.Error(t, err, "%d characters", len([]rune(key)))
+		assert.Contains(t, err.Error(), fmt.Sprintf("the admin key has %d characters; it needs at least 32", len([]rune(key))))
+		if len(key) > 1 {
+			assert.NotContains(t, err.Error(), key, "the message never quotes the key")
+		}
+	}
+	live, err := config.NewLive(config.Settings{AdminAPIKey: "0123456789abcdef0123456789abcdef", LogLevel: "info"})
+	require.NoError(t, err, "32 characters are enough")
+	assert.Equal(t, "0123456789abcdef0123456789abcdef", live.AdminKey())
+
+	err = live.Apply(config.Settings{AdminAPIKey: "short", LogLevel: "info"})
+	assert.ErrorContains(t, err, "at least 32", "a reload to a short key is refused")
+	assert.Equal(t, "0123456789abcdef0123456789abcdef", live.AdminKey(), "and the running key stays")
+}
+
+func TestAdminKeyIsTrimmedWithAWarning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"admin_apikey": " `+keyOne+`\t\n"}`), 0o600))
+	t.Setenv("SMG_ADMIN_API_KEY", "")
+	loader, err := config.NewLoader(path, nil)
+	require.NoError(t, err)
+	s, err := loader.Settings()
+	require.NoError(t, err)
+	assert.Equal(t, keyOne, s.AdminAPIKey, "a key with surrounding spaces could never match")
+	require.Len(t, s.Warnings, 1)
+	assert.Contains(t, s.Warnings[0], "white space")
+	assert.NotContains(t, s.Warnings[0], keyOne)
+
+	t.Setenv("SMG_ADMIN_API_KEY", "  "+keyTwo+" ")
+	s, err = loader.Settings()
+	require.NoError(t, err)
+	assert.Equal(t, keyTwo, s.AdminAPIKey, "from the environment too")
+	assert.Len(t, s.Warnings, 1)
+
+	t.Setenv("SMG_ADMIN_API_KEY", keyTwo)
+	s, err = loader.Settings()
+	require.NoError(t, err)
+	assert.Empty(t, s.Warnings, "a clean key gives no warning")
+
+	t.Setenv("SMG_ADMIN_API_KEY", "   ")
+	s, err = loader.Settings()
+	require.NoError(t, err)
+	_, err = config.NewLive(s)
+	assert.ErrorContains(t, err, "no admin key", "spaces alone are no key")
 }
 
 func TestMetricsSetting(t *testing.T) {

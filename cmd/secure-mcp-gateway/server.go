@@ -79,6 +79,9 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	for _, w := range settings.Warnings {
+		log.Warn(w, zap.String("config_path", path))
+	}
 	if generated {
 		log.Info("generated a new config file; the admin key is its admin_apikey field unless SMG_ADMIN_API_KEY overrides it", zap.String("config_path", path))
 	}
@@ -111,6 +114,9 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		loader.Watch(func(s config.Settings) error {
 			if err := live.Apply(s); err != nil {
 				return err
+			}
+			for _, w := range s.Warnings {
+				log.Warn(w, zap.String("config_path", path))
 			}
 			log.Info("config file reloaded", zap.String("config_path", path), zap.String("log_level", s.LogLevel))
 			return nil

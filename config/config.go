@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,19 +32,23 @@ const (
 	KeyMaxBodyBytes = "max_body_bytes"
 	KeyCORSOrigins  = "cors_origins"
 	KeyMetrics      = "metrics"
+	// KeyTrustedProxies lists the reverse proxies whose X-Forwarded-For is
+	// believed (IP addresses or CIDR prefixes).
+	KeyTrustedProxies = "trusted_proxies"
 )
 
 // envNames maps setting keys to environment variables.
 var envNames = map[string]string{
-	KeyAdminAPIKey:  "SMG_ADMIN_API_KEY",
-	KeyHost:         "SMG_HOST",
-	KeyPort:         "SMG_PORT",
-	KeyDatabaseURL:  "SMG_DATABASE_URL",
-	KeyDataDir:      "SMG_DATA_DIR",
-	KeyLogLevel:     "SMG_LOG_LEVEL",
-	KeyMaxBodyBytes: "SMG_MAX_BODY_BYTES",
-	KeyCORSOrigins:  "SMG_CORS_ORIGINS",
-	KeyMetrics:      "SMG_METRICS",
+	KeyAdminAPIKey:    "SMG_ADMIN_API_KEY",
+	KeyHost:           "SMG_HOST",
+	KeyPort:           "SMG_PORT",
+	KeyDatabaseURL:    "SMG_DATABASE_URL",
+	KeyDataDir:        "SMG_DATA_DIR",
+	KeyLogLevel:       "SMG_LOG_LEVEL",
+	KeyMaxBodyBytes:   "SMG_MAX_BODY_BYTES",
+	KeyCORSOrigins:    "SMG_CORS_ORIGINS",
+	KeyMetrics:        "SMG_METRICS",
+	KeyTrustedProxies: "SMG_TRUSTED_PROXIES",
 }
 
 // EnvConfigPath names the config file in the environment.
@@ -70,6 +75,9 @@ type Settings struct {
 	CORSOrigins  []string
 	// Metrics serves Prometheus metrics at /metrics (off by default).
 	Metrics bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the
+	// client address; none by default.
+	TrustedProxies []netip.Prefix
 	// Warnings are what loading corrected and the operator should hear of;
 	// they never quote a secret.
 	Warnings []string
@@ -182,6 +190,11 @@ func (l *Loader) Settings() (Settings, error) {
 	if len(s.CORSOrigins) == 1 && strings.Contains(s.CORSOrigins[0], ",") {
 		s.CORSOrigins = strings.Split(s.CORSOrigins[0], ",")
 	}
+	proxies, err := parseProxies(l.v.GetStringSlice(KeyTrustedProxies))
+	if err != nil {
+		return s, err
+	}
+	s.TrustedProxies = proxies
 	switch {
 	case s.Port <= 0 || s.Port > 65535:
 		return s, fmt.Errorf("port must be between 1 and 65535, not %d", s.Port)
@@ -194,6 +207,29 @@ func (l *Loader) Settings() (Settings, error) {
 		return s, err
 	}
 	return s, nil
+}
+
+// parseProxies reads trusted_proxies: IP addresses or CIDR prefixes, given as
+// a list or as one comma-separated string (the environment's form, which viper
+// has already cut at white space).
+func parseProxies(raw []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(strings.Join(raw, ","), ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		addr, err := netip.ParseAddr(item)
+		if err != nil || addr.Zone() != "" {
+			return nil, fmt.Errorf("trusted_proxies: %q is neither an IP address nor a CIDR prefix (such as 10.0.0.0/8)", item)
+		}
+		out = append(out, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // wholeNumber reports a decimal integer, as a setting is written in the

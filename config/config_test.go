@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -214,4 +215,35 @@ func TestMetricsSetting(t *testing.T) {
 	assert.False(t, load("--metrics=false"), "the flag wins over the file")
 	t.Setenv("SMG_METRICS", "false")
 	assert.False(t, load(), "the environment wins over the file")
+}
+
+func TestTrustedProxiesSetting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.json")
+	load := func() (config.Settings, error) {
+		t.Helper()
+		l, err := config.NewLoader(path, nil)
+		require.NoError(t, err)
+		return l.Settings()
+	}
+	s, err := load()
+	require.NoError(t, err)
+	assert.Empty(t, s.TrustedProxies, "no proxy is trusted by default")
+
+	require.NoError(t, os.WriteFile(path, []byte(`{"trusted_proxies": ["10.0.0.0/8", "192.168.1.7", "::1", "172.16.5.4/12"]}`), 0o600))
+	s, err = load()
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
+		netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("172.16.0.0/12")}, s.TrustedProxies)
+
+	t.Setenv("SMG_TRUSTED_PROXIES", "127.0.0.1, 10.1.0.0/16")
+	s, err = load()
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.1.0.0/16")}, s.TrustedProxies,
+		"the environment gives a comma-separated list")
+
+	for _, bad := range []string{"proxy.example.com", "10.0.0.0/33", "*", "fe80::1%eth0"} {
+		t.Setenv("SMG_TRUSTED_PROXIES", bad)
+		_, err = load()
+		assert.ErrorContains(t, err, "trusted_proxies: \""+bad+"\" is neither an IP address nor a CIDR prefix", bad)
+	}
 }

@@ -127,7 +127,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	handler := controllers.NewHandler(controllers.Deps{
 		Log: log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
 		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
-		StartedAt: startedAt,
+		StartedAt: startedAt, TrustedProxies: settings.TrustedProxies,
 	})
 	srv := &http.Server{
 		Addr: settings.Addr(), Handler: handler,

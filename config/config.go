@@ -32,6 +32,8 @@ const (
 	KeyMaxBodyBytes = "max_body_bytes"
 	KeyCORSOrigins  = "cors_origins"
 	KeyMetrics      = "metrics"
+	// KeyMaxConnections bounds the connections the API server keeps open.
+	KeyMaxConnections = "max_connections"
 	// KeyTrustedProxies lists the reverse proxies whose X-Forwarded-For is
 	// believed (IP addresses or CIDR prefixes).
 	KeyTrustedProxies = "trusted_proxies"
@@ -49,6 +51,7 @@ var envNames = map[string]string{
 	KeyCORSOrigins:    "SMG_CORS_ORIGINS",
 	KeyMetrics:        "SMG_METRICS",
 	KeyTrustedProxies: "SMG_TRUSTED_PROXIES",
+	KeyMaxConnections: "SMG_MAX_CONNECTIONS",
 }
 
 // EnvConfigPath names the config file in the environment.
@@ -60,6 +63,10 @@ const (
 	DefaultPort         = 8001
 	DefaultLogLevel     = "info"
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxConnections is far above what administrators and their
+	// scripts open, and costs at most some 100 MB even when every connection
+	// sends the largest headers allowed.
+	DefaultMaxConnections = 1024
 )
 
 // Settings are the resolved bootstrap settings.
@@ -72,7 +79,9 @@ type Settings struct {
 	DataDir      string
 	LogLevel     string
 	MaxBodyBytes int64
-	CORSOrigins  []string
+	// MaxConnections bounds the open connections of the API server.
+	MaxConnections int
+	CORSOrigins    []string
 	// Metrics serves Prometheus metrics at /metrics (off by default).
 	Metrics bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the
@@ -137,6 +146,7 @@ func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {
 	v.SetDefault(KeyPort, DefaultPort)
 	v.SetDefault(KeyLogLevel, DefaultLogLevel)
 	v.SetDefault(KeyMaxBodyBytes, DefaultMaxBodyBytes)
+	v.SetDefault(KeyMaxConnections, DefaultMaxConnections)
 	v.SetDefault(KeyCORSOrigins, []string{"*"})
 	v.SetDefault(KeyDataDir, filepath.Dir(path))
 	for key, env := range envNames {
@@ -164,19 +174,20 @@ func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {
 // Settings returns the current settings, validated.
 func (l *Loader) Settings() (Settings, error) {
 	s := Settings{
-		ConfigPath:   l.path,
-		AdminAPIKey:  l.v.GetString(KeyAdminAPIKey),
-		Host:         l.v.GetString(KeyHost),
-		Port:         l.v.GetInt(KeyPort),
-		DatabaseURL:  l.v.GetString(KeyDatabaseURL),
-		DataDir:      l.v.GetString(KeyDataDir),
-		LogLevel:     l.v.GetString(KeyLogLevel),
-		MaxBodyBytes: l.v.GetInt64(KeyMaxBodyBytes),
-		CORSOrigins:  l.v.GetStringSlice(KeyCORSOrigins),
-		Metrics:      l.v.GetBool(KeyMetrics),
+		ConfigPath:     l.path,
+		AdminAPIKey:    l.v.GetString(KeyAdminAPIKey),
+		Host:           l.v.GetString(KeyHost),
+		Port:           l.v.GetInt(KeyPort),
+		DatabaseURL:    l.v.GetString(KeyDatabaseURL),
+		DataDir:        l.v.GetString(KeyDataDir),
+		LogLevel:       l.v.GetString(KeyLogLevel),
+		MaxBodyBytes:   l.v.GetInt64(KeyMaxBodyBytes),
+		MaxConnections: l.v.GetInt(KeyMaxConnections),
+		CORSOrigins:    l.v.GetStringSlice(KeyCORSOrigins),
+		Metrics:        l.v.GetBool(KeyMetrics),
 	}
 	// viper reads a value that is not a number as 0: say what was given.
-	for _, key := range []string{KeyPort, KeyMaxBodyBytes} {
+	for _, key := range []string{KeyPort, KeyMaxBodyBytes, KeyMaxConnections} {
 		if raw := strings.TrimSpace(fmt.Sprint(l.v.Get(key))); !wholeNumber(raw) {
 			return s, fmt.Errorf("%s must be a whole number, not %q", key, raw)
 		}
@@ -200,6 +211,8 @@ func (l *Loader) Settings() (Settings, error) {
 		return s, fmt.Errorf("port must be between 1 and 65535, not %d", s.Port)
 	case s.MaxBodyBytes <= 0:
 		return s, fmt.Errorf("max_body_bytes must be positive")
+	case s.MaxConnections <= 0:
+		return s, fmt.Errorf("max_connections must be positive, not %d", s.MaxConnections)
 	case s.DataDir == "":
 		return s, fmt.Errorf("data_dir must not be empty")
 	}

@@ -77,11 +77,13 @@ func TestSettingsPrecedence(t *testing.T) {
 	assert.Equal(t, "from-file", s.AdminAPIKey)
 	assert.Equal(t, filepath.Dir(path), s.DataDir, "data dir defaults beside the config file")
 	assert.Equal(t, int64(config.DefaultMaxBodyBytes), s.MaxBodyBytes)
+	assert.Equal(t, config.DefaultMaxConnections, s.MaxConnections)
 	assert.Equal(t, []string{"*"}, s.CORSOrigins)
 }
 
 func TestSettingsRejectsBadValues(t *testing.T) {
-	for _, doc := range []string{`{"port": 70000}`, `{"log_level": "loud"}`, `{"max_body_bytes": -1}`} {
+	for _, doc := range []string{`{"port": 70000}`, `{"log_level": "loud"}`, `{"max_body_bytes": -1}`, `{"max_connections": 0}`,
+		`{"max_connections": "many"}`} {
 		path := filepath.Join(t.TempDir(), "c.json")
 		require.NoError(t, os.WriteFile(path, []byte(doc), 0o600))
 		loader, err := config.NewLoader(path, nil)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,4 +80,61 @@ func TestTooLargeBodyAnswerReachesAClientThatSendsEverythingFirst(t *testing.T) 
 	})
 	status, _ := s.call("GET", "/api/v1/configs", key, nil)
 	assert.Equal(t, http.StatusOK, status)
+}
+
+// Headers are bounded: a request with 100 KB of them is refused with 431
+// before it is handled (net/http answers it, in plain text).
+func TestHugeHeadersAreRefused(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	pad := strings.Repeat("a", 100<<10)
+	res, raw := rawExchange(t, s, []byte("GET /health HTTP/1.1\r\nHost: gateway\r\nX-Pad: "+pad+"\r\n\r\n"))
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode, "%s", raw)
+	res, raw = rawExchange(t, s, []byte("GET /health HTTP/1.1\r\nHost: gateway\r\nX-Pad: "+pad[:16<<10]+"\r\nConnection: close\r\n\r\n"))
+	assert.Equal(t, http.StatusOK, res.StatusCode, "%s", raw)
+}
+
+// Idle connections, and connections stuck in their headers, cannot crowd out
+// real requests or exhaust file descriptors: at the connection limit, the
+// connection that has waited longest without a request makes room.
+func TestIdleConnectionsCannotCrowdOutRequests(t *testing.T) {
+	home := t.TempDir()
+	s := startServer(t, home, "SMG_MAX_CONNECTIONS=32")
+	key := adminKeyOf(t, filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"))
+	var held []net.Conn
+	t.Cleanup(func() {
+		for _, c := range held {
+			_ = c.Close()
+		}
+	})
+	addr := strings.TrimPrefix(s.base, "http://")
+	for i := 0; i < 600; i++ {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		held = append(held, c)
+		if i%10 == 0 {
+			// Some send the start of a request and stop, header by header.
+			_, _ = io.WriteString(c, "GET /health HTTP/1.1\r\nHost: gateway\r\nX-Pad: "+strings.Repeat("a", 32<<10)+"\r\n")
+		}
+	}
+	// The timeout only keeps a regression from hanging the run: idle
+	// connections left to time out one by one would hold the requests for
+	// minutes.
+	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	res, err := client.Get(s.base + "/health")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	req, err := http.NewRequest("GET", s.base+"/api/v1/configs", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err = client.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", s.cmd.Process.Pid))
+	if err == nil {
+		assert.Less(t, len(fds), 32+100, "descriptors stay within the connection limit and the server's own files")
+	}
+	assert.Contains(t, s.logs.String(), `"max_connections":32`)
 }

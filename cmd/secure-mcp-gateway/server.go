@@ -18,6 +18,7 @@ import (
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/docs"
+	"github.com/securemcp/gateway/internal/connlimit"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/cached"
@@ -33,6 +34,11 @@ const (
 	idleTimeout       = 120 * time.Second
 	shutdownTimeout   = 30 * time.Second
 )
+
+// maxHeaderBytes bounds a request's headers (net/http answers 431 beyond):
+// the default of 1 MB let a thousand connections hold a gigabyte. Real
+// requests carry a few hundred bytes of headers.
+const maxHeaderBytes = 64 << 10
 
 func newStartAPICmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -129,8 +135,14 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		Version: config.Version, ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
 		StartedAt: startedAt, TrustedProxies: settings.TrustedProxies,
 	})
+	maxConns, fileLimit, lowered := connlimit.FitFileLimit(settings.MaxConnections)
+	if lowered {
+		log.Warn("max_connections lowered to fit the open file limit; raise the limit (ulimit -n) to allow more",
+			zap.Int("max_connections", settings.MaxConnections), zap.Int("allowed", maxConns), zap.Uint64("open_file_limit", fileLimit))
+	}
+	conns := connlimit.New(maxConns)
 	srv := &http.Server{
-		Addr: settings.Addr(), Handler: handler,
+		Addr: settings.Addr(), Handler: handler, MaxHeaderBytes: maxHeaderBytes, ConnState: conns.ConnState,
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
 	}
 	// Bind first, so that "serving" is logged only once it is true, and a
@@ -140,9 +152,9 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		return fmt.Errorf("listen on %s (is another server using this port?): %w", settings.Addr(), err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(listener) }()
+	go func() { errc <- srv.Serve(conns.Listener(listener)) }()
 	log.Info("serving the management API", zap.String("addr", listener.Addr().String()), zap.String("store", a.store.Backend()),
-		zap.String("config_path", path), zap.String("data_dir", settings.DataDir))
+		zap.String("config_path", path), zap.String("data_dir", settings.DataDir), zap.Int("max_connections", maxConns))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -57,6 +57,7 @@ func (h *ConfigController) register(g *gin.RouterGroup) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs [get]
 func (h *ConfigController) List(c *gin.Context) {
 	page, err := pageOf(c)
@@ -85,6 +86,7 @@ func (h *ConfigController) List(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs [post]
 func (h *ConfigController) Create(c *gin.Context) {
 	var req models.CreateConfigRequest
@@ -109,6 +111,7 @@ func (h *ConfigController) Create(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/copy [post]
 func (h *ConfigController) Copy(c *gin.Context) {
 	var req models.CopyConfigRequest
@@ -134,6 +137,7 @@ func (h *ConfigController) Copy(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/rename [put]
 func (h *ConfigController) Rename(c *gin.Context) {
 	var req models.RenameConfigRequest
@@ -154,6 +158,7 @@ func (h *ConfigController) Rename(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.ConfigDetailResponse}
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config} [get]
 func (h *ConfigController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("config"))
@@ -172,6 +177,7 @@ func (h *ConfigController) Get(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config} [delete]
 func (h *ConfigController) Delete(c *gin.Context) {
 	cfg, err := h.svc.Delete(c.Request.Context(), c.Param("config"))
@@ -192,6 +198,7 @@ func (h *ConfigController) Delete(c *gin.Context) {
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/projects [get]
 func (h *ConfigController) Projects(c *gin.Context) {
 	usage, err := h.svc.Projects(c.Request.Context(), c.Param("config"))
@@ -210,6 +217,7 @@ func (h *ConfigController) Projects(c *gin.Context) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config}/validate [post]
 func (h *ConfigController) Validate(c *gin.Context) {
 	res, err := h.svc.Validate(c.Request.Context(), c.Param("config"))
@@ -232,6 +240,7 @@ func (h *ConfigController) Validate(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config}/export [post]
 func (h *ConfigController) Export(c *gin.Context) {
 	var req models.FileRequest
@@ -245,7 +254,7 @@ func (h *ConfigController) Export(c *gin.Context) {
 // Import godoc
 //
 //	@Summary		Import a configuration
-//	@Description	Creates config_name from an exported document, read from input_file (inside the data directory) or given inline as config. The whole document is validated first.
+//	@Description	Creates config_name from an exported document, read from input_file (inside the data directory) or given inline as config. The whole document is validated first. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			configs
 //	@Accept			json
 //	@Produce		json
@@ -257,6 +266,7 @@ func (h *ConfigController) Export(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/import [post]
 func (h *ConfigController) Import(c *gin.Context) {
 	var req models.ImportConfigRequest
@@ -283,6 +293,7 @@ func (h *ConfigController) Import(c *gin.Context) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/search [post]
 func (h *ConfigController) Search(c *gin.Context) {
 	var req models.SearchRequest

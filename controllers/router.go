@@ -37,6 +37,22 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// StartedAt is when the server started (health uptime); zero means now.
 	StartedAt time.Time
+	// RequestTimeout and LongOperationTimeout bound the time of a request
+	// and of one of LongRoutes; zero means middleware.RequestTimeout and
+	// middleware.LongOperationTimeout.
+	RequestTimeout, LongOperationTimeout time.Duration
+}
+
+// LongRoutes are the operations on the whole store, which may take minutes
+// at scale: they get middleware.LongOperationTimeout instead of
+// middleware.RequestTimeout, and answer with their real outcome.
+var LongRoutes = []string{
+	"POST /api/v1/system/backup",
+	"POST /api/v1/system/restore",
+	"POST /api/v1/system/reset",
+	"GET /api/v1/system/health",
+	"POST /api/v1/configs/import",
+	"POST /api/v1/projects/:project/export",
 }
 
 // NewHandler is the API as the server serves it: the router, with HEAD
@@ -95,7 +111,8 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.Metrics != nil {
 		r.GET("/metrics", auth, gin.WrapH(d.Metrics.Handler()))
 	}
-	api := r.Group("/api/v1", auth)
+	api := r.Group("/api/v1", auth, middleware.Deadlines(orDefault(d.RequestTimeout, middleware.RequestTimeout),
+		orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), LongRoutes...))
 	w := errorWriter{log: d.Log}
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
@@ -104,4 +121,11 @@ func NewRouter(d Deps) *gin.Engine {
 	NewUserController(w, d.Services.Users).register(api)
 	NewAPIKeyController(w, d.Services.APIKeys).register(api)
 	return r
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }

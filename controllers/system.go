@@ -34,7 +34,7 @@ func (h *SystemController) register(g *gin.RouterGroup) {
 // Health godoc
 //
 //	@Summary		Deep health check
-//	@Description	Pings the store, reads it in one transaction and checks its integrity (dangling references, duplicate names and e-mails). The status is "unhealthy" when issues were found; 503 only when the store cannot be reached.
+//	@Description	Pings the store, reads it in one transaction and checks its integrity (dangling references, duplicate names and e-mails). The status is "unhealthy" when issues were found; 503 only when the store cannot be reached. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Produce		json
 //	@Security		AdminKey
@@ -52,7 +52,7 @@ func (h *SystemController) Health(c *gin.Context) {
 // Backup godoc
 //
 //	@Summary		Back up everything
-//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document, atomically with mode 0600, to a file of the data directory.
+//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document, atomically with mode 0600, to a file of the data directory. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -63,6 +63,7 @@ func (h *SystemController) Health(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/system/backup [post]
 func (h *SystemController) Backup(c *gin.Context) {
 	var req models.BackupRequest
@@ -76,7 +77,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 // Restore godoc
 //
 //	@Summary		Restore everything
-//	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction.
+//	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -88,6 +89,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/system/restore [post]
 func (h *SystemController) Restore(c *gin.Context) {
 	var req models.RestoreRequest
@@ -109,7 +111,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 // Reset godoc
 //
 //	@Summary		Reset everything
-//	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid.
+//	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -120,6 +122,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/system/reset [post]
 func (h *SystemController) Reset(c *gin.Context) {
 	var req models.ResetRequest

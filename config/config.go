@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,19 +29,26 @@ const (
 	KeyMaxBodyBytes = "max_body_bytes"
 	KeyCORSOrigins  = "cors_origins"
 	KeyMetrics      = "metrics"
+	// KeyMaxConnections bounds the connections the API server keeps open.
+	KeyMaxConnections = "max_connections"
+	// KeyTrustedProxies lists the reverse proxies whose X-Forwarded-For is
+	// believed (IP addresses or CIDR prefixes).
+	KeyTrustedProxies = "trusted_proxies"
 )
 
 // envNames maps setting keys to environment variables.
 var envNames = map[string]string{
-	KeyAdminAPIKey:  "SMG_ADMIN_API_KEY",
-	KeyHost:         "SMG_HOST",
-	KeyPort:         "SMG_PORT",
-	KeyDatabaseURL:  "SMG_DATABASE_URL",
-	KeyDataDir:      "SMG_DATA_DIR",
-	KeyLogLevel:     "SMG_LOG_LEVEL",
-	KeyMaxBodyBytes: "SMG_MAX_BODY_BYTES",
-	KeyCORSOrigins:  "SMG_CORS_ORIGINS",
-	KeyMetrics:      "SMG_METRICS",
+	KeyAdminAPIKey:    "SMG_ADMIN_API_KEY",
+	KeyHost:           "SMG_HOST",
+	KeyPort:           "SMG_PORT",
+	KeyDatabaseURL:    "SMG_DATABASE_URL",
+	KeyDataDir:        "SMG_DATA_DIR",
+	KeyLogLevel:       "SMG_LOG_LEVEL",
+	KeyMaxBodyBytes:   "SMG_MAX_BODY_BYTES",
+	KeyCORSOrigins:    "SMG_CORS_ORIGINS",
+	KeyMetrics:        "SMG_METRICS",
+	KeyTrustedProxies: "SMG_TRUSTED_PROXIES",
+	KeyMaxConnections: "SMG_MAX_CONNECTIONS",
 }
 
 // EnvConfigPath names the config file in the environment.
@@ -52,6 +60,10 @@ const (
 	DefaultPort         = 8001
 	DefaultLogLevel     = "info"
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxConnections is far above what administrators and their
+	// scripts open, and costs at most some 100 MB even when every connection
+	// sends the largest headers allowed.
+	DefaultMaxConnections = 1024
 )
 
 // Settings are the resolved bootstrap settings.
@@ -64,9 +76,17 @@ type Settings struct {
 	DataDir      string
 	LogLevel     string
 	MaxBodyBytes int64
-	CORSOrigins  []string
+	// MaxConnections bounds the open connections of the API server.
+	MaxConnections int
+	CORSOrigins    []string
 	// Metrics serves Prometheus metrics at /metrics (off by default).
 	Metrics bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the
+	// client address; none by default.
+	TrustedProxies []netip.Prefix
+	// Warnings are what loading corrected and the operator should hear of;
+	// they never quote a secret.
+	Warnings []string
 }
 
 // Addr is host:port.
@@ -129,6 +149,7 @@ func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {
 	v.SetDefault(KeyPort, DefaultPort)
 	v.SetDefault(KeyLogLevel, DefaultLogLevel)
 	v.SetDefault(KeyMaxBodyBytes, DefaultMaxBodyBytes)
+	v.SetDefault(KeyMaxConnections, DefaultMaxConnections)
 	v.SetDefault(KeyCORSOrigins, []string{"*"})
 	v.SetDefault(KeyDataDir, filepath.Dir(path))
 	for key, env := range envNames {
@@ -156,31 +177,45 @@ func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {
 // Settings returns the current settings, validated.
 func (l *Loader) Settings() (Settings, error) {
 	s := Settings{
-		ConfigPath:   l.path,
-		AdminAPIKey:  l.v.GetString(KeyAdminAPIKey),
-		Host:         l.v.GetString(KeyHost),
-		Port:         l.v.GetInt(KeyPort),
-		DatabaseURL:  l.v.GetString(KeyDatabaseURL),
-		DataDir:      l.v.GetString(KeyDataDir),
-		LogLevel:     l.v.GetString(KeyLogLevel),
-		MaxBodyBytes: l.v.GetInt64(KeyMaxBodyBytes),
-		CORSOrigins:  l.v.GetStringSlice(KeyCORSOrigins),
-		Metrics:      l.v.GetBool(KeyMetrics),
+		ConfigPath:     l.path,
+		AdminAPIKey:    l.v.GetString(KeyAdminAPIKey),
+		Host:           l.v.GetString(KeyHost),
+		Port:           l.v.GetInt(KeyPort),
+		DatabaseURL:    l.v.GetString(KeyDatabaseURL),
+		DataDir:        l.v.GetString(KeyDataDir),
+		LogLevel:       l.v.GetString(KeyLogLevel),
+		MaxBodyBytes:   l.v.GetInt64(KeyMaxBodyBytes),
+		MaxConnections: l.v.GetInt(KeyMaxConnections),
+		CORSOrigins:    l.v.GetStringSlice(KeyCORSOrigins),
+		Metrics:        l.v.GetBool(KeyMetrics),
 	}
 	// viper reads a value that is not a number as 0: say what was given.
-	for _, key := range []string{KeyPort, KeyMaxBodyBytes} {
+	for _, key := range []string{KeyPort, KeyMaxBodyBytes, KeyMaxConnections} {
 		if raw := strings.TrimSpace(fmt.Sprint(l.v.Get(key))); !wholeNumber(raw) {
 			return s, fmt.Errorf("%s must be a whole number, not %q", key, raw)
 		}
 	}
+	if trimmed := strings.TrimSpace(s.AdminAPIKey); trimmed != s.AdminAPIKey {
+		// Clients send the key without the spaces (and the check trims what
+		// they send), so a key kept with them could never match.
+		s.AdminAPIKey = trimmed
+		s.Warnings = append(s.Warnings, "admin_apikey had leading or trailing white space, which was removed; remove it from the setting")
+	}
 	if len(s.CORSOrigins) == 1 && strings.Contains(s.CORSOrigins[0], ",") {
 		s.CORSOrigins = strings.Split(s.CORSOrigins[0], ",")
 	}
+	proxies, err := parseProxies(l.v.GetStringSlice(KeyTrustedProxies))
+	if err != nil {
+		return s, err
+	}
+	s.TrustedProxies = proxies
 	switch {
 	case s.Port <= 0 || s.Port > 65535:
 		return s, fmt.Errorf("port must be between 1 and 65535, not %d", s.Port)
 	case s.MaxBodyBytes <= 0:
 		return s, fmt.Errorf("max_body_bytes must be positive")
+	case s.MaxConnections <= 0:
+		return s, fmt.Errorf("max_connections must be positive, not %d", s.MaxConnections)
 	case s.DataDir == "":
 		return s, fmt.Errorf("data_dir must not be empty")
 	}
@@ -188,6 +223,29 @@ func (l *Loader) Settings() (Settings, error) {
 		return s, err
 	}
 	return s, nil
+}
+
+// parseProxies reads trusted_proxies: IP addresses or CIDR prefixes, given as
+// a list or as one comma-separated string (the environment's form, which viper
+// has already cut at white space).
+func parseProxies(raw []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(strings.Join(raw, ","), ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		addr, err := netip.ParseAddr(item)
+		if err != nil || addr.Zone() != "" {
+			return nil, fmt.Errorf("trusted_proxies: %q is neither an IP address nor a CIDR prefix (such as 10.0.0.0/8)", item)
+		}
+		out = append(out, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // wholeNumber reports a decimal integer, as a setting is written in the

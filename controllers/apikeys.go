@@ -54,6 +54,7 @@ func newAPIKeyItem(v services.KeyView) models.APIKeyItem {
 //	@Failure		409		{object}	models.ErrorResponse	"the user is not a member of the project"
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/users/{user}/api-keys [post]
 func (h *APIKeyController) Generate(c *gin.Context) {
 	var req models.GenerateKeyRequest
@@ -81,6 +82,7 @@ func (h *APIKeyController) Generate(c *gin.Context) {
 //	@Failure	401					{object}	models.ErrorResponse
 //	@Failure	404					{object}	models.ErrorResponse
 //	@Failure	500					{object}	models.ErrorResponse
+//	@Failure	503					{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/users/{user}/api-keys [get]
 func (h *APIKeyController) ListOfUser(c *gin.Context) {
 	keys, err := h.svc.ListOfUser(c.Request.Context(), c.Param("user"), c.Query("project_identifier"))
@@ -99,6 +101,7 @@ func (h *APIKeyController) ListOfUser(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/users/{user}/api-keys [delete]
 func (h *APIKeyController) DeleteAllOfUser(c *gin.Context) {
 	u, n, err := h.svc.DeleteAllOfUser(c.Request.Context(), c.Param("user"))
@@ -120,6 +123,7 @@ func (h *APIKeyController) DeleteAllOfUser(c *gin.Context) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/api-keys [get]
 func (h *APIKeyController) List(c *gin.Context) {
 	page, err := pageOf(c)
@@ -148,6 +152,7 @@ func (h *APIKeyController) List(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/api-keys/{api_key} [get]
 func (h *APIKeyController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("api_key"))
@@ -170,6 +175,7 @@ func (h *APIKeyController) Get(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/api-keys/rotate [post]
 func (h *APIKeyController) Rotate(c *gin.Context) {
 	var req models.RotateKeyRequest
@@ -193,6 +199,7 @@ func (h *APIKeyController) Rotate(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/api-keys/{api_key}/disable [post]
 func (h *APIKeyController) Disable(c *gin.Context) {
 	v, err := h.svc.Disable(c.Request.Context(), c.Param("api_key"))
@@ -214,6 +221,7 @@ func (h *APIKeyController) Disable(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse	"a key imported without its secret"
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/api-keys/{api_key}/enable [post]
 func (h *APIKeyController) Enable(c *gin.Context) {
 	v, err := h.svc.Enable(c.Request.Context(), c.Param("api_key"))
@@ -233,6 +241,7 @@ func (h *APIKeyController) Enable(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/api-keys/{api_key} [delete]
 func (h *APIKeyController) Delete(c *gin.Context) {
 	v, err := h.svc.Delete(c.Request.Context(), c.Param("api_key"))

@@ -58,6 +58,7 @@ func (h *ConfigController) register(g *gin.RouterGroup) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs [get]
 func (h *ConfigController) List(c *gin.Context) {
 	page, err := pageOf(c)
@@ -87,6 +88,7 @@ func (h *ConfigController) List(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs [post]
 func (h *ConfigController) Create(c *gin.Context) {
 	var req models.CreateConfigRequest
@@ -112,6 +114,7 @@ func (h *ConfigController) Create(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/copy [post]
 func (h *ConfigController) Copy(c *gin.Context) {
 	var req models.CopyConfigRequest
@@ -138,6 +141,7 @@ func (h *ConfigController) Copy(c *gin.Context) {
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/rename [put]
 func (h *ConfigController) Rename(c *gin.Context) {
 	var req models.RenameConfigRequest
@@ -159,6 +163,7 @@ func (h *ConfigController) Rename(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.ConfigDetailResponse}
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config} [get]
 func (h *ConfigController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("config"))
@@ -178,6 +183,7 @@ func (h *ConfigController) Get(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config} [delete]
 func (h *ConfigController) Delete(c *gin.Context) {
 	cfg, err := h.svc.Delete(c.Request.Context(), c.Param("config"))
@@ -199,6 +205,7 @@ func (h *ConfigController) Delete(c *gin.Context) {
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/projects [get]
 func (h *ConfigController) Projects(c *gin.Context) {
 	usage, err := h.svc.Projects(c.Request.Context(), c.Param("config"))
@@ -218,6 +225,7 @@ func (h *ConfigController) Projects(c *gin.Context) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config}/validate [post]
 func (h *ConfigController) Validate(c *gin.Context) {
 	res, err := h.svc.Validate(c.Request.Context(), c.Param("config"))
@@ -241,6 +249,7 @@ func (h *ConfigController) Validate(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config}/export [post]
 func (h *ConfigController) Export(c *gin.Context) {
 	var req models.FileRequest
@@ -255,7 +264,7 @@ func (h *ConfigController) Export(c *gin.Context) {
 //
 //	@Summary		Import a configuration
 //	@ID				importConfig
-//	@Description	Creates config_name from an exported document, read from input_file (inside the data directory) or given inline as config. The whole document is validated first.
+//	@Description	Creates config_name from an exported document, read from input_file (inside the data directory) or given inline as config. The whole document is validated first. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			configs
 //	@Accept			json
 //	@Produce		json
@@ -267,6 +276,7 @@ func (h *ConfigController) Export(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/import [post]
 func (h *ConfigController) Import(c *gin.Context) {
 	var req models.ImportConfigRequest
@@ -294,6 +304,7 @@ func (h *ConfigController) Import(c *gin.Context) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/search [post]
 func (h *ConfigController) Search(c *gin.Context) {
 	var req models.SearchRequest

@@ -51,6 +51,7 @@ func (h *ProjectController) register(g *gin.RouterGroup) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects [get]
 func (h *ProjectController) List(c *gin.Context) {
 	page, err := pageOf(c)
@@ -81,6 +82,7 @@ func (h *ProjectController) List(c *gin.Context) {
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/projects [post]
 func (h *ProjectController) Create(c *gin.Context) {
 	var req models.CreateProjectRequest
@@ -109,6 +111,7 @@ func (h *ProjectController) Create(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/search [post]
 func (h *ProjectController) Search(c *gin.Context) {
 	var req models.SearchRequest
@@ -131,6 +134,7 @@ func (h *ProjectController) Search(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/projects/{project} [get]
 func (h *ProjectController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("project"))
@@ -151,6 +155,7 @@ func (h *ProjectController) Get(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/{project} [delete]
 func (h *ProjectController) Delete(c *gin.Context) {
 	p, err := h.svc.Delete(c.Request.Context(), c.Param("project"))
@@ -174,6 +179,7 @@ func (h *ProjectController) Delete(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/{project}/assign-config [post]
 func (h *ProjectController) AssignConfig(c *gin.Context) {
 	var req models.AssignConfigRequest
@@ -197,6 +203,7 @@ func (h *ProjectController) AssignConfig(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/{project}/unassign-config [post]
 func (h *ProjectController) UnassignConfig(c *gin.Context) {
 	p, err := h.svc.UnassignConfig(c.Request.Context(), c.Param("project"))
@@ -215,6 +222,7 @@ func (h *ProjectController) UnassignConfig(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse	"unknown project, or no configuration assigned"
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/projects/{project}/config [get]
 func (h *ProjectController) Config(c *gin.Context) {
 	d, err := h.svc.Config(c.Request.Context(), c.Param("project"))
@@ -237,6 +245,7 @@ func (h *ProjectController) Config(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/projects/{project}/users [get]
 func (h *ProjectController) Members(c *gin.Context) {
 	members, err := h.svc.Members(c.Request.Context(), c.Param("project"))
@@ -261,6 +270,7 @@ func (h *ProjectController) Members(c *gin.Context) {
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/{project}/users [post]
 func (h *ProjectController) AddMember(c *gin.Context) {
 	var req models.AddMemberRequest
@@ -284,6 +294,7 @@ func (h *ProjectController) AddMember(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/{project}/users [delete]
 func (h *ProjectController) RemoveAllMembers(c *gin.Context) {
 	p, n, err := h.svc.RemoveAllMembers(c.Request.Context(), c.Param("project"))
@@ -304,6 +315,7 @@ func (h *ProjectController) RemoveAllMembers(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse	"unknown project or user, or not a member"
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/{project}/users/{user} [delete]
 func (h *ProjectController) RemoveMember(c *gin.Context) {
 	m, err := h.svc.RemoveMember(c.Request.Context(), c.Param("project"), c.Param("user"))
@@ -314,7 +326,7 @@ func (h *ProjectController) RemoveMember(c *gin.Context) {
 //
 //	@Summary		Export a project
 //	@ID				exportProject
-//	@Description	Writes {project_id, exported_at, project, config, users} to output_file inside the data directory (atomically, mode 0600) and returns the same document.
+//	@Description	Writes {project_id, exported_at, project, config, users} to output_file inside the data directory (atomically, mode 0600) and returns the same document. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			projects
 //	@Accept			json
 //	@Produce		json
@@ -327,6 +339,7 @@ func (h *ProjectController) RemoveMember(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/projects/{project}/export [post]
 func (h *ProjectController) Export(c *gin.Context) {
 	var req models.FileRequest

@@ -56,6 +56,15 @@ func (w errorWriter) fail(c *gin.Context, err error) {
 		c.AbortWithStatus(statusClientClosedRequest)
 		return
 	}
+	if middleware.TimedOut(c) {
+		// Whatever failed, it failed for want of time: the store was busy
+		// (a restore holds it, say), and the client may retry.
+		w.log.Warn("request timed out", zap.String("request_id", middleware.RequestIDOf(c)), zap.String("route", c.FullPath()), zap.Error(err))
+		c.Header("Retry-After", "5")
+		middleware.WriteError(c, http.StatusServiceUnavailable, "timeout",
+			"the request did not complete within its time limit (the store may be busy with a long operation such as a restore); retry later")
+		return
+	}
 	var e *services.Error
 	if !errors.As(err, &e) {
 		e = &services.Error{Kind: services.KindInternal, Err: err}

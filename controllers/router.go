@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,6 +28,10 @@ type Deps struct {
 	// AuthLimiter throttles failed admin authentication per client address;
 	// nil uses one with the default limits.
 	AuthLimiter *middleware.AuthLimiter
+	// TrustedProxies are the peers whose X-Forwarded-For gives the client
+	// address (the throttle's and the log's); none by default: the client
+	// address is then the TCP peer.
+	TrustedProxies []netip.Prefix
 	// Metrics, when set, records every request and serves GET /metrics (admin
 	// key required); nil disables both.
 	Metrics *metrics.Metrics
@@ -34,6 +39,24 @@ type Deps struct {
 	StartedAt time.Time
 	// Gateway reports on the MCP gateway's processes and discovers servers.
 	Gateway GatewayAdmin
+	// RequestTimeout and LongOperationTimeout bound the time of a request
+	// and of one of LongRoutes; zero means middleware.RequestTimeout and
+	// middleware.LongOperationTimeout.
+	RequestTimeout, LongOperationTimeout time.Duration
+}
+
+// LongRoutes are the operations on the whole store, which may take minutes
+// at scale: they get middleware.LongOperationTimeout instead of
+// middleware.RequestTimeout, and answer with their real outcome.
+var LongRoutes = []string{
+	"POST /api/v1/system/backup",
+	"POST /api/v1/system/restore",
+	"POST /api/v1/system/reset",
+	"GET /api/v1/system/health",
+	"POST /api/v1/configs/import",
+	"POST /api/v1/projects/:project/export",
+	// Starting a server may download it first (npx, uvx).
+	"POST /api/v1/configs/:config/servers/:server/discover",
 }
 
 // NewHandler is the API as the server serves it: the router, with HEAD
@@ -59,9 +82,17 @@ func NewRouter(d Deps) *gin.Engine {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	// The client address is the peer's: X-Forwarded-For from anyone would let a
-	// client choose its address, and so escape the authentication throttle.
-	_ = r.SetTrustedProxies(nil) // nil cannot fail
+	// The client address is the peer's, unless the peer is a trusted proxy:
+	// then it is the last address of X-Forwarded-For that is not itself a
+	// trusted proxy. X-Forwarded-For from anyone would let a client choose its
+	// address, and so escape the authentication throttle. X-Real-IP is not
+	// read: a proxy that does not set it would pass on the client's own.
+	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	proxies := make([]string, len(d.TrustedProxies))
+	for i, p := range d.TrustedProxies {
+		proxies[i] = p.String()
+	}
+	_ = r.SetTrustedProxies(proxies) // parsed prefixes always parse again
 	chain := []gin.HandlerFunc{middleware.RequestID(), middleware.SecurityHeaders(), middleware.Logger(d.Log)}
 	if d.Metrics != nil {
 		chain = append(chain, middleware.Metrics(d.Metrics))
@@ -82,11 +113,12 @@ func NewRouter(d Deps) *gin.Engine {
 	if limiter == nil {
 		limiter = middleware.NewAuthLimiter(middleware.DefaultAuthFailures, middleware.DefaultAuthWindow, middleware.DefaultAuthMaxClients, time.Now)
 	}
-	auth := []gin.HandlerFunc{middleware.ThrottleAuth(limiter), middleware.AdminAuth(d.AdminKeys)}
+	auth := middleware.AdminAuth(d.AdminKeys, limiter)
 	if d.Metrics != nil {
-		r.GET("/metrics", append(auth, gin.WrapH(d.Metrics.Handler()))...)
+		r.GET("/metrics", auth, gin.WrapH(d.Metrics.Handler()))
 	}
-	api := r.Group("/api/v1", auth...)
+	api := r.Group("/api/v1", auth, middleware.Deadlines(orDefault(d.RequestTimeout, middleware.RequestTimeout),
+		orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), LongRoutes...))
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)
@@ -95,4 +127,11 @@ func NewRouter(d Deps) *gin.Engine {
 	NewAPIKeyController(w, d.Services.APIKeys).register(api)
 	NewGatewayController(w, d.Gateway).register(api)
 	return r
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }

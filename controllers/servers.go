@@ -24,6 +24,7 @@ import (
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers [get]
 func (h *ConfigController) ListServers(c *gin.Context) {
 	servers, err := h.svc.ListServers(c.Request.Context(), c.Param("config"))
@@ -47,6 +48,7 @@ func (h *ConfigController) ListServers(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config}/servers [post]
 func (h *ConfigController) AddServer(c *gin.Context) {
 	var req models.AddServerRequest
@@ -68,6 +70,7 @@ func (h *ConfigController) AddServer(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.DeletedData}
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers [delete]
 func (h *ConfigController) RemoveAllServers(c *gin.Context) {
 	n, err := h.svc.RemoveAllServers(c.Request.Context(), c.Param("config"))
@@ -86,6 +89,7 @@ func (h *ConfigController) RemoveAllServers(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.ServerObject}
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers/{server} [get]
 func (h *ConfigController) GetServer(c *gin.Context) {
 	srv, err := h.svc.GetServer(c.Request.Context(), c.Param("config"), c.Param("server"))
@@ -109,6 +113,7 @@ func (h *ConfigController) GetServer(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config}/servers/{server} [put]
 func (h *ConfigController) UpdateServer(c *gin.Context) {
 	var req models.UpdateServerRequest
@@ -134,6 +139,7 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.DeletedData}
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers/{server} [delete]
 func (h *ConfigController) RemoveServer(c *gin.Context) {
 	err := h.svc.RemoveServer(c.Request.Context(), c.Param("config"), c.Param("server"))
@@ -156,6 +162,7 @@ func (h *ConfigController) RemoveServer(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers/{server}/input-guardrails [put]
 func (h *ConfigController) SetInputPolicy(c *gin.Context) {
 	var req models.PolicyRequest
@@ -181,6 +188,7 @@ func (h *ConfigController) SetInputPolicy(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers/{server}/output-guardrails [put]
 func (h *ConfigController) SetOutputPolicy(c *gin.Context) {
 	var req models.PolicyRequest
@@ -207,6 +215,7 @@ func (h *ConfigController) SetOutputPolicy(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/configs/{config}/servers/{server}/guardrails [put]
 func (h *ConfigController) SetPolicies(c *gin.Context) {
 	var req models.GuardrailsRequest

@@ -38,6 +38,7 @@ func (h *SettingsController) register(g *gin.RouterGroup) {
 //	@Success		200	{object}	models.Envelope{data=[]models.SettingItem}
 //	@Failure		401	{object}	models.ErrorResponse
 //	@Failure		500	{object}	models.ErrorResponse
+//	@Failure		503	{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/settings [get]
 func (h *SettingsController) List(c *gin.Context) {
 	views, err := h.svc.List(c.Request.Context())
@@ -55,6 +56,7 @@ func (h *SettingsController) List(c *gin.Context) {
 //	@Success		200	{object}	models.Envelope{data=models.EnkryptAPIKeyData}
 //	@Failure		401	{object}	models.ErrorResponse
 //	@Failure		500	{object}	models.ErrorResponse
+//	@Failure		503	{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/settings/enkrypt-api-key [get]
 func (h *SettingsController) GetEnkryptAPIKey(c *gin.Context) {
 	st, err := h.svc.EnkryptAPIKey(c.Request.Context())
@@ -75,6 +77,7 @@ func (h *SettingsController) GetEnkryptAPIKey(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/settings/enkrypt-api-key [put]
 func (h *SettingsController) SetEnkryptAPIKey(c *gin.Context) {
 	var req models.EnkryptAPIKeyRequest
@@ -100,6 +103,7 @@ func (h *SettingsController) SetEnkryptAPIKey(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/settings/telemetry [put]
 func (h *SettingsController) SetTelemetry(c *gin.Context) {
 	var req models.TelemetryRequest

@@ -36,7 +36,7 @@ func (h *SystemController) register(g *gin.RouterGroup) {
 //
 //	@Summary		Deep health check
 //	@ID				getSystemHealth
-//	@Description	Pings the store and counts its entities (COUNT queries, never a load of the store): cheap enough to poll. With integrity=true it also checks integrity with set-based queries in one read-only snapshot, which read whole tables (seconds at 100,000 users): dangling references and e-mails that are not canonical or equal but for case are issues; names equal but for case and keys that cannot authenticate are warnings (at most 20 of each kind). The status is "unhealthy" when issues were found; 503 only when the store does not answer.
+//	@Description	Pings the store and counts its entities (COUNT queries, never a load of the store): cheap enough to poll. With integrity=true it also checks integrity with set-based queries in one read-only snapshot, which read whole tables (seconds at 100,000 users): dangling references and e-mails that are not canonical or equal but for case are issues; names equal but for case and keys that cannot authenticate are warnings (at most 20 of each kind). The status is "unhealthy" when issues were found; 503 only when the store does not answer. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Produce		json
 //	@Security		AdminKey
@@ -68,7 +68,7 @@ func (h *SystemController) Health(c *gin.Context) {
 //
 //	@Summary		Back up everything
 //	@ID				backupSystem
-//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document, atomically with mode 0600, to a file of the data directory.
+//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document, atomically with mode 0600, to a file of the data directory. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -79,6 +79,7 @@ func (h *SystemController) Health(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/system/backup [post]
 func (h *SystemController) Backup(c *gin.Context) {
 	var req models.BackupRequest
@@ -93,7 +94,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 //
 //	@Summary		Restore everything
 //	@ID				restoreSystem
-//	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction.
+//	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -105,6 +106,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/system/restore [post]
 func (h *SystemController) Restore(c *gin.Context) {
 	var req models.RestoreRequest
@@ -130,7 +132,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 //
 //	@Summary		Reset everything
 //	@ID				resetSystem
-//	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid.
+//	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -141,6 +143,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/system/reset [post]
 func (h *SystemController) Reset(c *gin.Context) {
 	var req models.ResetRequest

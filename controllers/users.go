@@ -45,6 +45,7 @@ func (h *UserController) register(g *gin.RouterGroup) {
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/users [get]
 func (h *UserController) List(c *gin.Context) {
 	page, err := pageOf(c)
@@ -76,6 +77,7 @@ func (h *UserController) List(c *gin.Context) {
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/users [post]
 func (h *UserController) Create(c *gin.Context) {
 	var req models.CreateUserRequest
@@ -104,6 +106,7 @@ func (h *UserController) Create(c *gin.Context) {
 //	@Failure		401		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/users/search [post]
 func (h *UserController) Search(c *gin.Context) {
 	var req models.SearchRequest
@@ -126,6 +129,7 @@ func (h *UserController) Search(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/users/{user} [get]
 func (h *UserController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("user"))
@@ -150,6 +154,7 @@ func (h *UserController) Get(c *gin.Context) {
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/users/{user} [put]
 func (h *UserController) Update(c *gin.Context) {
 	var req models.UpdateUserRequest
@@ -178,6 +183,7 @@ func (h *UserController) Update(c *gin.Context) {
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router			/api/v1/users/{user} [delete]
 func (h *UserController) Delete(c *gin.Context) {
 	var req models.DeleteUserRequest
@@ -204,6 +210,7 @@ func (h *UserController) Delete(c *gin.Context) {
 //	@Failure	401		{object}	models.ErrorResponse
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
+//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/users/{user}/projects [get]
 func (h *UserController) Projects(c *gin.Context) {
 	projects, err := h.svc.Projects(c.Request.Context(), c.Param("user"))

@@ -3,7 +3,9 @@ package middleware
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -14,28 +16,78 @@ type AdminKeySource interface {
 	AdminKey() string
 }
 
-// AdminAuth requires "Authorization: Bearer <admin key>". Both keys are hashed
-// before a constant-time comparison, so neither their content nor their length
-// shows in the timing.
-func AdminAuth(keys AdminKeySource) gin.HandlerFunc {
+// CredentialCheck inspects the credential of a request: ok admits it;
+// otherwise refusal says why, for the 401. A check that answers the request
+// itself (a store failure is a 500, not a refusal) aborts it: nothing is then
+// counted or written.
+type CredentialCheck func(c *gin.Context) (refusal string, ok bool)
+
+// Authenticate admits requests whose credential passes check and refuses the
+// others with 401 and WWW-Authenticate: Bearer realm. Only refusals count
+// against the client address in limiter: once an address has too many, its
+// refused requests get 429 with Retry-After instead, while a valid
+// credential from it is still admitted. Credentials are long random secrets,
+// so a block that also stopped the right key would protect nothing, and
+// would lock out every client sharing the address (all of them, behind a
+// reverse proxy) whenever one of them, or an attacker, fails often enough.
+//
+// Each credential gets a limiter of its own (the admin key one, the gateway's
+// user keys another), so that failures at one never throttle the other.
+func Authenticate(realm string, check CredentialCheck, limiter *AuthLimiter) gin.HandlerFunc {
+	challenge := `Bearer realm="` + realm + `"`
 	return func(c *gin.Context) {
-		scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			unauthorized(c, "missing bearer token: send Authorization: Bearer <admin_apikey>")
+		refusal, ok := check(c)
+		switch {
+		case ok:
+			c.Next()
+			return
+		case c.IsAborted():
 			return
 		}
-		expected := keys.AdminKey()
-		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		want := sha256.Sum256([]byte(expected))
-		if expected == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			unauthorized(c, "invalid admin API key")
+		addr := c.ClientIP()
+		if wait, blocked := limiter.Blocked(addr); blocked {
+			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			WriteError(c, http.StatusTooManyRequests, "too_many_requests",
+				"too many failed authentication attempts from this address; retry later (a valid key is always accepted)")
 			return
 		}
-		c.Next()
+		limiter.Fail(addr)
+		c.Header("WWW-Authenticate", challenge)
+		WriteError(c, http.StatusUnauthorized, "unauthorized", refusal)
 	}
 }
 
-func unauthorized(c *gin.Context, detail string) {
-	c.Header("WWW-Authenticate", `Bearer realm="secure-mcp-gateway"`)
-	WriteError(c, http.StatusUnauthorized, "unauthorized", detail)
+// AdminAuth requires "Authorization: Bearer <admin key>", throttling failures
+// in limiter (see Authenticate).
+func AdminAuth(keys AdminKeySource, limiter *AuthLimiter) gin.HandlerFunc {
+	return Authenticate("secure-mcp-gateway", AdminKeyCheck(keys), limiter)
+}
+
+// AdminKeyCheck checks "Authorization: Bearer <admin key>". Both keys are
+// hashed before a constant-time comparison, so neither their content nor
+// their length shows in the timing.
+func AdminKeyCheck(keys AdminKeySource) CredentialCheck {
+	return func(c *gin.Context) (string, bool) {
+		token, ok := BearerToken(c)
+		if !ok {
+			return "missing bearer token: send Authorization: Bearer <admin_apikey>", false
+		}
+		expected := keys.AdminKey()
+		got := sha256.Sum256([]byte(token))
+		want := sha256.Sum256([]byte(expected))
+		if expected == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			return "invalid admin API key", false
+		}
+		return "", true
+	}
+}
+
+// BearerToken returns the token of "Authorization: Bearer <token>", trimmed.
+func BearerToken(c *gin.Context) (string, bool) {
+	scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
 }

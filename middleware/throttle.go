@@ -2,13 +2,8 @@ package middleware
 
 import (
 	"container/list"
-	"math"
-	"net/http"
-	"strconv"
 	"sync"
 	"time"
-
-	"github.com/gin-gonic/gin"
 )
 
 // Defaults of the failed-authentication throttle: 10 failures per client
@@ -21,10 +16,10 @@ const (
 
 // AuthLimiter counts failed authentications per client address in a fixed
 // window that starts at the first failure. Once an address reaches the limit,
-// every authenticated request from it is refused until its window ends, so a
-// guessing client learns nothing more, right or wrong key. Memory is bounded:
-// it remembers at most maxClients addresses, forgetting the oldest windows
-// first.
+// Authenticate refuses its failing requests with 429 until the window ends,
+// so that a guessing client gets no answer about its guesses. Memory is
+// bounded: it remembers at most maxClients addresses, forgetting the oldest
+// windows first. One limiter serves one credential (see Authenticate).
 type AuthLimiter struct {
 	limit      int
 	window     time.Duration
@@ -102,23 +97,4 @@ func (l *AuthLimiter) expire(now time.Time) {
 func (l *AuthLimiter) remove(e *list.Element) {
 	delete(l.clients, e.Value.(*failures).addr)
 	l.order.Remove(e)
-}
-
-// ThrottleAuth answers 429 with Retry-After to a client address that failed
-// authentication too often, and counts the 401s of the handlers after it. Put
-// it just before the authentication middleware.
-func ThrottleAuth(l *AuthLimiter) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		addr := c.ClientIP()
-		if wait, blocked := l.Blocked(addr); blocked {
-			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			WriteError(c, http.StatusTooManyRequests, "too_many_requests",
-				"too many failed authentication attempts from this address; retry later")
-			return
-		}
-		c.Next()
-		if c.Writer.Status() == http.StatusUnauthorized {
-			l.Fail(addr)
-		}
-	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/securemcp/gateway/docs"
 	"github.com/securemcp/gateway/gateway"
 	"github.com/securemcp/gateway/gateway/upstream"
+	"github.com/securemcp/gateway/internal/connlimit"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/cached"
@@ -35,6 +36,11 @@ const (
 	idleTimeout       = 120 * time.Second
 	shutdownTimeout   = 30 * time.Second
 )
+
+// maxHeaderBytes bounds a request's headers (net/http answers 431 beyond):
+// the default of 1 MB let a thousand connections hold a gigabyte. Real
+// requests carry a few hundred bytes of headers.
+const maxHeaderBytes = 64 << 10
 
 func newStartAPICmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -83,6 +89,9 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	for _, w := range settings.Warnings {
+		log.Warn(w, zap.String("config_path", path))
+	}
 	if generated {
 		log.Info("generated a new config file; the admin key is its admin_apikey field unless SMG_ADMIN_API_KEY overrides it", zap.String("config_path", path))
 	}
@@ -116,6 +125,9 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 			if err := live.Apply(s); err != nil {
 				return err
 			}
+			for _, w := range s.Warnings {
+				log.Warn(w, zap.String("config_path", path))
+			}
 			log.Info("config file reloaded", zap.String("config_path", path), zap.String("log_level", s.LogLevel))
 			return nil
 		}, func(err error) { log.Warn("config file change ignored", zap.Error(err)) })
@@ -132,10 +144,16 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		Gateway: gateway.NewAdmin(pool, a.services.Configs, gateway.Info{}),
 		Log:     log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
 		Version: config.BuildVersion(), ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
-		StartedAt: startedAt,
+		StartedAt: startedAt, TrustedProxies: settings.TrustedProxies,
 	})
+	maxConns, fileLimit, lowered := connlimit.FitFileLimit(settings.MaxConnections)
+	if lowered {
+		log.Warn("max_connections lowered to fit the open file limit; raise the limit (ulimit -n) to allow more",
+			zap.Int("max_connections", settings.MaxConnections), zap.Int("allowed", maxConns), zap.Uint64("open_file_limit", fileLimit))
+	}
+	conns := connlimit.New(maxConns)
 	srv := &http.Server{
-		Addr: settings.Addr(), Handler: handler,
+		Addr: settings.Addr(), Handler: handler, MaxHeaderBytes: maxHeaderBytes, ConnState: conns.ConnState,
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
 	}
 	// Bind first, so that "serving" is logged only once it is true, and a
@@ -151,9 +169,9 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 	}
 	defer releasePIDFile()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(listener) }()
+	go func() { errc <- srv.Serve(conns.Listener(listener)) }()
 	log.Info("serving the management API", zap.String("addr", listener.Addr().String()), zap.String("store", a.store.Backend()),
-		zap.String("config_path", path), zap.String("data_dir", settings.DataDir))
+		zap.String("config_path", path), zap.String("data_dir", settings.DataDir), zap.Int("max_connections", maxConns))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

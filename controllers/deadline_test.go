@@ -1,0 +1,122 @@
+package controllers_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/controllers"
+	"github.com/securemcp/gateway/repositories"
+)
+
+// slowStore makes every transaction wait for delay first, as behind a long
+// restore, unless the request's time limit ends before.
+type slowStore struct {
+	repositories.Store
+	delay time.Duration
+}
+
+func (s slowStore) InTx(ctx context.Context, fn func(repositories.Repos) error) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(s.delay):
+	}
+	return s.Store.InTx(ctx, fn)
+}
+
+// Over a real connection whose server cuts writes after one second, a long
+// operation still answers with its outcome, and an ordinary request that
+// cannot finish in its time limit answers 503 before the server would cut it.
+func TestLongOperationsAnswerWithTheirOutcome(t *testing.T) {
+	h := newHarnessWith(t, func(s repositories.Store) repositories.Store {
+		return slowStore{Store: s, delay: 1500 * time.Millisecond}
+	},
+		func(d *controllers.Deps) {
+			d.RequestTimeout = 200 * time.Millisecond
+			d.LongOperationTimeout = time.Minute
+		})
+	srv := httptest.NewUnstartedServer(h.router)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second
+	srv.Start()
+	defer srv.Close()
+	send := func(method, path, body string) (int, http.Header, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+testAdminKey)
+		res, err := srv.Client().Do(req)
+		require.NoError(t, err, "an answer arrives, not an empty reply")
+		defer res.Body.Close()
+		raw, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		var out map[string]any
+		require.NoError(t, json.Unmarshal(raw, &out), "%s", raw)
+		return res.StatusCode, res.Header, out
+	}
+
+	status, _, body := send("POST", "/api/v1/system/reset", `{"confirm": true}`)
+	assert.Equal(t, http.StatusOK, status, "%v", body)
+	assert.Equal(t, "System reset successfully", body["message"])
+
+	status, header, body := send("POST", "/api/v1/configs/copy", `{"source_config": "a", "target_config": "b"}`)
+	assert.Equal(t, http.StatusServiceUnavailable, status, "%v", body)
+	assert.Equal(t, "timeout", body["error"])
+	assert.Contains(t, body["detail"], "did not complete within its time limit")
+	assert.Equal(t, "5", header.Get("Retry-After"))
+}
+
+// Every long route exists, so that a renamed route cannot silently lose its
+// long time limit.
+func TestLongRoutesAreRoutes(t *testing.T) {
+	h := newHarness(t)
+	var routes []string
+	for _, r := range h.routes {
+		routes = append(routes, r.Method+" "+r.Path)
+	}
+	for _, long := range controllers.LongRoutes {
+		assert.True(t, slices.Contains(routes, long), long)
+	}
+}
+
+// deadlineStore records the deadline of the last transaction's context.
+type deadlineStore struct {
+	repositories.Store
+	left *time.Duration
+}
+
+func (s deadlineStore) InTx(ctx context.Context, fn func(repositories.Repos) error) error {
+	if d, ok := ctx.Deadline(); ok {
+		*s.left = time.Until(d)
+	}
+	return s.Store.InTx(ctx, fn)
+}
+
+func TestEachRouteGetsItsTimeLimit(t *testing.T) {
+	var left time.Duration
+	h := newHarnessWith(t, func(s repositories.Store) repositories.Store { return deadlineStore{Store: s, left: &left} },
+		func(d *controllers.Deps) { d.RequestTimeout = time.Minute; d.LongOperationTimeout = time.Hour })
+	h.must(http.StatusOK, h.do("POST", "/api/v1/system/reset", map[string]bool{"confirm": true}))
+	assert.Greater(t, left, 59*time.Minute, "a long operation")
+	h.seedConfig("a")
+	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/copy", map[string]string{"source_config": "a", "target_config": "b"}))
+	assert.Greater(t, left, 50*time.Second)
+	assert.LessOrEqual(t, left, time.Minute, "an ordinary request")
+}
+
+func TestTimeoutIs503WithRetryAfter(t *testing.T) {
+	h := newHarnessWith(t, func(s repositories.Store) repositories.Store { return slowStore{Store: s, delay: time.Hour} },
+		func(d *controllers.Deps) { d.RequestTimeout = 50 * time.Millisecond })
+	res := h.do("PUT", "/api/v1/configs/nothing/rename", map[string]string{"new_name": "b"})
+	assertError(t, res, http.StatusServiceUnavailable, "timeout", "did not complete within its time limit")
+	assert.Equal(t, "5", res.Header.Get("Retry-After"))
+}

@@ -1,0 +1,53 @@
+package middleware
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Request time limits. A request gets RequestTimeout, within the server's
+// read (30 s) and write (60 s) timeouts, so that one that cannot finish in
+// time (a write queued behind a restore, say) is answered with 503 before the
+// server would cut its connection and leave the client with an empty reply.
+// Long operations (LongRoutes) get LongOperationTimeout, and their
+// connection's write deadline is moved accordingly: they answer with their
+// real outcome, however long the store takes. (The read deadline needs no
+// change: net/http lifts it once the body is read.)
+const (
+	RequestTimeout       = 25 * time.Second
+	LongOperationTimeout = 30 * time.Minute
+	// answerMargin is left after a request's time limit to write its answer.
+	answerMargin = 30 * time.Second
+)
+
+// Deadlines gives each request its time limit in its context: long for the
+// routes named in longRoutes ("POST /api/v1/system/restore"), short for the
+// others (RequestTimeout and LongOperationTimeout in the server). Put it after
+// authentication, so that only an administrator can hold a connection for
+// long.
+func Deadlines(short, long time.Duration, longRoutes ...string) gin.HandlerFunc {
+	isLong := map[string]bool{}
+	for _, route := range longRoutes {
+		isLong[route] = true
+	}
+	return func(c *gin.Context) {
+		limit := short
+		if isLong[c.Request.Method+" "+c.FullPath()] {
+			limit = long
+			// Past the server's write deadline, the answer would be lost.
+			_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(limit + answerMargin)) // not every writer has a connection (tests)
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), limit)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+// TimedOut reports whether the request's time limit has passed.
+func TimedOut(c *gin.Context) bool {
+	return c.Request.Context().Err() == context.DeadlineExceeded
+}

@@ -51,6 +51,17 @@ var envNames = map[string]string{
 	KeyMaxConnections: "SMG_MAX_CONNECTIONS",
 }
 
+// allEnvNames maps every setting key to its environment variable.
+func allEnvNames() map[string]string {
+	all := make(map[string]string, len(envNames)+len(gatewayEnvNames))
+	for _, m := range []map[string]string{envNames, gatewayEnvNames} {
+		for k, v := range m {
+			all[k] = v
+		}
+	}
+	return all
+}
+
 // EnvConfigPath names the config file in the environment.
 const EnvConfigPath = "SMG_CONFIG_PATH"
 
@@ -84,6 +95,8 @@ type Settings struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the
 	// client address; none by default.
 	TrustedProxies []netip.Prefix
+	// Gateway are the MCP gateway's settings.
+	Gateway GatewaySettings
 	// Warnings are what loading corrected and the operator should hear of;
 	// they never quote a secret.
 	Warnings []string
@@ -152,7 +165,8 @@ func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {
 	v.SetDefault(KeyMaxConnections, DefaultMaxConnections)
 	v.SetDefault(KeyCORSOrigins, []string{"*"})
 	v.SetDefault(KeyDataDir, filepath.Dir(path))
-	for key, env := range envNames {
+	setGatewayDefaults(v)
+	for key, env := range allEnvNames() {
 		if err := v.BindEnv(key, env); err != nil {
 			return nil, err
 		}
@@ -209,6 +223,9 @@ func (l *Loader) Settings() (Settings, error) {
 		return s, err
 	}
 	s.TrustedProxies = proxies
+	if s.Gateway, err = gatewaySettings(l.v); err != nil {
+		return s, err
+	}
 	switch {
 	case s.Port <= 0 || s.Port > 65535:
 		return s, fmt.Errorf("port must be between 1 and 65535, not %d", s.Port)

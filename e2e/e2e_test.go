@@ -104,8 +104,14 @@ func launchServer(t *testing.T, home string, flags []string, env ...string) *ser
 // launchBinary is launchServer with another build of the gateway.
 func launchBinary(t *testing.T, bin, home string, flags []string, env ...string) *server {
 	t.Helper()
+	return launchCommand(t, bin, home, "start-api", flags, env...)
+}
+
+// launchCommand runs `system <start>` on a free API port.
+func launchCommand(t *testing.T, bin, home, start string, flags []string, env ...string) *server {
+	t.Helper()
 	port := freePort(t)
-	args := append([]string{"system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(port)}, flags...)
+	args := append([]string{"system", start, "--host", "127.0.0.1", "--port", fmt.Sprint(port)}, flags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cleanEnv(), append([]string{"HOME=" + home}, env...)...)
 	logs := &syncBuffer{}

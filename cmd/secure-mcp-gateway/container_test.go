@@ -30,6 +30,8 @@ type dockerfile struct {
 	binary      string   // where the runtime stage puts the built binary
 	entrypoint  []string // ENTRYPOINT, exec form
 	healthcheck []string // HEALTHCHECK's CMD, exec form
+	cmd         []string // CMD, exec form: the command line the image runs
+	expose      []string // EXPOSE
 	hcTimeout   time.Duration
 	env         map[string]string
 }
@@ -56,6 +58,10 @@ func readDockerfile(t *testing.T) dockerfile {
 			}
 		case "ENTRYPOINT":
 			require.NoError(t, json.Unmarshal([]byte(args), &d.entrypoint), "ENTRYPOINT in exec form")
+		case "CMD":
+			require.NoError(t, json.Unmarshal([]byte(args), &d.cmd), "CMD in exec form")
+		case "EXPOSE":
+			d.expose = strings.Fields(args)
 		case "ENV":
 			for _, kv := range strings.Fields(args) {
 				if k, v, ok := strings.Cut(kv, "="); ok {
@@ -115,7 +121,7 @@ func checkHealthcheck(t *testing.T, d dockerfile, argv []string, timeout time.Du
 	require.NotEmpty(t, d.binary, "the Dockerfile copies the binary")
 	assert.Equal(t, d.binary, argv[0], "the health check runs the binary the image holds")
 	require.NotEmpty(t, d.entrypoint)
-	assert.Equal(t, d.binary, d.entrypoint[0])
+	assert.Equal(t, d.binary, d.entrypoint[len(d.entrypoint)-1], "the entrypoint runs the binary (behind an init that reaps)")
 
 	root := newRootCmd(&bytes.Buffer{}, &bytes.Buffer{})
 	cmd, rest, err := root.Find(argv[1:])
@@ -197,4 +203,17 @@ func TestHealthcheckCommandExitsByTheServersAnswer(t *testing.T) {
 	_, err = runProbe(t, argv, srv.URL)
 	require.Error(t, err, "no server: unhealthy")
 	assert.Contains(t, err.Error(), "no answer from")
+}
+
+// The image runs `system start` (the API and the gateway) and exposes the
+// two ports its settings name.
+func TestDockerfileServesTheAPIAndTheGateway(t *testing.T) {
+	d := readDockerfile(t)
+	root := newRootCmd(&bytes.Buffer{}, &bytes.Buffer{})
+	cmd, rest, err := root.Find(d.cmd)
+	require.NoError(t, err)
+	assert.Empty(t, rest)
+	assert.Equal(t, "secure-mcp-gateway system start", cmd.CommandPath())
+	assert.ElementsMatch(t, []string{d.env["SMG_PORT"], d.env["SMG_MCP_PORT"]}, d.expose)
+	assert.Equal(t, "/usr/local/bin/tini", d.entrypoint[0], "an init reaps the upstreams' orphaned children")
 }

@@ -38,7 +38,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().String("log-level", "", "debug, info, warn or error (env SMG_LOG_LEVEL)")
 
 	system := group("system", "Server and system operations", example("system health-check", "system start-api --port 8001"),
-		append(systemCmds(), newStartAPICmd(), newStopAPICmd(), newAdminKeyCmd())...)
+		append(systemCmds(), newStartCmd(), newStartAPICmd(), newStartGatewayCmd(), newStopAPICmd(), newAdminKeyCmd())...)
 	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd(), newSettingsCmd(),
 		newInstallCmd(), newMCPCmd())
 	// A flag error is a usage error: left untyped, it exits 2.

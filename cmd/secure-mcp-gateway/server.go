@@ -42,29 +42,63 @@ const (
 // requests carry a few hundred bytes of headers.
 const maxHeaderBytes = 64 << 10
 
-func newStartAPICmd() *cobra.Command {
+// serving says which of the two servers a start command runs.
+type serving struct{ api, gateway bool }
+
+// startCmd builds a command that serves what s says until SIGINT or SIGTERM.
+func startCmd(use, short string, s serving, examples ...string) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "start-api",
-		Short: "Serve the management API",
-		Example: example("system start-api", "system start-api --host 127.0.0.1 --port 8080 --reload",
-			"system start-api --database-url postgres://smg@db:5432/smg --metrics"),
-		Args: cobra.NoArgs,
+		Use:     use,
+		Short:   short,
+		Example: example(examples...),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			reload, _ := cmd.Flags().GetBool("reload")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runServer(ctx, cmd, reload)
+			return runServer(ctx, cmd, s, reload)
 		},
 	}
 	cmd.Flags().String("host", config.DefaultHost, "listen address (env SMG_HOST)")
-	cmd.Flags().Int("port", config.DefaultPort, "listen port (env SMG_PORT)")
-	boolFlag(cmd, "metrics", "serve Prometheus metrics at /metrics, admin key required (env SMG_METRICS)")
+	if s.api {
+		cmd.Flags().Int("port", config.DefaultPort, "management API port (env SMG_PORT)")
+	}
+	if s.gateway {
+		cmd.Flags().Int("mcp-port", config.DefaultMCPPort, "MCP gateway port: clients connect to /mcp and /mcp/ (env SMG_MCP_PORT)")
+		boolFlag(cmd, "mcp-stateful", "keep MCP sessions for clients that need them; by default every request stands alone (env SMG_MCP_STATEFUL)")
+	}
+	boolFlag(cmd, "metrics", "serve Prometheus metrics at /metrics of the management API, admin key required (env SMG_METRICS)")
 	boolFlag(cmd, "reload", "watch the config file and apply admin key and log level changes live")
 	return cmd
 }
 
-// runServer serves until ctx ends, then drains in-flight requests.
-func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
+func newStartCmd() *cobra.Command {
+	return startCmd("start", "Serve the management API and the MCP gateway", serving{api: true, gateway: true},
+		"system start", "system start --host 127.0.0.1 --port 8001 --mcp-port 8000",
+		"system start --database-url postgres://smg@db:5432/smg --metrics")
+}
+
+func newStartAPICmd() *cobra.Command {
+	return startCmd("start-api", "Serve the management API", serving{api: true},
+		"system start-api", "system start-api --host 127.0.0.1 --port 8080 --reload",
+		"system start-api --database-url postgres://smg@db:5432/smg --metrics")
+}
+
+func newStartGatewayCmd() *cobra.Command {
+	return startCmd("start-gateway", "Serve the MCP gateway alone", serving{gateway: true},
+		"system start-gateway", "system start-gateway --mcp-port 8000 --mcp-stateful")
+}
+
+// listening is one bound HTTP server.
+type listening struct {
+	name     string
+	srv      *http.Server
+	listener net.Listener
+}
+
+// runServer serves until ctx ends, then drains in-flight requests, stops
+// every upstream process and closes the store.
+func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) error {
 	path, err := config.ResolveConfigPath(cmd.Flags())
 	if err != nil {
 		return err
@@ -96,6 +130,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		log.Info("generated a new config file; the admin key is its admin_apikey field unless SMG_ADMIN_API_KEY overrides it", zap.String("config_path", path))
 	}
 	var m *metrics.Metrics
+	var gm *metrics.Gateway
 	var decorators []func(repositories.Store) repositories.Store
 	if settings.Metrics {
 		m = metrics.New()
@@ -121,66 +156,144 @@ func runServer(ctx context.Context, cmd *cobra.Command, reload bool) error {
 		return err
 	}
 	if reload {
-		loader.Watch(func(s config.Settings) error {
-			if err := live.Apply(s); err != nil {
-				return err
-			}
-			for _, w := range s.Warnings {
-				log.Warn(w, zap.String("config_path", path))
-			}
-			log.Info("config file reloaded", zap.String("config_path", path), zap.String("log_level", s.LogLevel))
-			return nil
-		}, func(err error) { log.Warn("config file change ignored", zap.Error(err)) })
+		watchConfig(loader, live, path, log)
 	}
 
-	// The management API alone runs no gateway; its pool serves discoveries.
-	pool, err := upstream.New(upstream.Options{Logger: log.Named("upstream")})
+	// One pool runs the gateway's upstreams and the admins' discoveries; it
+	// stops every process it started before the store closes.
+	admin := gateway.Info{Serving: s.gateway, Stateful: settings.Gateway.Stateful, Mode: gateway.ToolMode(settings.Gateway.ToolMode)}
+	if s.gateway {
+		admin.Address = settings.MCPAddr()
+	}
+	var states func() map[string]int
+	if m != nil {
+		gm = m.NewGateway(func() map[string]int { return states() })
+	}
+	pool, err := newPool(settings.Gateway, log, gm)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = pool.Close(context.Background()) }()
-	gin.SetMode(gin.ReleaseMode)
-	handler := controllers.NewHandler(controllers.Deps{
-		Gateway: gateway.NewAdmin(pool, a.services.Configs, gateway.Info{}),
-		Log:     log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
-		Version: config.BuildVersion(), ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
-		StartedAt: startedAt, TrustedProxies: settings.TrustedProxies,
-	})
-	maxConns, fileLimit, lowered := connlimit.FitFileLimit(settings.MaxConnections)
-	if lowered {
-		log.Warn("max_connections lowered to fit the open file limit; raise the limit (ulimit -n) to allow more",
-			zap.Int("max_connections", settings.MaxConnections), zap.Int("allowed", maxConns), zap.Uint64("open_file_limit", fileLimit))
+	defer closePool(pool, log)
+	gatewayAdmin := gateway.NewAdmin(pool, a.services.Configs, admin)
+	states = gatewayAdmin.ProcessStates
+
+	var servers []listening
+	defer func() {
+		for _, l := range servers {
+			_ = l.listener.Close()
+		}
+	}()
+	if s.api {
+		gin.SetMode(gin.ReleaseMode)
+		handler := controllers.NewHandler(controllers.Deps{
+			Gateway: gatewayAdmin,
+			Log:     log, AdminKeys: live, CORSOrigins: settings.CORSOrigins, MaxBodyBytes: settings.MaxBodyBytes,
+			Version: config.BuildVersion(), ConfigPath: path, Services: a.services, Docs: docs.Register, Metrics: m,
+			StartedAt: startedAt, TrustedProxies: settings.TrustedProxies,
+		})
+		l, err := listen("management API", settings.Addr(), handler, settings.MaxConnections, log)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, l)
 	}
-	conns := connlimit.New(maxConns)
-	srv := &http.Server{
-		Addr: settings.Addr(), Handler: handler, MaxHeaderBytes: maxHeaderBytes, ConnState: conns.ConnState,
-		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
+	if s.gateway {
+		handler, err := newGatewayHandler(a, settings, pool, log, gm)
+		if err != nil {
+			return err
+		}
+		l, err := listen("MCP gateway", settings.MCPAddr(), handler, settings.MaxConnections, log)
+		if err != nil {
+			return err
+		}
+		// Streams of tool calls last as long as the calls: no write timeout.
+		l.srv.WriteTimeout = 0
+		servers = append(servers, l)
 	}
-	// Bind first, so that "serving" is logged only once it is true, and a
-	// port in use is said plainly.
-	listener, err := net.Listen("tcp", settings.Addr())
+	// stop-api finds a server by the port of its API, or of its gateway
+	// when it serves no API.
+	pidSettings := settings
+	if !s.api {
+		pidSettings.Port = settings.Gateway.Port
+	}
+	releasePIDFile, err := claimPIDFile(pidSettings, log)
 	if err != nil {
-		return fmt.Errorf("listen on %s (is another server using this port?): %w", settings.Addr(), err)
-	}
-	releasePIDFile, err := claimPIDFile(settings, log)
-	if err != nil {
-		_ = listener.Close()
 		return err
 	}
 	defer releasePIDFile()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(conns.Listener(listener)) }()
-	log.Info("serving the management API", zap.String("addr", listener.Addr().String()), zap.String("store", a.store.Backend()),
-		zap.String("config_path", path), zap.String("data_dir", settings.DataDir), zap.Int("max_connections", maxConns))
+	return serveUntilDone(ctx, servers, log, zap.String("store", a.store.Backend()),
+		zap.String("config_path", path), zap.String("data_dir", settings.DataDir))
+}
+
+// watchConfig applies admin key and log level changes of the config file live.
+func watchConfig(loader *config.Loader, live *config.Live, path string, log *zap.Logger) {
+	loader.Watch(func(s config.Settings) error {
+		if err := live.Apply(s); err != nil {
+			return err
+		}
+		for _, w := range s.Warnings {
+			log.Warn(w, zap.String("config_path", path))
+		}
+		log.Info("config file reloaded", zap.String("config_path", path), zap.String("log_level", s.LogLevel))
+		return nil
+	}, func(err error) { log.Warn("config file change ignored", zap.Error(err)) })
+}
+
+// listen binds addr first, so that "serving" is logged only once it is true
+// and a port in use is said plainly, and bounds the server's connections and
+// headers.
+func listen(name, addr string, handler http.Handler, maxConnections int, log *zap.Logger) (listening, error) {
+	maxConns, fileLimit, lowered := connlimit.FitFileLimit(maxConnections)
+	if lowered {
+		log.Warn("max_connections lowered to fit the open file limit; raise the limit (ulimit -n) to allow more",
+			zap.Int("max_connections", maxConnections), zap.Int("allowed", maxConns), zap.Uint64("open_file_limit", fileLimit))
+	}
+	conns := connlimit.New(maxConns)
+	srv := &http.Server{
+		Addr: addr, Handler: handler, MaxHeaderBytes: maxHeaderBytes, ConnState: conns.ConnState,
+		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
+	}
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		return listening{}, fmt.Errorf("listen on %s for the %s (is another server using this port?): %w", addr, name, err)
+	}
+	return listening{name: name, srv: srv, listener: conns.Listener(listener)}, nil
+}
+
+// serveUntilDone serves every server until ctx ends or one fails, then shuts
+// them all down, finishing in-flight requests.
+func serveUntilDone(ctx context.Context, servers []listening, log *zap.Logger, fields ...zap.Field) error {
+	errc := make(chan error, len(servers))
+	for _, l := range servers {
+		go func() {
+			if err := l.srv.Serve(l.listener); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serve the %s: %w", l.name, err)
+			}
+		}()
+		log.Info("serving the "+l.name, append([]zap.Field{zap.String("addr", l.listener.Addr().String())}, fields...)...)
+	}
+	var failed error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+	case failed = <-errc:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down; finishing in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	errs := []error{failed}
+	for _, l := range servers {
+		errs = append(errs, l.srv.Shutdown(shutdownCtx))
+	}
+	return errors.Join(errs...)
+}
+
+// closePool stops every upstream process and its children.
+func closePool(pool *upstream.Pool, log *zap.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := pool.Close(ctx); err != nil {
+		log.Warn("upstream processes were killed at the end of the shutdown time", zap.Error(err))
+	}
 }
 
 // importOriginalState migrates the original system: when the config file

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/config"
+	"github.com/securemcp/gateway/controllers/mcphttp"
+	"github.com/securemcp/gateway/gateway"
+	"github.com/securemcp/gateway/gateway/upstream"
+	"github.com/securemcp/gateway/metrics"
+	"github.com/securemcp/gateway/middleware"
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services"
+)
+
+// newPool runs the upstream servers with the gateway's limits; an empty
+// allow-list means the pool's own (PATH, HOME, locale, proxies, …).
+func newPool(g config.GatewaySettings, log *zap.Logger, gm *metrics.Gateway) (*upstream.Pool, error) {
+	opts := upstream.Options{Logger: log.Named("upstream"), EnvAllowList: g.EnvAllow,
+		StartTimeout: g.StartTimeout, CallTimeout: g.CallTimeout, IdleTimeout: g.IdleTimeout,
+		MaxProcesses: g.MaxProcesses, MaxCallsPerProcess: g.MaxCallsPerProcess, ClientVersion: config.BuildVersion()}
+	if gm != nil {
+		opts.Observer = processMetrics{gm}
+	}
+	return upstream.New(opts)
+}
+
+// newGatewayHandler assembles the data plane: the gateway over the
+// management core (keys, configurations) and the pool, behind its HTTP shell.
+func newGatewayHandler(a *app, s config.Settings, pool *upstream.Pool, log *zap.Logger, gm *metrics.Gateway) (http.Handler, error) {
+	mode, err := gateway.ParseToolMode(s.Gateway.ToolMode)
+	if err != nil {
+		return nil, err
+	}
+	opts := gateway.Options{
+		Catalog: catalog{a.services.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout,
+	}
+	if gm != nil {
+		opts.Observer = callMetrics{gm}
+	}
+	g, err := gateway.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	return mcphttp.New(mcphttp.Options{
+		Server: g.MCPServer(config.BuildVersion()),
+		Auth:   keyAuthenticator{a.services.APIKeys},
+		// Its own throttle: a flood of bad gateway keys never locks out the
+		// admin API, which has another.
+		Failures:          middleware.NewAuthLimiter(middleware.DefaultAuthFailures, middleware.DefaultAuthWindow, middleware.DefaultAuthMaxClients, time.Now),
+		Logger:            log.Named("mcp"),
+		Stateful:          s.Gateway.Stateful,
+		SessionTimeout:    s.Gateway.SessionTimeout,
+		AllowNonLocalHost: s.Gateway.AllowNonLocalHost,
+		MaxBodyBytes:      s.MaxBodyBytes,
+	}), nil
+}
+
+// keyAuthenticator verifies gateway keys with the management core, on every
+// request: a key disabled anywhere is refused at its next request.
+type keyAuthenticator struct{ keys *services.APIKeyService }
+
+func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gateway.Principal, error) {
+	v, err := k.keys.Verify(ctx, secret)
+	if reason := services.RefusalReason(err); reason != "" {
+		return gateway.Principal{}, fmt.Errorf("%w: %s", mcphttp.ErrRefused, reason.Message())
+	}
+	if err != nil {
+		return gateway.Principal{}, err
+	}
+	return gateway.Principal{KeyID: v.Key.ID, UserID: v.User.ID, Email: v.User.Email, ProjectID: v.Project.ID,
+		ProjectName: v.Project.Name, ConfigID: v.Config.ID, ConfigName: v.Config.Name, ConfigVersion: v.Config.UpdatedAt}, nil
+}
+
+// catalog reads configurations for the gateway.
+type catalog struct{ configs *services.ConfigService }
+
+func (c catalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, error) {
+	return c.configs.ListServers(ctx, configID)
+}
+
+// callMetrics feeds tool calls to Prometheus.
+type callMetrics struct{ m *metrics.Gateway }
+
+func (c callMetrics) ToolCall(e gateway.CallEvent) {
+	c.m.ObserveToolCall(e.Server, string(e.Outcome), e.Total)
+}
+
+// processMetrics feeds upstream process events to Prometheus.
+type processMetrics struct{ m *metrics.Gateway }
+
+func (p processMetrics) ProcessEvent(e upstream.ProcessEvent) {
+	p.m.ObserveProcessEvent(e.Server, string(e.Kind))
+}
+func (processMetrics) CallDone(upstream.CallEvent) {}

@@ -22,6 +22,8 @@ const (
 	KeyUpstreamStartTimeout = "upstream_start_timeout"
 	KeyUpstreamCallTimeout  = "upstream_call_timeout"
 	KeyUpstreamIdleTimeout  = "upstream_idle_timeout"
+	KeyGuardrailsProvider   = "guardrails_provider"
+	KeyEnkryptAPIURL        = "enkrypt_api_url"
 )
 
 // gatewayEnvNames are the environment variables of the gateway's settings.
@@ -37,6 +39,8 @@ var gatewayEnvNames = map[string]string{
 	KeyUpstreamStartTimeout: "SMG_UPSTREAM_START_TIMEOUT",
 	KeyUpstreamCallTimeout:  "SMG_UPSTREAM_CALL_TIMEOUT",
 	KeyUpstreamIdleTimeout:  "SMG_UPSTREAM_IDLE_TIMEOUT",
+	KeyGuardrailsProvider:   "SMG_GUARDRAILS_PROVIDER",
+	KeyEnkryptAPIURL:        "SMG_ENKRYPT_API_URL",
 }
 
 // Gateway defaults. The timeouts are the original system's (tool discovery
@@ -50,6 +54,8 @@ const (
 	DefaultUpstreamStartTimeout = 20 * time.Second
 	DefaultUpstreamCallTimeout  = 60 * time.Second
 	DefaultUpstreamIdleTimeout  = 10 * time.Minute
+	DefaultGuardrailsProvider   = "local"
+	DefaultEnkryptAPIURL        = "https://api.enkryptai.com"
 )
 
 // GatewaySettings are the MCP gateway's settings.
@@ -79,6 +85,11 @@ type GatewaySettings struct {
 	// StartTimeout, CallTimeout and IdleTimeout bound an upstream's start
 	// (with its MCP handshake), one tool call, and its idle life.
 	StartTimeout, CallTimeout, IdleTimeout time.Duration
+	// GuardrailsProvider evaluates the servers' guardrails policies: local
+	// (built in, no network) or enkrypt (the original's cloud API at
+	// EnkryptAPIURL, with the enkrypt_api_key setting).
+	GuardrailsProvider string
+	EnkryptAPIURL      string
 }
 
 // MCPAddr is the gateway's listen address.
@@ -93,6 +104,8 @@ func setGatewayDefaults(v *viper.Viper) {
 	v.SetDefault(KeyUpstreamStartTimeout, DefaultUpstreamStartTimeout.String())
 	v.SetDefault(KeyUpstreamCallTimeout, DefaultUpstreamCallTimeout.String())
 	v.SetDefault(KeyUpstreamIdleTimeout, DefaultUpstreamIdleTimeout.String())
+	v.SetDefault(KeyGuardrailsProvider, DefaultGuardrailsProvider)
+	v.SetDefault(KeyEnkryptAPIURL, DefaultEnkryptAPIURL)
 }
 
 // gatewaySettings reads and checks the gateway's settings.
@@ -101,6 +114,8 @@ func gatewaySettings(v *viper.Viper) (GatewaySettings, error) {
 		Port: v.GetInt(KeyMCPPort), Stateful: v.GetBool(KeyMCPStateful), ToolMode: strings.TrimSpace(v.GetString(KeyMCPToolMode)),
 		AllowNonLocalHost: v.GetBool(KeyMCPAllowNonLocalHost),
 		MaxProcesses:      v.GetInt(KeyUpstreamMaxProcesses), MaxCallsPerProcess: v.GetInt(KeyUpstreamMaxCalls),
+		GuardrailsProvider: strings.ToLower(strings.TrimSpace(v.GetString(KeyGuardrailsProvider))),
+		EnkryptAPIURL:      strings.TrimSpace(v.GetString(KeyEnkryptAPIURL)),
 	}
 	for _, key := range []string{KeyMCPPort, KeyUpstreamMaxProcesses, KeyUpstreamMaxCalls} {
 		if raw := strings.TrimSpace(fmt.Sprint(v.Get(key))); !wholeNumber(raw) {
@@ -129,6 +144,8 @@ func gatewaySettings(v *viper.Viper) (GatewaySettings, error) {
 		return g, fmt.Errorf("%s must be between 1 and 65535, not %d", KeyMCPPort, g.Port)
 	case g.ToolMode != "flat" && g.ToolMode != "original" && g.ToolMode != "both":
 		return g, fmt.Errorf("%s must be flat, original or both, not %q", KeyMCPToolMode, g.ToolMode)
+	case g.GuardrailsProvider != "local" && g.GuardrailsProvider != "enkrypt":
+		return g, fmt.Errorf("%s must be local or enkrypt, not %q", KeyGuardrailsProvider, g.GuardrailsProvider)
 	case g.MaxProcesses <= 0:
 		return g, fmt.Errorf("%s must be positive, not %d", KeyUpstreamMaxProcesses, g.MaxProcesses)
 	case g.MaxCallsPerProcess <= 0:

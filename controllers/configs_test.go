@@ -299,7 +299,23 @@ func TestConfigValidate(t *testing.T) {
 	h := newHarness(t)
 	h.seedConfig("good", "github")
 	res := h.must(http.StatusOK, h.do("POST", "/api/v1/configs/good/validate", nil))
-	assert.Equal(t, map[string]any{"valid": true, "issues": []any{}}, res.data())
+	assert.Equal(t, map[string]any{"valid": true, "issues": []any{}, "warnings": []any{}}, res.data())
+
+	// A detector the local provider cannot evaluate is a warning, never a pass.
+	h.must(http.StatusOK, h.do("PUT", "/api/v1/configs/good/servers/github/input-guardrails", map[string]any{"policy": map[string]any{
+		"enabled": true, "policy_name": "p", "block": []string{"pii", "toxicity"}}}))
+	res = h.must(http.StatusOK, h.do("POST", "/api/v1/configs/good/validate", nil))
+	warnings := res.data()["warnings"].([]any)
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "toxicity")
+	assert.Contains(t, warnings[0], `server "github": input guardrails policy`)
+
+	// A policy that cannot work (an invalid regular expression) is an issue.
+	h.must(http.StatusOK, h.do("PUT", "/api/v1/configs/good/servers/github/output-guardrails", map[string]any{"policy": map[string]any{
+		"enabled": true, "policy_name": "p", "block": []string{"keyword_detector"},
+		"additional_config": map[string]any{"keyword_detector": map[string]any{"regex": []string{"(unclosed"}}}}}))
+	res = h.do("POST", "/api/v1/configs/good/validate", nil)
+	assertError(t, res, 400, "invalid", "output guardrails policy")
 
 	h.seedConfig("empty")
 	assertError(t, h.do("POST", "/api/v1/configs/empty/validate", nil), 400, "invalid", "no servers")

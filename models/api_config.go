@@ -269,6 +269,11 @@ type GuardrailsRequest struct {
 type ValidationResult struct {
 	Valid  bool     `json:"valid" example:"true"`
 	Issues []string `json:"issues"`
+	// Warnings are what works otherwise than its author may think: a
+	// guardrails detector the local provider does not evaluate (toxicity,
+	// nsfw, bias, relevancy, adherence, hallucination), never counted as
+	// passed, or a detector name no provider knows.
+	Warnings []string `json:"warnings" example:"server \"github\": input guardrails policy: block[1]: toxicity is not evaluated by the local provider"`
 }
 
 // ImportConfigRequest is the body of POST /configs/import.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/securemcp/gateway/guardrails"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 )
@@ -13,11 +14,14 @@ type ConfigService struct {
 	store repositories.Store
 	files Files
 	now   Clock
+	// policies checks guardrails policies at validation: the built-in local
+	// provider, which reports the detectors it cannot evaluate.
+	policies guardrails.Provider
 }
 
 // NewConfigService wires a ConfigService.
 func NewConfigService(store repositories.Store, files Files, now Clock) *ConfigService {
-	return &ConfigService{store: store, files: files, now: now}
+	return &ConfigService{store: store, files: files, now: now, policies: guardrails.NewLocalProvider()}
 }
 
 // ConfigDetail is a configuration with its servers.

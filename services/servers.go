@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/securemcp/gateway/guardrails"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 )
@@ -339,14 +340,19 @@ func (s *ConfigService) Validate(ctx context.Context, ident string) (models.Vali
 	if err != nil {
 		return models.ValidationResult{}, err
 	}
-	if issues := validateServers(d.Servers); len(issues) > 0 {
+	issues, warnings := validateServers(d.Servers, s.policies)
+	if len(issues) > 0 {
 		return models.ValidationResult{}, InvalidIssues(issues)
 	}
-	return models.ValidationResult{Valid: true, Issues: []string{}}, nil
+	return models.ValidationResult{Valid: true, Issues: []string{}, Warnings: warnings}, nil
 }
 
-func validateServers(servers []models.Server) []string {
-	issues := []string{}
+// validateServers lists the problems that keep a configuration from working
+// (issues) and what works otherwise than its author may think (warnings:
+// detectors the guardrails provider does not evaluate, unknown detector
+// names).
+func validateServers(servers []models.Server, policies guardrails.Provider) (issues, warnings []string) {
+	issues, warnings = []string{}, []string{}
 	if len(servers) == 0 {
 		issues = append(issues, "configuration has no servers")
 	}
@@ -360,12 +366,23 @@ func validateServers(servers []models.Server) []string {
 		for _, p := range []struct {
 			kind string
 			models.GuardrailPolicy
-		}{{"input", srv.InputPolicy}, {"output", srv.OutputPolicy}} {
-			kind := p.kind
-			if p.Enabled && strings.TrimSpace(p.PolicyName) == "" {
-				issues = append(issues, fmt.Sprintf("server %q: %s guardrails policy is enabled without a policy_name", srv.Name, kind))
+		}{{"input", srv.InputPolicy}, {"output", srv.OutputPolicy}, {"tool", srv.ToolPolicy}} {
+			if !p.Enabled {
+				continue
+			}
+			if p.kind != "tool" && strings.TrimSpace(p.PolicyName) == "" {
+				issues = append(issues, fmt.Sprintf("server %q: %s guardrails policy is enabled without a policy_name", srv.Name, p.kind))
+			}
+			pol := guardrails.NewPolicy(p.Enabled, p.PolicyName, p.Block, p.AdditionalConfig)
+			for _, issue := range guardrails.Validate(pol, policies) {
+				line := fmt.Sprintf("server %q: %s guardrails policy: %s: %s", srv.Name, p.kind, issue.Field, issue.Message)
+				if issue.Severity == guardrails.SeverityError {
+					issues = append(issues, line)
+				} else {
+					warnings = append(warnings, line)
+				}
 			}
 		}
 	}
-	return issues
+	return issues, warnings
 }

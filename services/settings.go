@@ -71,18 +71,33 @@ func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (mod
 
 // EnkryptAPIKey returns the provider key masked; Configured is false when none is set.
 func (s *SettingsService) EnkryptAPIKey(ctx context.Context) (models.EnkryptKeyStatus, error) {
+	key, st, err := s.providerKey(ctx)
+	if err != nil || st == nil {
+		return models.EnkryptKeyStatus{}, err
+	}
+	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
+}
+
+// ProviderKey returns the guardrails provider key in clear, for the gateway
+// to call the provider with; "" when none is set. No response shows it.
+func (s *SettingsService) ProviderKey(ctx context.Context) (string, error) {
+	key, _, err := s.providerKey(ctx)
+	return key, err
+}
+
+func (s *SettingsService) providerKey(ctx context.Context) (string, *models.Setting, error) {
 	st, err := s.store.Settings().Get(ctx, SettingEnkryptAPIKey)
 	if errors.Is(err, repositories.ErrNotFound) {
-		return models.EnkryptKeyStatus{}, nil
+		return "", nil, nil
 	}
 	if err != nil {
-		return models.EnkryptKeyStatus{}, storeErr(err, "", "")
+		return "", nil, storeErr(err, "", "")
 	}
 	var key string
 	if err := json.Unmarshal([]byte(st.Value), &key); err != nil {
-		return models.EnkryptKeyStatus{}, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
+		return "", nil, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
 	}
-	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
+	return key, &st, nil
 }
 
 // Telemetry returns the telemetry settings in effect.

@@ -15,6 +15,7 @@ import (
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -37,8 +38,13 @@ func newGatewayHandler(a *app, s config.Settings, pool *upstream.Pool, log *zap.
 	if err != nil {
 		return nil, err
 	}
+	engines := gateway.LocalEngines()
+	if s.Gateway.GuardrailsProvider == "enkrypt" {
+		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, a.services.Settings.ProviderKey, providerKeyRefresh)
+	}
 	opts := gateway.Options{
 		Catalog: catalog{a.services.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout,
 	}
 	if gm != nil {
@@ -61,6 +67,10 @@ func newGatewayHandler(a *app, s config.Settings, pool *upstream.Pool, log *zap.
 		MaxBodyBytes:      s.MaxBodyBytes,
 	}), nil
 }
+
+// providerKeyRefresh is how soon a guardrails provider key set by an admin
+// applies on every instance.
+const providerKeyRefresh = 5 * time.Second
 
 // keyAuthenticator verifies gateway keys with the management core, on every
 // request: a key disabled anywhere is refused at its next request.
@@ -99,3 +109,22 @@ func (p processMetrics) ProcessEvent(e upstream.ProcessEvent) {
 	p.m.ObserveProcessEvent(e.Server, string(e.Kind))
 }
 func (processMetrics) CallDone(upstream.CallEvent) {}
+
+// logPolicyWarnings says at start which guardrails detectors of the stored
+// policies will not be evaluated, so that no one takes them for passed.
+func logPolicyWarnings(ctx context.Context, configs *services.ConfigService, log *zap.Logger) {
+	list, _, err := configs.List(ctx, repositories.Page{})
+	if err != nil {
+		log.Warn("cannot read the configurations to check their guardrails policies", zap.Error(err))
+		return
+	}
+	for _, c := range list {
+		res, err := configs.Validate(ctx, c.ID)
+		if err != nil {
+			continue // a draft: validate says what is missing when asked
+		}
+		for _, w := range res.Warnings {
+			log.Warn("guardrails policy", zap.String("config", c.Name), zap.String("warning", w))
+		}
+	}
+}

@@ -198,6 +198,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 		servers = append(servers, l)
 	}
 	if s.gateway {
+		logPolicyWarnings(ctx, a.services.Configs, log)
 		handler, err := newGatewayHandler(a, settings, pool, log, gm)
 		if err != nil {
 			return err

@@ -1,0 +1,278 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/guardrails"
+	"github.com/securemcp/gateway/models"
+)
+
+// EngineSource gives the guardrails engine to use now: the provider may
+// follow settings an admin changes at run time (the Enkrypt provider's key).
+type EngineSource func(ctx context.Context) (*guardrails.Engine, error)
+
+// Guard applies each server's guardrails policies at the enforcement points:
+// the input policy before the upstream is called (a blocked call never
+// reaches it), the output policy on its result, and the tool policy on the
+// tool definitions at discovery (tool poisoning).
+type Guard struct {
+	engines EngineSource
+	log     *zap.Logger
+	// toolVerdicts keeps the tool policy's verdicts per tool list and policy:
+	// the pool hands out the same list until the upstream changes it, and
+	// checking every definition on every tools/list would cost milliseconds.
+	mu           sync.Mutex
+	toolVerdicts map[toolsKey][]guardrails.ToolVerdict
+}
+
+type toolsKey struct {
+	first  *mcp.Tool
+	n      int
+	policy string
+}
+
+// maxToolVerdicts bounds the kept verdicts.
+const maxToolVerdicts = 4096
+
+// NewGuard enforces policies with the engines of source.
+func NewGuard(source EngineSource, log *zap.Logger) *Guard {
+	return &Guard{engines: source, log: log, toolVerdicts: map[toolsKey][]guardrails.ToolVerdict{}}
+}
+
+// policy is a stored policy as the engine applies it.
+func policy(p models.GuardrailPolicy) guardrails.Policy {
+	return guardrails.NewPolicy(p.Enabled, p.PolicyName, p.Block, p.AdditionalConfig)
+}
+
+// guardState is what Before hands to After.
+type guardState struct {
+	input guardrails.InputVerdict
+}
+
+// Tools leaves out the tools the server's tool policy blocks.
+func (g *Guard) Tools(ctx context.Context, p Principal, server models.Server, tools []*mcp.Tool) []*mcp.Tool {
+	pol := policy(server.ToolPolicy)
+	if !pol.Enabled || len(tools) == 0 {
+		return tools
+	}
+	verdicts, err := g.toolsVerdicts(ctx, server, pol, tools)
+	if err != nil {
+		g.log.Warn("tool guardrails could not check a server's tools; none is offered", zap.String("server", server.Name), zap.Error(err))
+		return nil
+	}
+	kept := make([]*mcp.Tool, 0, len(tools))
+	for i, t := range tools {
+		v := verdicts[i]
+		if v.Blocked() {
+			g.log.Warn("tool left out by the tool guardrails policy", zap.String("server", server.Name), zap.String("tool", t.Name),
+				zap.String("config_id", p.ConfigID), zap.String("reason", v.Reason))
+			continue
+		}
+		kept = append(kept, t)
+	}
+	return kept
+}
+
+func (g *Guard) toolsVerdicts(ctx context.Context, server models.Server, pol guardrails.Policy, tools []*mcp.Tool) ([]guardrails.ToolVerdict, error) {
+	fingerprint, err := json.Marshal(server.ToolPolicy)
+	if err != nil {
+		return nil, err
+	}
+	key := toolsKey{first: tools[0], n: len(tools), policy: string(fingerprint)}
+	g.mu.Lock()
+	cached, ok := g.toolVerdicts[key]
+	g.mu.Unlock()
+	if ok {
+		return cached, nil
+	}
+	engine, err := g.engines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defs, err := json.Marshal(tools)
+	if err != nil {
+		return nil, err
+	}
+	verdicts, err := engine.CheckTools(ctx, pol, defs)
+	if err != nil {
+		return nil, err
+	}
+	if len(verdicts) != len(tools) {
+		return nil, fmt.Errorf("%d verdicts for %d tools", len(verdicts), len(tools))
+	}
+	if !failedOpen(verdicts) {
+		g.mu.Lock()
+		if len(g.toolVerdicts) >= maxToolVerdicts {
+			clear(g.toolVerdicts)
+		}
+		g.toolVerdicts[key] = verdicts
+		g.mu.Unlock()
+	}
+	return verdicts, nil
+}
+
+// failedOpen reports verdicts of a provider failure, which are not kept:
+// the next listing asks again.
+func failedOpen(verdicts []guardrails.ToolVerdict) bool {
+	for _, v := range verdicts {
+		if v.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Before applies the input policy: the tool name and every string of the
+// arguments. A block refuses the call; pii_redaction replaces PII in the
+// arguments by placeholders, restored in the result by After.
+func (g *Guard) Before(ctx context.Context, call *Call) (*mcp.CallToolResult, any) {
+	pol := policy(call.Server.InputPolicy)
+	if !pol.Enabled {
+		return nil, nil
+	}
+	engine, err := g.engines(ctx)
+	if err != nil {
+		g.log.Error("input guardrails unavailable; the call is refused", zap.String("server", call.Server.Name), zap.Error(err))
+		return errorResult("Blocked: the input guardrails of %s cannot be applied right now", call.Server.Name), nil
+	}
+	in := engine.CheckInput(ctx, pol, call.Tool, call.Arguments)
+	g.logVerdict("input", call, in.Verdict)
+	if in.Blocked() {
+		return refusal("input", call.Server.Name, in.Verdict), nil
+	}
+	call.Arguments = in.Arguments
+	return nil, guardState{input: in}
+}
+
+// After applies the output policy to every text of the result (content
+// items, embedded resources, structuredContent strings), then restores what
+// the input redaction replaced. A block withholds the whole result.
+func (g *Guard) After(ctx context.Context, call *Call, state any, res *mcp.CallToolResult) *mcp.CallToolResult {
+	st, _ := state.(guardState)
+	pol := policy(call.Server.OutputPolicy)
+	if !pol.Enabled && st.input.Redaction == nil {
+		return res
+	}
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return errorResult("Withheld: the result of %s could not be checked", call.Server.Name)
+	}
+	if pol.Enabled {
+		engine, err := g.engines(ctx)
+		if err != nil {
+			g.log.Error("output guardrails unavailable; the result is withheld", zap.String("server", call.Server.Name), zap.Error(err))
+			return errorResult("Withheld: the output guardrails of %s cannot be applied right now", call.Server.Name)
+		}
+		out := engine.CheckOutput(ctx, pol, raw)
+		g.logVerdict("output", call, out)
+		if out.Blocked() {
+			return refusal("output", call.Server.Name, out)
+		}
+	}
+	if st.input.Redaction == nil {
+		return res
+	}
+	restored, err := st.input.Redaction.Restore(ctx, raw)
+	if err != nil {
+		g.log.Error("redacted values could not be restored; the result is withheld", zap.String("server", call.Server.Name), zap.Error(err))
+		return errorResult("Withheld: the result of %s could not be restored after redaction", call.Server.Name)
+	}
+	var out mcp.CallToolResult
+	if err := json.Unmarshal(restored, &out); err != nil {
+		return errorResult("Withheld: the result of %s could not be restored after redaction", call.Server.Name)
+	}
+	return &out
+}
+
+// refusal is the result a client sees for a blocked call or withheld result:
+// which policy, which detectors, and the engine's masked reason.
+func refusal(stage, server string, v guardrails.Verdict) *mcp.CallToolResult {
+	var detectors []string
+	for _, d := range v.Detections {
+		if d.Action != guardrails.ActionAllow {
+			detectors = append(detectors, d.Detector)
+		}
+	}
+	what := "Blocked by the input guardrails"
+	if stage == "output" {
+		what = "Withheld by the output guardrails"
+	}
+	msg := fmt.Sprintf("%s of %s", what, server)
+	if len(detectors) > 0 {
+		msg += " (" + strings.Join(detectors, ", ") + ")"
+	}
+	if v.Reason != "" {
+		msg += ": " + v.Reason
+	}
+	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: msg}},
+		StructuredContent: map[string]any{"blocked": true, "stage": stage, "server": server, "detectors": detectors}}
+}
+
+// logVerdict records what a policy found (never the payload: the reason and
+// samples are masked by the engine).
+func (g *Guard) logVerdict(stage string, call *Call, v guardrails.Verdict) {
+	if len(v.Detections) == 0 && len(v.NotEvaluated) == 0 && v.Err == nil {
+		return
+	}
+	var detectors []string
+	for _, d := range v.Detections {
+		detectors = append(detectors, d.Detector+":"+string(d.Action))
+	}
+	g.log.Info("guardrails verdict", zap.String("stage", stage), zap.String("server", call.Server.Name), zap.String("tool", call.Tool),
+		zap.String("key_id", call.Principal.KeyID), zap.Bool("allowed", v.Allowed), zap.Bool("would_block", v.WouldBlock),
+		zap.String("mode", string(v.Mode)), zap.Strings("detections", detectors), zap.Strings("not_evaluated", v.NotEvaluated),
+		zap.Error(v.Err))
+}
+
+// LocalEngines always gives the local engine (no network).
+func LocalEngines() EngineSource {
+	engine := guardrails.NewEngine(guardrails.NewLocalProvider())
+	return func(context.Context) (*guardrails.Engine, error) { return engine, nil }
+}
+
+// EnkryptEngines gives an engine over the Enkrypt-compatible provider at
+// baseURL, with the key the settings hold now: key is read at most once per
+// refresh, so that a key set by an admin applies within that time on every
+// instance. Without a key, calls under an enabled policy are refused (fail
+// closed).
+func EnkryptEngines(baseURL string, key func(context.Context) (string, error), refresh time.Duration) EngineSource {
+	var (
+		mu      sync.Mutex
+		current string
+		engine  *guardrails.Engine
+		readAt  time.Time
+	)
+	return func(ctx context.Context) (*guardrails.Engine, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if engine != nil && time.Since(readAt) < refresh {
+			return engine, nil
+		}
+		k, err := key(ctx)
+		if err != nil {
+			return nil, err
+		}
+		readAt = time.Now()
+		if k == "" {
+			engine, current = nil, ""
+			return nil, errors.New("the Enkrypt guardrails provider has no API key: set it with PUT /api/v1/settings/enkrypt-api-key")
+		}
+		if k != current || engine == nil {
+			p, err := guardrails.NewEnkryptProvider(guardrails.EnkryptConfig{BaseURL: baseURL, APIKey: k})
+			if err != nil {
+				return nil, err
+			}
+			engine, current = guardrails.NewEngine(p), k
+		}
+		return engine, nil
+	}
+}

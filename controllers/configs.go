@@ -41,6 +41,7 @@ func (h *ConfigController) register(g *gin.RouterGroup) {
 	g.PUT("/configs/:config/servers/:server/input-guardrails", h.SetInputPolicy)
 	g.PUT("/configs/:config/servers/:server/output-guardrails", h.SetOutputPolicy)
 	g.PUT("/configs/:config/servers/:server/guardrails", h.SetPolicies)
+	g.POST("/configs/:config/servers/:server/tools/approve", h.ApproveTools)
 }
 
 // List godoc

@@ -12,7 +12,7 @@ import (
 
 // GatewayAdmin is what the admin API asks of the data plane.
 type GatewayAdmin interface {
-	Status() gateway.Status
+	Status(ctx context.Context) (gateway.Status, error)
 	Discover(ctx context.Context, config, server string) (gateway.Discovery, error)
 }
 
@@ -35,7 +35,7 @@ func (h *GatewayController) register(api *gin.RouterGroup) {
 // Status godoc
 //
 //	@Summary		This instance's MCP gateway and its upstream processes
-//	@Description	Processes per server and user: state, pid, uptime, restarts, calls in flight, last error. Each instance has its own processes.
+//	@Description	Processes per server and user: state, pid, uptime, restarts, calls in flight, last error. Each instance has its own processes. pending_tool_changes lists, for every configuration, the tool definitions the gateway hides until an admin approves them, with what differs.
 //	@ID				getGatewayStatus
 //	@Tags			gateway
 //	@Produce		json
@@ -44,9 +44,13 @@ func (h *GatewayController) register(api *gin.RouterGroup) {
 //	@Failure		401	{object}	models.ErrorResponse
 //	@Router			/api/v1/gateway/status [get]
 func (h *GatewayController) Status(c *gin.Context) {
-	st := h.admin.Status()
+	st, err := h.admin.Status(c.Request.Context())
+	if err != nil {
+		h.errs.fail(c, err)
+		return
+	}
 	data := models.GatewayStatus{Serving: st.Serving, Address: st.Address, Stateful: st.Stateful, ToolMode: string(st.Mode),
-		Processes: make([]models.GatewayProcess, 0, len(st.Processes))}
+		Processes: make([]models.GatewayProcess, 0, len(st.Processes)), PendingToolChanges: st.PendingTools}
 	for _, p := range st.Processes {
 		data.Processes = append(data.Processes, models.NewGatewayProcess(p.Server, p.ConfigID, p.UserID, p.ProjectID, string(p.State),
 			p.PID, p.StartedAt, p.Uptime, p.Restarts, p.InFlight, p.LastError, p.LastErrorAt, p.Stderr, p.RetryAfter))

@@ -1,6 +1,8 @@
 package controllers_test
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/services"
 )
 
 var (
@@ -76,4 +80,34 @@ func TestDiscoverServerTools(t *testing.T) {
 	h.must(http.StatusNotFound, h.do("POST", "/api/v1/configs/nope/servers/tester/discover", nil))
 	status := h.must(http.StatusOK, h.do("GET", "/api/v1/gateway/status", nil))
 	assert.Equal(t, []any{}, status.data()["processes"], "a discovery's process is gone once it answered")
+}
+
+func TestApproveServerTools(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, h *harness) {
+		id := h.seedConfig("cfg", "github")
+		base := "/api/v1/configs/cfg/servers/github/tools/approve"
+		assertError(t, h.do("POST", base, nil), 409, "conflict", "no tool definition waiting")
+		ctx := context.Background()
+		def := func(d string) services.ObservedTool {
+			return services.ObservedTool{Name: "search", Hash: "h-" + d, Definition: json.RawMessage(`{"name":"search","description":"` + d + `"}`)}
+		}
+		_, err := h.svc.Configs.ObserveTools(ctx, id, "github", []services.ObservedTool{def("Searches")}, false)
+		require.NoError(t, err)
+		_, err = h.svc.Configs.ObserveTools(ctx, id, "github", []services.ObservedTool{def("Searches and leaks")}, false)
+		require.NoError(t, err)
+
+		got := h.must(http.StatusOK, h.do("GET", "/api/v1/configs/cfg/servers/github", nil))
+		changes := got.data()["pending_tool_changes"].([]any)
+		require.Len(t, changes, 1)
+		assert.Equal(t, "changed", changes[0].(map[string]any)["kind"])
+
+		assertError(t, h.do("POST", base, `{"tools": "search"}`), 400, "invalid", "tools")
+		assertError(t, h.do("POST", base, map[string]any{"tools": []string{"nope"}}), 404, "not_found", "nope")
+		assertError(t, h.do("POST", "/api/v1/configs/cfg/servers/nope/tools/approve", nil), 404, "not_found")
+		res := h.must(http.StatusOK, h.do("POST", base, map[string]any{"tools": []string{"search"}}))
+		assert.Equal(t, "Tool definitions approved", res.Body["message"])
+		assert.Nil(t, res.data()["pending_tool_changes"], "nothing waits any more")
+		pins := res.data()["tool_pins"].(map[string]any)["pinned"].(map[string]any)
+		assert.Equal(t, "h-Searches and leaks", pins["search"].(map[string]any)["hash"])
+	})
 }

@@ -13,9 +13,11 @@ import (
 	"github.com/securemcp/gateway/models"
 )
 
-// ServerLookup finds a server of a configuration named by id or name.
+// ServerLookup finds a server of a configuration named by id or name, and
+// the servers whose tool definitions wait for approval.
 type ServerLookup interface {
 	GetServer(ctx context.Context, config, server string) (models.Server, error)
+	PendingTools(ctx context.Context) ([]models.PendingServerTools, error)
 }
 
 // Info describes this instance's gateway.
@@ -36,10 +38,12 @@ type ProcessInfo struct {
 	upstream.ProcessStatus
 }
 
-// Status is this instance's data plane: its settings and its processes.
+// Status is this instance's data plane: its settings and its processes,
+// and the tool definitions of every configuration waiting for approval.
 type Status struct {
 	Info
-	Processes []ProcessInfo
+	Processes    []ProcessInfo
+	PendingTools []models.PendingServerTools
 }
 
 // Discovery is the outcome of starting a server to list its tools.
@@ -66,15 +70,18 @@ func NewAdmin(pool *upstream.Pool, servers ServerLookup, info Info) *Admin {
 	return &Admin{pool: pool, servers: servers, info: info}
 }
 
-// Status lists every process of this instance's pool.
-func (a *Admin) Status() Status {
+// Status lists every process of this instance's pool, and the pending tool
+// definitions (shared by every instance: they are in the store).
+func (a *Admin) Status(ctx context.Context) (Status, error) {
 	st := Status{Info: a.info, Processes: []ProcessInfo{}}
 	for _, p := range a.pool.Status() {
 		info := ProcessInfo{Server: p.Server, ProcessStatus: p}
 		info.ConfigID, info.UserID, info.ProjectID = parseScope(p.Isolation)
 		st.Processes = append(st.Processes, info)
 	}
-	return st
+	pending, err := a.servers.PendingTools(ctx)
+	st.PendingTools = pending
+	return st, err
 }
 
 // ProcessStates counts the processes in each state (metrics).

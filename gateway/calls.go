@@ -113,7 +113,10 @@ func (g *Gateway) serverTools(ctx context.Context, p Principal, s models.Server)
 			zap.String("server", s.Name), zap.String("key_id", p.KeyID), zap.Error(err))
 		return nil
 	}
-	return g.opts.Enforcer.Tools(ctx, p, s, NewAllowList(s.Tools).Filter(tools))
+	// Pins first, over everything the server offers (a tool the allow-list
+	// admits later must not come in unpinned), then the allow-list, then the
+	// tool guardrails.
+	return g.opts.Enforcer.Tools(ctx, p, s, NewAllowList(s.Tools).Filter(g.pins.offered(ctx, p, s, tools)))
 }
 
 // invoke calls one tool of one server through both enforcement points. It

@@ -165,6 +165,7 @@ func TestANewConfigurationVersionIsReadAtTheNextRequest(t *testing.T) {
 	}
 	assert.Equal(t, 1, g.catalog.reads, "one version is read once")
 	g.catalog.set("c1", server("b"))
+	g.catalog.version = epoch.Add(time.Second)
 	p.ConfigVersion = epoch.Add(time.Second)
 	got, err := g.ListTools(ctx, p)
 	require.NoError(t, err)
@@ -174,6 +175,23 @@ func TestANewConfigurationVersionIsReadAtTheNextRequest(t *testing.T) {
 	assert.False(t, res.IsError)
 	_, err = g.CallTool(ctx, p, &mcp.CallToolParamsRaw{Name: "a__x"}, nil)
 	assert.Error(t, err, "the removed server's tool is gone")
+}
+
+// A catalog that answers with an older state than the version asked for (a
+// read cache of another instance) is not kept under the newer version.
+func TestAStaleReadIsNotKeptForTheNewerVersion(t *testing.T) {
+	g := newTestGateway(t, ToolsFlat, nil, server("a"))
+	g.up.tools["a"], g.up.tools["b"] = tools("x"), tools("y")
+	ctx, p := context.Background(), principal("u1")
+	p.ConfigVersion = epoch.Add(time.Second) // the store already moved on; the catalog still says epoch
+	got, err := g.ListTools(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a__x"}, toolNames(got))
+	g.catalog.set("c1", server("b"))
+	g.catalog.version = epoch.Add(time.Second)
+	got, err = g.ListTools(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b__y"}, toolNames(got), "the next request reads again and sees the newer state")
 }
 
 func TestUpstreamFailuresAreToolErrors(t *testing.T) {

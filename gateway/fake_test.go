@@ -68,23 +68,29 @@ func (f *fakeUpstreams) callLog() []fakeCall {
 type fakeCatalog struct {
 	mu      sync.Mutex
 	servers map[string][]models.Server
+	version time.Time
 	reads   int
 }
 
-func (c *fakeCatalog) ConfigServers(_ context.Context, id string) ([]models.Server, error) {
+func (c *fakeCatalog) ConfigServers(_ context.Context, id string) ([]models.Server, time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reads++
 	s, ok := c.servers[id]
 	if !ok {
-		return nil, errors.New("no such configuration")
+		return nil, time.Time{}, errors.New("no such configuration")
 	}
-	return s, nil
+	return s, c.version, nil
 }
 
+// set replaces a configuration's servers; version is the version they are
+// read at (epoch unless the test moves it).
 func (c *fakeCatalog) set(id string, servers ...models.Server) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.version.IsZero() {
+		c.version = epoch
+	}
 	if c.servers == nil {
 		c.servers = map[string][]models.Server{}
 	}

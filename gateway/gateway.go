@@ -37,8 +37,9 @@ type Principal struct {
 
 // Catalog reads configurations.
 type Catalog interface {
-	// ConfigServers returns the servers of a configuration, in order.
-	ConfigServers(ctx context.Context, configID string) ([]models.Server, error)
+	// ConfigServers returns the servers of a configuration, in order, and
+	// the configuration's version (its last change) they belong to.
+	ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error)
 }
 
 // ProgressFunc receives an upstream's progress notifications for one call.
@@ -83,6 +84,9 @@ type Options struct {
 	// call through.
 	Enforcer Enforcer
 	Logger   *zap.Logger
+	// Pins records tool definitions for approval (tool pinning); nil offers
+	// every definition unchecked.
+	Pins PinStore
 	// Observer receives one event per tool call (metrics); optional.
 	Observer Observer
 	Mode     ToolMode
@@ -99,6 +103,7 @@ type Gateway struct {
 	opts      Options
 	snapshots snapshotCache
 	tables    tableCache
+	pins      pinCheck
 }
 
 // New checks the options and applies defaults.
@@ -124,7 +129,7 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	g := &Gateway{opts: opts}
+	g := &Gateway{opts: opts, pins: pinCheck{store: opts.Pins, log: opts.Logger}}
 	g.snapshots.catalog = opts.Catalog
 	return g, nil
 }
@@ -166,7 +171,7 @@ func (c *snapshotCache) servers(ctx context.Context, p Principal) ([]models.Serv
 	}
 	key := p.ConfigID + "@" + p.ConfigVersion.UTC().Format(time.RFC3339Nano)
 	v, err, _ := c.loads.Do(key, func() (any, error) {
-		servers, err := c.catalog.ConfigServers(ctx, p.ConfigID)
+		servers, version, err := c.catalog.ConfigServers(ctx, p.ConfigID)
 		if err != nil {
 			return nil, err
 		}
@@ -175,8 +180,11 @@ func (c *snapshotCache) servers(ctx context.Context, p Principal) ([]models.Serv
 		if c.byID == nil {
 			c.byID = map[string]snapshot{}
 		}
-		if cur, ok := c.byID[p.ConfigID]; !ok || !cur.version.After(p.ConfigVersion) {
-			c.byID[p.ConfigID] = snapshot{version: p.ConfigVersion, servers: servers}
+		// Kept under the version read, not the one asked for: a read cache
+		// may answer with the state of a moment ago, and such a snapshot
+		// must not pass for the newer version (the next request reads again).
+		if cur, ok := c.byID[p.ConfigID]; !ok || !cur.version.After(version) {
+			c.byID[p.ConfigID] = snapshot{version: version, servers: servers}
 		}
 		return servers, nil
 	})

@@ -39,13 +39,20 @@ type ServerSpec struct {
 	// authorization headers) as "****" and the last four characters; export
 	// files and backups hold them as stored.
 	OAuthConfig JSONObject `json:"oauth_config,omitempty" swaggertype:"object"`
+	// ToolPins are the tool definitions the gateway trusts (pinned at the
+	// first discovery or by an admin's approval) and those waiting for
+	// approval; absent until the server's tools are first discovered.
+	ToolPins *ToolPins `json:"tool_pins,omitempty"`
 }
 
 // ServerObject is a server as the API returns it.
 type ServerObject struct {
 	ServerSpec
-	CreatedAt time.Time `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
-	UpdatedAt time.Time `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	// PendingToolChanges are the tool definitions the gateway hides until an
+	// admin approves them, with what differs from the pinned ones.
+	PendingToolChanges []ToolChange `json:"pending_tool_changes,omitempty"`
+	CreatedAt          time.Time    `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
+	UpdatedAt          time.Time    `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 }
 
 // NewServerSpec converts a domain server to its document form.
@@ -56,13 +63,13 @@ func NewServerSpec(s Server) ServerSpec {
 		Config: ServerCommand{Command: s.Command, Args: Strings(s.Args), Env: StringMap(s.Env)},
 		Tools:  s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation, SharedProcess: s.SharedProcess,
 		InputGuardrailsPolicy: s.InputPolicy, OutputGuardrailsPolicy: s.OutputPolicy, ToolGuardrailsPolicy: s.ToolPolicy,
-		OAuthConfig: s.OAuthConfig,
+		OAuthConfig: s.OAuthConfig, ToolPins: s.ToolPins,
 	}
 }
 
 // NewServerObject converts a domain server to its API form.
 func NewServerObject(s Server) ServerObject {
-	return ServerObject{ServerSpec: NewServerSpec(s), CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+	return ServerObject{ServerSpec: NewServerSpec(s), PendingToolChanges: PendingToolChanges(s.ToolPins), CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 // Server converts a document server to the domain type.
@@ -72,7 +79,7 @@ func (s ServerSpec) Server() Server {
 		Env: map[string]string(s.Config.Env), Tools: s.Tools, EnableServerInfoValidation: s.EnableServerInfoValidation,
 		SharedProcess: s.SharedProcess,
 		InputPolicy:   s.InputGuardrailsPolicy, OutputPolicy: s.OutputGuardrailsPolicy, ToolPolicy: s.ToolGuardrailsPolicy,
-		OAuthConfig: s.OAuthConfig,
+		OAuthConfig: s.OAuthConfig, ToolPins: s.ToolPins,
 	}.Normalize()
 }
 

@@ -16,6 +16,9 @@ type GatewayStatus struct {
 	Stateful  bool             `json:"stateful" example:"false"`
 	ToolMode  string           `json:"tool_mode" example:"both" enums:"flat,original,both"`
 	Processes []GatewayProcess `json:"processes"`
+	// PendingToolChanges are the tool definitions (of every configuration)
+	// hidden until an admin approves them.
+	PendingToolChanges []PendingServerTools `json:"pending_tool_changes"`
 }
 
 // GatewayProcess is one upstream MCP server process.

@@ -81,8 +81,11 @@ type Server struct {
 	// OAuthConfig is the original system's oauth_config of the server (client
 	// id and secret, scopes, URLs, …) as a free-form object; nil when none.
 	OAuthConfig JSONObject
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// ToolPins are the trusted tool definitions; nil until the server's tools
+	// are first discovered.
+	ToolPins  *ToolPins
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Normalize replaces nil collections by empty ones so that the JSON form is stable.

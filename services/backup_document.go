@@ -25,7 +25,9 @@ func toDocument(st state, createdAt time.Time) models.BackupDocument {
 	for _, c := range st.configs {
 		bc := models.BackupConfig{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Servers: []models.ServerObject{}}
 		for _, srv := range c.servers {
-			bc.Servers = append(bc.Servers, models.NewServerObject(srv))
+			so := models.NewServerObject(srv)
+			so.PendingToolChanges = nil // derived from tool_pins, which the backup holds
+			bc.Servers = append(bc.Servers, so)
 		}
 		doc.Configs = append(doc.Configs, bc)
 	}

@@ -13,7 +13,7 @@ func newConfigCmd() *cobra.Command {
 		example("config list", "config add --config-name my-config", "config add-server --help"),
 		configList(), configAdd(), configGet(), configRemove(), configCopy(), configRename(), configSearch(),
 		configValidate(), configExport(), configImport(), configListProjects(),
-		configListServers(), configAddServer(), configGetServer(), configUpdateServer(), configRemoveServer(), configDiscoverServer(),
+		configListServers(), configAddServer(), configGetServer(), configUpdateServer(), configRemoveServer(), configDiscoverServer(), configApproveTools(),
 		configRemoveAllServers(), configInputGuardrails(), configOutputGuardrails(), configGuardrails(),
 		// The original CLI keeps the settings commands in this group.
 		settingsSetEnkryptKey("config"), settingsGetEnkryptKey("config"), settingsUpdateTelemetry("config", "configure-telemetry"))

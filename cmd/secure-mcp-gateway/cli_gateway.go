@@ -41,6 +41,20 @@ func configDiscoverServer() *cobra.Command {
 	return cmd
 }
 
+// configApproveTools approves a server's pending tool definitions.
+func configApproveTools() *cobra.Command {
+	cmd := serviceCmd("approve-tools", "Approve a server's changed or new tool definitions (all pending ones unless --tools names some)", "Tool definitions approved", func(c *call) (any, error) {
+		tools, _ := c.cmd.Flags().GetStringSlice("tools")
+		srv, err := c.svc.Configs.ApproveTools(c.ctx, c.config(), c.str("server-name"), tools)
+		return models.NewServerObject(srv), err
+	})
+	serverFlags(cmd)
+	cmd.Flags().StringSlice("tools", nil, "the tools to approve, comma separated (default: every pending definition)")
+	cmd.Example = example("config approve-tools --config-name my-config --server-name github",
+		"config approve-tools --config-name my-config --server-name github --tools search_repositories,create_issue")
+	return cmd
+}
+
 // systemGatewayStatus asks a running server for its gateway's processes: they
 // live in that server's process, not in the store.
 func systemGatewayStatus() *cobra.Command {

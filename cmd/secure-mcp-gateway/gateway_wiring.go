@@ -45,6 +45,7 @@ func newGatewayHandler(a *app, s config.Settings, pool *upstream.Pool, log *zap.
 	opts := gateway.Options{
 		Catalog: catalog{a.services.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
 		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
+		Pins:             pinStore{a.services.Configs},
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout,
 	}
 	if gm != nil {
@@ -91,8 +92,20 @@ func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gate
 // catalog reads configurations for the gateway.
 type catalog struct{ configs *services.ConfigService }
 
-func (c catalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, error) {
-	return c.configs.ListServers(ctx, configID)
+func (c catalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error) {
+	d, err := c.configs.Get(ctx, configID)
+	return d.Servers, d.UpdatedAt, err
+}
+
+// pinStore records tool definitions for approval in the store.
+type pinStore struct{ configs *services.ConfigService }
+
+func (p pinStore) ObserveTools(ctx context.Context, configID, server string, observed []gateway.ObservedTool, autoApproveNew bool) (bool, error) {
+	tools := make([]services.ObservedTool, len(observed))
+	for i, t := range observed {
+		tools[i] = services.ObservedTool(t)
+	}
+	return p.configs.ObserveTools(ctx, configID, server, tools, autoApproveNew)
 }
 
 // callMetrics feeds tool calls to Prometheus.

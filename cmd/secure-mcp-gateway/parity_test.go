@@ -38,6 +38,7 @@ var cliOf = map[string]string{
 	"PUT /api/v1/configs/:config/servers/:server/guardrails":        "config update-server-guardrails",
 	"POST /api/v1/configs/:config/servers/:server/discover":         "config discover-server",
 	"GET /api/v1/gateway/status":                                    "system gateway-status",
+	"POST /api/v1/configs/:config/servers/:server/tools/approve":    "config approve-tools",
 	"GET /api/v1/projects":                                          "project list",
 	"POST /api/v1/projects":                                         "project create",
 	"POST /api/v1/projects/search":                                  "project search",

@@ -61,7 +61,9 @@ func (k keys) Authenticate(_ context.Context, secret string) (gateway.Principal,
 
 type catalog []models.Server
 
-func (c catalog) ConfigServers(context.Context, string) ([]models.Server, error) { return c, nil }
+func (c catalog) ConfigServers(context.Context, string) ([]models.Server, time.Time, error) {
+	return c, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), nil
+}
 
 const (
 	aliceKey = "smg_alice-key"

@@ -10,12 +10,13 @@ import (
 type serverRepo struct{ db }
 
 const serverColumns = `name, description, command, args, env, tools, enable_server_info_validation, shared_process,
-	input_guardrails_policy, output_guardrails_policy, tool_guardrails_policy, oauth_config, created_at, updated_at`
+	input_guardrails_policy, output_guardrails_policy, tool_guardrails_policy, oauth_config, tool_pins, created_at, updated_at`
 
 // serverRow holds the encoded form of a server's JSON columns.
 type serverRow struct {
 	args, env, tools, input, output, tool string
 	oauth                                 sql.NullString // NULL when the server has no oauth_config
+	pins                                  sql.NullString // NULL until the server's tools are discovered
 }
 
 func encodeServer(s models.Server) (serverRow, error) {
@@ -36,6 +37,12 @@ func encodeServer(s models.Server) (serverRow, error) {
 		}
 		row.oauth.Valid = true
 	}
+	if s.ToolPins != nil {
+		if row.pins.String, err = encodeJSON(s.ToolPins); err != nil {
+			return row, err
+		}
+		row.pins.Valid = true
+	}
 	return row, nil
 }
 
@@ -44,11 +51,17 @@ func scanServer(row interface{ Scan(...any) error }) (models.Server, error) {
 	var enc serverRow
 	var created, updated int64
 	if err := row.Scan(&s.Name, &s.Description, &s.Command, &enc.args, &enc.env, &enc.tools,
-		&s.EnableServerInfoValidation, &s.SharedProcess, &enc.input, &enc.output, &enc.tool, &enc.oauth, &created, &updated); err != nil {
+		&s.EnableServerInfoValidation, &s.SharedProcess, &enc.input, &enc.output, &enc.tool, &enc.oauth, &enc.pins, &created, &updated); err != nil {
 		return s, err
 	}
 	if enc.oauth.Valid {
 		if err := decodeJSON(enc.oauth.String, &s.OAuthConfig); err != nil {
+			return s, err
+		}
+	}
+	if enc.pins.Valid {
+		s.ToolPins = &models.ToolPins{}
+		if err := decodeJSON(enc.pins.String, s.ToolPins); err != nil {
 			return s, err
 		}
 	}
@@ -94,7 +107,7 @@ func (r serverRepo) Create(ctx context.Context, configID string, servers ...mode
 			return err
 		}
 		rows[i] = []any{configID, s.Name, s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation, s.SharedProcess,
-			enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.CreatedAt), toNanos(s.UpdatedAt)}
+			enc.input, enc.output, enc.tool, enc.oauth, enc.pins, toNanos(s.CreatedAt), toNanos(s.UpdatedAt)}
 	}
 	return insertRows(ctx, r.db, `INSERT INTO servers (config_id, `+serverColumns+`) VALUES `, rows, func(row []any) []any { return row })
 }
@@ -106,9 +119,9 @@ func (r serverRepo) Update(ctx context.Context, configID string, s models.Server
 	}
 	return r.execOne(ctx, `UPDATE servers SET description = ?, command = ?, args = ?, env = ?, tools = ?,
 		enable_server_info_validation = ?, shared_process = ?, input_guardrails_policy = ?, output_guardrails_policy = ?,
-		tool_guardrails_policy = ?, oauth_config = ?, updated_at = ? WHERE config_id = ? AND name = ?`,
+		tool_guardrails_policy = ?, oauth_config = ?, tool_pins = ?, updated_at = ? WHERE config_id = ? AND name = ?`,
 		s.Description, s.Command, enc.args, enc.env, enc.tools, s.EnableServerInfoValidation, s.SharedProcess,
-		enc.input, enc.output, enc.tool, enc.oauth, toNanos(s.UpdatedAt), configID, s.Name)
+		enc.input, enc.output, enc.tool, enc.oauth, enc.pins, toNanos(s.UpdatedAt), configID, s.Name)
 }
 
 func (r serverRepo) Delete(ctx context.Context, configID, name string) error {

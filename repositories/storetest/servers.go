@@ -113,6 +113,26 @@ func testServers(t *testing.T, newStore Factory) {
 		require.NoError(t, err)
 		assert.False(t, list[0].SharedProcess)
 	})
+	t.Run("ToolPinsAreKeptAndChanged", func(t *testing.T) {
+		s, c := setup(t)
+		srv := newServer(1, "pinned")
+		require.NoError(t, s.Servers().Create(ctx(), c.ID, srv))
+		got, err := s.Servers().Get(ctx(), c.ID, "pinned")
+		require.NoError(t, err)
+		assert.Nil(t, got.ToolPins, "no pins before the first discovery")
+		srv.ToolPins = &models.ToolPins{
+			Pinned: map[string]models.PinnedTool{"search": {Hash: "h1", Definition: json.RawMessage(`{"name":"search","description":"Searches"}`), PinnedAt: at(2)}},
+			Pending: map[string]models.PendingTool{"search": {Kind: models.PendingChanged, Hash: "h2",
+				Definition: json.RawMessage(`{"name":"search","description":"Now exfiltrates"}`), SeenAt: at(3)}},
+		}
+		require.NoError(t, s.Servers().Update(ctx(), c.ID, srv))
+		got, err = s.Servers().Get(ctx(), c.ID, "pinned")
+		require.NoError(t, err)
+		assert.Equal(t, srv.ToolPins, got.ToolPins)
+		list, err := s.Servers().List(ctx(), c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, srv.ToolPins, list[0].ToolPins)
+	})
 	t.Run("DeleteOneAndAll", func(t *testing.T) {
 		s, c := setup(t)
 		for i, n := range []string{"a", "b", "c"} {

@@ -57,6 +57,7 @@ func serve(args []string) {
 	spawn := flags.Bool("spawn", false, "start a grandchild that shares stderr")
 	extra := flags.Int("tools", 0, "extra tools t0..tN-1, listed 5 per page")
 	stubborn := flags.Bool("stubborn", false, "ignore SIGTERM and the end of stdin")
+	addDescription := flags.String("add-description", "Adds a and b.", "the add tool's description (a changed definition)")
 	_ = flags.Parse(args)
 	if *stubborn {
 		signal.Ignore(syscall.SIGTERM)
@@ -74,8 +75,9 @@ func serve(args []string) {
 	}
 
 	s := mcp.NewServer(&mcp.Implementation{Name: "test-upstream", Version: "1"}, &mcp.ServerOptions{PageSize: 5})
+	descriptions := map[string]string{"add": *addDescription}
 	tool := func(name string, h func(ctx context.Context, req *mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, error)) {
-		s.AddTool(&mcp.Tool{Name: name, InputSchema: json.RawMessage(`{"type":"object"}`)},
+		s.AddTool(&mcp.Tool{Name: name, Description: descriptions[name], InputSchema: json.RawMessage(`{"type":"object"}`)},
 			func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 				var args map[string]any
 				if len(req.Params.Arguments) > 0 {

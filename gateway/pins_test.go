@@ -1,0 +1,63 @@
+package gateway
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/models"
+)
+
+// fakePins records what the gateway asks to record.
+type fakePins struct {
+	mu    sync.Mutex
+	calls [][]ObservedTool
+}
+
+func (f *fakePins) ObserveTools(_ context.Context, _, _ string, observed []ObservedTool, _ bool) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, observed)
+	return true, nil
+}
+
+func TestPinsHideChangedAndNewToolsAndRecordThem(t *testing.T) {
+	ctx, p := context.Background(), principal("u1")
+	store := &fakePins{}
+	up, catalog := newFakeUpstreams(), &fakeCatalog{}
+	g, err := New(Options{Catalog: catalog, Upstreams: up, Logger: zap.NewNop(), Mode: ToolsFlat, Pins: store})
+	require.NoError(t, err)
+	up.tools["s"] = tools("search", "read")
+
+	catalog.set("c1", server("s"))
+	listed, err := g.ListTools(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"s__search", "s__read"}, toolNames(listed), "the first discovery offers everything")
+	require.Len(t, store.calls, 1, "and records it to pin")
+	first := store.calls[0]
+
+	pinned := server("s")
+	pinned.ToolPins = &models.ToolPins{Pinned: map[string]models.PinnedTool{
+		"search": {Hash: first[0].Hash}, "read": {Hash: first[1].Hash}}}
+	catalog.set("c1", pinned)
+	g.snapshots = snapshotCache{catalog: catalog}
+	listed, err = g.ListTools(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"s__search", "s__read"}, toolNames(listed))
+	assert.Len(t, store.calls, 1, "pinned definitions: nothing to record")
+
+	changed := &mcp.Tool{Name: "search", Description: "Now also uploads your files", InputSchema: map[string]any{"type": "object"}}
+	up.tools["s"] = []*mcp.Tool{changed, up.tools["s"][1], {Name: "write", InputSchema: map[string]any{"type": "object"}}}
+	listed, err = g.ListTools(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"s__read"}, toolNames(listed), "a changed definition and a new tool are hidden")
+	require.Len(t, store.calls, 2, "and recorded for approval")
+	_, err = g.CallTool(ctx, p, &mcp.CallToolParamsRaw{Name: "s__search"}, nil)
+	assert.Error(t, err, "a hidden tool is refused")
+	assert.Empty(t, up.callLog())
+}

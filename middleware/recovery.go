@@ -13,7 +13,7 @@ func Recovery(log *zap.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler { //nolint:errorlint // net/http compares it so too
+				if p == http.ErrAbortHandler {
 					panic(p) // a handler cutting its connection on purpose: net/http does it, quietly
 				}
 				log.Error("panic serving request", zap.Any("panic", p), zap.String("request_id", RequestIDOf(c)), zap.Stack("stack"))

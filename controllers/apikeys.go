@@ -12,12 +12,14 @@ import (
 // APIKeyController serves the API key routes, those under a user included.
 type APIKeyController struct {
 	errorWriter
-	svc *services.APIKeyService
+	svc   *services.APIKeyService
+	lists listGate
 }
 
-// NewAPIKeyController wires an APIKeyController.
-func NewAPIKeyController(w errorWriter, svc *services.APIKeyService) *APIKeyController {
-	return &APIKeyController{errorWriter: w, svc: svc}
+// NewAPIKeyController wires an APIKeyController; lists bounds the whole
+// lists it writes at once.
+func NewAPIKeyController(w errorWriter, svc *services.APIKeyService, lists listGate) *APIKeyController {
+	return &APIKeyController{errorWriter: w, svc: svc, lists: lists}
 }
 
 func (h *APIKeyController) register(g *gin.RouterGroup) {
@@ -67,26 +69,36 @@ func (h *APIKeyController) Generate(c *gin.Context) {
 
 // ListOfUser godoc
 //
-//	@Summary	List a user's API keys, masked
-//	@ID			listUserAPIKeys
-//	@Tags		api-keys
-//	@Produce	json
-//	@Security	AdminKey
-//	@Param		user				path		string	true	"user id or email (case-insensitive)"
-//	@Param		project_identifier	query		string	false	"only the keys of this project (id or name)"
-//	@Param		limit				query		int		false	"page size"
-//	@Param		offset				query		int		false	"entries to skip"
-//	@Success	200					{object}	models.Envelope{data=[]models.APIKeyItem}
-//	@Header		200					{integer}	X-Total-Count	"total number of keys"
-//	@Failure	400					{object}	models.ErrorResponse
-//	@Failure	401					{object}	models.ErrorResponse
-//	@Failure	404					{object}	models.ErrorResponse
-//	@Failure	500					{object}	models.ErrorResponse
-//	@Failure	503					{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
-//	@Router		/api/v1/users/{user}/api-keys [get]
+//	@Summary		List a user's API keys, masked
+//	@ID				listUserAPIKeys
+//	@Description	The user's keys in creation order; the total is in X-Total-Count. Without a limit the whole list is sent, written as it is read from the store (memory stays flat whatever its length); at most one such list per two cores is written at once, and others wait their turn (a whole list may take up to 30 minutes). X-Total-Count is counted as the list starts; an entity created or deleted while it is written may or may not appear.
+//	@Tags			api-keys
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			user				path		string	true	"user id or email (case-insensitive)"
+//	@Param			project_identifier	query		string	false	"only the keys of this project (id or name)"
+//	@Param			limit				query		int		false	"page size"
+//	@Param			offset				query		int		false	"entries to skip"
+//	@Success		200					{object}	models.Envelope{data=[]models.APIKeyItem}
+//	@Header			200					{integer}	X-Total-Count	"total number of keys"
+//	@Failure		400					{object}	models.ErrorResponse
+//	@Failure		401					{object}	models.ErrorResponse
+//	@Failure		404					{object}	models.ErrorResponse
+//	@Failure		500					{object}	models.ErrorResponse
+//	@Failure		503					{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
+//	@Router			/api/v1/users/{user}/api-keys [get]
 func (h *APIKeyController) ListOfUser(c *gin.Context) {
-	keys, err := h.svc.ListOfUser(c.Request.Context(), c.Param("user"), c.Query("project_identifier"))
-	replyPage(h.errorWriter, c, err, "API keys retrieved successfully", models.Items(keys, newAPIKeyItem))
+	page, err := pageOf(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	keys, err := h.svc.ListOfUser(c.Request.Context(), c.Param("user"), c.Query("project_identifier"), page)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	streamList(h.errorWriter, h.lists, c, "API keys retrieved successfully", keys, newAPIKeyItem)
 }
 
 // DeleteAllOfUser godoc
@@ -112,7 +124,7 @@ func (h *APIKeyController) DeleteAllOfUser(c *gin.Context) {
 //
 //	@Summary		List every API key, masked
 //	@ID				listAPIKeys
-//	@Description	Keys in creation order with their user and project; status says whether each verifies and, if not, why. The total is in X-Total-Count.
+//	@Description	Keys in creation order with their user and project; status says whether each verifies and, if not, why. The total is in X-Total-Count. Without a limit the whole list is sent, written as it is read from the store (memory stays flat whatever its length); at most one such list per two cores is written at once, and others wait their turn (a whole list may take up to 30 minutes). X-Total-Count is counted as the list starts; an entity created or deleted while it is written may or may not appear.
 //	@Tags			api-keys
 //	@Produce		json
 //	@Security		AdminKey
@@ -131,12 +143,12 @@ func (h *APIKeyController) List(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	keys, total, err := h.svc.List(c.Request.Context(), page)
+	keys, err := h.svc.List(c.Request.Context(), page)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	list(c, "API keys retrieved successfully", models.Items(keys, newAPIKeyItem), total)
+	streamList(h.errorWriter, h.lists, c, "API keys retrieved successfully", keys, newAPIKeyItem)
 }
 
 // Get godoc

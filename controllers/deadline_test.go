@@ -83,15 +83,32 @@ func TestLongRoutesAreRoutes(t *testing.T) {
 	for _, r := range h.routes {
 		routes = append(routes, r.Method+" "+r.Path)
 	}
-	for _, long := range controllers.LongRoutes {
+	for _, long := range append(controllers.LongRoutes, controllers.ListRoutes...) {
 		assert.True(t, slices.Contains(routes, long), long)
 	}
 }
 
-// deadlineStore records the deadline of the last transaction's context.
+// deadlineStore records the deadline of the last transaction's context, and
+// of the last count of keys.
 type deadlineStore struct {
 	repositories.Store
 	left *time.Duration
+}
+
+func (s deadlineStore) APIKeys() repositories.APIKeyRepository {
+	return deadlineKeys{APIKeyRepository: s.Store.APIKeys(), left: s.left}
+}
+
+type deadlineKeys struct {
+	repositories.APIKeyRepository
+	left *time.Duration
+}
+
+func (r deadlineKeys) CountInfo(ctx context.Context, f repositories.APIKeyFilter) (int, error) {
+	if d, ok := ctx.Deadline(); ok {
+		*r.left = time.Until(d)
+	}
+	return r.APIKeyRepository.CountInfo(ctx, f)
 }
 
 func (s deadlineStore) InTx(ctx context.Context, fn func(repositories.Repos) error) error {
@@ -111,6 +128,18 @@ func TestEachRouteGetsItsTimeLimit(t *testing.T) {
 	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/copy", map[string]string{"source_config": "a", "target_config": "b"}))
 	assert.Greater(t, left, 50*time.Second)
 	assert.LessOrEqual(t, left, time.Minute, "an ordinary request")
+	for path, long := range map[string]bool{
+		"/api/v1/api-keys": true, "/api/v1/api-keys?limit=0": true, "/api/v1/api-keys?offset=10": true,
+		"/api/v1/api-keys?limit=501": true, "/api/v1/api-keys?limit=500": false, "/api/v1/api-keys?limit=1&offset=9": false,
+	} {
+		left = 0
+		h.must(http.StatusOK, h.do("GET", path, nil))
+		if long {
+			assert.Greater(t, left, 59*time.Minute, "a whole list: %s", path)
+		} else {
+			assert.LessOrEqual(t, left, time.Minute, "a small page: %s", path)
+		}
+	}
 }
 
 func TestTimeoutIs503WithRetryAfter(t *testing.T) {

@@ -3,6 +3,8 @@ package controllers
 import (
 	"net/http"
 	"net/netip"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -43,6 +45,9 @@ type Deps struct {
 	// and of one of LongRoutes; zero means middleware.RequestTimeout and
 	// middleware.LongOperationTimeout.
 	RequestTimeout, LongOperationTimeout time.Duration
+	// ConcurrentListings bounds the whole lists written at once; zero means
+	// ConcurrentListings().
+	ConcurrentListings int
 }
 
 // LongRoutes are the operations on the whole store, which may take minutes
@@ -57,6 +62,28 @@ var LongRoutes = []string{
 	"POST /api/v1/projects/:project/export",
 	// Starting a server may download it first (npx, uvx).
 	"POST /api/v1/configs/:config/servers/:server/discover",
+}
+
+// ListRoutes are the lists written as they are read (streamList). Whole,
+// they may take minutes at scale, as LongRoutes do; a page of at most
+// services.ListBatch items is an ordinary request.
+var ListRoutes = []string{
+	"GET /api/v1/api-keys",
+	"GET /api/v1/users",
+	"GET /api/v1/users/:user/api-keys",
+}
+
+// isLong picks the requests that get the long time limit.
+func isLong(c *gin.Context) bool {
+	route := middleware.RouteOf(c)
+	return slices.Contains(LongRoutes, route) || (slices.Contains(ListRoutes, route) && !smallPage(c))
+}
+
+// smallPage reports a ?limit= of at most one batch (what services.Listing
+// reads in one query); a malformed one is refused later, by its handler.
+func smallPage(c *gin.Context) bool {
+	n, err := strconv.Atoi(c.Query("limit"))
+	return err == nil && n > 0 && n <= services.ListBatch
 }
 
 // NewHandler is the API as the server serves it: the router, with HEAD
@@ -117,14 +144,15 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.Metrics != nil {
 		r.GET("/metrics", auth, gin.WrapH(d.Metrics.Handler()))
 	}
-	api := r.Group("/api/v1", auth, middleware.Deadlines(orDefault(d.RequestTimeout, middleware.RequestTimeout),
-		orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), LongRoutes...))
+	requestTimeout := orDefault(d.RequestTimeout, middleware.RequestTimeout)
+	api := r.Group("/api/v1", auth, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)
 	NewSettingsController(w, d.Services.Settings).register(api)
-	NewUserController(w, d.Services.Users).register(api)
-	NewAPIKeyController(w, d.Services.APIKeys).register(api)
+	lists := newListGate(d.ConcurrentListings)
+	NewUserController(w, d.Services.Users, lists).register(api)
+	NewAPIKeyController(w, d.Services.APIKeys, lists).register(api)
 	NewGatewayController(w, d.Gateway).register(api)
 	return r
 }

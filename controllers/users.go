@@ -12,12 +12,14 @@ import (
 // UserController serves the user routes (their key routes are in APIKeyController).
 type UserController struct {
 	errorWriter
-	svc *services.UserService
+	svc   *services.UserService
+	lists listGate
 }
 
-// NewUserController wires a UserController.
-func NewUserController(w errorWriter, svc *services.UserService) *UserController {
-	return &UserController{errorWriter: w, svc: svc}
+// NewUserController wires a UserController; lists bounds the whole lists it
+// writes at once.
+func NewUserController(w errorWriter, svc *services.UserService, lists listGate) *UserController {
+	return &UserController{errorWriter: w, svc: svc, lists: lists}
 }
 
 func (h *UserController) register(g *gin.RouterGroup) {
@@ -34,7 +36,7 @@ func (h *UserController) register(g *gin.RouterGroup) {
 //
 //	@Summary		List users
 //	@ID				listUsers
-//	@Description	Users in creation order with their projects and key counts. The total is in X-Total-Count.
+//	@Description	Users in creation order with their projects and key counts. The total is in X-Total-Count. Without a limit the whole list is sent, written as it is read from the store (memory stays flat whatever its length); at most one such list per two cores is written at once, and others wait their turn (a whole list may take up to 30 minutes). X-Total-Count is counted as the list starts; an entity created or deleted while it is written may or may not appear.
 //	@Tags			users
 //	@Produce		json
 //	@Security		AdminKey
@@ -53,12 +55,12 @@ func (h *UserController) List(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	users, total, err := h.svc.List(c.Request.Context(), page)
+	users, err := h.svc.List(c.Request.Context(), page)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	list(c, "Users retrieved successfully", models.Items(users, models.NewUserListItem), total)
+	streamList(h.errorWriter, h.lists, c, "Users retrieved successfully", users, models.NewUserListItem)
 }
 
 // Create godoc
@@ -119,21 +121,22 @@ func (h *UserController) Search(c *gin.Context) {
 
 // Get godoc
 //
-//	@Summary	Get a user with their projects and masked keys
-//	@ID			getUser
-//	@Tags		users
-//	@Produce	json
-//	@Security	AdminKey
-//	@Param		user	path		string	true	"user id or email (case-insensitive)"
-//	@Success	200		{object}	models.Envelope{data=models.UserDetailResponse}
-//	@Failure	401		{object}	models.ErrorResponse
-//	@Failure	404		{object}	models.ErrorResponse
-//	@Failure	500		{object}	models.ErrorResponse
-//	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
-//	@Router		/api/v1/users/{user} [get]
+//	@Summary		Get a user with their projects and masked keys
+//	@ID				getUser
+//	@Description	The user's projects, and their first 100 keys in creation order: api_keys_total says how many there are, and when there are more, api_keys_next is the page of GET /api/v1/users/{user}/api-keys that continues the list.
+//	@Tags			users
+//	@Produce		json
+//	@Security		AdminKey
+//	@Param			user	path		string	true	"user id or email (case-insensitive)"
+//	@Success		200		{object}	models.Envelope{data=models.UserDetailResponse}
+//	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		404		{object}	models.ErrorResponse
+//	@Failure		500		{object}	models.ErrorResponse
+//	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
+//	@Router			/api/v1/users/{user} [get]
 func (h *UserController) Get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), c.Param("user"))
-	h.reply(c, err, http.StatusOK, "User retrieved successfully", models.NewUserDetailResponse(d.User, d.Projects, models.Items(d.APIKeys, newAPIKeyItem)))
+	h.reply(c, err, http.StatusOK, "User retrieved successfully", models.NewUserDetailResponse(d.User, d.Projects, models.Items(d.APIKeys, newAPIKeyItem), d.APIKeysTotal))
 }
 
 // Update godoc

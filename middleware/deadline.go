@@ -24,18 +24,14 @@ const (
 )
 
 // Deadlines gives each request its time limit in its context: long for the
-// routes named in longRoutes ("POST /api/v1/system/restore"), short for the
+// requests isLong picks (whole-store operations, whole lists), short for the
 // others (RequestTimeout and LongOperationTimeout in the server). Put it after
 // authentication, so that only an administrator can hold a connection for
 // long.
-func Deadlines(short, long time.Duration, longRoutes ...string) gin.HandlerFunc {
-	isLong := map[string]bool{}
-	for _, route := range longRoutes {
-		isLong[route] = true
-	}
+func Deadlines(short, long time.Duration, isLong func(*gin.Context) bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		limit := short
-		if isLong[c.Request.Method+" "+c.FullPath()] {
+		if isLong(c) {
 			limit = long
 			// Past the server's write deadline, the answer would be lost.
 			_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(limit + answerMargin)) // not every writer has a connection (tests)
@@ -46,6 +42,9 @@ func Deadlines(short, long time.Duration, longRoutes ...string) gin.HandlerFunc 
 		c.Next()
 	}
 }
+
+// RouteOf names a request's route as "METHOD /pattern".
+func RouteOf(c *gin.Context) string { return c.Request.Method + " " + c.FullPath() }
 
 // TimedOut reports whether the request's time limit has passed.
 func TimedOut(c *gin.Context) bool {

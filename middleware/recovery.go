@@ -13,6 +13,9 @@ func Recovery(log *zap.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p) // a handler cutting its connection on purpose: net/http does it, quietly
+				}
 				log.Error("panic serving request", zap.Any("panic", p), zap.String("request_id", RequestIDOf(c)), zap.Stack("stack"))
 				if !c.Writer.Written() {
 					WriteError(c, http.StatusInternalServerError, "internal_error", "unexpected server error; see the server log for request "+RequestIDOf(c))

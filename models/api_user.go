@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"fmt"
+	"net/url"
+	"time"
+)
 
 // CreateUserRequest is the body of POST /users.
 type CreateUserRequest struct {
@@ -67,7 +71,13 @@ type UserDetailResponse struct {
 	CreatedAt time.Time         `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	UpdatedAt time.Time         `json:"updated_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Projects  []UserProjectItem `json:"projects"`
-	APIKeys   []APIKeyItem      `json:"api_keys"`
+	// APIKeys are the user's first keys in creation order, at most 100.
+	APIKeys []APIKeyItem `json:"api_keys"`
+	// APIKeysTotal is how many keys the user has.
+	APIKeysTotal int `json:"api_keys_total" example:"1"`
+	// APIKeysNext, when api_keys does not hold them all, is the page of the
+	// key listing that continues it.
+	APIKeysNext string `json:"api_keys_next,omitempty" example:"/api/v1/users/9b2d8c1e-4f5a-4b6c-8d7e-0a1b2c3d4e5f/api-keys?offset=100&limit=100"`
 }
 
 // NewUserCreated names a user that was created or updated.
@@ -75,11 +85,15 @@ func NewUserCreated(u User) UserCreated {
 	return UserCreated{UserID: u.ID, Email: u.Email}
 }
 
-// NewUserDetailResponse converts a user, their projects and their (masked)
-// keys to their API form.
-func NewUserDetailResponse(u User, projects []UserProject, keys []APIKeyItem) UserDetailResponse {
-	return UserDetailResponse{UserID: u.ID, Email: u.Email, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
-		Projects: Items(projects, NewUserProjectItem), APIKeys: keys}
+// NewUserDetailResponse converts a user, their projects and the first of
+// their (masked) keys, of total, to their API form.
+func NewUserDetailResponse(u User, projects []UserProject, keys []APIKeyItem, total int) UserDetailResponse {
+	r := UserDetailResponse{UserID: u.ID, Email: u.Email, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		Projects: Items(projects, NewUserProjectItem), APIKeys: keys, APIKeysTotal: total}
+	if total > len(keys) {
+		r.APIKeysNext = fmt.Sprintf("/api/v1/users/%s/api-keys?offset=%d&limit=%d", url.PathEscape(u.ID), len(keys), len(keys))
+	}
+	return r
 }
 
 // NewUserDeleted reports a deleted user with the keys and memberships that went with them.

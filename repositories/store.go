@@ -40,6 +40,13 @@ func (p Page) Bounds(n int) (start, end int) {
 	return start, end
 }
 
+// Cursor is a position in a listing in creation order: a batch read returns
+// the cursor of its last item, and the next batch starts after it. The zero
+// Cursor is the start. Reading a long list batch by batch holds no connection
+// and no snapshot between batches: an item created meanwhile appears at the
+// end, one deleted before its batch is left out, and none appears twice.
+type Cursor int64
+
 // Repos is the set of repositories, bound either to the store or to one transaction.
 type Repos interface {
 	Configs() ConfigRepository
@@ -136,6 +143,10 @@ type UserRepository interface {
 	List(ctx context.Context, page Page) ([]models.User, int, error)
 	// Summaries lists users with their projects and key counts.
 	Summaries(ctx context.Context, page Page) ([]models.UserSummary, int, error)
+	// SummaryBatch reads, in creation order, at most limit users after the
+	// cursor, skipping the first skip of them, as Summaries does, and returns
+	// the cursor of the last.
+	SummaryBatch(ctx context.Context, after Cursor, skip, limit int) ([]models.UserSummary, Cursor, error)
 	// Search finds users whose email or any project's name contains term, ignoring case.
 	Search(ctx context.Context, term string) ([]models.UserSummary, error)
 	UpdateEmail(ctx context.Context, id, email string, at time.Time) error
@@ -186,6 +197,12 @@ type APIKeyRepository interface {
 	ListByUser(ctx context.Context, userID string) ([]models.APIKey, error)
 	// ListInfo lists the keys matching f with the names of their user and project.
 	ListInfo(ctx context.Context, f APIKeyFilter, page Page) ([]models.APIKeyInfo, int, error)
+	// InfoBatch reads, in creation order, at most limit keys matching f after
+	// the cursor, skipping the first skip of them (a page's offset), with the
+	// names of their user and project, and returns the cursor of the last.
+	InfoBatch(ctx context.Context, f APIKeyFilter, after Cursor, skip, limit int) ([]models.APIKeyInfo, Cursor, error)
+	// CountInfo counts the keys matching f.
+	CountInfo(ctx context.Context, f APIKeyFilter) (int, error)
 	// GetInfo returns one key with the names of its user and project.
 	GetInfo(ctx context.Context, id string) (models.APIKeyInfo, error)
 	CountByProject(ctx context.Context, projectID string) (int, error)

@@ -179,35 +179,46 @@ func (s *APIKeyService) Generate(ctx context.Context, userIdent, projectID, proj
 	return IssuedKey{Secret: secret, Key: k}, nil
 }
 
-// List returns every key, masked, in creation order with the total.
-func (s *APIKeyService) List(ctx context.Context, page repositories.Page) ([]KeyView, int, error) {
-	infos, total, err := s.store.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{}, page)
-	if err != nil {
-		return nil, 0, storeErr(err, "", "")
-	}
-	return s.views(infos), total, nil
+// List returns every key, masked, in creation order.
+func (s *APIKeyService) List(ctx context.Context, page repositories.Page) (Listing[KeyView], error) {
+	return s.listing(ctx, repositories.APIKeyFilter{}, page)
 }
 
 // ListOfUser returns a user's keys, masked, optionally only those of one
 // project (id or name).
-func (s *APIKeyService) ListOfUser(ctx context.Context, userIdent, projectIdent string) ([]KeyView, error) {
+func (s *APIKeyService) ListOfUser(ctx context.Context, userIdent, projectIdent string, page repositories.Page) (Listing[KeyView], error) {
 	u, err := resolveUser(ctx, s.store, userIdent)
 	if err != nil {
-		return nil, err
+		return Listing[KeyView]{}, err
 	}
 	f := repositories.APIKeyFilter{UserID: u.ID}
 	if projectIdent != "" {
 		p, err := resolveProject(ctx, s.store, projectIdent)
 		if err != nil {
-			return nil, err
+			return Listing[KeyView]{}, err
 		}
 		f.ProjectID = p.ID
 	}
-	infos, _, err := s.store.APIKeys().ListInfo(ctx, f, repositories.Page{})
+	return s.listing(ctx, f, page)
+}
+
+// listing opens a listing of the keys matching f; every key's status is
+// judged at the time the listing opens.
+func (s *APIKeyService) listing(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) (Listing[KeyView], error) {
+	total, err := s.store.APIKeys().CountInfo(ctx, f)
 	if err != nil {
-		return nil, storeErr(err, "", "")
+		return Listing[KeyView]{}, storeErr(err, "", "")
 	}
-	return s.views(infos), nil
+	now := s.now()
+	return Listing[KeyView]{Total: total, page: page,
+		read: func(ctx context.Context, after repositories.Cursor, skip, limit int) ([]KeyView, repositories.Cursor, error) {
+			infos, next, err := s.store.APIKeys().InfoBatch(ctx, f, after, skip, limit)
+			views := make([]KeyView, len(infos))
+			for i, info := range infos {
+				views[i] = s.view(info, now)
+			}
+			return views, next, err
+		}}, nil
 }
 
 // Get returns one key (by id or secret), masked, with its project's configuration.

@@ -158,7 +158,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			assert.Equal(t, services.ReasonUnknown, services.RefusalReason(err), "a rotated-away key stays rotated away")
 		})
 		t.Run("keys too guessable to keep are disabled, with their reason, and no trace of the secret", func(t *testing.T) {
-			views, _, err := c.svc.APIKeys.List(ctx, repositories.Page{})
+			views, err := collectKeys(ctx, c.svc)
 			require.NoError(t, err)
 			var weakViews []services.KeyView
 			for _, v := range views {
@@ -189,7 +189,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			assert.Equal(t, len(weak)+1, r.Statistics.DisabledAPIKeys)
 		})
 		t.Run("such a key is enabled only after a rotation gives it a secret", func(t *testing.T) {
-			views, _, err := c.svc.APIKeys.List(ctx, repositories.Page{})
+			views, err := collectKeys(ctx, c.svc)
 			require.NoError(t, err)
 			var id string
 			for _, v := range views {
@@ -246,7 +246,7 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 			assert.Equal(t, services.FormatEnkrypt, res.SourceFormat)
 			assert.Equal(t, 1, res.Counts.APIKeys)
 			assert.Contains(t, strings.Join(res.Notes, "\n"), "apikeys entry #1: the key is imported disabled")
-			views, _, err := c.svc.APIKeys.List(ctx, repositories.Page{})
+			views, err := collectKeys(ctx, c.svc)
 			require.NoError(t, err)
 			require.Len(t, views, 1)
 			assert.Equal(t, services.ReasonWeakSecret, views[0].Inactive)
@@ -262,7 +262,7 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 				require.NoError(t, err)
 				_, err = c.svc.System.Restore(ctx, "input_file", "after-import.json")
 				require.NoError(t, err)
-				views, _, err := c.svc.APIKeys.List(ctx, repositories.Page{})
+				views, err := collectKeys(ctx, c.svc)
 				require.NoError(t, err)
 				require.Len(t, views, 1)
 				assert.Equal(t, models.DisabledWeakSecret, views[0].DisabledReason)
@@ -297,4 +297,13 @@ func TestRestoreChecksTheDisabledReason(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.issue)
 		})
 	}
+}
+
+// collectKeys reads every key's view.
+func collectKeys(ctx context.Context, svc *services.Services) ([]services.KeyView, error) {
+	listing, err := svc.APIKeys.List(ctx, repositories.Page{})
+	if err != nil {
+		return nil, err
+	}
+	return listing.Collect(ctx)
 }

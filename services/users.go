@@ -41,11 +41,17 @@ func NewUserService(store repositories.Store, keys *APIKeyService, now Clock) *U
 	return &UserService{store: store, keys: keys, now: now}
 }
 
-// UserDetail is a user with their projects and masked keys.
+// MaxEmbeddedKeys bounds the keys shown with a user: a user with 50,000 keys
+// made an answer of 24 MB. The rest are listed by ListOfUser, page by page.
+const MaxEmbeddedKeys = 100
+
+// UserDetail is a user with their projects and masked keys: the first
+// MaxEmbeddedKeys of them, and how many there are in all.
 type UserDetail struct {
 	models.User
-	Projects []models.UserProject
-	APIKeys  []KeyView
+	Projects     []models.UserProject
+	APIKeys      []KeyView
+	APIKeysTotal int
 }
 
 // DeletedUser reports a deleted user and what went with them.
@@ -70,10 +76,13 @@ func (s *UserService) Create(ctx context.Context, email string) (models.User, er
 	return u, storeErr(s.store.Users().Create(ctx, u), "", emailTaken(email))
 }
 
-// List returns users in creation order with their projects, key counts and the total.
-func (s *UserService) List(ctx context.Context, page repositories.Page) ([]models.UserSummary, int, error) {
-	list, total, err := s.store.Users().Summaries(ctx, page)
-	return list, total, storeErr(err, "", "")
+// List returns users in creation order with their projects and key counts.
+func (s *UserService) List(ctx context.Context, page repositories.Page) (Listing[models.UserSummary], error) {
+	total, err := s.store.Users().Count(ctx)
+	if err != nil {
+		return Listing[models.UserSummary]{}, storeErr(err, "", "")
+	}
+	return Listing[models.UserSummary]{Total: total, page: page, read: s.store.Users().SummaryBatch}, nil
 }
 
 // Search finds users whose email or any project's name contains term, ignoring case.
@@ -95,11 +104,11 @@ func (s *UserService) Get(ctx context.Context, ident string) (UserDetail, error)
 	if d.Projects, err = s.store.Memberships().ProjectsOf(ctx, u.ID); err != nil {
 		return UserDetail{}, storeErr(err, "", "")
 	}
-	infos, _, err := s.store.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{UserID: u.ID}, repositories.Page{})
+	infos, total, err := s.store.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{UserID: u.ID}, repositories.Page{Limit: MaxEmbeddedKeys})
 	if err != nil {
 		return UserDetail{}, storeErr(err, "", "")
 	}
-	d.APIKeys = s.keys.views(infos)
+	d.APIKeys, d.APIKeysTotal = s.keys.views(infos), total
 	return d, nil
 }
 

@@ -156,6 +156,15 @@ func refuseUnknownHome(configPath string, s config.Settings) error {
 
 // paged applies --limit and --offset to a list loaded whole, as the API's
 // routes do.
+// collect reads a whole listing and converts its items for printing.
+func collect[T, U any](c *call, l services.Listing[T], err error, item func(T) U) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	items, err := l.Collect(c.ctx)
+	return models.Items(items, item), err
+}
+
 func paged[T any](c *call, items []T, err error) (any, error) {
 	if err != nil {
 		return nil, err

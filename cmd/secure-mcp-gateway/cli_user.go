@@ -33,8 +33,8 @@ func userList() *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
-		users, _, err := c.svc.Users.List(c.ctx, page)
-		return models.Items(users, models.NewUserListItem), err
+		users, err := c.svc.Users.List(c.ctx, page)
+		return collect(c, users, err, models.NewUserListItem)
 	})
 	pageFlags(cmd)
 	cmd.Example = example("user list")
@@ -55,7 +55,7 @@ func userCreate() *cobra.Command {
 func userGet() *cobra.Command {
 	cmd := serviceCmd("get", "Show a user with their projects and masked keys", "User retrieved successfully", func(c *call) (any, error) {
 		d, err := c.svc.Users.Get(c.ctx, c.user())
-		return models.NewUserDetailResponse(d.User, d.Projects, models.Items(d.APIKeys, keyItem)), err
+		return models.NewUserDetailResponse(d.User, d.Projects, models.Items(d.APIKeys, keyItem), d.APIKeysTotal), err
 	})
 	userFlags(cmd)
 	cmd.Example = example("user get --email alice@example.com")
@@ -124,8 +124,12 @@ func userGenerateKey() *cobra.Command {
 
 func userListKeys() *cobra.Command {
 	cmd := serviceCmd("list-api-keys", "List the keys of a user, masked", "API keys retrieved successfully", func(c *call) (any, error) {
-		keys, err := c.svc.APIKeys.ListOfUser(c.ctx, c.user(), c.ident("project-name", "project-id"))
-		return paged(c, models.Items(keys, keyItem), err)
+		page, err := c.page()
+		if err != nil {
+			return nil, err
+		}
+		keys, err := c.svc.APIKeys.ListOfUser(c.ctx, c.user(), c.ident("project-name", "project-id"), page)
+		return collect(c, keys, err, keyItem)
 	})
 	pageFlags(cmd)
 	userFlags(cmd)
@@ -151,8 +155,8 @@ func userListAllKeys() *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
-		keys, _, err := c.svc.APIKeys.List(c.ctx, page)
-		return models.Items(keys, keyItem), err
+		keys, err := c.svc.APIKeys.List(c.ctx, page)
+		return collect(c, keys, err, keyItem)
 	})
 	pageFlags(cmd)
 	cmd.Example = example("user list-all-api-keys")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,15 @@ var scenarios = map[string]scenario{
 	}},
 	"list-configs": {method: "GET", want: http.StatusOK, request: func(*fixture, int, int) (string, []byte) {
 		return "/api/v1/configs?limit=50", nil
+	}},
+	"first-config": {method: "GET", want: http.StatusOK, request: func(*fixture, int, int) (string, []byte) {
+		return "/api/v1/configs?limit=1", nil
+	}},
+	"list-api-keys": {method: "GET", want: http.StatusOK, request: func(*fixture, int, int) (string, []byte) {
+		return "/api/v1/api-keys", nil // every key, unpaged
+	}},
+	"list-all-users": {method: "GET", want: http.StatusOK, users: true, request: func(*fixture, int, int) (string, []byte) {
+		return "/api/v1/users", nil // every user, unpaged
 	}},
 	"create-config": {method: "POST", want: http.StatusCreated, request: func(f *fixture, w, i int) (string, []byte) {
 		return "/api/v1/configs", fmt.Appendf(nil, `{"config_name": "load-%s-%d-%d"}`, f.run, w, i)
@@ -66,7 +76,9 @@ type client struct {
 
 func newClient(base, key string, conns int) *client {
 	t := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
-	return &client{http: &http.Client{Transport: t, Timeout: 30 * time.Second}, base: base, key: key}
+	// A whole list may wait its turn behind others for longer than an
+	// ordinary request takes: the run's own duration bounds every request.
+	return &client{http: &http.Client{Transport: t, Timeout: maxDuration}, base: base, key: key}
 }
 
 // do sends one request, reads the whole answer and returns its status and body.
@@ -175,6 +187,15 @@ func drive(ctx context.Context, o options, srv *spawned, out io.Writer) error {
 			fmt.Fprintf(out, "  first error: %s\n", r.firstErr)
 		}
 	}
+	bg, bgWorkers, err := background(o.background)
+	if err != nil {
+		return err
+	}
+	var bgClient *client
+	if bgWorkers > 0 {
+		bgClient = newClient(o.url, o.key, bgWorkers)
+		fmt.Fprintf(out, "each scenario runs beside %d connections of %s (rows marked +)\n", bgWorkers, o.background[:strings.Index(o.background, ":")])
+	}
 	for _, name := range strings.Split(o.scenarios, ",") {
 		sc, ok := scenarios[strings.TrimSpace(name)]
 		if !ok {
@@ -183,7 +204,15 @@ func drive(ctx context.Context, o options, srv *spawned, out io.Writer) error {
 		if sc.users && len(f.userIDs) == 0 {
 			continue
 		}
+		// The background load runs for exactly the scenario's time.
+		results := make(chan result, 1)
+		if bgWorkers > 0 {
+			go func() { results <- measure(ctx, bgClient, f, "+"+bg.name, bg.scenario, bgWorkers, o.duration) }()
+		}
 		report(measure(ctx, c, f, strings.TrimSpace(name), sc, o.concurrency, o.duration))
+		if bgWorkers > 0 {
+			report(<-results)
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -199,6 +228,26 @@ func drive(ctx context.Context, o options, srv *spawned, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// namedScenario is a scenario with its name.
+type namedScenario struct {
+	name     string
+	scenario scenario
+}
+
+// background parses -background: "scenario:connections", or "" for none.
+func background(spec string) (namedScenario, int, error) {
+	if spec == "" {
+		return namedScenario{}, 0, nil
+	}
+	name, count, ok := strings.Cut(spec, ":")
+	sc, known := scenarios[name]
+	n, err := strconv.Atoi(count)
+	if !ok || !known || err != nil || n < 1 || n > maxConcurrency {
+		return namedScenario{}, 0, fmt.Errorf("-background must be scenario:connections with a known scenario and 1 to %d connections, not %q", maxConcurrency, spec)
+	}
+	return namedScenario{name: name, scenario: sc}, n, nil
 }
 
 func round(d time.Duration) time.Duration {

@@ -39,6 +39,7 @@ type options struct {
 	scenarios   string
 	reference   bool
 	rounds      int
+	background  string
 }
 
 func main() {
@@ -68,6 +69,7 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&o.keys, "keys", false, "also give every seeded user a project membership and an API key")
 	fs.StringVar(&o.scenarios, "scenarios", strings.Join(defaultScenarios, ","), "comma-separated scenarios: "+strings.Join(scenarioNames(), ", "))
 	fs.BoolVar(&o.reference, "reference", true, "also measure a bare Gin handler returning the same body as get-config, alternating with get-config")
+	fs.StringVar(&o.background, "background", "", "scenario:connections run beside every scenario, e.g. list-api-keys:8 (its latencies are reported too)")
 	fs.IntVar(&o.rounds, "rounds", 5, "alternations of get-config and the reference (each -d/rounds long), so that background load hits both alike")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -81,6 +83,9 @@ func run(args []string, out io.Writer) error {
 		return fmt.Errorf("-rounds must be in [1, 100]")
 	case o.configs < 1 || o.configs > maxEntities || o.users < 0 || o.users > maxEntities || o.servers < 0 || o.servers > 100:
 		return fmt.Errorf("-configs must be in [1, %d], -users in [0, %d], -servers in [0, 100]", maxEntities, maxEntities)
+	}
+	if _, _, err := background(o.background); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -40,7 +40,8 @@ func TestOnlyLoopbackTargets(t *testing.T) {
 }
 
 func TestBoundsAreEnforced(t *testing.T) {
-	for _, args := range [][]string{{"-d", "1h"}, {"-d", "0s"}, {"-c", "0"}, {"-c", "100000"}, {"-users", "-1"}, {"-rounds", "0"}} {
+	for _, args := range [][]string{{"-d", "1h"}, {"-d", "0s"}, {"-c", "0"}, {"-c", "100000"}, {"-users", "-1"}, {"-rounds", "0"},
+		{"-background", "list-api-keys"}, {"-background", "nope:2"}, {"-background", "list-api-keys:0"}, {"-background", "list-api-keys:9999"}} {
 		assert.Error(t, run(args, &bytes.Buffer{}), "%v", args)
 	}
 }
@@ -55,13 +56,14 @@ func TestLoadRunAgainstSpawnedGateway(t *testing.T) {
 	t.Setenv("SMG_ADMIN_API_KEY", "")
 	var report bytes.Buffer
 	err = run([]string{"-spawn", binary, "-c", "2", "-d", "600ms", "-rounds", "2", "-configs", "3", "-servers", "2", "-users", "0",
-		"-scenarios", "get-config,list-configs,create-config"}, &report)
+		"-scenarios", "get-config,list-configs,create-config", "-background", "first-config:1"}, &report)
 	require.NoError(t, err, report.String())
 	text := report.String()
 	assert.Contains(t, text, "seeded 3 configurations")
 	for _, name := range []string{"get-config", "list-configs", "create-config", "get-config\\*", "reference\\*"} {
 		assert.Regexp(t, regexp.MustCompile(`(?m)^`+name+`\s+[1-9]\d*\s+\d+\s+\S+\s+\S+\s+\S+\s+0$`), text, "a row with requests and no errors")
 	}
+	assert.Regexp(t, regexp.MustCompile(`(?m)^\+first-config\s+[1-9]\d*\s+\d+\s+\S+\s+\S+\s+\S+\s+0$`), text, "the background load is reported")
 	assert.Contains(t, text, "get-config / reference req/s: median")
 	assert.True(t, strings.Contains(text, "gateway resident memory"))
 }

@@ -163,6 +163,10 @@ func (r users) Summaries(ctx context.Context, page repositories.Page) ([]models.
 	return r.next.Summaries(ctx, page)
 }
 
+func (r users) SummaryBatch(ctx context.Context, after repositories.Cursor, skip, limit int) ([]models.UserSummary, repositories.Cursor, error) {
+	return r.next.SummaryBatch(ctx, after, skip, limit)
+}
+
 func (r users) Search(ctx context.Context, term string) ([]models.UserSummary, error) {
 	return r.next.Search(ctx, term)
 }
@@ -268,6 +272,14 @@ func (r apiKeys) ListByUser(ctx context.Context, userID string) ([]models.APIKey
 
 func (r apiKeys) ListInfo(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) ([]models.APIKeyInfo, int, error) {
 	return r.next.ListInfo(ctx, f, page)
+}
+
+func (r apiKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter, after repositories.Cursor, skip, limit int) ([]models.APIKeyInfo, repositories.Cursor, error) {
+	return r.next.InfoBatch(ctx, f, after, skip, limit)
+}
+
+func (r apiKeys) CountInfo(ctx context.Context, f repositories.APIKeyFilter) (int, error) {
+	return r.next.CountInfo(ctx, f)
 }
 
 func (r apiKeys) GetInfo(ctx context.Context, id string) (models.APIKeyInfo, error) {

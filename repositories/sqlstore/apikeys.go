@@ -101,10 +101,11 @@ func (r apiKeyRepo) ListByUser(ctx context.Context, userID string) ([]models.API
 }
 
 // apiKeyInfoSelect reads keys with their user's email, project's name and
-// configuration, and whether the user is still a member of the project.
+// configuration, and whether the user is still a member of the project; the
+// creation sequence comes last, for batches.
 var apiKeyInfoSelect = `SELECT ` + prefixColumns("k.", apiKeyColumns) + `,
 	COALESCE(u.email, ''), COALESCE(p.name, ''), COALESCE(p.config_id, ''),
-	CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END
+	CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END, k.seq
 	FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN projects p ON p.id = k.project_id
 	LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id`
 
@@ -118,18 +119,25 @@ func prefixColumns(alias, columns string) string {
 }
 
 func scanAPIKeyInfo(row interface{ Scan(...any) error }) (models.APIKeyInfo, error) {
+	info, _, err := scanAPIKeyInfoSeq(row)
+	return info, err
+}
+
+func scanAPIKeyInfoSeq(row interface{ Scan(...any) error }) (models.APIKeyInfo, int64, error) {
 	var info models.APIKeyInfo
 	var member int
+	var seq int64
 	sc := apiKeyScan{k: &info.APIKey}
-	if err := row.Scan(append(sc.dest(), &info.UserEmail, &info.ProjectName, &info.ProjectConfigID, &member)...); err != nil {
-		return info, err
+	if err := row.Scan(append(sc.dest(), &info.UserEmail, &info.ProjectName, &info.ProjectConfigID, &member, &seq)...); err != nil {
+		return info, 0, err
 	}
 	sc.finish()
 	info.Member = member == 1
-	return info, nil
+	return info, seq, nil
 }
 
-func (r apiKeyRepo) ListInfo(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) ([]models.APIKeyInfo, int, error) {
+// infoWhere renders a key filter as a WHERE clause over api_keys k.
+func infoWhere(f repositories.APIKeyFilter) (string, []any) {
 	where, args := " WHERE 1 = 1", []any{}
 	if f.UserID != "" {
 		where, args = where+" AND k.user_id = ?", append(args, f.UserID)
@@ -137,27 +145,63 @@ func (r apiKeyRepo) ListInfo(ctx context.Context, f repositories.APIKeyFilter, p
 	if f.ProjectID != "" {
 		where, args = where+" AND k.project_id = ?", append(args, f.ProjectID)
 	}
-	rows, err := r.query(ctx, apiKeyInfoSelect+where+` ORDER BY k.seq`+pageClause(page), args...)
+	return where, args
+}
+
+// listInfo reads the keys a query selects, and the sequence of the last.
+func (r apiKeyRepo) listInfo(ctx context.Context, query string, args ...any) ([]models.APIKeyInfo, int64, error) {
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []models.APIKeyInfo{}
+	var last int64
 	for rows.Next() {
-		info, err := scanAPIKeyInfo(rows)
+		info, seq, err := scanAPIKeyInfoSeq(rows)
 		if err != nil {
 			return nil, 0, r.d.translate(err)
 		}
-		out = append(out, info)
+		out, last = append(out, info), seq
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, r.d.translate(err)
+	return out, last, r.d.translate(rows.Err())
+}
+
+func (r apiKeyRepo) ListInfo(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) ([]models.APIKeyInfo, int, error) {
+	where, args := infoWhere(f)
+	out, _, err := r.listInfo(ctx, apiKeyInfoSelect+where+` ORDER BY k.seq`+pageClause(page), args...)
+	if err != nil {
+		return nil, 0, err
 	}
 	if page.Limit <= 0 && page.Offset <= 0 {
 		return out, len(out), nil // the whole list: no count query needed
 	}
-	total, err := r.count(ctx, `SELECT COUNT(*) FROM api_keys k`+where, args...)
+	total, err := r.CountInfo(ctx, f)
 	return out, total, err
+}
+
+// InfoBatch walks the primary order (seq) from the cursor: each batch costs
+// its own rows, however far into the list it starts.
+func (r apiKeyRepo) InfoBatch(ctx context.Context, f repositories.APIKeyFilter, after repositories.Cursor, skip, limit int) ([]models.APIKeyInfo, repositories.Cursor, error) {
+	query, args := infoBatchQuery(f, after, skip, limit)
+	out, last, err := r.listInfo(ctx, query, args...)
+	if err != nil || len(out) == 0 {
+		return out, after, err
+	}
+	return out, repositories.Cursor(last), nil
+}
+
+// infoBatchQuery selects a batch of keys. The indexes on seq and on
+// (user_id, seq) give a batch its keys in order: no batch reads and sorts all
+// the keys before it.
+func infoBatchQuery(f repositories.APIKeyFilter, after repositories.Cursor, skip, limit int) (string, []any) {
+	where, args := infoWhere(f)
+	return apiKeyInfoSelect + where + ` AND k.seq > ? ORDER BY k.seq LIMIT ? OFFSET ?`, append(args, int64(after), limit, skip)
+}
+
+func (r apiKeyRepo) CountInfo(ctx context.Context, f repositories.APIKeyFilter) (int, error) {
+	where, args := infoWhere(f)
+	return r.count(ctx, `SELECT COUNT(*) FROM api_keys k`+where, args...)
 }
 
 func (r apiKeyRepo) GetInfo(ctx context.Context, id string) (models.APIKeyInfo, error) {

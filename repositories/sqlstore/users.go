@@ -74,13 +74,22 @@ func (r userRepo) Summaries(ctx context.Context, page repositories.Page) ([]mode
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := r.summaries(ctx, true, ` ORDER BY u.seq`+pageClause(page))
+	out, _, err := r.summaries(ctx, true, ` ORDER BY u.seq`+pageClause(page))
 	return out, total, err
+}
+
+func (r userRepo) SummaryBatch(ctx context.Context, after repositories.Cursor, skip, limit int) ([]models.UserSummary, repositories.Cursor, error) {
+	out, last, err := r.summaries(ctx, true, ` WHERE u.seq > ? ORDER BY u.seq LIMIT ? OFFSET ?`, int64(after), limit, skip)
+	if err != nil || len(out) == 0 {
+		return out, after, err
+	}
+	return out, repositories.Cursor(last), nil
 }
 
 func (r userRepo) Search(ctx context.Context, term string) ([]models.UserSummary, error) {
 	pattern := likePattern(term)
-	return r.summaries(ctx, false, userSearchWhere+` ORDER BY u.seq`, pattern, pattern)
+	out, _, err := r.summaries(ctx, false, userSearchWhere+` ORDER BY u.seq`, pattern, pattern)
+	return out, err
 }
 
 // summaries reads the users selected by tail (a WHERE/ORDER/LIMIT suffix over
@@ -89,12 +98,13 @@ func (r userRepo) Search(ctx context.Context, term string) ([]models.UserSummary
 // selects by the range of creation sequence the first returned rather than by
 // running tail again: a user deleted in between would shift the page, and
 // leave a listed user without their projects. A search has no page to shift,
-// and its hits may be far apart: the second runs tail again.
-func (r userRepo) summaries(ctx context.Context, paged bool, tail string, args ...any) ([]models.UserSummary, error) {
+// and its hits may be far apart: the second runs tail again. The sequence of
+// the last user read is returned too (batches continue after it).
+func (r userRepo) summaries(ctx context.Context, paged bool, tail string, args ...any) ([]models.UserSummary, int64, error) {
 	rows, err := r.query(ctx, `SELECT u.id, u.email, u.created_at, u.updated_at,
 		(SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id), u.seq FROM users u`+tail, args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []models.UserSummary{}
@@ -104,7 +114,7 @@ func (r userRepo) summaries(ctx context.Context, paged bool, tail string, args .
 		var s models.UserSummary
 		var created, updated, seq int64
 		if err := rows.Scan(&s.ID, &s.Email, &created, &updated, &s.APIKeys, &seq); err != nil {
-			return nil, r.d.translate(err)
+			return nil, 0, r.d.translate(err)
 		}
 		s.CreatedAt, s.UpdatedAt = fromNanos(created), fromNanos(updated)
 		s.Projects = []models.ProjectRef{}
@@ -116,10 +126,10 @@ func (r userRepo) summaries(ctx context.Context, paged bool, tail string, args .
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, r.d.translate(err)
+		return nil, 0, r.d.translate(err)
 	}
 	if len(out) == 0 {
-		return out, nil
+		return out, 0, nil
 	}
 	selected, selectArgs := `SELECT u.id FROM users u`+tail, args
 	if paged {
@@ -128,20 +138,20 @@ func (r userRepo) summaries(ctx context.Context, paged bool, tail string, args .
 	refs, err := r.query(ctx, `SELECT m.user_id, p.id, p.name FROM memberships m JOIN projects p ON p.id = m.project_id
 		WHERE m.user_id IN (`+selected+`) ORDER BY m.seq`, selectArgs...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer refs.Close()
 	for refs.Next() {
 		var userID string
 		var ref models.ProjectRef
 		if err := refs.Scan(&userID, &ref.ID, &ref.Name); err != nil {
-			return nil, r.d.translate(err)
+			return nil, 0, r.d.translate(err)
 		}
 		if i, ok := index[userID]; ok {
 			out[i].Projects = append(out[i].Projects, ref)
 		}
 	}
-	return out, r.d.translate(refs.Err())
+	return out, lastSeq, r.d.translate(refs.Err())
 }
 
 func (r userRepo) UpdateEmail(ctx context.Context, id, email string, at time.Time) error {

@@ -141,6 +141,58 @@ func testAPIKeys(t *testing.T, newStore Factory) {
 		require.NoError(t, err)
 		assert.Equal(t, 2, n)
 	})
+	t.Run("InfoBatchesWalkTheListFromACursor", func(t *testing.T) {
+		s, p1, p2 := setup(t)
+		u1, u2 := newUser(1), newUser(2)
+		var keys []models.APIKey
+		for i := 1; i <= 7; i++ {
+			k := newKey(i, u1.ID, p1.ID)
+			if i%3 == 0 {
+				k = newKey(i, u2.ID, p2.ID)
+			}
+			keys = append(keys, k)
+			require.NoError(t, s.APIKeys().Create(ctx(), k))
+		}
+		all, _, err := s.APIKeys().ListInfo(ctx(), repositories.APIKeyFilter{}, repositories.Page{})
+		require.NoError(t, err)
+		walk := func(f repositories.APIKeyFilter, skip, size int) []models.APIKeyInfo {
+			var out []models.APIKeyInfo
+			var after repositories.Cursor
+			for {
+				batch, next, err := s.APIKeys().InfoBatch(ctx(), f, after, skip, size)
+				require.NoError(t, err)
+				if len(batch) == 0 {
+					assert.Equal(t, after, next, "an empty batch keeps the cursor")
+					return out
+				}
+				out, after, skip = append(out, batch...), next, 0
+			}
+		}
+		assert.Equal(t, all, walk(repositories.APIKeyFilter{}, 0, 2), "batches join up to the whole list")
+		assert.Equal(t, all[3:], walk(repositories.APIKeyFilter{}, 3, 3), "skip is the offset of the first batch only")
+		mine := walk(repositories.APIKeyFilter{UserID: u1.ID}, 0, 2)
+		assert.Equal(t, []models.APIKeyInfo{all[0], all[1], all[3], all[4], all[6]}, mine)
+		assert.Empty(t, walk(repositories.APIKeyFilter{UserID: u1.ID, ProjectID: p2.ID}, 0, 2))
+		n, err := s.APIKeys().CountInfo(ctx(), repositories.APIKeyFilter{UserID: u2.ID})
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
+		n, err = s.APIKeys().CountInfo(ctx(), repositories.APIKeyFilter{})
+		require.NoError(t, err)
+		assert.Equal(t, 7, n)
+
+		// Between batches: a deleted key not yet read is left out, a new one
+		// comes at the end, none comes twice.
+		first, cursor, err := s.APIKeys().InfoBatch(ctx(), repositories.APIKeyFilter{}, 0, 0, 3)
+		require.NoError(t, err)
+		assert.Equal(t, all[:3], first)
+		require.NoError(t, s.APIKeys().Delete(ctx(), keys[0].ID))
+		require.NoError(t, s.APIKeys().Delete(ctx(), keys[4].ID))
+		late := newKey(8, u1.ID, p1.ID)
+		require.NoError(t, s.APIKeys().Create(ctx(), late))
+		rest, _, err := s.APIKeys().InfoBatch(ctx(), repositories.APIKeyFilter{}, cursor, 0, 100)
+		require.NoError(t, err)
+		assert.Equal(t, []string{keys[3].ID, keys[5].ID, keys[6].ID, late.ID}, infoIDs(rest))
+	})
 	t.Run("GetPrincipalJoinsWhatVerificationNeeds", func(t *testing.T) {
 		s, p1, p2 := setup(t)
 		u1, u2 := newUser(1), newUser(2)
@@ -181,4 +233,12 @@ func testAPIKeys(t *testing.T, newStore Factory) {
 		require.NoError(t, err)
 		assert.Equal(t, [2]int{0, 0}, [2]int{total, disabled})
 	})
+}
+
+func infoIDs(infos []models.APIKeyInfo) []string {
+	ids := make([]string, len(infos))
+	for i, info := range infos {
+		ids[i] = info.ID
+	}
+	return ids
 }

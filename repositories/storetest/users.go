@@ -104,6 +104,51 @@ func testUsers(t *testing.T, newStore Factory) {
 		assert.Equal(t, all[2:], page)
 		assert.Equal(t, []models.ProjectRef{{ID: p2.ID, Name: "two"}}, page[0].Projects)
 	})
+	t.Run("SummaryBatchesWalkTheListFromACursor", func(t *testing.T) {
+		s := newStore(t)
+		p1, p2 := newProject(1, "one"), newProject(2, "two")
+		require.NoError(t, s.Projects().Create(ctx(), p1))
+		require.NoError(t, s.Projects().Create(ctx(), p2))
+		for i := 1; i <= 6; i++ {
+			u := newUser(i)
+			require.NoError(t, s.Users().Create(ctx(), u))
+			require.NoError(t, s.Memberships().Add(ctx(), models.Membership{ProjectID: p1.ID, UserID: u.ID, CreatedAt: at(i)}))
+			if i%2 == 0 {
+				require.NoError(t, s.Memberships().Add(ctx(), models.Membership{ProjectID: p2.ID, UserID: u.ID, CreatedAt: at(10 + i)}))
+				require.NoError(t, s.APIKeys().Create(ctx(), newKey(i, u.ID, p1.ID)))
+			}
+		}
+		all, _, err := s.Users().Summaries(ctx(), repositories.Page{})
+		require.NoError(t, err)
+		for _, skip := range []int{0, 1, 4} {
+			var got []models.UserSummary
+			var after repositories.Cursor
+			for first := true; ; first = false {
+				n := 0
+				if first {
+					n = skip
+				}
+				batch, next, err := s.Users().SummaryBatch(ctx(), after, n, 2)
+				require.NoError(t, err)
+				if len(batch) == 0 {
+					break
+				}
+				got, after = append(got, batch...), next
+			}
+			assert.Equal(t, all[skip:], got, "skip %d: batches join up with their projects and key counts", skip)
+		}
+		assert.Len(t, all[1].Projects, 2)
+		assert.Equal(t, 1, all[1].APIKeys)
+		batch, after, err := s.Users().SummaryBatch(ctx(), 0, 0, 2)
+		require.NoError(t, err)
+		require.NoError(t, s.Memberships().Remove(ctx(), p1.ID, newUser(3).ID))
+		require.NoError(t, s.Users().Delete(ctx(), newUser(3).ID))
+		require.NoError(t, s.Users().Create(ctx(), newUser(7)))
+		rest, _, err := s.Users().SummaryBatch(ctx(), after, 0, 100)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"user1@example.com", "user2@example.com"}, userEmails(batch))
+		assert.Equal(t, []string{"user4@example.com", "user5@example.com", "user6@example.com", "user7@example.com"}, userEmails(rest))
+	})
 	t.Run("SearchOnEmailOrProjectName", func(t *testing.T) {
 		s := newStore(t)
 		p := newProject(1, "Alpha_Team")

@@ -26,6 +26,11 @@ func (r users) Summaries(ctx context.Context, page repositories.Page) (_ []model
 	return r.next.Summaries(ctx, page)
 }
 
+func (r users) SummaryBatch(ctx context.Context, after repositories.Cursor, skip, limit int) (_ []models.UserSummary, _ repositories.Cursor, err error) {
+	defer r.observe("users.summary_batch", time.Now(), &err)
+	return r.next.SummaryBatch(ctx, after, skip, limit)
+}
+
 func (r users) Search(ctx context.Context, term string) (_ []models.UserSummary, err error) {
 	defer r.observe("users.search", time.Now(), &err)
 	return r.next.Search(ctx, term)
@@ -44,6 +49,16 @@ func (r memberships) ProjectsOf(ctx context.Context, userID string) (_ []models.
 func (r apiKeys) ListInfo(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) (_ []models.APIKeyInfo, _ int, err error) {
 	defer r.observe("api_keys.list_info", time.Now(), &err)
 	return r.next.ListInfo(ctx, f, page)
+}
+
+func (r apiKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter, after repositories.Cursor, skip, limit int) (_ []models.APIKeyInfo, _ repositories.Cursor, err error) {
+	defer r.observe("api_keys.info_batch", time.Now(), &err)
+	return r.next.InfoBatch(ctx, f, after, skip, limit)
+}
+
+func (r apiKeys) CountInfo(ctx context.Context, f repositories.APIKeyFilter) (_ int, err error) {
+	defer r.observe("api_keys.count_info", time.Now(), &err)
+	return r.next.CountInfo(ctx, f)
 }
 
 func (r apiKeys) GetInfo(ctx context.Context, id string) (_ models.APIKeyInfo, err error) {

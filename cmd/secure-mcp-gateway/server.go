@@ -94,6 +94,7 @@ type listening struct {
 	name     string
 	srv      *http.Server
 	listener net.Listener
+	maxConns int
 }
 
 // runServer serves until ctx ends, then drains in-flight requests, stops
@@ -258,7 +259,7 @@ func listen(name, addr string, handler http.Handler, maxConnections int, log *za
 	if err != nil {
 		return listening{}, fmt.Errorf("listen on %s for the %s (is another server using this port?): %w", addr, name, err)
 	}
-	return listening{name: name, srv: srv, listener: conns.Listener(listener)}, nil
+	return listening{name: name, srv: srv, listener: conns.Listener(listener), maxConns: maxConns}, nil
 }
 
 // serveUntilDone serves every server until ctx ends or one fails, then shuts
@@ -271,7 +272,8 @@ func serveUntilDone(ctx context.Context, servers []listening, log *zap.Logger, f
 				errc <- fmt.Errorf("serve the %s: %w", l.name, err)
 			}
 		}()
-		log.Info("serving the "+l.name, append([]zap.Field{zap.String("addr", l.listener.Addr().String())}, fields...)...)
+		log.Info("serving the "+l.name, append([]zap.Field{zap.String("addr", l.listener.Addr().String()),
+			zap.Int("max_connections", l.maxConns)}, fields...)...)
 	}
 	var failed error
 	select {

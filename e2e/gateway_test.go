@@ -49,8 +49,14 @@ type gatewayServer struct {
 // servers answer.
 func startGateway(t *testing.T, home string, env ...string) *gatewayServer {
 	t.Helper()
+	return startGatewayWith(t, home, nil, env...)
+}
+
+// startGatewayWith is startGateway with extra flags of `system start`.
+func startGatewayWith(t *testing.T, home string, flags []string, env ...string) *gatewayServer {
+	t.Helper()
 	mcpPort := freePort(t)
-	s := launchCommand(t, binary, home, "start", []string{"--mcp-port", strconv.Itoa(mcpPort)}, env...)
+	s := launchCommand(t, binary, home, "start", append([]string{"--mcp-port", strconv.Itoa(mcpPort)}, flags...), env...)
 	s.waitHealthy()
 	g := &gatewayServer{server: s, mcpURL: fmt.Sprintf("http://127.0.0.1:%d/mcp/", mcpPort)}
 	deadline := time.Now().Add(10 * time.Second)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/models"
@@ -254,4 +256,26 @@ func TestServerInfoNeverShowsEnvValues(t *testing.T) {
 		assert.NotContains(t, textOf(t, res), "supersecret")
 		assert.Contains(t, textOf(t, res), "GITHUB_TOKEN")
 	}
+}
+
+type refreshingUpstreams struct {
+	*fakeUpstreams
+	refreshed []string
+}
+
+func (r *refreshingUpstreams) Refresh(scope string, servers ...string) {
+	r.refreshed = append(r.refreshed, scope+" "+strings.Join(servers, ","))
+}
+
+func TestClearCacheRereadsTheCallersToolLists(t *testing.T) {
+	up := &refreshingUpstreams{fakeUpstreams: newFakeUpstreams()}
+	catalog := &fakeCatalog{}
+	catalog.set("c1", server("a"), server("b"))
+	g, err := New(Options{Catalog: catalog, Upstreams: up, Logger: zap.NewNop(), Mode: ToolsOriginal})
+	require.NoError(t, err)
+	res, err := g.CallTool(context.Background(), principal("u1"), &mcp.CallToolParamsRaw{Name: toolClearCache,
+		Arguments: json.RawMessage(`{"server_name": "b"}`)}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "success", decodeText(t, res)["status"])
+	assert.Equal(t, []string{"config:c1/user:u1/project:p1 b"}, up.refreshed, "only the caller's process of the named server")
 }

@@ -114,7 +114,7 @@ func (g *Gateway) callMeta(ctx context.Context, p Principal, params *mcp.CallToo
 	case toolCacheStatus:
 		doc = g.cacheStatus(p, servers)
 	case toolClearCache:
-		doc = g.clearCache(p, args)
+		doc = g.clearCache(p, servers, args)
 	}
 	return jsonResult(doc), nil
 }

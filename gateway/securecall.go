@@ -186,13 +186,22 @@ func (g *Gateway) cacheStatus(p Principal, servers []models.Server) map[string]a
 	}}
 }
 
-// clearCache drops the caller's routing table: the next call lists the
-// servers' tools again. Nothing of other users is touched.
-func (g *Gateway) clearCache(p Principal, args metaArgs) map[string]any {
+// clearCache drops the caller's routing table and makes the pool ask the
+// servers (all of the configuration's, or the one named) for their tools
+// again. Nothing of other users is touched but the tool lists of shared
+// processes, which are read again.
+func (g *Gateway) clearCache(p Principal, servers []models.Server, args metaArgs) map[string]any {
 	g.tables.drop(tableKey(p))
-	scope := "all"
+	scope := "all servers"
 	if args.ServerName != nil && *args.ServerName != "" {
 		scope = "server " + *args.ServerName
+	}
+	if r, ok := g.opts.Upstreams.(interface{ Refresh(scope string, servers ...string) }); ok {
+		for _, s := range servers {
+			if args.ServerName == nil || *args.ServerName == "" || *args.ServerName == s.Name {
+				r.Refresh(Scope(p, s), s.Name)
+			}
+		}
 	}
 	return map[string]any{"status": "success", "message": "Cache cleared for " + scope + " of your configuration"}
 }

@@ -154,6 +154,23 @@ func (s *ConfigService) ListServers(ctx context.Context, ident string) ([]models
 	return d.Servers, err
 }
 
+// CurrentServers returns the servers of a configuration as stored now, past
+// any read cache of the store. The gateway keeps what it reads under the
+// configuration's version, which it learns from Verify (never cached): a list
+// read from a cache, older than that version, would be kept for good.
+func (s *ConfigService) CurrentServers(ctx context.Context, ident string) ([]models.Server, error) {
+	var servers []models.Server
+	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
+		c, err := resolveConfig(ctx, r, ident)
+		if err != nil {
+			return err
+		}
+		servers, err = r.Servers().List(ctx, c.ID)
+		return storeErr(err, "", "")
+	})
+	return publicServers(servers), err
+}
+
 // AddServer adds a server; its name must be unique within the configuration.
 // It returns the server as clients see it (secrets masked).
 func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.Server) (models.Server, error) {

@@ -82,7 +82,7 @@ func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gate
 type catalog struct{ configs *services.ConfigService }
 
 func (c catalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, error) {
-	return c.configs.ListServers(ctx, configID)
+	return c.configs.CurrentServers(ctx, configID)
 }
 
 // callMetrics feeds tool calls to Prometheus.

@@ -66,7 +66,7 @@ func TestStdioClientThroughTheBridge(t *testing.T) {
 
 // With --metrics, tool calls and upstream processes are counted.
 func TestGatewayMetrics(t *testing.T) {
-	g := startGatewayWith(t, t.TempDir(), []string{"--metrics"})
+	g := startGatewayArgs(t, t.TempDir(), []string{"--metrics"})
 	key := g.quickStart(map[string]any{"server_name": "tester", "server_command": testUpstream(t), "args": []string{"serve"}})
 	session, err := mcpSession(t, g.mcpURL, key)
 	require.NoError(t, err)

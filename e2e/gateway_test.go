@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -49,28 +50,42 @@ type gatewayServer struct {
 // servers answer.
 func startGateway(t *testing.T, home string, env ...string) *gatewayServer {
 	t.Helper()
-	return startGatewayWith(t, home, nil, env...)
+	return startGatewayArgs(t, home, nil, env...)
 }
 
-// startGatewayWith is startGateway with extra flags of `system start`.
-func startGatewayWith(t *testing.T, home string, flags []string, env ...string) *gatewayServer {
+// startGatewayArgs is startGateway with extra flags (--mcp-stateful, …).
+func startGatewayArgs(t *testing.T, home string, flags []string, env ...string) *gatewayServer {
+	t.Helper()
+	g := launchGateway(t, home, flags, env...)
+	g.waitServing()
+	g.key = adminKeyOf(t, filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"))
+	return g
+}
+
+// launchGateway starts `system start` without waiting for it to serve.
+func launchGateway(t *testing.T, home string, flags []string, env ...string) *gatewayServer {
 	t.Helper()
 	mcpPort := freePort(t)
 	s := launchCommand(t, binary, home, "start", append([]string{"--mcp-port", strconv.Itoa(mcpPort)}, flags...), env...)
-	s.waitHealthy()
-	g := &gatewayServer{server: s, mcpURL: fmt.Sprintf("http://127.0.0.1:%d/mcp/", mcpPort)}
+	return &gatewayServer{server: s, mcpURL: fmt.Sprintf("http://127.0.0.1:%d/mcp/", mcpPort)}
+}
+
+// waitServing waits until the management API and the gateway both answer.
+func (g *gatewayServer) waitServing() {
+	t := g.t
+	t.Helper()
+	g.waitHealthy()
+	health := strings.TrimSuffix(g.mcpURL, "mcp/") + "health"
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", mcpPort))
+		res, err := http.Get(health)
 		if err == nil {
 			res.Body.Close()
 			break
 		}
-		require.True(t, time.Now().Before(deadline), "the gateway port never answered:\n%s", s.logs.String())
+		require.True(t, time.Now().Before(deadline), "the gateway port never answered:\n%s", g.logs.String())
 		time.Sleep(50 * time.Millisecond)
 	}
-	g.key = adminKeyOf(t, filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"))
-	return g
 }
 
 // admin sends an admin request that must answer want.

@@ -14,9 +14,33 @@ import (
 // can use a session another key opened.
 const principalExtra = "principal"
 
+// clientExtra is the TokenInfo member that carries a tool call's client
+// context (see CallTokenInfo).
+const clientExtra = "client"
+
 // TokenInfo is what the HTTP shell attaches to an authenticated request.
 func TokenInfo(p Principal) *auth.TokenInfo {
 	return &auth.TokenInfo{UserID: p.KeyID, Extra: map[string]any{principalExtra: p}}
+}
+
+// CallTokenInfo is TokenInfo for a tool call that must end when client does.
+// Without sessions the SDK neither cancels a call on its client's
+// notifications/cancelled nor when its client goes away; the HTTP shell does,
+// through client.
+func CallTokenInfo(p Principal, client context.Context) *auth.TokenInfo {
+	info := TokenInfo(p)
+	info.Extra[clientExtra] = client
+	return info
+}
+
+// clientOf is the client context of a request, nil without one.
+func clientOf(req mcp.Request) context.Context {
+	if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
+		if c, ok := extra.TokenInfo.Extra[clientExtra].(context.Context); ok {
+			return c
+		}
+	}
+	return nil
 }
 
 // errNoPrincipal reaches a client only if the HTTP shell let a request through
@@ -68,6 +92,12 @@ func (g *Gateway) dispatch(next mcp.MethodHandler) mcp.MethodHandler {
 			p, err := principalOf(req)
 			if err != nil {
 				return nil, err
+			}
+			if client := clientOf(req); client != nil {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+				defer context.AfterFunc(client, cancel)()
 			}
 			call := req.(*mcp.CallToolRequest)
 			res, err := g.CallTool(ctx, p, call.Params, progressForwarder(ctx, call))

@@ -11,6 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/repositories/cached"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
@@ -128,6 +131,47 @@ func TestTwoInstancesConcurrentWritesOnEveryBackend(t *testing.T) {
 			members, err := other.Projects.Members(ctx, "p")
 			require.NoError(t, err)
 			assert.Len(t, members, n)
+		})
+	}
+}
+
+// The gateway keeps the servers it reads under the configuration's version,
+// which it learns from Verify (never cached): so it must read them past the
+// short read cache, or a list cached just before another instance's edit
+// would be kept under the edit's version for good.
+func TestCurrentServersSeeAnotherInstancesEditAtOnceOnEveryBackend(t *testing.T) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			sa, sb := b.OpenPair(t)
+			// The other instance reads through the read cache, as a server does;
+			// its entries outlive this test's steps.
+			cachedB, err := cached.Wrap(sb, cached.MaxTTL-time.Millisecond, time.Now)
+			require.NoError(t, err)
+			open := func(s repositories.Store) *services.Services {
+				files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+				require.NoError(t, err)
+				svc := services.New(s, files, services.SystemClock)
+				t.Cleanup(func() { _ = svc.Close() })
+				return svc
+			}
+			a, other := open(sa), open(cachedB)
+			c, err := a.Configs.Create(ctx, "cfg")
+			require.NoError(t, err)
+			servers, err := other.Configs.ListServers(ctx, c.ID)
+			require.NoError(t, err)
+			require.Empty(t, servers, "read, and kept by the other instance's cache")
+
+			_, err = a.Configs.AddServer(ctx, "cfg", models.Server{Name: "git", Command: "uvx"})
+			require.NoError(t, err)
+			current, err := other.Configs.CurrentServers(ctx, c.ID)
+			require.NoError(t, err)
+			require.Len(t, current.Servers, 1, "the edit made through the first instance")
+			assert.Equal(t, "git", current.Servers[0].Name)
+			assert.Equal(t, c.ID, current.ID)
+
+			_, err = other.Configs.CurrentServers(ctx, "no-such-config")
+			assert.Equal(t, services.KindNotFound, services.KindOf(err))
 		})
 	}
 }

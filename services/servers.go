@@ -155,6 +155,24 @@ func (s *ConfigService) ListServers(ctx context.Context, ident string) ([]models
 	return d.Servers, err
 }
 
+// CurrentServers returns a configuration with its servers as stored now,
+// past any read cache of the store, in one snapshot: its UpdatedAt is the
+// version the servers belong to. The gateway keeps what it reads under that
+// version, which it compares with the one Verify reports (never cached).
+func (s *ConfigService) CurrentServers(ctx context.Context, ident string) (ConfigDetail, error) {
+	var d ConfigDetail
+	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
+		c, err := resolveConfig(ctx, r, ident)
+		if err != nil {
+			return err
+		}
+		servers, err := r.Servers().List(ctx, c.ID)
+		d = ConfigDetail{Config: c, Servers: publicServers(servers)}
+		return storeErr(err, "", "")
+	})
+	return d, err
+}
+
 // AddServer adds a server; its name must be unique within the configuration.
 // It returns the server as clients see it (secrets masked).
 func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.Server) (models.Server, error) {

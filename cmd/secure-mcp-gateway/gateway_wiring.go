@@ -93,7 +93,7 @@ func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gate
 type catalog struct{ configs *services.ConfigService }
 
 func (c catalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error) {
-	d, err := c.configs.Get(ctx, configID)
+	d, err := c.configs.CurrentServers(ctx, configID)
 	return d.Servers, d.UpdatedAt, err
 }
 

@@ -86,6 +86,9 @@ func New(opts Options) http.Handler {
 		if !ok {
 			return nil, auth.ErrInvalidToken
 		}
+		if client := clientContext(r); client != nil {
+			return gateway.CallTokenInfo(p, client), nil
+		}
 		return gateway.TokenInfo(p), nil
 	}, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(sdk)
 
@@ -105,8 +108,9 @@ func New(opts Options) http.Handler {
 type principalKey struct{}
 
 type handler struct {
-	opts Options
-	next http.Handler
+	opts  Options
+	next  http.Handler
+	calls calls // stateless mode's tool calls in flight
 }
 
 // ServeHTTP authenticates the request, then passes it on with the key
@@ -133,6 +137,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.Clone(context.WithValue(r.Context(), principalKey{}, p))
+	if !h.opts.Stateful {
+		var done func()
+		r, done = h.calls.track(r, p.KeyID, h.opts.MaxBodyBytes)
+		defer done()
+	}
 	for _, name := range keyHeaders {
 		r.Header.Del(name)
 	}

@@ -71,7 +71,8 @@ const (
 )
 
 type fixture struct {
-	url string
+	url  string
+	pool *upstream.Pool
 }
 
 func newFixture(t *testing.T, stateful bool) fixture {
@@ -96,7 +97,7 @@ func newFixture(t *testing.T, stateful bool) fixture {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return fixture{url: srv.URL}
+	return fixture{url: srv.URL, pool: pool}
 }
 
 // headerTransport adds headers to every request of an MCP client.

@@ -148,8 +148,11 @@ func serve(args []string) {
 	tool("child", func(context.Context, *mcp.CallToolRequest, map[string]any) (*mcp.CallToolResult, error) {
 		return text(strconv.Itoa(childPID)), nil
 	})
-	// slow sleeps for ms milliseconds, or until cancelled (said on stderr).
+	// slow sleeps for ms milliseconds, or until cancelled; it says on stderr
+	// when it starts (so that a test knows the call has arrived) and when it
+	// is cancelled.
 	tool("slow", func(ctx context.Context, _ *mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, error) {
+		fmt.Fprintf(os.Stderr, "sleeping: %s\n", args["tag"])
 		select {
 		case <-time.After(time.Duration(num(args, "ms")) * time.Millisecond):
 			return text("slept"), nil

@@ -154,8 +154,8 @@ func TestListFailingMidwayIsCut(t *testing.T) {
 	}
 }
 
-// blockingStore holds every key batch until release closes, once started
-// has been told.
+// blockingStore holds every key batch until release closes or the
+// request's time runs out, once started has been told.
 type blockingStore struct {
 	repositories.Store
 	started chan struct{}
@@ -177,7 +177,10 @@ func (r blockingKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter
 		case r.s.started <- struct{}{}:
 		default:
 		}
-		<-r.s.release
+		select {
+		case <-r.s.release:
+		case <-ctx.Done(): // the request's own limit: the read then fails as a real one would
+		}
 	}
 	return r.APIKeyRepository.InfoBatch(ctx, f, after, skip, limit)
 }

@@ -106,15 +106,12 @@ func checkCanonical(t *testing.T, in []byte) {
 	var want any
 	dec := json.NewDecoder(bytes.NewReader(in))
 	dec.UseNumber()
-	stdErr := dec.Decode(&want)
-	if stdErr == nil {
-		// Decode reads one value; Unmarshal also refuses what follows.
-		stdErr = json.Unmarshal(in, new(any))
-	}
+	// Decode reads one value; Valid also refuses what follows it.
+	stdOK := dec.Decode(&want) == nil && json.Valid(in)
 	got, err := CanonicalJSON(in)
-	if stdErr != nil {
+	if !stdOK {
 		if err == nil {
-			t.Fatalf("%q: encoding/json refuses it (%v), CanonicalJSON accepts it: %s", in, stdErr, got)
+			t.Fatalf("%q: encoding/json refuses it, CanonicalJSON accepts it: %s", in, got)
 		}
 		return
 	}

@@ -107,6 +107,13 @@ func TestSeal(t *testing.T) {
 	require.Equal(t, 123456000, recs[1].Time.Nanosecond(), "truncated to the microsecond")
 	require.Equal(t, `{"a":[],"b":1}`, string(recs[2].Details), "details stored canonical")
 
+	odd := []Record{sample(1)}
+	odd[0].Entity.Name, odd[0].RequestID = "a\x00b", "c\x82d"
+	_, err = Seal(EmptyHead(), odd)
+	require.NoError(t, err)
+	require.Equal(t, "a\uFFFDb", odd[0].Entity.Name, "no NUL: a text column refuses it")
+	require.Equal(t, "c\uFFFDd", odd[0].RequestID, "valid UTF-8, as JSON and PostgreSQL keep it")
+
 	more := []Record{sample(3)}
 	head2, err := Seal(head, more)
 	require.NoError(t, err)

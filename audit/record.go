@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ActorKind says who acted.
@@ -104,17 +106,53 @@ type Record struct {
 	Hash string `json:"hash"`
 }
 
+// TimeFormat is how records write their time in JSON: UTC, always six
+// fraction digits, so that exported lines sort by time as text.
+const TimeFormat = "2006-01-02T15:04:05.000000Z07:00"
+
+// MarshalJSON writes the record with its time in TimeFormat. (Decoding
+// needs nothing special: the format is RFC 3339.)
+func (r Record) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+
+// plainRecord has Record's fields without its MarshalJSON method.
+type plainRecord Record
+
+// wireRecord is a record as JSON holds it.
+type wireRecord struct {
+	Seq  int64  `json:"seq"`
+	Time string `json:"time"`
+	plainRecord
+}
+
+func (r Record) wire() wireRecord {
+	return wireRecord{Seq: r.Seq, Time: r.Time.UTC().Format(TimeFormat), plainRecord: plainRecord(r)}
+}
+
 // Normalize returns the record as it is stored and hashed: time in UTC
-// truncated to the microsecond, details in canonical JSON (none for an empty
-// value or null). It fails when the details are not JSON.
+// truncated to the microsecond, strings in valid UTF-8 without NUL (what a
+// PostgreSQL text column and JSON keep; U+FFFD replaces the rest), details
+// in canonical JSON (none for an empty value or null). It fails when the
+// details are not JSON.
 func (r Record) Normalize() (Record, error) {
 	r.Time = r.Time.UTC().Truncate(time.Microsecond)
+	for _, p := range [...]*string{&r.Actor.ID, &r.Actor.UserID, &r.Actor.ProjectID, &r.Actor.Addr, &r.Action,
+		&r.Entity.Kind, &r.Entity.ID, &r.Entity.Name, &r.RequestID} {
+		*p = storable(*p)
+	}
 	details, err := canonicalDetails(r.Details)
 	if err != nil {
 		return r, fmt.Errorf("audit: record details: %w", err)
 	}
 	r.Details = details
 	return r, nil
+}
+
+// storable replaces what a text column or JSON cannot hold as written.
+func storable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // ErrInvalid marks a record its author got wrong; Seal refuses it.

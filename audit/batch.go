@@ -75,7 +75,8 @@ type BatcherStats struct {
 // accepted is stored by the time Close returns nil. A failed flush is
 // retried, never dropped. When the queue is full Add blocks, up to
 // MaxBlock, then refuses the record with ErrQueueFull, counted: records are
-// never dropped silently.
+// never dropped silently. (A crash, unlike a clean shutdown, loses what is
+// queued: at most QueueSize records and the batch being stored.)
 type Batcher struct {
 	cfg   BatcherConfig
 	flush FlushFunc

@@ -94,7 +94,9 @@ func maskString(s string, secret bool) string {
 	case secret || secretValue(s):
 		return Masked(s)
 	}
-	if i := strings.IndexByte(s, '='); i > 0 && !strings.Contains(s[:i], "://") && secretName(s[:i]) {
+	// An assignment's name is one word: "Set MAX_TOKENS=100 …" in a
+	// description is prose, not a credential.
+	if i := strings.IndexByte(s, '='); i > 0 && !strings.ContainsAny(s[:i], " \t/") && secretName(s[:i]) {
 		return s[:i+1] + Masked(s[i+1:])
 	}
 	if masked, ok := maskURL(s); ok {

@@ -62,6 +62,7 @@ func TestMaskString(t *testing.T) {
 		{"--api-key=abcdefghijklmnop", "--api-key=****mnop"},
 		{"GITHUB_TOKEN=short", "GITHUB_TOKEN=****"},
 		{"--verbose=true", "--verbose=true"},
+		{"Set MAX_TOKENS=100 for long answers", "Set MAX_TOKENS=100 for long answers"},
 		{"https://user:pa55word@example.com/x", "https://xxxxx@example.com/x"},
 		{"https://example.com/cb?code=1&access_token=abcdef", "https://example.com/cb?access_token=xxxxx&code=1"},
 		{"https://example.com/?q=1", "https://example.com/?q=1"},

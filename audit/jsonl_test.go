@@ -62,7 +62,9 @@ func TestExportOfTamperedRecord(t *testing.T) {
 	require.NoError(t, err)
 	rep, err := Verify(ctx, NewJSONLReader(&buf), VerifyOptions{})
 	require.NoError(t, err)
-	require.Equal(t, &Problem{Kind: Changed, Seq: 3, Through: 3, Message: rep.Problem.Message}, rep.Problem)
+	require.NotNil(t, rep.Problem, "tampering not detected")
+	require.Equal(t, Changed, rep.Problem.Kind)
+	require.Equal(t, int64(3), rep.Problem.Seq)
 }
 
 func TestJSONLReaderErrors(t *testing.T) {

@@ -79,18 +79,26 @@ func appendString(b []byte, s string) []byte {
 // ComputeHash returns the hash a record must carry after prevHash:
 // hex(SHA-256(prev ‖ Canonical(r))) with prev the 32 bytes prevHash spells.
 func ComputeHash(prevHash string, r Record) (string, error) {
-	var prev [sha256.Size]byte
-	if !validHash(prevHash) {
-		return "", fmt.Errorf("audit: previous hash %q is not 64 lowercase hex digits", prevHash)
-	}
-	hex.Decode(prev[:], []byte(prevHash))
-	buf := make([]byte, 0, 320+len(r.Details))
-	enc, err := appendCanonical(append(buf, prev[:]...), r)
+	sum, _, err := sumRecord(make([]byte, 0, 320+len(r.Details)), prevHash, r)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(enc)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// sumRecord computes a record's hash in binary, encoding into buf (which it
+// returns for reuse: verification hashes every record).
+func sumRecord(buf []byte, prevHash string, r Record) ([sha256.Size]byte, []byte, error) {
+	var prev [sha256.Size]byte
+	if !validHash(prevHash) {
+		return prev, buf, fmt.Errorf("audit: previous hash %q is not 64 lowercase hex digits", prevHash)
+	}
+	hex.Decode(prev[:], []byte(prevHash))
+	enc, err := appendCanonical(append(buf[:0], prev[:]...), r)
+	if err != nil {
+		return prev, buf, err
+	}
+	return sha256.Sum256(enc), enc, nil
 }
 
 // validHash accepts 64 lowercase hex digits: hashes are compared as

@@ -69,21 +69,27 @@ func NewCheckpoint(at time.Time, c Checkpoint) (Record, error) {
 
 // CheckpointOf reads the checkpoint a record carries; ok is false for a
 // record of another action.
-func CheckpointOf(r Record) (c Checkpoint, ok bool, err error) {
+func CheckpointOf(r Record) (Checkpoint, bool, error) {
 	if r.Action != ActionCheckpoint {
 		return Checkpoint{}, false, nil
 	}
+	c, err := decodeCheckpoint(r)
+	return c, true, err
+}
+
+func decodeCheckpoint(r Record) (Checkpoint, error) {
+	var c Checkpoint
 	if err := json.Unmarshal(r.Details, &c); err != nil {
-		return Checkpoint{}, true, fmt.Errorf("%w: checkpoint details: %v", ErrInvalid, err)
+		return Checkpoint{}, fmt.Errorf("%w: checkpoint details: %v", ErrInvalid, err)
 	}
 	if err := c.Validate(); err != nil {
-		return Checkpoint{}, true, err
+		return Checkpoint{}, err
 	}
 	if c.ThroughSeq >= r.Seq {
-		return Checkpoint{}, true, fmt.Errorf("%w: checkpoint %d removes records up to %d, after itself",
+		return Checkpoint{}, fmt.Errorf("%w: checkpoint %d removes records up to %d, after itself",
 			ErrInvalid, r.Seq, c.ThroughSeq)
 	}
-	return c, true, nil
+	return c, nil
 }
 
 // DetailsOf encodes v as record details in canonical JSON.

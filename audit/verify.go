@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -125,6 +127,7 @@ type Verifier struct {
 	lastCP  *Checkpoint  // the last checkpoint verified
 	maxCut  int64        // the highest ThroughSeq of any checkpoint
 	done    bool
+	buf     []byte // encoding buffer, reused
 }
 
 // NewVerifier returns a Verifier for one chain.
@@ -208,7 +211,7 @@ func (v *Verifier) check(r Record) *Problem {
 		return &Problem{Kind: Removed, Seq: ls + 1, Through: r.Seq - 1,
 			Message: fmt.Sprintf("%s missing between %s and %s", span(ls+1, r.Seq-1), v.last.label(), r.label())}
 	}
-	if !hashMatches(r.PrevHash, r) {
+	if !v.hashMatches(r.PrevHash, r) {
 		return v.mismatch(r)
 	}
 	switch {
@@ -238,12 +241,12 @@ func (v *Verifier) check(r Record) *Problem {
 // another seq), or a change.
 func (v *Verifier) mismatch(r Record) *Problem {
 	for d := int64(1); d <= shiftTries; d++ {
-		if hashMatches(r.PrevHash, withSeq(r, r.Seq+d)) {
+		if v.hashMatches(r.PrevHash, withSeq(r, r.Seq+d)) {
 			return &Problem{Kind: Removed, Seq: r.Seq, Through: r.Seq + d - 1, Message: fmt.Sprintf(
 				"%s was written as record %d: %s as written removed and the records after renumbered",
 				r.label(), r.Seq+d, span(r.Seq, r.Seq+d-1))}
 		}
-		if r.Seq-d >= 1 && hashMatches(r.PrevHash, withSeq(r, r.Seq-d)) {
+		if r.Seq-d >= 1 && v.hashMatches(r.PrevHash, withSeq(r, r.Seq-d)) {
 			return &Problem{Kind: Inserted, Seq: r.Seq - d, Through: r.Seq - 1, Message: fmt.Sprintf(
 				"%s inserted: %s was written as record %d, the records from there on were renumbered",
 				span(r.Seq-d, r.Seq-1), r.label(), r.Seq-d)}
@@ -258,9 +261,15 @@ func withSeq(r Record, seq int64) Record {
 	return r
 }
 
-func hashMatches(prev string, r Record) bool {
-	h, err := ComputeHash(prev, r)
-	return err == nil && h == r.Hash
+func (v *Verifier) hashMatches(prev string, r Record) bool {
+	var want [sha256.Size]byte
+	if !validHash(r.Hash) {
+		return false
+	}
+	hex.Decode(want[:], []byte(r.Hash))
+	sum, buf, err := sumRecord(v.buf, prev, r)
+	v.buf = buf
+	return err == nil && sum == want
 }
 
 // accept records a verified record.
@@ -273,10 +282,10 @@ func (v *Verifier) accept(r Record) {
 
 // checkpoint checks a verified checkpoint record against the chain.
 func (v *Verifier) checkpoint(r Record) *Problem {
-	c, ok, err := CheckpointOf(r)
-	if !ok {
+	if r.Action != ActionCheckpoint {
 		return nil
 	}
+	c, err := decodeCheckpoint(r)
 	if err != nil {
 		return &Problem{Kind: Changed, Seq: r.Seq, Through: r.Seq,
 			Message: fmt.Sprintf("%s is not a valid checkpoint: %v", r.label(), err)}

@@ -211,3 +211,21 @@ func TestVerifyIteratorAndContextErrors(t *testing.T) {
 	_, err = Verify(ctx, NewSlice(chain(t, 3)), VerifyOptions{})
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+// TestVerifyConstantMemory: verification allocates the same whatever the
+// chain's length, so that millions of records stream through.
+func TestVerifyConstantMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts vary under the race detector")
+	}
+	allocs := func(n int) float64 {
+		recs := chain(t, n)
+		return testing.AllocsPerRun(3, func() {
+			rep, err := Verify(context.Background(), NewSlice(recs), VerifyOptions{})
+			require.NoError(t, err)
+			require.True(t, rep.OK())
+		})
+	}
+	small, large := allocs(100), allocs(5000)
+	require.Equal(t, small, large, "allocations grow with the chain")
+}

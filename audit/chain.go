@@ -6,11 +6,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"strings"
 )
 
-// GenesisHash is the PrevHash of the first record of a chain.
-var GenesisHash = strings.Repeat("0", 64)
+// GenesisHash is the PrevHash of the first record of a chain: 32 zero bytes.
+const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
 // encodingTag starts every record's canonical encoding: it separates audit
 // hashes from any other SHA-256 in the product and names the layout, so

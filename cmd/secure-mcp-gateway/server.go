@@ -21,6 +21,7 @@ import (
 	"github.com/securemcp/gateway/gateway"
 	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/internal/connlimit"
+	"github.com/securemcp/gateway/internal/dataplane"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/cached"
@@ -169,7 +170,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 	if m != nil {
 		gm = m.NewGateway(func() map[string]int { return states() })
 	}
-	pool, err := newPool(settings.Gateway, log, gm)
+	pool, err := dataplane.NewPool(settings.Gateway, log, gm)
 	if err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 		servers = append(servers, l)
 	}
 	if s.gateway {
-		handler, err := newGatewayHandler(a, settings, pool, log, gm)
+		handler, err := dataplane.NewHandler(a.services, settings, pool, log, gm)
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/internal/connlimit"
 	"github.com/securemcp/gateway/internal/dataplane"
+	"github.com/securemcp/gateway/internal/gctune"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/cached"
@@ -129,6 +130,11 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 	}
 	if generated {
 		log.Info("generated a new config file; the admin key is its admin_apikey field unless SMG_ADMIN_API_KEY overrides it", zap.String("config_path", path))
+	}
+	// The collector's pace follows the live heap unless GOGC or GOMEMLIMIT
+	// says otherwise (see internal/gctune).
+	if tuner := gctune.Start(gctune.Default, os.Getenv); tuner != nil {
+		defer tuner.Stop()
 	}
 	var m *metrics.Metrics
 	var gm *metrics.Gateway

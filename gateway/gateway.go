@@ -99,6 +99,8 @@ type Gateway struct {
 	opts      Options
 	snapshots snapshotCache
 	tables    tableCache
+	// meta is the original's tools as tools/list sends them.
+	meta []*mcp.Tool
 }
 
 // New checks the options and applies defaults.
@@ -124,7 +126,7 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	g := &Gateway{opts: opts}
+	g := &Gateway{opts: opts, meta: encodeSchemas(metaTools())}
 	g.snapshots.catalog = opts.Catalog
 	return g, nil
 }

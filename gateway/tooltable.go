@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -39,6 +41,64 @@ type ToolTable struct {
 	routes map[string]Route
 	// servers are the definitions the table was built from, by name.
 	servers map[string]models.Server
+	// defs and sources are the definitions and the upstreams' own tool
+	// lists the table was built from, in order, to tell whether it still
+	// holds (builtFrom).
+	defs    []models.Server
+	sources [][]*mcp.Tool
+	// listing is what tools/list answers: the tool mode's tools with their
+	// schemas encoded once (encodeSchemas).
+	listing []*mcp.Tool
+}
+
+// builtFrom reports whether the table was built from these definitions and
+// these very lists (the pool hands out the same slice until a server's
+// tools change).
+func (t *ToolTable) builtFrom(defs []models.Server, sources [][]*mcp.Tool) bool {
+	if len(defs) != len(t.defs) || len(sources) != len(t.sources) {
+		return false
+	}
+	for i := range defs {
+		if defs[i].Name != t.defs[i].Name || !sameSlice(sources[i], t.sources[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSlice(a, b []*mcp.Tool) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// encodeSchemas returns copies of tools whose input and output schemas are
+// JSON already: a tools/list then copies them instead of encoding nested
+// maps (sorting every key) for every client, every time. The encoding is
+// the SDK's own (no HTML escaping), so the bytes sent do not change.
+func encodeSchemas(tools []*mcp.Tool) []*mcp.Tool {
+	out := make([]*mcp.Tool, len(tools))
+	for i, t := range tools {
+		c := *t
+		c.InputSchema = encodedJSON(t.InputSchema)
+		c.OutputSchema = encodedJSON(t.OutputSchema)
+		out[i] = &c
+	}
+	return out
+}
+
+// encodedJSON is v as a json.RawMessage; nil stays nil (an absent output
+// schema), and a value that cannot be encoded is left for the SDK to refuse.
+func encodedJSON(v any) any {
+	switch v.(type) {
+	case nil, json.RawMessage:
+		return v
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return v
+	}
+	return json.RawMessage(bytes.TrimRight(buf.Bytes(), "\n"))
 }
 
 // Lookup returns the route of a flat tool name.

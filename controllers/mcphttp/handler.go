@@ -132,7 +132,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, addr, err.Error(), true)
 		return
 	}
-	r = r.Clone(context.WithValue(r.Context(), principalKey{}, p))
+	// A shallow copy with headers of its own: the key is replaced there, and
+	// the caller's request is left as it came.
+	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+	r.Header = r.Header.Clone()
 	for _, name := range keyHeaders {
 		r.Header.Del(name)
 	}

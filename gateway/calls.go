@@ -29,7 +29,22 @@ func (g *Gateway) ListTools(ctx context.Context, p Principal) ([]*mcp.Tool, erro
 	if err != nil {
 		return nil, err
 	}
-	return table.listing, nil
+	return table.listing.tools, nil
+}
+
+// ListToolsJSON is the result of ListTools as the JSON of a tools/list
+// result, encoded once per table: as the SDK would send it to a client of
+// the sessionless protocol (2026-07-28) when sessionless is set, to a client
+// of an earlier one otherwise.
+func (g *Gateway) ListToolsJSON(ctx context.Context, p Principal, sessionless bool) (json.RawMessage, error) {
+	if g.opts.Mode == ToolsOriginal {
+		return g.metaList.result(sessionless, g.impl)
+	}
+	table, err := g.table(ctx, p, true)
+	if err != nil {
+		return nil, err
+	}
+	return table.listing.result(sessionless, g.impl)
 }
 
 // CallTool routes a call by its flat name (or to an enkrypt_* tool). An
@@ -114,11 +129,10 @@ func (g *Gateway) table(ctx context.Context, p Principal, reuse bool) (*ToolTabl
 		table.servers[s.Name] = s
 	}
 	table.sources, table.defs = raw, servers
-	table.listing = table.Tools
+	table.listing.tools = table.Tools
 	if g.opts.Mode == ToolsBoth {
-		table.listing = slices.Concat(g.meta, table.Tools)
+		table.listing.tools = slices.Concat(g.meta, table.Tools)
 	}
-	table.listing = encodeSchemas(table.listing)
 	g.tables.put(key, table)
 	return table, nil
 }

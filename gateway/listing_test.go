@@ -89,26 +89,33 @@ func TestListToolsKeepsItsTableWhileTheListsHold(t *testing.T) {
 	assert.Equal(t, 6, checks.count("a"), "each user has a table of their own")
 }
 
-// TestListedSchemasAreSentAsTheSDKWouldEncodeThem: the schemas encoded once
-// for tools/list give the same bytes as the tools encoded at each listing.
-func TestListedSchemasAreSentAsTheSDKWouldEncodeThem(t *testing.T) {
+// TestListToolsJSONIsWhatTheSDKWouldSend: the tools/list result encoded
+// once per table has the very bytes the SDK writes for the listed tools, in
+// every tool mode, and is encoded once.
+func TestListToolsJSONIsWhatTheSDKWouldSend(t *testing.T) {
 	tool := &mcp.Tool{Name: "t", Description: "a <b> & c",
 		InputSchema: map[string]any{"type": "object", "properties": map[string]any{
 			"z": map[string]any{"type": "string", "pattern": "^<[a-z]+>&$"}, "a": map[string]any{"type": "integer", "maximum": 1e21}}},
 		OutputSchema: map[string]any{"type": "object"}}
 	plain := &mcp.Tool{Name: "p", InputSchema: map[string]any{"type": "object"}} // no output schema
-	g := newTestGateway(t, ToolsBoth, nil, server("s"))
-	g.up.tools["s"] = []*mcp.Tool{tool, plain}
-	listed, err := g.ListTools(context.Background(), principal("u1"))
-	require.NoError(t, err)
-
-	renamed := func(t *mcp.Tool, name string) *mcp.Tool { c := *t; c.Name = name; return &c }
-	want := append(metaTools(), renamed(tool, "s__t"), renamed(plain, "s__p"))
-	assert.Equal(t, sdkEncode(t, &mcp.ListToolsResult{Tools: want}), sdkEncode(t, &mcp.ListToolsResult{Tools: listed}))
-	_, raw := listed[len(listed)-1].InputSchema.(json.RawMessage)
-	assert.True(t, raw, "encoded once, when the table was built")
-	assert.Nil(t, listed[len(listed)-1].OutputSchema, "an absent output schema stays absent")
-	assert.IsType(t, map[string]any{}, tool.InputSchema, "the upstream's tool is not modified")
+	for _, mode := range []ToolMode{ToolsFlat, ToolsOriginal, ToolsBoth} {
+		g := newTestGateway(t, mode, nil, server("s"))
+		g.up.tools["s"] = []*mcp.Tool{tool, plain}
+		ctx, p := context.Background(), principal("u1")
+		listed, err := g.ListTools(ctx, p)
+		require.NoError(t, err)
+		raw, err := g.ListToolsJSON(ctx, p, false)
+		require.NoError(t, err)
+		assert.Equal(t, sdkEncode(t, &mcp.ListToolsResult{Tools: listed}), string(raw)+"\n", mode)
+		again, err := g.ListToolsJSON(ctx, p, false)
+		require.NoError(t, err)
+		assert.Same(t, &raw[0], &again[0], "encoded once")
+		sessionless, err := g.ListToolsJSON(ctx, p, true)
+		require.NoError(t, err)
+		decorated := &mcp.ListToolsResult{Tools: listed, Meta: mcp.Meta{mcp.MetaKeyServerInfo: g.ServerInfo()}}
+		decorated.ResultType = "complete"
+		assert.Equal(t, sdkEncode(t, decorated), string(sessionless)+"\n", mode)
+	}
 }
 
 // sdkEncode encodes v as the SDK writes its messages.

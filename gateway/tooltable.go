@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -46,9 +47,8 @@ type ToolTable struct {
 	// holds (builtFrom).
 	defs    []models.Server
 	sources [][]*mcp.Tool
-	// listing is what tools/list answers: the tool mode's tools with their
-	// schemas encoded once (encodeSchemas).
-	listing []*mcp.Tool
+	// listing is what tools/list answers: the tool mode's tools.
+	listing listing
 }
 
 // builtFrom reports whether the table was built from these definitions and
@@ -70,35 +70,44 @@ func sameSlice(a, b []*mcp.Tool) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-// encodeSchemas returns copies of tools whose input and output schemas are
-// JSON already: a tools/list then copies them instead of encoding nested
-// maps (sorting every key) for every client, every time. The encoding is
-// the SDK's own (no HTML escaping), so the bytes sent do not change.
-func encodeSchemas(tools []*mcp.Tool) []*mcp.Tool {
-	out := make([]*mcp.Tool, len(tools))
-	for i, t := range tools {
-		c := *t
-		c.InputSchema = encodedJSON(t.InputSchema)
-		c.OutputSchema = encodedJSON(t.OutputSchema)
-		out[i] = &c
-	}
-	return out
+// listing is the tools of a tools/list answer and their result encoded
+// once for each protocol generation, at the first listing that asks.
+type listing struct {
+	tools   []*mcp.Tool
+	once    [2]sync.Once
+	encoded [2]json.RawMessage
+	err     [2]error
 }
 
-// encodedJSON is v as a json.RawMessage; nil stays nil (an absent output
-// schema), and a value that cannot be encoded is left for the SDK to refuse.
-func encodedJSON(v any) any {
-	switch v.(type) {
-	case nil, json.RawMessage:
-		return v
+// result is the JSON of the tools/list result. For a sessionless request
+// (protocol 2026-07-28) it carries what the SDK adds to every result of
+// that protocol: resultType and the server's identity in _meta.
+func (l *listing) result(sessionless bool, server *mcp.Implementation) (json.RawMessage, error) {
+	i := 0
+	if sessionless {
+		i = 1
 	}
+	l.once[i].Do(func() {
+		res := &mcp.ListToolsResult{Tools: l.tools}
+		if sessionless {
+			res.ResultType = "complete"
+			res.Meta = mcp.Meta{mcp.MetaKeyServerInfo: server}
+		}
+		l.encoded[i], l.err[i] = encodeResult(res)
+	})
+	return l.encoded[i], l.err[i]
+}
+
+// encodeResult encodes a result as the MCP SDK does (without HTML escaping),
+// so that the bytes sent do not depend on which of the two encoded it.
+func encodeResult(v any) (json.RawMessage, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return v
+		return nil, err
 	}
-	return json.RawMessage(bytes.TrimRight(buf.Bytes(), "\n"))
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Lookup returns the route of a flat tool name.

@@ -41,7 +41,11 @@ type FailureLimiter interface {
 
 // Options configure the handler.
 type Options struct {
-	Server   *mcp.Server
+	Server *mcp.Server
+	// Tools, when set, answers plain tools/list and tools/call requests of
+	// stateless clients without the SDK's per-request session (see
+	// direct.go); everything else goes to Server.
+	Tools    Tools
 	Auth     Authenticator
 	Failures FailureLimiter
 	Logger   *zap.Logger
@@ -107,6 +111,7 @@ type principalKey struct{}
 type handler struct {
 	opts Options
 	next http.Handler
+	meta metaCheck // the direct path's checks of _meta
 }
 
 // ServeHTTP authenticates the request, then passes it on with the key
@@ -130,6 +135,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.refuse(w, addr, err.Error(), true)
+		return
+	}
+	if h.direct(w, r, p) {
 		return
 	}
 	// A shallow copy with headers of its own: the key is replaced there, and

@@ -44,7 +44,7 @@ func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, 
 	}
 	opts := gateway.Options{
 		Catalog: catalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
-		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout,
+		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),
 	}
 	if gm != nil {
 		opts.Observer = callMetrics{gm}
@@ -54,7 +54,8 @@ func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, 
 		return nil, err
 	}
 	return mcphttp.New(mcphttp.Options{
-		Server: g.MCPServer(config.BuildVersion()),
+		Server: g.MCPServer(),
+		Tools:  g,
 		Auth:   keyAuthenticator{svc.APIKeys},
 		// Its own throttle: a flood of bad gateway keys never locks out the
 		// admin API, which has another.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -211,13 +212,23 @@ func listPhase(ctx context.Context, o options, srv *spawned, admin *client, out 
 	meter := cpuMeter{gateway: pid, upstreams: childrenOf(pid)}
 	var cpu []cpuSample
 	var rows []result
-	for _, workers := range []int{1, o.concurrency} {
+	raw := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency, DisableCompression: true}}
+	rawOp := func(ctx context.Context, _ int) error { return rawList(ctx, raw, srv.mcpURL, keys[0], want) }
+	for _, run := range []struct {
+		name    string
+		workers int
+		fn      op
+	}{
+		{"1", 1, list}, {strconv.Itoa(o.concurrency), o.concurrency, list},
+		{"1, raw", 1, rawOp}, {strconv.Itoa(o.concurrency) + ", raw", o.concurrency, rawOp},
+	} {
 		before := meter.read()
-		r := measureOps(ctx, strconv.Itoa(workers), workers, o.duration/2, 0, list)
+		r := measureOps(ctx, run.name, run.workers, o.duration/4, 0, run.fn)
 		cpu = append(cpu, meter.read().sub(before))
 		rows = append(rows, r)
 		printRow(out, r)
 	}
+	fmt.Fprintln(out, `("raw": the answer read over HTTP, not decoded: the gateway's part)`)
 	for i, r := range rows {
 		fmt.Fprintf(out, "CPU per list, %s client(s): %s\n", r.name, cpu[i].perCall(r.requests))
 	}

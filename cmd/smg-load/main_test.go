@@ -70,15 +70,15 @@ func TestGatewayFlagsAreChecked(t *testing.T) {
 	upstream := filepath.Join(t.TempDir(), "upstream")
 	require.NoError(t, os.WriteFile(upstream, nil, 0o755))
 	for _, args := range [][]string{
-		{"-gateway", "-upstream", upstream},                                                     // no -spawn
-		{"-gateway", "-spawn", "x"},                                                             // no -upstream
-		{"-gateway", "-spawn", "x", "-upstream", upstream + "-missing"},                         // a missing upstream
-		{"-gateway", "-spawn", "x", "-upstream", upstream, "-phases", "call,nap"},               // an unknown phase
-		{"-gateway", "-spawn", "x", "-upstream", upstream, "-list-tools", "3"},                  // fewer tools than the upstream has
-		{"-gateway", "-spawn", "x", "-upstream", upstream, "-sessions", "0"},                    // no sessions
-		{"-gateway", "-spawn", "x", "-upstream", upstream, "-rate", "-1"},                       // a negative rate
-		{"-gateway", "-spawn", "x", "-upstream", upstream, "-server-env", "GOGC"},               // not NAME=VALUE
-		{"-gateway", "-spawn", "x", "-upstream", upstream, "-gateway-users", "0", "-d", "1s"},   // no users
+		{"-gateway", "-upstream", upstream},                                                   // no -spawn
+		{"-gateway", "-spawn", "x"},                                                           // no -upstream
+		{"-gateway", "-spawn", "x", "-upstream", upstream + "-missing"},                       // a missing upstream
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-phases", "call,nap"},             // an unknown phase
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-list-tools", "3"},                // fewer tools than the upstream has
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-sessions", "0"},                  // no sessions
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-rate", "-1"},                     // a negative rate
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-server-env", "GOGC"},             // not NAME=VALUE
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-gateway-users", "0", "-d", "1s"}, // no users
 	} {
 		assert.Error(t, run(args, &bytes.Buffer{}), "%v", args)
 	}
@@ -112,8 +112,9 @@ func TestGatewayLoadRun(t *testing.T) {
 	assert.Contains(t, text, "added by the gateway: p50")
 	assert.Regexp(t, `CPU per call through the gateway: client \S+, gateway [1-9]\S*, upstream \S+`, text)
 	assert.Contains(t, text, "tools/list of 2 servers × 14 tools on a warm pool")
-	assert.Regexp(t, row("1"), text)
-	assert.Regexp(t, row("3"), text)
+	for _, name := range []string{"1", "3", "1, raw", "3, raw"} {
+		assert.Regexp(t, row(name), text)
+	}
 	if _, err := os.Stat(everything); err == nil {
 		assert.Regexp(t, row("per-call start"), text)
 		assert.Regexp(t, row("gateway, warm"), text)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -215,4 +217,31 @@ func (p *sessionPool) Close() {
 			c.Close()
 		}
 	}
+}
+
+// rawList posts a tools/list as a client of protocol 2025-11-25 would, and
+// reads the whole answer without decoding it: the gateway's own latency,
+// without a client library's decoding of a long list.
+func rawList(ctx context.Context, c *http.Client, url, key string, want int) error {
+	req, err := http.NewRequestWithContext(ctx, "POST", url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if n := strings.Count(string(body), `"inputSchema"`); res.StatusCode != http.StatusOK || n < want {
+		return fmt.Errorf("tools/list: %d with %d tools, want %d: %.200s", res.StatusCode, n, want, body)
+	}
+	return nil
 }

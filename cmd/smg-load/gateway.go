@@ -20,7 +20,7 @@ import (
 //	call      tools/call of the test upstream's add through the gateway
 //	          and on one stdio session straight to the same upstream,
 //	          alternating: one client, C clients at saturation (closed
-//	          loop), and C clients at -rate calls/s (open loop)
+//	          loop), and C clients at each of the -rate calls/s (open loop)
 //	list      tools/list of a configuration of -list-servers servers of
 //	          -list-tools tools each, on a warm pool
 //	cold      what the original system does for each call (start a
@@ -33,7 +33,7 @@ import (
 type gatewayOptions struct {
 	upstream    string
 	users       int
-	rate        float64
+	rates       []float64
 	phases      string
 	listServers int
 	listTools   int
@@ -55,8 +55,8 @@ func (g gatewayOptions) check() error {
 		return errors.New("-gateway needs -upstream, the test upstream's binary (make load-gateway builds it)")
 	case g.users < 1 || g.users > 10_000:
 		return errors.New("-gateway-users must be in [1, 10000]")
-	case g.rate < 0 || g.rate > 100_000:
-		return errors.New("-rate must be in [0, 100000]")
+	case slices.ContainsFunc(g.rates, func(r float64) bool { return r <= 0 || r > 100_000 }):
+		return errors.New("-rate must be rates in (0, 100000]")
 	case g.listServers < 1 || g.listServers > 50 || g.listTools < testUpstreamTools || g.listTools > 1000:
 		return fmt.Errorf("-list-servers must be in [1, 50], -list-tools in [%d, 1000]", testUpstreamTools)
 	case g.coldRuns < 1 || g.coldRuns > 1000:
@@ -135,17 +135,14 @@ func callPhase(ctx context.Context, o options, srv *spawned, admin *client, out 
 	meters := [2]cpuMeter{{gateway: pid, upstreams: childrenOf(pid)}, {upstreams: []int{directPID}}}
 	fmt.Fprintf(out, "\ntools/call add: through the gateway (%d users, stateless streamable HTTP) vs one stdio session to the same upstream, %d alternations\n",
 		o.gateway.users, o.rounds)
-	runs := []struct {
+	type run struct {
 		label   string
 		workers int
 		rate    float64
-	}{{"1 client", 1, 0}, {fmt.Sprintf("%d clients, saturated", o.concurrency), o.concurrency, 0}}
-	if o.gateway.rate > 0 {
-		runs = append(runs, struct {
-			label   string
-			workers int
-			rate    float64
-		}{fmt.Sprintf("%d clients at %.0f calls/s", o.concurrency, o.gateway.rate), o.concurrency, o.gateway.rate})
+	}
+	runs := []run{{"1 client", 1, 0}, {fmt.Sprintf("%d clients, saturated", o.concurrency), o.concurrency, 0}}
+	for _, rate := range o.gateway.rates {
+		runs = append(runs, run{fmt.Sprintf("%d clients at %.0f calls/s", o.concurrency, rate), o.concurrency, rate})
 	}
 	for _, run := range runs {
 		g, d, cpu, err := alternate(ctx, o, run.workers, run.rate, meters, viaGateway, straight)

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -78,7 +79,21 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&o.gatewayMode, "gateway", false, "drive the MCP gateway instead of the management API (needs -spawn and -upstream): phases call, list, cold, sessions")
 	fs.StringVar(&o.gateway.upstream, "upstream", "", "-gateway: the test upstream's binary (go build ./gateway/upstream/testdata/upstream)")
 	fs.IntVar(&o.gateway.users, "gateway-users", 1, "-gateway: users (and keys) the call clients are spread over; each user has processes of their own")
-	fs.Float64Var(&o.gateway.rate, "rate", 1000, "-gateway: calls/s of the paced (open-loop) comparison; 0 skips it")
+	o.gateway.rates = []float64{250, 500, 1000}
+	fs.Func("rate", "-gateway: comma-separated calls/s of the paced (open-loop) comparisons, or none (default 250,500,1000)", func(v string) error {
+		o.gateway.rates = nil
+		for _, r := range strings.Split(v, ",") {
+			if r = strings.TrimSpace(r); r == "" || r == "none" {
+				continue
+			}
+			rate, err := strconv.ParseFloat(r, 64)
+			if err != nil {
+				return err
+			}
+			o.gateway.rates = append(o.gateway.rates, rate)
+		}
+		return nil
+	})
 	fs.StringVar(&o.gateway.phases, "phases", strings.Join(gatewayPhases, ","), "-gateway: comma-separated phases: "+strings.Join(gatewayPhases, ", "))
 	fs.IntVar(&o.gateway.listServers, "list-servers", 5, "-gateway list: servers of the configuration")
 	fs.IntVar(&o.gateway.listTools, "list-tools", 20, "-gateway list: tools of each server")

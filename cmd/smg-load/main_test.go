@@ -76,7 +76,7 @@ func TestGatewayFlagsAreChecked(t *testing.T) {
 		{"-gateway", "-spawn", "x", "-upstream", upstream, "-phases", "call,nap"},             // an unknown phase
 		{"-gateway", "-spawn", "x", "-upstream", upstream, "-list-tools", "3"},                // fewer tools than the upstream has
 		{"-gateway", "-spawn", "x", "-upstream", upstream, "-sessions", "0"},                  // no sessions
-		{"-gateway", "-spawn", "x", "-upstream", upstream, "-rate", "-1"},                     // a negative rate
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-rate", "100,-1"},                 // a negative rate
 		{"-gateway", "-spawn", "x", "-upstream", upstream, "-server-env", "GOGC"},             // not NAME=VALUE
 		{"-gateway", "-spawn", "x", "-upstream", upstream, "-gateway-users", "0", "-d", "1s"}, // no users
 	} {
@@ -97,14 +97,14 @@ func TestGatewayLoadRun(t *testing.T) {
 	everything := "../../node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 	var report bytes.Buffer
 	err := run([]string{"-gateway", "-spawn", binary, "-upstream", upstream, "-c", "3", "-d", "600ms", "-rounds", "1",
-		"-rate", "50", "-gateway-users", "2", "-list-servers", "2", "-list-tools", "14", "-cold-runs", "1",
+		"-rate", "50,100", "-gateway-users", "2", "-list-servers", "2", "-list-tools", "14", "-cold-runs", "1",
 		"-everything", everything, "-sessions", "20"}, &report)
 	require.NoError(t, err, report.String())
 	text := report.String()
 	row := func(name string) *regexp.Regexp {
 		return regexp.MustCompile(`(?m)^` + name + `\s+[1-9]\d*\s+\d+\s+\S+\s+\S+\s+\S+\s+0$`)
 	}
-	for _, section := range []string{"1 client:", "3 clients, saturated:", "3 clients at 50 calls/s:"} {
+	for _, section := range []string{"1 client:", "3 clients, saturated:", "3 clients at 50 calls/s:", "3 clients at 100 calls/s:"} {
 		part := text[strings.Index(text, section):]
 		assert.Regexp(t, row("gateway"), part, section)
 		assert.Regexp(t, row("direct"), part, section)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/internal/dataplane"
+	"github.com/securemcp/gateway/internal/gctune"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 )
 
@@ -105,6 +107,13 @@ func newGatewayStack(tb testing.TB, servers, extraTools int, stateful bool) *gat
 		tb.Fatalf("no key in %s: %v", raw, err)
 	}
 
+	// The collector paced as the server paces it, for as long as the stack
+	// lives.
+	before := debug.SetGCPercent(100)
+	debug.SetGCPercent(before)
+	if tuner := gctune.Start(gctune.Default, os.Getenv); tuner != nil {
+		tb.Cleanup(func() { tuner.Stop(); debug.SetGCPercent(before) })
+	}
 	settings := config.Settings{MaxBodyBytes: 1 << 20, Gateway: config.GatewaySettings{
 		Stateful: stateful, ToolMode: "both", SessionTimeout: 30 * time.Minute, MaxCallsPerProcess: 64}}
 	pool, err := dataplane.NewPool(settings.Gateway, zap.NewNop(), nil)

@@ -96,7 +96,9 @@ func TestGatewayLoadRun(t *testing.T) {
 	t.Setenv("SMG_ADMIN_API_KEY", "")
 	everything := "../../node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 	var report bytes.Buffer
-	err := run([]string{"-gateway", "-spawn", binary, "-upstream", upstream, "-c", "3", "-d", "600ms", "-rounds", "1",
+	// -d 2s: each list measurement lasts -d/4, which a busy machine must
+	// leave room for one list in.
+	err := run([]string{"-gateway", "-spawn", binary, "-upstream", upstream, "-c", "3", "-d", "2s", "-rounds", "1",
 		"-rate", "50,100", "-gateway-users", "2", "-list-servers", "2", "-list-tools", "14", "-cold-runs", "1",
 		"-everything", everything, "-sessions", "20"}, &report)
 	require.NoError(t, err, report.String())

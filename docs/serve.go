@@ -14,8 +14,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	swaggerFiles "github.com/swaggo/files"
 	ginSwagger "github.com/swaggo/gin-swagger"
+	"golang.org/x/net/webdav"
 
 	"github.com/securemcp/gateway/middleware"
 )
@@ -50,10 +50,11 @@ func Register(r *gin.Engine) {
 	})
 
 	// The admin key typed into Authorize is not persisted in the browser.
+	assets := newSwaggerFS()
 	swagger := ginSwagger.CustomWrapHandler(&ginSwagger.Config{
 		URL: openAPIPath, Title: "Secure MCP Gateway management API - Swagger UI",
 		DocExpansion: "list", DefaultModelsExpandDepth: 1, DeepLinking: true, PersistAuthorization: false,
-	}, swaggerFiles.Handler)
+	}, &webdav.Handler{FileSystem: assets, LockSystem: webdav.NewMemLS()})
 	index := swaggerIndex(swagger)
 	r.GET(swaggerPath, func(c *gin.Context) {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
@@ -66,8 +67,12 @@ func Register(r *gin.Engine) {
 		case "/doc.json":
 			// gin-swagger's own document slot (Swagger 2.0 through swag's registry) is unused.
 			c.Redirect(http.StatusMovedPermanently, openAPIPath)
+		case "/swagger-initializer.js":
+			// gin-swagger writes it from the configuration above.
+			c.Header("Cache-Control", assetCache)
+			swagger(c)
 		default:
-			if _, err := swaggerFiles.FS.Stat(c.Request.Context(), c.Param("asset")); err != nil {
+			if _, err := assets.Stat(c.Request.Context(), c.Param("asset")); err != nil {
 				middleware.NoRoute(c) // the API's 404 envelope, not gin-swagger's plain text
 				return
 			}

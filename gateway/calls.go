@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,20 +19,32 @@ import (
 // ListTools returns the tools the principal's client sees: the original
 // system's enkrypt_* tools and the flat tools of every server that answers,
 // as the tool mode says. A server that cannot be reached is left out (and
-// logged) without failing the others.
+// logged) without failing the others. The slice is shared: callers must not
+// modify it.
 func (g *Gateway) ListTools(ctx context.Context, p Principal) ([]*mcp.Tool, error) {
-	var tools []*mcp.Tool
-	if g.opts.Mode != ToolsFlat {
-		tools = append(tools, metaTools()...)
-	}
 	if g.opts.Mode == ToolsOriginal {
-		return tools, nil
+		return g.meta, nil
 	}
-	table, err := g.buildTable(ctx, p)
+	table, err := g.table(ctx, p, true)
 	if err != nil {
 		return nil, err
 	}
-	return append(tools, table.Tools...), nil
+	return table.listing.tools, nil
+}
+
+// ListToolsJSON is the result of ListTools as the JSON of a tools/list
+// result, encoded once per table: as the SDK would send it to a client of
+// the sessionless protocol (2026-07-28) when sessionless is set, to a client
+// of an earlier one otherwise.
+func (g *Gateway) ListToolsJSON(ctx context.Context, p Principal, sessionless bool) (json.RawMessage, error) {
+	if g.opts.Mode == ToolsOriginal {
+		return g.metaList.result(sessionless, g.impl)
+	}
+	table, err := g.table(ctx, p, true)
+	if err != nil {
+		return nil, err
+	}
+	return table.listing.result(sessionless, g.impl)
 }
 
 // CallTool routes a call by its flat name (or to an enkrypt_* tool). An
@@ -65,7 +78,7 @@ func (g *Gateway) route(ctx context.Context, p Principal, name string) (Route, m
 		table := g.tables.get(tableKey(p))
 		if table == nil || attempt == 1 {
 			var err error
-			if table, err = g.buildTable(ctx, p); err != nil {
+			if table, err = g.table(ctx, p, table == nil); err != nil {
 				return Route{}, models.Server{}, false, err
 			}
 		}
@@ -78,41 +91,79 @@ func (g *Gateway) route(ctx context.Context, p Principal, name string) (Route, m
 	return Route{}, models.Server{}, false, nil
 }
 
-// buildTable lists every server's tools in parallel (each within the
-// discovery timeout), applies allow-lists and the enforcer's tool checks, and
-// keeps the table for later calls.
-func (g *Gateway) buildTable(ctx context.Context, p Principal) (*ToolTable, error) {
+// table returns the principal's tool table. It lists every server's tools
+// in parallel (each within the discovery timeout; the pool keeps each
+// process's list until the server announces a change). When every server
+// answered with the very lists the kept table was built from, and reuse is
+// set, that table is still right and is returned; otherwise allow-lists and
+// the enforcer's tool checks are applied to the new lists and the table
+// rebuilt and kept.
+func (g *Gateway) table(ctx context.Context, p Principal, reuse bool) (*ToolTable, error) {
 	servers, err := g.snapshots.servers(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	lists := make([]ServerTools, len(servers))
+	raw := make([][]*mcp.Tool, len(servers))
+	failed := make([]bool, len(servers))
 	var wg sync.WaitGroup
 	for i, s := range servers {
 		wg.Go(func() {
-			lists[i] = ServerTools{Server: s.Name, Tools: g.serverTools(ctx, p, s)}
+			raw[i], failed[i] = g.upstreamTools(ctx, p, s)
 		})
 	}
 	wg.Wait()
+	key := tableKey(p)
+	if kept := g.tables.get(key); reuse && kept != nil && !slices.Contains(failed, true) && kept.builtFrom(servers, raw) {
+		return kept, nil
+	}
+	lists := make([]ServerTools, len(servers))
+	for i, s := range servers {
+		lists[i] = ServerTools{Server: s.Name}
+		if !failed[i] {
+			lists[i].Tools = g.offered(ctx, p, s, raw[i])
+		}
+	}
 	table := buildToolTable(lists, metaToolNames)
 	table.servers = make(map[string]models.Server, len(servers))
 	for _, s := range servers {
 		table.servers[s.Name] = s
 	}
-	g.tables.put(tableKey(p), table)
+	table.sources, table.defs = raw, servers
+	table.listing.tools = table.Tools
+	if g.opts.Mode == ToolsBoth {
+		table.listing.tools = slices.Concat(g.meta, table.Tools)
+	}
+	g.tables.put(key, table)
 	return table, nil
 }
 
 // serverTools lists one server's offered tools; nil when it cannot be reached.
 func (g *Gateway) serverTools(ctx context.Context, p Principal, s models.Server) []*mcp.Tool {
+	tools, failed := g.upstreamTools(ctx, p, s)
+	if failed {
+		return nil
+	}
+	return g.offered(ctx, p, s, tools)
+}
+
+// upstreamTools lists every tool of one server, within the discovery
+// timeout; failed reports (and logs) a server that cannot be reached.
+func (g *Gateway) upstreamTools(ctx context.Context, p Principal, s models.Server) (_ []*mcp.Tool, failed bool) {
 	ctx, cancel := context.WithTimeout(ctx, g.opts.DiscoveryTimeout)
 	defer cancel()
 	tools, err := g.opts.Upstreams.Tools(ctx, Scope(p, s), s)
 	if err != nil {
 		g.opts.Logger.Warn("upstream server left out of tools/list", zap.String("config_id", p.ConfigID),
 			zap.String("server", s.Name), zap.String("key_id", p.KeyID), zap.Error(err))
-		return nil
+		return nil, true
 	}
+	return tools, false
+}
+
+// offered applies the server's pins, its allow-list and the enforcer's tool checks.
+func (g *Gateway) offered(ctx context.Context, p Principal, s models.Server, tools []*mcp.Tool) []*mcp.Tool {
+	ctx, cancel := context.WithTimeout(ctx, g.opts.DiscoveryTimeout)
+	defer cancel()
 	// Pins first, over everything the server offers (a tool the allow-list
 	// admits later must not come in unpinned), then the allow-list, then the
 	// tool guardrails.

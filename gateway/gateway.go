@@ -96,6 +96,8 @@ type Options struct {
 	CallTimeout      time.Duration
 	// Now is the clock (tests).
 	Now func() time.Time
+	// Version is the gateway's version, as MCP clients see it.
+	Version string
 }
 
 // Gateway serves the tools of each key's configuration.
@@ -103,7 +105,12 @@ type Gateway struct {
 	opts      Options
 	snapshots snapshotCache
 	tables    tableCache
-	pins      pinCheck
+	// impl is the gateway as MCP clients see it.
+	impl *mcp.Implementation
+	// meta is the original's tools, and metaList their tools/list result.
+	meta     []*mcp.Tool
+	metaList listing
+	pins     pinCheck
 }
 
 // New checks the options and applies defaults.
@@ -129,7 +136,9 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	g := &Gateway{opts: opts, pins: pinCheck{store: opts.Pins, log: opts.Logger}}
+	g := &Gateway{opts: opts, meta: metaTools(), pins: pinCheck{store: opts.Pins, log: opts.Logger},
+		impl: &mcp.Implementation{Name: "secure-mcp-gateway", Title: "Secure MCP Gateway", Version: opts.Version}}
+	g.metaList.tools = g.meta
 	g.snapshots.catalog = opts.Catalog
 	return g, nil
 }

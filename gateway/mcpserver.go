@@ -8,6 +8,9 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
+// ServerInfo is the gateway as its MCP server introduces itself.
+func (g *Gateway) ServerInfo() *mcp.Implementation { return g.impl }
+
 // principalExtra is the TokenInfo member that carries the principal. The SDK
 // hands the HTTP request's auth.TokenInfo to every MCP request it serves, and
 // binds a stateful session to the TokenInfo's UserID, so that no other key
@@ -63,8 +66,8 @@ func principalOf(req mcp.Request) (Principal, error) {
 // own: tools/list and tools/call are answered for each request's principal,
 // from that principal's configuration at its current version, so that one
 // server serves every key and an edit applies at the next request.
-func (g *Gateway) MCPServer(version string) *mcp.Server {
-	s := mcp.NewServer(&mcp.Implementation{Name: "secure-mcp-gateway", Title: "Secure MCP Gateway", Version: version},
+func (g *Gateway) MCPServer() *mcp.Server {
+	s := mcp.NewServer(g.impl,
 		&mcp.ServerOptions{
 			Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 			Instructions: "Tools of your project's MCP servers, named <server>__<tool>, governed by the gateway's policies.",

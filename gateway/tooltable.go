@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -39,6 +42,72 @@ type ToolTable struct {
 	routes map[string]Route
 	// servers are the definitions the table was built from, by name.
 	servers map[string]models.Server
+	// defs and sources are the definitions and the upstreams' own tool
+	// lists the table was built from, in order, to tell whether it still
+	// holds (builtFrom).
+	defs    []models.Server
+	sources [][]*mcp.Tool
+	// listing is what tools/list answers: the tool mode's tools.
+	listing listing
+}
+
+// builtFrom reports whether the table was built from these definitions and
+// these very lists (the pool hands out the same slice until a server's
+// tools change).
+func (t *ToolTable) builtFrom(defs []models.Server, sources [][]*mcp.Tool) bool {
+	if len(defs) != len(t.defs) || len(sources) != len(t.sources) {
+		return false
+	}
+	for i := range defs {
+		if defs[i].Name != t.defs[i].Name || !sameSlice(sources[i], t.sources[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSlice(a, b []*mcp.Tool) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// listing is the tools of a tools/list answer and their result encoded
+// once for each protocol generation, at the first listing that asks.
+type listing struct {
+	tools   []*mcp.Tool
+	once    [2]sync.Once
+	encoded [2]json.RawMessage
+	err     [2]error
+}
+
+// result is the JSON of the tools/list result. For a sessionless request
+// (protocol 2026-07-28) it carries what the SDK adds to every result of
+// that protocol: resultType and the server's identity in _meta.
+func (l *listing) result(sessionless bool, server *mcp.Implementation) (json.RawMessage, error) {
+	i := 0
+	if sessionless {
+		i = 1
+	}
+	l.once[i].Do(func() {
+		res := &mcp.ListToolsResult{Tools: l.tools}
+		if sessionless {
+			res.ResultType = "complete"
+			res.Meta = mcp.Meta{mcp.MetaKeyServerInfo: server}
+		}
+		l.encoded[i], l.err[i] = encodeResult(res)
+	})
+	return l.encoded[i], l.err[i]
+}
+
+// encodeResult encodes a result as the MCP SDK does (without HTML escaping),
+// so that the bytes sent do not depend on which of the two encoded it.
+func encodeResult(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Lookup returns the route of a flat tool name.

@@ -21,6 +21,8 @@ import (
 	"github.com/securemcp/gateway/gateway"
 	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/internal/connlimit"
+	"github.com/securemcp/gateway/internal/dataplane"
+	"github.com/securemcp/gateway/internal/gctune"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/cached"
@@ -130,6 +132,11 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 	if generated {
 		log.Info("generated a new config file; the admin key is its admin_apikey field unless SMG_ADMIN_API_KEY overrides it", zap.String("config_path", path))
 	}
+	// The collector's pace follows the live heap unless GOGC or GOMEMLIMIT
+	// says otherwise (see internal/gctune).
+	if tuner := gctune.Start(gctune.Default, os.Getenv); tuner != nil {
+		defer tuner.Stop()
+	}
 	var m *metrics.Metrics
 	var gm *metrics.Gateway
 	var decorators []func(repositories.Store) repositories.Store
@@ -170,7 +177,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 	if m != nil {
 		gm = m.NewGateway(func() map[string]int { return states() })
 	}
-	pool, err := newPool(settings.Gateway, log, gm)
+	pool, err := dataplane.NewPool(settings.Gateway, log, gm)
 	if err != nil {
 		return err
 	}
@@ -199,8 +206,8 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 		servers = append(servers, l)
 	}
 	if s.gateway {
-		logPolicyWarnings(ctx, a.services.Configs, log)
-		handler, err := newGatewayHandler(a, settings, pool, log, gm)
+		dataplane.LogPolicyWarnings(ctx, a.services.Configs, log)
+		handler, err := dataplane.NewHandler(a.services, settings, pool, log, gm)
 		if err != nil {
 			return err
 		}

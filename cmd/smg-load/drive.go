@@ -177,15 +177,11 @@ func drive(ctx context.Context, o options, srv *spawned, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nload: %d connections, %s per scenario, target %s\n", o.concurrency, o.duration, o.url)
-	fmt.Fprintf(out, "%-14s %9s %10s %9s %9s %9s %7s\n", "scenario", "requests", "req/s", "p50", "p90", "p99", "errors")
+	printHeader(out, "scenario", "requests", "req/s")
 	var results []result
 	report := func(r result) {
 		results = append(results, r)
-		fmt.Fprintf(out, "%-14s %9d %10.0f %9s %9s %9s %7d\n", r.name, r.requests, r.rate(),
-			round(r.percentile(.50)), round(r.percentile(.90)), round(r.percentile(.99)), r.errors)
-		if r.firstErr != "" {
-			fmt.Fprintf(out, "  first error: %s\n", r.firstErr)
-		}
+		printRow(out, r)
 	}
 	bg, bgWorkers, err := background(o.background)
 	if err != nil {
@@ -248,6 +244,19 @@ func background(spec string) (namedScenario, int, error) {
 		return namedScenario{}, 0, fmt.Errorf("-background must be scenario:connections with a known scenario and 1 to %d connections, not %q", maxConcurrency, spec)
 	}
 	return namedScenario{name: name, scenario: sc}, n, nil
+}
+
+// printHeader and printRow lay results out in columns.
+func printHeader(out io.Writer, what, count, rate string) {
+	fmt.Fprintf(out, "%-14s %9s %10s %9s %9s %9s %7s\n", what, count, rate, "p50", "p90", "p99", "errors")
+}
+
+func printRow(out io.Writer, r result) {
+	fmt.Fprintf(out, "%-14s %9d %10.0f %9s %9s %9s %7d\n", r.name, r.requests, r.rate(),
+		round(r.percentile(.50)), round(r.percentile(.90)), round(r.percentile(.99)), r.errors)
+	if r.firstErr != "" {
+		fmt.Fprintf(out, "  first error: %s\n", r.firstErr)
+	}
 }
 
 func round(d time.Duration) time.Duration {

@@ -67,3 +67,65 @@ func TestLoadRunAgainstSpawnedGateway(t *testing.T) {
 	assert.Contains(t, text, "get-config / reference req/s: median")
 	assert.True(t, strings.Contains(text, "gateway resident memory"))
 }
+
+func TestGatewayFlagsAreChecked(t *testing.T) {
+	upstream := filepath.Join(t.TempDir(), "upstream")
+	require.NoError(t, os.WriteFile(upstream, nil, 0o755))
+	for _, args := range [][]string{
+		{"-gateway", "-upstream", upstream},                                                   // no -spawn
+		{"-gateway", "-spawn", "x"},                                                           // no -upstream
+		{"-gateway", "-spawn", "x", "-upstream", upstream + "-missing"},                       // a missing upstream
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-phases", "call,nap"},             // an unknown phase
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-list-tools", "3"},                // fewer tools than the upstream has
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-sessions", "0"},                  // no sessions
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-rate", "100,-1"},                 // a negative rate
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-server-env", "GOGC"},             // not NAME=VALUE
+		{"-gateway", "-spawn", "x", "-upstream", upstream, "-gateway-users", "0", "-d", "1s"}, // no users
+	} {
+		assert.Error(t, run(args, &bytes.Buffer{}), "%v", args)
+	}
+}
+
+// TestGatewayLoadRun drives every phase of -gateway briefly against the
+// built binary and the test upstream: each phase reports, without errors.
+func TestGatewayLoadRun(t *testing.T) {
+	dir := t.TempDir()
+	binary, upstream := filepath.Join(dir, "secure-mcp-gateway"), filepath.Join(dir, "upstream")
+	for target, pkg := range map[string]string{binary: "../secure-mcp-gateway", upstream: "../../gateway/upstream/testdata/upstream"} {
+		out, err := exec.Command("go", "build", "-o", target, pkg).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
+	t.Setenv("SMG_ADMIN_API_KEY", "")
+	everything := "../../node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+	var report bytes.Buffer
+	// -d 2s: each list measurement lasts -d/4, which a busy machine must
+	// leave room for one list in.
+	err := run([]string{"-gateway", "-spawn", binary, "-upstream", upstream, "-c", "3", "-d", "2s", "-rounds", "1",
+		"-rate", "50,100", "-gateway-users", "2", "-list-servers", "2", "-list-tools", "14", "-cold-runs", "1",
+		"-everything", everything, "-sessions", "20"}, &report)
+	require.NoError(t, err, report.String())
+	text := report.String()
+	row := func(name string) *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^` + name + `\s+[1-9]\d*\s+\d+\s+\S+\s+\S+\s+\S+\s+0$`)
+	}
+	for _, section := range []string{"1 client:", "3 clients, saturated:", "3 clients at 50 calls/s:", "3 clients at 100 calls/s:"} {
+		part := text[strings.Index(text, section):]
+		assert.Regexp(t, row("gateway"), part, section)
+		assert.Regexp(t, row("direct"), part, section)
+	}
+	assert.Contains(t, text, "added by the gateway: p50")
+	assert.Regexp(t, `CPU per call through the gateway: client \S+, gateway [1-9]\S*, upstream \S+`, text)
+	assert.Contains(t, text, "tools/list of 2 servers × 14 tools on a warm pool")
+	for _, name := range []string{"1", "3", "1, raw", "3, raw"} {
+		assert.Regexp(t, row(name), text)
+	}
+	if _, err := os.Stat(everything); err == nil {
+		assert.Regexp(t, row("per-call start"), text)
+		assert.Regexp(t, row("gateway, warm"), text)
+		assert.Contains(t, text, "faster at p50")
+	} else {
+		assert.Contains(t, text, "cold: skipped")
+	}
+	assert.Regexp(t, `20 stateful sessions \(initialize \+ tools/list each, opened in \S+\): gateway resident memory [1-9]`, text)
+	assert.Contains(t, text, "gateway resident memory")
+}

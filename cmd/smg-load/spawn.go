@@ -20,25 +20,56 @@ type spawned struct {
 	cmd  *exec.Cmd
 	home string
 	base string
-	key  string
-	done chan error
+	// mcpURL is the MCP endpoint when the process serves the gateway too.
+	mcpURL string
+	key    string
+	done   chan error
+}
+
+// spawnOptions choose what the spawned process serves.
+type spawnOptions struct {
+	// gateway runs `system start` (the API and the MCP gateway) rather
+	// than `system start-api`; logs stay at info, as in production, so
+	// that each tool call writes its log line.
+	gateway bool
+	// args and env are added to the command line and the environment.
+	args []string
+	env  []string
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // spawn starts the binary in a temporary home on a free loopback port and
 // waits until it is healthy.
-func spawn(ctx context.Context, binary string) (*spawned, error) {
+func spawn(ctx context.Context, binary string, so spawnOptions) (*spawned, error) {
 	home, err := os.MkdirTemp("", "smg-load-")
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	cmd := exec.Command(binary, "system", "start-api", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "HOME="+home)
+	args := []string{"system", "start-api", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--log-level", "warn"}
+	var mcpURL string
+	if so.gateway {
+		mcpPort, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		args = []string{"system", "start", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--mcp-port", strconv.Itoa(mcpPort)}
+		mcpURL = fmt.Sprintf("http://127.0.0.1:%d/mcp/", mcpPort)
+	}
+	cmd := exec.Command(binary, append(args, so.args...)...)
+	cmd.Env = append(append(os.Environ(), "HOME="+home), so.env...)
 	// The server's log goes to a file: a run ends by cancelling requests in
 	// flight, which the server logs, and that would drown the report.
 	logFile, err := os.Create(filepath.Join(home, "server.log"))
@@ -50,7 +81,7 @@ func spawn(ctx context.Context, binary string) (*spawned, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &spawned{cmd: cmd, home: home, base: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1)}
+	s := &spawned{cmd: cmd, home: home, base: fmt.Sprintf("http://127.0.0.1:%d", port), mcpURL: mcpURL, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -41,7 +41,11 @@ type FailureLimiter interface {
 
 // Options configure the handler.
 type Options struct {
-	Server   *mcp.Server
+	Server *mcp.Server
+	// Tools, when set, answers plain tools/list and tools/call requests of
+	// stateless clients without the SDK's per-request session (see
+	// direct.go); everything else goes to Server.
+	Tools    Tools
 	Auth     Authenticator
 	Failures FailureLimiter
 	Logger   *zap.Logger
@@ -110,7 +114,8 @@ type principalKey struct{}
 type handler struct {
 	opts  Options
 	next  http.Handler
-	calls calls // stateless mode's tool calls in flight
+	calls calls     // stateless mode's tool calls in flight
+	meta  metaCheck // the direct path's checks of _meta
 }
 
 // ServeHTTP authenticates the request, then passes it on with the key
@@ -136,12 +141,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, addr, err.Error(), true)
 		return
 	}
-	r = r.Clone(context.WithValue(r.Context(), principalKey{}, p))
+	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 	if !h.opts.Stateful {
 		var done func()
 		r, done = h.calls.track(r, p.KeyID, h.opts.MaxBodyBytes)
 		defer done()
 	}
+	if h.direct(w, r, p) {
+		return
+	}
+	// A shallow copy with headers of its own: the key is replaced there, and
+	// the caller's request is left as it came.
+	r.Header = r.Header.Clone()
 	for _, name := range keyHeaders {
 		r.Header.Del(name)
 	}

@@ -86,7 +86,8 @@ func newFixture(t *testing.T, stateful bool) fixture {
 	require.NoError(t, err)
 	version := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	h := mcphttp.New(mcphttp.Options{
-		Server: g.MCPServer("test"),
+		Server: g.MCPServer(),
+		Tools:  g, // as the server wires it: plain requests skip the SDK
 		Auth: keys{
 			aliceKey: {KeyID: "k-alice", UserID: "alice", ProjectID: "p", ConfigID: "c", ConfigVersion: version},
 			bobKey:   {KeyID: "k-bob", UserID: "bob", ProjectID: "p", ConfigID: "c", ConfigVersion: version},

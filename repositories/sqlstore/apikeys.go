@@ -218,6 +218,9 @@ var principalSelect = `SELECT ` + prefixColumns("k.", apiKeyColumns) + `,
 	LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id
 	LEFT JOIN configs c ON c.id = p.config_id`
 
+// principalQuery finds a key by its current hash, else its previous one.
+var principalQuery = principalSelect + ` WHERE k.hash = ? UNION ALL ` + principalSelect + ` WHERE k.previous_hash = ? LIMIT 1`
+
 // GetPrincipal is one query: the current hash, else the previous one, each on
 // its unique index.
 func (r apiKeyRepo) GetPrincipal(ctx context.Context, hash string) (models.KeyPrincipal, error) {
@@ -226,8 +229,7 @@ func (r apiKeyRepo) GetPrincipal(ctx context.Context, hash string) (models.KeyPr
 	var userID, email, projectID, projectName, configID, cID, cName sql.NullString
 	var uCreated, uUpdated, pCreated, pUpdated, cCreated, cUpdated sql.NullInt64
 	var member int
-	err := r.queryRow(ctx, principalSelect+` WHERE k.hash = ? UNION ALL `+principalSelect+` WHERE k.previous_hash = ? LIMIT 1`,
-		hash, hash).Scan(append(sc.dest(),
+	err := r.queryRowPrepared(ctx, principalQuery, hash, hash).Scan(append(sc.dest(),
 		&userID, &email, &uCreated, &uUpdated, &projectID, &projectName, &configID, &pCreated, &pUpdated,
 		&cID, &cName, &cCreated, &cUpdated, &member)...)
 	if err != nil {

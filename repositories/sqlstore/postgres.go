@@ -126,7 +126,7 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("postgres %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, err)
 	}
-	return &Store{db: db{r: pool, w: pool, d: postgresDialect}, writer: pool, reader: pool}, nil
+	return &Store{db: db{r: pool, w: pool, d: postgresDialect, stmts: newStmtCache(pool)}, writer: pool, reader: pool}, nil
 }
 
 // migratePostgres applies the migrations to the current schema under an

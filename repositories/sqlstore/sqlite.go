@@ -105,5 +105,5 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	return &Store{db: db{r: reader, w: writer, d: sqliteDialect}, writer: writer, reader: reader}, nil
+	return &Store{db: db{r: reader, w: writer, d: sqliteDialect, stmts: newStmtCache(reader)}, writer: writer, reader: reader}, nil
 }

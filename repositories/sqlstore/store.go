@@ -50,6 +50,8 @@ type Store struct {
 type db struct {
 	r, w querier
 	d    *dialect
+	// stmts keeps hot reads prepared on the reader pool; nil in a transaction.
+	stmts *stmtCache
 }
 
 var _ repositories.Store = (*Store)(nil)
@@ -84,7 +86,8 @@ func (s *Store) Close() error {
 	if s.onClose != nil {
 		s.onClose()
 	}
-	err := s.writer.Close()
+	err := s.stmts.close()
+	err = errors.Join(err, s.writer.Close())
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,6 +74,52 @@ func testAPIKeys(t *testing.T, newStore Factory) {
 		_, err := s.APIKeys().GetByHash(ctx(), "hash-1")
 		assert.ErrorIs(t, err, repositories.ErrNotFound)
 		assert.ErrorIs(t, s.APIKeys().Update(ctx(), newKey(9, newUser(1).ID, p1.ID)), repositories.ErrNotFound)
+	})
+	t.Run("PrincipalReadsEveryCommit", func(t *testing.T) {
+		// Verification reads the principal on every request, with its
+		// statement kept prepared: each read must see the last commit, on
+		// whichever pooled connection it runs.
+		s, p1, _ := setup(t)
+		k := newKey(1, newUser(1).ID, p1.ID)
+		require.NoError(t, s.APIKeys().Create(ctx(), k))
+		readAll := func(check func(models.KeyPrincipal, error)) {
+			var wg sync.WaitGroup
+			results := make([]models.KeyPrincipal, 8)
+			errs := make([]error, 8)
+			for i := range 8 {
+				wg.Go(func() { results[i], errs[i] = s.APIKeys().GetPrincipal(ctx(), k.Hash) })
+			}
+			wg.Wait()
+			for i := range 8 {
+				check(results[i], errs[i])
+			}
+		}
+		readAll(func(pr models.KeyPrincipal, err error) {
+			require.NoError(t, err)
+			assert.True(t, pr.Member)
+			assert.False(t, pr.Key.Disabled)
+		})
+		disabled := at(5)
+		k.Disabled, k.DisabledAt = true, &disabled
+		require.NoError(t, s.APIKeys().Update(ctx(), k))
+		readAll(func(pr models.KeyPrincipal, err error) {
+			require.NoError(t, err)
+			assert.True(t, pr.Key.Disabled, "a disabled key reads as disabled at once")
+		})
+		require.NoError(t, s.Memberships().Remove(ctx(), p1.ID, newUser(1).ID))
+		readAll(func(pr models.KeyPrincipal, err error) {
+			require.NoError(t, err)
+			assert.False(t, pr.Member, "a removed member reads as removed at once")
+		})
+		require.NoError(t, s.InTx(ctx(), func(tx repositories.Repos) error {
+			require.NoError(t, tx.APIKeys().Delete(ctx(), k.ID))
+			_, err := tx.APIKeys().GetPrincipal(ctx(), k.Hash)
+			assert.ErrorIs(t, err, repositories.ErrNotFound, "a transaction reads its own writes")
+			return nil
+		}))
+		readAll(func(_ models.KeyPrincipal, err error) {
+			assert.ErrorIs(t, err, repositories.ErrNotFound, "a deleted key is gone at once")
+		})
 	})
 	t.Run("DisabledReasonIsKeptEverywhere", func(t *testing.T) {
 		s, p1, _ := setup(t)

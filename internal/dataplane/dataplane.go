@@ -1,4 +1,8 @@
-package main
+// Package dataplane assembles the MCP gateway over the management core: the
+// gateway service reading configurations and verifying keys through the
+// services, the upstream pool, and the HTTP shell. The server and the
+// benchmarks build it the same way, so that what is measured is what runs.
+package dataplane
 
 import (
 	"context"
@@ -19,9 +23,10 @@ import (
 	"github.com/securemcp/gateway/services"
 )
 
-// newPool runs the upstream servers with the gateway's limits; an empty
-// allow-list means the pool's own (PATH, HOME, locale, proxies, …).
-func newPool(g config.GatewaySettings, log *zap.Logger, gm *metrics.Gateway) (*upstream.Pool, error) {
+// NewPool runs the upstream servers with the gateway's limits; an empty
+// allow-list means the pool's own (PATH, HOME, locale, proxies, …). gm may
+// be nil (no metrics).
+func NewPool(g config.GatewaySettings, log *zap.Logger, gm *metrics.Gateway) (*upstream.Pool, error) {
 	opts := upstream.Options{Logger: log.Named("upstream"), EnvAllowList: g.EnvAllow,
 		StartTimeout: g.StartTimeout, CallTimeout: g.CallTimeout, IdleTimeout: g.IdleTimeout,
 		MaxProcesses: g.MaxProcesses, MaxCallsPerProcess: g.MaxCallsPerProcess, ClientVersion: config.BuildVersion()}
@@ -31,22 +36,22 @@ func newPool(g config.GatewaySettings, log *zap.Logger, gm *metrics.Gateway) (*u
 	return upstream.New(opts)
 }
 
-// newGatewayHandler assembles the data plane: the gateway over the
-// management core (keys, configurations) and the pool, behind its HTTP shell.
-func newGatewayHandler(a *app, s config.Settings, pool *upstream.Pool, log *zap.Logger, gm *metrics.Gateway) (http.Handler, error) {
+// NewHandler assembles the data plane: the gateway over the management core
+// (keys, configurations) and the pool, behind its HTTP shell. gm may be nil.
+func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, log *zap.Logger, gm *metrics.Gateway) (http.Handler, error) {
 	mode, err := gateway.ParseToolMode(s.Gateway.ToolMode)
 	if err != nil {
 		return nil, err
 	}
 	engines := gateway.LocalEngines()
 	if s.Gateway.GuardrailsProvider == "enkrypt" {
-		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, a.services.Settings.ProviderKey, providerKeyRefresh)
+		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, svc.Settings.ProviderKey, providerKeyRefresh)
 	}
 	opts := gateway.Options{
-		Catalog: catalog{a.services.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		Catalog: catalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
 		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
-		Pins:             pinStore{a.services.Configs},
-		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout,
+		Pins:             pinStore{svc.Configs},
+		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),
 	}
 	if gm != nil {
 		opts.Observer = callMetrics{gm}
@@ -56,8 +61,9 @@ func newGatewayHandler(a *app, s config.Settings, pool *upstream.Pool, log *zap.
 		return nil, err
 	}
 	return mcphttp.New(mcphttp.Options{
-		Server: g.MCPServer(config.BuildVersion()),
-		Auth:   keyAuthenticator{a.services.APIKeys},
+		Server: g.MCPServer(),
+		Tools:  g,
+		Auth:   keyAuthenticator{svc.APIKeys},
 		// Its own throttle: a flood of bad gateway keys never locks out the
 		// admin API, which has another.
 		Failures:          middleware.NewAuthLimiter(middleware.DefaultAuthFailures, middleware.DefaultAuthWindow, middleware.DefaultAuthMaxClients, time.Now),
@@ -123,9 +129,9 @@ func (p processMetrics) ProcessEvent(e upstream.ProcessEvent) {
 }
 func (processMetrics) CallDone(upstream.CallEvent) {}
 
-// logPolicyWarnings says at start which guardrails detectors of the stored
+// LogPolicyWarnings says at start which guardrails detectors of the stored
 // policies will not be evaluated, so that no one takes them for passed.
-func logPolicyWarnings(ctx context.Context, configs *services.ConfigService, log *zap.Logger) {
+func LogPolicyWarnings(ctx context.Context, configs *services.ConfigService, log *zap.Logger) {
 	list, _, err := configs.List(ctx, repositories.Page{})
 	if err != nil {
 		log.Warn("cannot read the configurations to check their guardrails policies", zap.Error(err))

@@ -61,7 +61,9 @@ func (g *Gateway) CallTool(ctx context.Context, p Principal, params *mcp.CallToo
 			return nil, err
 		}
 		if ok {
-			res, _ := g.invoke(ctx, p, server, route.Tool, params.Arguments, params.Meta, progress)
+			routed := *params
+			routed.Name = route.Tool
+			res, _ := g.invoke(ctx, p, server, &routed, progress)
 			return res, nil
 		}
 	}
@@ -72,7 +74,10 @@ func (g *Gateway) CallTool(ctx context.Context, p Principal, params *mcp.CallToo
 // route finds the server and tool of a flat name in the principal's table,
 // building the table when this instance has none yet for the principal's
 // configuration version, and once more when the name is missing (the server
-// may have offered a new tool since).
+// may have offered a new tool since). The routed server's current tool list
+// is checked against the one the table was built from: a definition that
+// changed since (a "rug pull" between two listings) goes through pins and
+// guardrails again before any call reaches it.
 func (g *Gateway) route(ctx context.Context, p Principal, name string) (Route, models.Server, bool, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		table := g.tables.get(tableKey(p))
@@ -82,11 +87,19 @@ func (g *Gateway) route(ctx context.Context, p Principal, name string) (Route, m
 				return Route{}, models.Server{}, false, err
 			}
 		}
-		if r, ok := table.Lookup(name); ok {
-			if s, ok := table.servers[r.Server]; ok {
-				return r, s, true, nil
-			}
+		r, ok := table.Lookup(name)
+		if !ok {
+			continue
 		}
+		i := slices.IndexFunc(table.defs, func(s models.Server) bool { return s.Name == r.Server })
+		if i < 0 {
+			continue
+		}
+		s := table.defs[i]
+		if current, failed := g.upstreamTools(ctx, p, s); !failed && !sameSlice(current, table.sources[i]) {
+			continue // the server's list changed: rebuild, and look again
+		}
+		return r, s, true, nil
 	}
 	return Route{}, models.Server{}, false, nil
 }
@@ -172,38 +185,53 @@ func (g *Gateway) offered(ctx context.Context, p Principal, s models.Server, too
 
 // invoke calls one tool of one server through both enforcement points. It
 // always answers with a result (failures are results with isError) and says
-// how the call ended.
-func (g *Gateway) invoke(ctx context.Context, p Principal, server models.Server, tool string, args json.RawMessage, meta mcp.Meta, progress ProgressFunc) (_ *mcp.CallToolResult, outcome Outcome) {
+// how the call ended. Everything of the upstream's that reaches the client
+// passes the output point: its result, the text of its error answer, and
+// (under an output policy) nothing of its progress messages.
+func (g *Gateway) invoke(ctx context.Context, p Principal, server models.Server, params *mcp.CallToolParamsRaw, progress ProgressFunc) (_ *mcp.CallToolResult, outcome Outcome) {
 	start := g.opts.Now()
-	event := CallEvent{Principal: p, Server: server.Name, Tool: tool}
+	event := CallEvent{Principal: p, Server: server.Name, Tool: params.Name}
 	defer func() {
 		event.Total = g.opts.Now().Sub(start)
 		outcome = event.Outcome
 		g.logCall(event)
 		g.opts.Observer.ToolCall(event)
 	}()
-	call := &Call{Principal: p, Server: server, Tool: tool, Arguments: rawArguments(args)}
+	call := &Call{Principal: p, Server: server, Tool: params.Name, Arguments: rawArguments(params.Arguments)}
 	refusal, state := g.opts.Enforcer.Before(ctx, call)
 	if refusal != nil {
 		event.Outcome = OutcomeBlocked
 		return refusal, ""
 	}
+	if progress != nil && server.OutputPolicy.Enabled {
+		// A progress message is upstream text the output policy never sees:
+		// only the numbers are relayed.
+		relay := progress
+		progress = func(n *mcp.ProgressNotificationParams) {
+			numbers := *n
+			numbers.Message = ""
+			relay(&numbers)
+		}
+	}
 	callCtx, cancel := context.WithTimeout(ctx, g.opts.CallTimeout)
 	defer cancel()
 	upstreamStart := g.opts.Now()
-	res, err := g.opts.Upstreams.Call(callCtx, Scope(p, server), server,
-		&mcp.CallToolParamsRaw{Meta: meta, Name: tool, Arguments: call.Arguments}, progress)
+	res, err := g.opts.Upstreams.Call(callCtx, Scope(p, server), server, &mcp.CallToolParamsRaw{Meta: params.Meta, Name: params.Name,
+		Arguments: call.Arguments, InputResponses: params.InputResponses, RequestState: params.RequestState}, progress)
 	event.Upstream = g.opts.Now().Sub(upstreamStart)
 	if err != nil {
 		var msg string
 		event.Outcome, msg = classify(ctx, callCtx, err, g.opts.CallTimeout)
-		return errorResult("%s: %s", server.Name, msg), ""
+		res = errorResult("%s: %s", server.Name, msg)
+		if event.Outcome != OutcomeToolError {
+			return res, "" // the gateway's own words
+		}
 	}
-	out := g.opts.Enforcer.After(ctx, call, state, res)
+	out, withheld := g.opts.Enforcer.After(ctx, call, state, res)
 	switch {
-	case out != res && out.IsError && !res.IsError:
+	case withheld:
 		event.Outcome = OutcomeWithheld
-	case out.IsError:
+	case event.Outcome == OutcomeToolError, out.IsError:
 		event.Outcome = OutcomeToolError
 	default:
 		event.Outcome = OutcomeOK

@@ -112,11 +112,11 @@ func (b blockAll) Before(context.Context, *Call) (*mcp.CallToolResult, any) {
 	return errorResult("blocked by policy"), nil
 }
 
-func (b blockAll) After(_ context.Context, _ *Call, _ any, res *mcp.CallToolResult) *mcp.CallToolResult {
+func (b blockAll) After(_ context.Context, _ *Call, _ any, res *mcp.CallToolResult) (*mcp.CallToolResult, bool) {
 	if b.withhold {
-		return errorResult("withheld by policy")
+		return errorResult("withheld by policy"), true
 	}
-	return res
+	return res, false
 }
 
 func TestEnforcementPointsHoldForFlatAndMetaCalls(t *testing.T) {

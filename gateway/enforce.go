@@ -32,9 +32,10 @@ type Enforcer interface {
 	// refuses the call with that result and the upstream is never called; it
 	// may rewrite call.Arguments. The returned state is handed to After.
 	Before(ctx context.Context, call *Call) (refusal *mcp.CallToolResult, state any)
-	// After checks the upstream's result; it returns the result to give the
-	// client (the same, redacted, restored or withheld).
-	After(ctx context.Context, call *Call, state any, res *mcp.CallToolResult) *mcp.CallToolResult
+	// After checks the upstream's result (or the text of its error answer);
+	// it returns the result to give the client (the same, redacted, restored,
+	// or a refusal in place of a withheld one) and whether it withheld it.
+	After(ctx context.Context, call *Call, state any, res *mcp.CallToolResult) (*mcp.CallToolResult, bool)
 }
 
 // PassThrough lets every tool and call through unchanged.
@@ -49,8 +50,8 @@ func (PassThrough) Tools(_ context.Context, _ Principal, _ models.Server, tools 
 func (PassThrough) Before(context.Context, *Call) (*mcp.CallToolResult, any) { return nil, nil }
 
 // After returns res.
-func (PassThrough) After(_ context.Context, _ *Call, _ any, res *mcp.CallToolResult) *mcp.CallToolResult {
-	return res
+func (PassThrough) After(_ context.Context, _ *Call, _ any, res *mcp.CallToolResult) (*mcp.CallToolResult, bool) {
+	return res, false
 }
 
 // Outcome is how a tool call ended.
@@ -58,9 +59,9 @@ type Outcome string
 
 // Outcomes of a tool call.
 const (
-	OutcomeOK           Outcome = "ok"            // the upstream answered (isError may be set by the tool itself)
-	OutcomeToolError    Outcome = "tool_error"    // the upstream answered with isError
-	OutcomeBlocked      Outcome = "blocked"       // refused before the upstream (guardrails, allow-list)
+	OutcomeOK           Outcome = "ok"            // the upstream answered
+	OutcomeToolError    Outcome = "tool_error"    // the upstream answered with isError, or with an error
+	OutcomeBlocked      Outcome = "blocked"       // refused before the upstream by the input guardrails
 	OutcomeWithheld     Outcome = "withheld"      // the upstream's result was withheld after the call
 	OutcomeUnavailable  Outcome = "unavailable"   // the upstream could not be started or crashed
 	OutcomeAtCapacity   Outcome = "at_capacity"   // too many processes or concurrent calls

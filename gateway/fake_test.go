@@ -28,6 +28,7 @@ type fakeUpstreams struct {
 type fakeCall struct {
 	Scope, Server, Tool string
 	Arguments           string
+	RequestState        string
 }
 
 func newFakeUpstreams() *fakeUpstreams {
@@ -46,11 +47,11 @@ func (f *fakeUpstreams) Tools(_ context.Context, scope string, s models.Server) 
 
 func (f *fakeUpstreams) Call(_ context.Context, scope string, s models.Server, params *mcp.CallToolParamsRaw, progress ProgressFunc) (*mcp.CallToolResult, error) {
 	f.mu.Lock()
-	f.calls = append(f.calls, fakeCall{Scope: scope, Server: s.Name, Tool: params.Name, Arguments: string(params.Arguments)})
+	f.calls = append(f.calls, fakeCall{Scope: scope, Server: s.Name, Tool: params.Name, Arguments: string(params.Arguments), RequestState: params.RequestState})
 	result := f.result
 	f.mu.Unlock()
 	if progress != nil {
-		progress(&mcp.ProgressNotificationParams{Progress: 1, Total: 2, Message: "half"})
+		progress(&mcp.ProgressNotificationParams{Progress: 1, Total: 2, Message: "half: " + params.Name})
 	}
 	if result != nil {
 		return result(s.Name, params)

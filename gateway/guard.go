@@ -27,25 +27,27 @@ type EngineSource func(ctx context.Context) (*guardrails.Engine, error)
 type Guard struct {
 	engines EngineSource
 	log     *zap.Logger
-	// toolVerdicts keeps the tool policy's verdicts per tool list and policy:
-	// the pool hands out the same list until the upstream changes it, and
+	// verdicts keeps the tool policy's verdict on each tool definition (the
+	// pool hands out the same *mcp.Tool until the upstream changes it, and
+	// the key keeps it alive, so an address is never reused meanwhile):
 	// checking every definition on every tools/list would cost milliseconds.
-	mu           sync.Mutex
-	toolVerdicts map[toolsKey][]guardrails.ToolVerdict
+	// Kept per tool, never per list, so that a verdict cannot be applied to
+	// another tool of a list filtered differently.
+	mu       sync.Mutex
+	verdicts map[toolVerdictKey]guardrails.ToolVerdict
 }
 
-type toolsKey struct {
-	first  *mcp.Tool
-	n      int
+type toolVerdictKey struct {
+	tool   *mcp.Tool
 	policy string
 }
 
-// maxToolVerdicts bounds the kept verdicts.
-const maxToolVerdicts = 4096
+// maxKept bounds the per-tool caches of the gateway (verdicts, hashes).
+const maxKept = 16384
 
 // NewGuard enforces policies with the engines of source.
 func NewGuard(source EngineSource, log *zap.Logger) *Guard {
-	return &Guard{engines: source, log: log, toolVerdicts: map[toolsKey][]guardrails.ToolVerdict{}}
+	return &Guard{engines: source, log: log, verdicts: map[toolVerdictKey]guardrails.ToolVerdict{}}
 }
 
 // policy is a stored policy as the engine applies it.
@@ -87,18 +89,29 @@ func (g *Guard) toolsVerdicts(ctx context.Context, server models.Server, pol gua
 	if err != nil {
 		return nil, err
 	}
-	key := toolsKey{first: tools[0], n: len(tools), policy: string(fingerprint)}
+	out := make([]guardrails.ToolVerdict, len(tools))
+	var missing []int
 	g.mu.Lock()
-	cached, ok := g.toolVerdicts[key]
+	for i, t := range tools {
+		v, ok := g.verdicts[toolVerdictKey{t, string(fingerprint)}]
+		if !ok {
+			missing = append(missing, i)
+		}
+		out[i] = v
+	}
 	g.mu.Unlock()
-	if ok {
-		return cached, nil
+	if len(missing) == 0 {
+		return out, nil
 	}
 	engine, err := g.engines(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defs, err := json.Marshal(tools)
+	unchecked := make([]*mcp.Tool, len(missing))
+	for j, i := range missing {
+		unchecked[j] = tools[i]
+	}
+	defs, err := json.Marshal(unchecked)
 	if err != nil {
 		return nil, err
 	}
@@ -106,29 +119,21 @@ func (g *Guard) toolsVerdicts(ctx context.Context, server models.Server, pol gua
 	if err != nil {
 		return nil, err
 	}
-	if len(verdicts) != len(tools) {
-		return nil, fmt.Errorf("%d verdicts for %d tools", len(verdicts), len(tools))
+	if len(verdicts) != len(unchecked) {
+		return nil, fmt.Errorf("%d verdicts for %d tools", len(verdicts), len(unchecked))
 	}
-	if !failedOpen(verdicts) {
-		g.mu.Lock()
-		if len(g.toolVerdicts) >= maxToolVerdicts {
-			clear(g.toolVerdicts)
-		}
-		g.toolVerdicts[key] = verdicts
-		g.mu.Unlock()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.verdicts)+len(verdicts) > maxKept {
+		clear(g.verdicts)
 	}
-	return verdicts, nil
-}
-
-// failedOpen reports verdicts of a provider failure, which are not kept:
-// the next listing asks again.
-func failedOpen(verdicts []guardrails.ToolVerdict) bool {
-	for _, v := range verdicts {
-		if v.Err != nil {
-			return true
+	for j, i := range missing {
+		out[i] = verdicts[j]
+		if verdicts[j].Err == nil { // a provider failure is not kept: the next listing asks again
+			g.verdicts[toolVerdictKey{tools[i], string(fingerprint)}] = verdicts[j]
 		}
 	}
-	return false
+	return out, nil
 }
 
 // Before applies the input policy: the tool name and every string of the
@@ -156,41 +161,41 @@ func (g *Guard) Before(ctx context.Context, call *Call) (*mcp.CallToolResult, an
 // After applies the output policy to every text of the result (content
 // items, embedded resources, structuredContent strings), then restores what
 // the input redaction replaced. A block withholds the whole result.
-func (g *Guard) After(ctx context.Context, call *Call, state any, res *mcp.CallToolResult) *mcp.CallToolResult {
+func (g *Guard) After(ctx context.Context, call *Call, state any, res *mcp.CallToolResult) (*mcp.CallToolResult, bool) {
 	st, _ := state.(guardState)
 	pol := policy(call.Server.OutputPolicy)
 	if !pol.Enabled && st.input.Redaction == nil {
-		return res
+		return res, false
 	}
 	raw, err := json.Marshal(res)
 	if err != nil {
-		return errorResult("Withheld: the result of %s could not be checked", call.Server.Name)
+		return errorResult("Withheld: the result of %s could not be checked", call.Server.Name), true
 	}
 	if pol.Enabled {
 		engine, err := g.engines(ctx)
 		if err != nil {
 			g.log.Error("output guardrails unavailable; the result is withheld", zap.String("server", call.Server.Name), zap.Error(err))
-			return errorResult("Withheld: the output guardrails of %s cannot be applied right now", call.Server.Name)
+			return errorResult("Withheld: the output guardrails of %s cannot be applied right now", call.Server.Name), true
 		}
 		out := engine.CheckOutput(ctx, pol, raw)
 		g.logVerdict("output", call, out)
 		if out.Blocked() {
-			return refusal("output", call.Server.Name, out)
+			return refusal("output", call.Server.Name, out), true
 		}
 	}
 	if st.input.Redaction == nil {
-		return res
+		return res, false
 	}
 	restored, err := st.input.Redaction.Restore(ctx, raw)
 	if err != nil {
 		g.log.Error("redacted values could not be restored; the result is withheld", zap.String("server", call.Server.Name), zap.Error(err))
-		return errorResult("Withheld: the result of %s could not be restored after redaction", call.Server.Name)
+		return errorResult("Withheld: the result of %s could not be restored after redaction", call.Server.Name), true
 	}
 	var out mcp.CallToolResult
 	if err := json.Unmarshal(restored, &out); err != nil {
-		return errorResult("Withheld: the result of %s could not be restored after redaction", call.Server.Name)
+		return errorResult("Withheld: the result of %s could not be restored after redaction", call.Server.Name), true
 	}
-	return &out
+	return &out, false
 }
 
 // refusal is the result a client sees for a blocked call or withheld result:

@@ -32,13 +32,14 @@ type PinStore interface {
 // an admin (changed definitions still wait).
 const ConfigAutoApproveNewTools = "auto_approve_new_tools"
 
-// pinCheck hashes tool lists (kept per list: the pool hands out the same
-// list until the upstream changes it) and compares them with the pins.
+// pinCheck hashes tool definitions (kept per *mcp.Tool: the pool hands out
+// the same tools until the upstream changes them) and compares them with the
+// pins.
 type pinCheck struct {
 	store PinStore
 	log   *zap.Logger
 	mu    sync.Mutex
-	seen  map[toolsKey][]ObservedTool
+	seen  map[*mcp.Tool]ObservedTool
 }
 
 // offered returns the tools whose definitions are pinned, recording the
@@ -97,27 +98,24 @@ func pinnedAgain(name string, pins *models.ToolPins, tools []*mcp.Tool, observed
 // observe hashes each definition (its canonical JSON: encoding/json sorts
 // the members of maps, and schemas are decoded into maps).
 func (c *pinCheck) observe(tools []*mcp.Tool) []ObservedTool {
-	key := toolsKey{first: tools[0], n: len(tools)}
-	c.mu.Lock()
-	cached, ok := c.seen[key]
-	c.mu.Unlock()
-	if ok {
-		return cached
-	}
 	out := make([]ObservedTool, len(tools))
-	for i, t := range tools {
-		def, err := json.Marshal(t)
-		if err != nil {
-			def = []byte(`{"name":` + quote(t.Name) + `}`)
-		}
-		sum := sha256.Sum256(def)
-		out[i] = ObservedTool{Name: t.Name, Hash: hex.EncodeToString(sum[:]), Definition: def}
-	}
 	c.mu.Lock()
-	if c.seen == nil || len(c.seen) >= maxToolVerdicts {
-		c.seen = map[toolsKey][]ObservedTool{}
+	defer c.mu.Unlock()
+	if c.seen == nil || len(c.seen)+len(tools) > maxKept {
+		c.seen = map[*mcp.Tool]ObservedTool{}
 	}
-	c.seen[key] = out
-	c.mu.Unlock()
+	for i, t := range tools {
+		o, ok := c.seen[t]
+		if !ok {
+			def, err := json.Marshal(t)
+			if err != nil {
+				def = []byte(`{"name":` + quote(t.Name) + `}`)
+			}
+			sum := sha256.Sum256(def)
+			o = ObservedTool{Name: t.Name, Hash: hex.EncodeToString(sum[:]), Definition: def}
+			c.seen[t] = o
+		}
+		out[i] = o
+	}
 	return out
 }

@@ -135,7 +135,7 @@ func (g *Gateway) secureCallOne(ctx context.Context, p Principal, server models.
 		msg := fmt.Sprintf("Tool '%s' not found for this server.", name)
 		return map[string]any{"status": "error", "error": msg, "message": msg, "enkrypt_mcp_data": data}
 	}
-	res, outcome := g.invoke(ctx, p, server, name, args, nil, progress)
+	res, outcome := g.invoke(ctx, p, server, &mcp.CallToolParamsRaw{Name: name, Arguments: args}, progress)
 	out := map[string]any{"response": resultText(res), "content": res.Content, "is_error": res.IsError, "enkrypt_mcp_data": data}
 	if res.StructuredContent != nil {
 		out["structured_content"] = res.StructuredContent

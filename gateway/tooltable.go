@@ -116,14 +116,10 @@ func (t *ToolTable) Lookup(name string) (Route, bool) {
 	return r, ok
 }
 
-// buildToolTable names every tool <server>__<tool>, sanitised to the
-// characters every client accepts ([A-Za-z0-9_-]) and at most
-// MaxToolNameLength long. reserved names (the gateway's own tools) are never
-// given to an upstream tool. Collisions (two names that sanitise alike, or
-// long names that share a prefix) are resolved deterministically: the first
-// in server order, then tool order, keeps the plain name; later ones get a
-// suffix derived from their server and tool names, so that a name does not
-// depend on the order tools were discovered in beyond that.
+// buildToolTable names every tool <server>__<tool> (see flatName). reserved
+// names (the gateway's own tools) are never given to an upstream tool. A
+// name depends on its own server and tool only, never on which other servers
+// answered: a client holding a name never reaches another tool with it.
 func buildToolTable(servers []ServerTools, reserved map[string]bool) *ToolTable {
 	t := &ToolTable{routes: map[string]Route{}}
 	taken := func(name string) bool { _, used := t.routes[name]; return used || reserved[name] }
@@ -143,14 +139,20 @@ func buildToolTable(servers []ServerTools, reserved map[string]bool) *ToolTable 
 	return t
 }
 
-// flatName is the sanitised <server>__<tool>, shortened with a hash of the
-// full names when too long.
+// flatName is <server>__<tool> when that name is unambiguous by itself: both
+// names made of the characters every client accepts ([A-Za-z0-9_-]), the
+// server's without "__" and not ending in "_" (so that the first "__" is the
+// separator), and at most MaxToolNameLength long. Any other pair gets the
+// sanitised name, shortened if need be, with a suffix derived from the exact
+// server and tool names: two pairs that sanitise alike never share a name,
+// whichever of them is present.
 func flatName(server, tool string) string {
-	name := sanitize(server) + nameSeparator + sanitize(tool)
-	if len(name) <= MaxToolNameLength {
-		return name
+	plain := server + nameSeparator + tool
+	if sanitize(server) == server && sanitize(tool) == tool && !strings.Contains(server, nameSeparator) &&
+		!strings.HasSuffix(server, "_") && len(plain) <= MaxToolNameLength {
+		return plain
 	}
-	return suffixed(name, Route{Server: server, Tool: tool}, 0)
+	return suffixed(sanitize(server)+nameSeparator+sanitize(tool), Route{Server: server, Tool: tool}, 0)
 }
 
 // suffixed shortens name to leave room for "_" and a hash of the route (and

@@ -36,13 +36,11 @@ func TestToolTableNamesAndRoutes(t *testing.T) {
 	}
 	assert.Equal(t, "github__create_issue", names[0])
 	assert.Equal(t, "github__search", names[1])
-	assert.Equal(t, "my_server_v2__read_file", names[2])
-	assert.Equal(t, "my_server_v2__na_ve", names[3])
-	assert.Equal(t, "a__b__c", names[4], "the first keeps the plain name")
-	assert.NotEqual(t, "a__b__c", names[5], "a collision gets another name")
-	assert.True(t, strings.HasPrefix(names[5], "a__b__c_"), names[5])
+	assert.Regexp(t, `^my_server_v2__read_file_[0-9a-f]{8}$`, names[2], "a sanitised name carries a suffix of the exact names")
+	assert.Regexp(t, `^my_server_v2__na_ve_[0-9a-f]{8}$`, names[3])
+	assert.Regexp(t, `^a__b__c_[0-9a-f]{8}$`, names[4], "a server name with the separator is never plain")
+	assert.Equal(t, "a__b__c", names[5], "the first __ of a plain name is the separator")
 	assert.NotEqual(t, names[6], names[7], "long names that share a prefix stay distinct")
-
 	seen := map[string]bool{}
 	for _, n := range names {
 		assert.False(t, seen[n], "duplicate %s", n)
@@ -61,8 +59,16 @@ func TestToolTableNamesAndRoutes(t *testing.T) {
 	_, ok := table.Lookup("github__missing")
 	assert.False(t, ok)
 
-	again := buildToolTable([]ServerTools{{Server: "a__b", Tools: tools("c")}, {Server: "a", Tools: tools("b__c")}}, nil)
-	assert.Equal(t, names[5], again.Tools[1].Name, "names are deterministic")
+	// A name depends on its own server and tool only: whichever other
+	// servers answer, and in whatever order, it leads to the same tool.
+	alone := buildToolTable([]ServerTools{{Server: "a", Tools: tools("b__c")}}, nil)
+	assert.Equal(t, names[5], alone.Tools[0].Name)
+	swapped := buildToolTable([]ServerTools{{Server: "my_server_v2", Tools: tools("read_file")}, {Server: "my server.v2", Tools: tools("read/file")}}, nil)
+	assert.Equal(t, "my_server_v2__read_file", swapped.Tools[0].Name, "a plain name stays plain")
+	assert.Equal(t, names[2], swapped.Tools[1].Name, "and the sanitised one keeps its suffix")
+	trailing := buildToolTable([]ServerTools{{Server: "a_", Tools: tools("b")}, {Server: "a", Tools: tools("_b")}}, nil)
+	assert.NotEqual(t, trailing.Tools[0].Name, trailing.Tools[1].Name)
+	assert.Equal(t, "a___b", trailing.Tools[1].Name)
 }
 
 func TestToolTableNeverTakesAReservedName(t *testing.T) {

@@ -279,3 +279,33 @@ func TestClearCacheRereadsTheCallersToolLists(t *testing.T) {
 	assert.Equal(t, "success", decodeText(t, res)["status"])
 	assert.Equal(t, []string{"config:c1/user:u1/project:p1 b"}, up.refreshed, "only the caller's process of the named server")
 }
+
+// A store failure reaches the client as a fixed message; the cause (driver
+// text, hosts, paths) goes to the log only.
+func TestAStoreFailureIsAnInternalErrorWithoutItsCause(t *testing.T) {
+	g := newTestGateway(t, ToolsFlat, nil, server("a"))
+	p := principal("u1")
+	p.ConfigID = "missing"
+	_, err := g.ListTools(context.Background(), p)
+	var rpcErr *jsonrpc.Error
+	require.ErrorAs(t, err, &rpcErr)
+	assert.EqualValues(t, jsonrpc.CodeInternalError, rpcErr.Code)
+	assert.NotContains(t, rpcErr.Message, "no such configuration")
+}
+
+func TestServerInfoMasksCredentialsInArgs(t *testing.T) {
+	s := server("db")
+	s.Args = []string{"-y", "@modelcontextprotocol/server-postgres", "postgresql://admin:s3cr3t-pw@db.internal/app",
+		"--api-key", "ak-live-123456", "--token=tk-987654", "DB_PASSWORD=hunter22", "--verbose"}
+	g := newTestGateway(t, ToolsOriginal, nil, s)
+	res, err := g.CallTool(context.Background(), principal("u1"), &mcp.CallToolParamsRaw{Name: toolServerInfo,
+		Arguments: json.RawMessage(`{"server_name": "db"}`)}, nil)
+	require.NoError(t, err)
+	text := textOf(t, res)
+	for _, secret := range []string{"s3cr3t-pw", "ak-live-123456", "tk-987654", "hunter22"} {
+		assert.NotContains(t, text, secret)
+	}
+	for _, kept := range []string{"@modelcontextprotocol/server-postgres", "db.internal", "--verbose", "--api-key"} {
+		assert.Contains(t, text, kept)
+	}
+}

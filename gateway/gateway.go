@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.uber.org/zap"
 	"golang.org/x/sync/singleflight"
@@ -139,7 +140,7 @@ func New(opts Options) (*Gateway, error) {
 	g := &Gateway{opts: opts, meta: metaTools(), pins: pinCheck{store: opts.Pins, log: opts.Logger},
 		impl: &mcp.Implementation{Name: "secure-mcp-gateway", Title: "Secure MCP Gateway", Version: opts.Version}}
 	g.metaList.tools = g.meta
-	g.snapshots.catalog = opts.Catalog
+	g.snapshots.catalog, g.snapshots.log = opts.Catalog, opts.Logger
 	return g, nil
 }
 
@@ -160,6 +161,7 @@ func Scope(p Principal, s models.Server) string {
 // an edit made on any instance is read at the next request, with no pub/sub.
 type snapshotCache struct {
 	catalog Catalog
+	log     *zap.Logger
 	mu      sync.Mutex
 	byID    map[string]snapshot
 	loads   singleflight.Group
@@ -179,8 +181,13 @@ func (c *snapshotCache) servers(ctx context.Context, p Principal) ([]models.Serv
 		return s.servers, nil
 	}
 	key := p.ConfigID + "@" + p.ConfigVersion.UTC().Format(time.RFC3339Nano)
-	v, err, _ := c.loads.Do(key, func() (any, error) {
-		servers, version, err := c.catalog.ConfigServers(ctx, p.ConfigID)
+	// The read is shared by every request waiting for it: it runs on a
+	// context of its own, so that the client that started it leaving does
+	// not fail the others, and each waiter can still give up on its own.
+	ch := c.loads.DoChan(key, func() (any, error) {
+		loadCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), snapshotLoadTimeout)
+		defer cancel()
+		servers, version, err := c.catalog.ConfigServers(loadCtx, p.ConfigID)
 		if err != nil {
 			return nil, err
 		}
@@ -197,11 +204,24 @@ func (c *snapshotCache) servers(ctx context.Context, p Principal) ([]models.Serv
 		}
 		return servers, nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read configuration %s: %w", p.ConfigID, err)
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			c.log.Error("cannot read a configuration", zap.String("config_id", p.ConfigID), zap.Error(res.Err))
+			return nil, errConfigUnavailable
+		}
+		return res.Val.([]models.Server), nil
 	}
-	return v.([]models.Server), nil
 }
+
+// snapshotLoadTimeout bounds one read of a configuration.
+const snapshotLoadTimeout = 10 * time.Second
+
+// errConfigUnavailable is what a client hears of a store failure: the cause
+// goes to the log, never to the client.
+var errConfigUnavailable = &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "the gateway cannot read your configuration right now; try again"}
 
 // maxTables bounds the routing tables kept (one per user, project and
 // configuration version seen recently).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -154,7 +156,7 @@ func serverDoc(s models.Server) map[string]any {
 	}
 	return map[string]any{
 		"server_name": s.Name, "description": s.Description,
-		"config":                        map[string]any{"command": s.Command, "args": s.Args, "env": env},
+		"config":                        map[string]any{"command": s.Command, "args": maskArgs(s.Args), "env": env},
 		"tools":                         s.Tools,
 		"enable_server_info_validation": s.EnableServerInfoValidation,
 		"input_guardrails_policy":       s.InputPolicy, "output_guardrails_policy": s.OutputPolicy,
@@ -162,8 +164,33 @@ func serverDoc(s models.Server) map[string]any {
 	}
 }
 
-// toolsDoc is a server's tools as {name: description} plus the full
-// definitions.
+// secretWord finds a flag or parameter name that holds a credential.
+var secretWord = regexp.MustCompile(`(?i)(token|secret|passw|pwd|key|auth|credential|cookie|session)`)
+
+// maskArgs hides the credentials a command line may carry from gateway
+// clients (and the model behind them): the password of a URL, the value of a
+// secret-named flag (--api-key K, --token=T) or parameter (PASSWORD=x).
+func maskArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if u, err := url.Parse(a); err == nil && u.User != nil {
+			u.User = url.User("****")
+			out[i] = u.String()
+			continue
+		}
+		if name, _, ok := strings.Cut(a, "="); ok && secretWord.MatchString(name) {
+			out[i] = name + "=****"
+			continue
+		}
+		if i > 0 && strings.HasPrefix(args[i-1], "-") && !strings.Contains(args[i-1], "=") && secretWord.MatchString(args[i-1]) {
+			out[i] = "****"
+		}
+	}
+	return out
+}
+
+// toolsDoc is a server's tools, their full definitions.
 func toolsDoc(tools []*mcp.Tool) []any {
 	out := make([]any, len(tools))
 	for i, t := range tools {

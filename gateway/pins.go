@@ -63,8 +63,8 @@ func (c *pinCheck) offered(ctx context.Context, p Principal, s models.Server, to
 			kept = append(kept, t)
 			continue
 		}
-		if pending, ok := pins.Pending[t.Name]; !ok || pending.Hash != observed[i].Hash {
-			record = true
+		if _, waiting := pins.Pending[t.Name]; !waiting {
+			record = true // a definition waiting already is not replaced: no write per listing
 		}
 	}
 	if pins != nil && !record {

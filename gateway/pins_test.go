@@ -45,7 +45,7 @@ func TestPinsHideChangedAndNewToolsAndRecordThem(t *testing.T) {
 	pinned.ToolPins = &models.ToolPins{Pinned: map[string]models.PinnedTool{
 		"search": {Hash: first[0].Hash}, "read": {Hash: first[1].Hash}}}
 	catalog.set("c1", pinned)
-	g.snapshots = snapshotCache{catalog: catalog}
+	g.snapshots = snapshotCache{catalog: catalog, log: zap.NewNop()}
 	listed, err = g.ListTools(ctx, p)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"s__search", "s__read"}, toolNames(listed))
@@ -77,7 +77,7 @@ func TestACallSeesAChangedDefinitionWithoutANewListing(t *testing.T) {
 	pinned := server("s")
 	pinned.ToolPins = &models.ToolPins{Pinned: map[string]models.PinnedTool{"search": {Hash: store.calls[0][0].Hash}}}
 	catalog.set("c1", pinned)
-	g.snapshots = snapshotCache{catalog: catalog}
+	g.snapshots = snapshotCache{catalog: catalog, log: zap.NewNop()}
 	_, err = g.ListTools(ctx, p)
 	require.NoError(t, err)
 	_, err = g.CallTool(ctx, p, &mcp.CallToolParamsRaw{Name: "s__search"}, nil)

@@ -56,7 +56,11 @@ func (s *ConfigService) ObserveTools(ctx context.Context, configID, server strin
 				if known {
 					kind = models.PendingChanged
 				}
-				if p, ok := pins.Pending[t.Name]; !ok || p.Hash != t.Hash {
+				// The first definition seen waits; it is not replaced by
+				// later ones (processes presenting a definition each would
+				// otherwise write at every listing). Approving it pins it;
+				// a server offering yet another one makes that one wait.
+				if _, waiting := pins.Pending[t.Name]; !waiting {
 					pins.Pending[t.Name] = models.PendingTool{Kind: kind, Hash: t.Hash, Definition: t.Definition, SeenAt: now}
 					changed = true
 				}

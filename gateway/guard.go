@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.uber.org/zap"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/securemcp/gateway/guardrails"
 	"github.com/securemcp/gateway/models"
@@ -246,38 +247,53 @@ func LocalEngines() EngineSource {
 
 // EnkryptEngines gives an engine over the Enkrypt-compatible provider at
 // baseURL, with the key the settings hold now: key is read at most once per
-// refresh, so that a key set by an admin applies within that time on every
-// instance. Without a key, calls under an enabled policy are refused (fail
-// closed).
+// refresh (outside any lock, by one caller at a time), so that a key set by
+// an admin applies within that time on every instance. Without a key, calls
+// under an enabled policy are refused (fail closed); that answer, and a
+// failed read, are kept for the refresh time too.
 func EnkryptEngines(baseURL string, key func(context.Context) (string, error), refresh time.Duration) EngineSource {
 	var (
 		mu      sync.Mutex
 		current string
 		engine  *guardrails.Engine
+		lastErr error
 		readAt  time.Time
+		reads   singleflight.Group
 	)
 	return func(ctx context.Context) (*guardrails.Engine, error) {
 		mu.Lock()
-		defer mu.Unlock()
-		if engine != nil && time.Since(readAt) < refresh {
-			return engine, nil
+		if !readAt.IsZero() && time.Since(readAt) < refresh {
+			e, err := engine, lastErr
+			mu.Unlock()
+			return e, err
 		}
-		k, err := key(ctx)
+		mu.Unlock()
+		v, err, _ := reads.Do("key", func() (any, error) {
+			k, err := key(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			readAt = time.Now()
+			switch {
+			case err != nil:
+				engine, lastErr = nil, err
+			case k == "":
+				engine, current = nil, ""
+				lastErr = errors.New("the Enkrypt guardrails provider has no API key: set it with PUT /api/v1/settings/enkrypt-api-key")
+			case k != current || engine == nil:
+				p, perr := guardrails.NewEnkryptProvider(guardrails.EnkryptConfig{BaseURL: baseURL, APIKey: k})
+				if perr != nil {
+					engine, lastErr = nil, perr
+				} else {
+					engine, current, lastErr = guardrails.NewEngine(p), k, nil
+				}
+			default:
+				lastErr = nil
+			}
+			return engine, lastErr
+		})
 		if err != nil {
 			return nil, err
 		}
-		readAt = time.Now()
-		if k == "" {
-			engine, current = nil, ""
-			return nil, errors.New("the Enkrypt guardrails provider has no API key: set it with PUT /api/v1/settings/enkrypt-api-key")
-		}
-		if k != current || engine == nil {
-			p, err := guardrails.NewEnkryptProvider(guardrails.EnkryptConfig{BaseURL: baseURL, APIKey: k})
-			if err != nil {
-				return nil, err
-			}
-			engine, current = guardrails.NewEngine(p), k
-		}
-		return engine, nil
+		return v.(*guardrails.Engine), nil
 	}
 }

@@ -136,6 +136,11 @@ func TestEnkryptEnginesFollowTheStoredKey(t *testing.T) {
 	source := EnkryptEngines("https://guardrails.example.com", func(context.Context) (string, error) { reads++; return key, nil }, time.Hour)
 	_, err := source(ctx)
 	assert.ErrorContains(t, err, "no API key", "without a key, enabled policies fail closed")
+	_, err = source(ctx)
+	assert.ErrorContains(t, err, "no API key")
+	assert.Equal(t, 1, reads, "the missing key is remembered for the refresh time too")
+	source = EnkryptEngines("https://guardrails.example.com", func(context.Context) (string, error) { reads++; return key, nil }, time.Hour)
+	reads = 0
 	key = "ek-" + strings.Repeat("k", 30)
 	first, err := source(ctx)
 	require.NoError(t, err)
@@ -143,7 +148,7 @@ func TestEnkryptEnginesFollowTheStoredKey(t *testing.T) {
 	again, err := source(ctx)
 	require.NoError(t, err)
 	assert.Same(t, first, again, "the key is read once per refresh")
-	assert.Equal(t, 2, reads)
+	assert.Equal(t, 1, reads)
 
 	refreshed := EnkryptEngines("https://guardrails.example.com", func(context.Context) (string, error) { reads++; return key, nil }, 0)
 	a, err := refreshed(ctx)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -202,11 +203,21 @@ func toolsDoc(tools []*mcp.Tool) []any {
 func (g *Gateway) listServers(ctx context.Context, p Principal, servers []models.Server, discover bool) map[string]any {
 	available := map[string]any{}
 	var ok, failed []string
-	for _, s := range servers {
+	// Discovered in parallel, as tools/list does: one slow server costs its
+	// own discovery timeout, not the sum of all.
+	found := make([][]*mcp.Tool, len(servers))
+	if discover {
+		var wg sync.WaitGroup
+		for i, s := range servers {
+			wg.Go(func() { found[i] = g.serverTools(ctx, p, s) })
+		}
+		wg.Wait()
+	}
+	for i, s := range servers {
 		doc := serverDoc(s)
 		if discover {
-			if tools := g.serverTools(ctx, p, s); tools != nil {
-				doc["tools"] = toolsDoc(tools)
+			if found[i] != nil {
+				doc["tools"] = toolsDoc(found[i])
 				ok = append(ok, s.Name)
 			} else {
 				failed = append(failed, s.Name)

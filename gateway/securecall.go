@@ -11,8 +11,12 @@ import (
 	"github.com/securemcp/gateway/models"
 )
 
-// maxBatchCalls bounds one enkrypt_secure_call_tools request.
-const maxBatchCalls = 64
+// maxBatchCalls bounds one enkrypt_secure_call_tools request, and
+// batchTimeoutCalls its time: that many call timeouts in all.
+const (
+	maxBatchCalls     = 64
+	batchTimeoutCalls = 4
+)
 
 // toolCall is one entry of tool_calls, with the original's aliases: the name
 // as name or tool_name, the arguments as args, arguments, tool_arguments or
@@ -101,6 +105,14 @@ func (g *Gateway) secureCall(ctx context.Context, p Principal, servers []models.
 	}
 	results := make([]any, 0, len(calls))
 	counts := map[string]int{}
+	if len(calls) > 1 {
+		// One progress token for several calls would go back to zero at each:
+		// the specification wants it to only grow.
+		progress = nil
+	}
+	// The batch as a whole is bounded too, beside each call's own limit.
+	ctx, cancel := context.WithTimeout(ctx, g.opts.CallTimeout*batchTimeoutCalls)
+	defer cancel()
 	for i, c := range calls {
 		r := g.secureCallOne(ctx, p, server, offered, i, c, progress)
 		results = append(results, r)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,4 +79,36 @@ func TestBridgeWithAWrongKeyFailsTheClient(t *testing.T) {
 func TestBridgeNeedsAKey(t *testing.T) {
 	err := Run(context.Background(), "http://127.0.0.1:1/mcp", "", io.NopCloser(nil), nil, nil)
 	assert.ErrorContains(t, err, "ENKRYPT_GATEWAY_KEY")
+}
+
+// A request the gateway does not take (a restart, a 503) is answered with an
+// error, and the next ones go through: the client keeps its server.
+func TestBridgeSurvivesAFailedRequest(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "remote", Version: "1"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "echo"}, func(_ context.Context, _ *mcp.CallToolRequest, in struct {
+		Text string `json:"text"`
+	}) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "echo: " + in.Text}}}, nil, nil
+	})
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true})
+	var failNext atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failNext.CompareAndSwap(true, false) {
+			http.Error(w, "restarting", http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	in, out, _ := runBridge(t, srv.URL+"/mcp/", "smg_any")
+	client := mcp.NewClient(&mcp.Implementation{Name: "desktop", Version: "1"}, nil)
+	session, err := client.Connect(context.Background(), &mcp.IOTransport{Reader: in, Writer: out}, nil)
+	require.NoError(t, err)
+	defer session.Close()
+	failNext.Store(true)
+	_, err = session.CallTool(context.Background(), &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"text": "lost"}})
+	require.Error(t, err, "the failed request is answered with an error")
+	res, err := session.CallTool(context.Background(), &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"text": "again"}})
+	require.NoError(t, err, "and the next one goes through")
+	assert.Equal(t, "echo: again", res.Content[0].(*mcp.TextContent).Text)
 }

@@ -292,7 +292,12 @@ func serveUntilDone(ctx context.Context, servers []listening, log *zap.Logger, f
 	defer cancel()
 	errs := []error{failed}
 	for _, l := range servers {
-		errs = append(errs, l.srv.Shutdown(shutdownCtx))
+		if err := l.srv.Shutdown(shutdownCtx); err != nil {
+			// Out of time: the connections still open (a long tool call, a
+			// stateful stream) are closed, so that no handler outlives the
+			// pool and the store closed next.
+			errs = append(errs, err, l.srv.Close())
+		}
 	}
 	return errors.Join(errs...)
 }

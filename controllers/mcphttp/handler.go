@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -209,4 +210,37 @@ func remoteHost(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// ClientAddress is the client's address for throttling: the TCP peer, or,
+// when the peer is one of the trusted reverse proxies, the last address of
+// X-Forwarded-For that is not one of them (the first a trusted proxy saw).
+// Without trusted proxies nobody can choose their address with a header.
+func ClientAddress(trusted []netip.Prefix) func(*http.Request) string {
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(r *http.Request) string {
+		peer := remoteHost(r)
+		addr, err := netip.ParseAddr(peer)
+		if err != nil || len(trusted) == 0 || !isTrusted(addr) {
+			return peer
+		}
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				return peer // a forged or broken list: the proxy's own address
+			}
+			if !isTrusted(hop) {
+				return hop.Unmap().String()
+			}
+		}
+		return peer
+	}
 }

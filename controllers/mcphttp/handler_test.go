@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -249,4 +250,22 @@ func TestAStatefulSessionBelongsToItsKey(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, http.StatusForbidden, res.StatusCode, "another key cannot use the session")
+}
+
+func TestClientAddressBelievesOnlyTrustedProxies(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	req := func(peer string, xff ...string) *http.Request {
+		r := httptest.NewRequest("POST", "/mcp", nil)
+		r.RemoteAddr = peer + ":4000"
+		for _, v := range xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		return r
+	}
+	addr := mcphttp.ClientAddress(trusted)
+	assert.Equal(t, "203.0.113.9", addr(req("10.1.2.3", "203.0.113.9")), "behind the trusted proxy: the client")
+	assert.Equal(t, "203.0.113.9", addr(req("10.1.2.3", "198.51.100.1, 203.0.113.9, 10.2.2.2")), "the last hop no trusted proxy added")
+	assert.Equal(t, "198.51.100.7", addr(req("198.51.100.7", "203.0.113.9")), "an untrusted peer cannot choose its address")
+	assert.Equal(t, "10.1.2.3", addr(req("10.1.2.3", "not-an-address")), "a broken list counts as the proxy")
+	assert.Equal(t, "198.51.100.7", mcphttp.ClientAddress(nil)(req("198.51.100.7", "203.0.113.9")), "no trusted proxies: the peer")
 }

@@ -72,6 +72,7 @@ func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, 
 		SessionTimeout:    s.Gateway.SessionTimeout,
 		AllowNonLocalHost: s.Gateway.AllowNonLocalHost,
 		MaxBodyBytes:      s.MaxBodyBytes,
+		ClientAddr:        mcphttp.ClientAddress(s.TrustedProxies),
 	}), nil
 }
 

@@ -55,6 +55,12 @@ type Upstreams interface {
 	Call(ctx context.Context, scope string, server models.Server, params *mcp.CallToolParamsRaw, progress ProgressFunc) (*mcp.CallToolResult, error)
 }
 
+// Refresher is an Upstreams that can forget the tool lists it keeps for a
+// scope's servers (enkrypt_clear_cache).
+type Refresher interface {
+	Refresh(scope string, servers ...string)
+}
+
 // ToolMode chooses which tools clients see: the flat <server>__<tool> tools,
 // the original system's enkrypt_* tools, or both.
 type ToolMode string

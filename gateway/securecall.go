@@ -208,9 +208,7 @@ func (g *Gateway) clearCache(p Principal, servers []models.Server, args metaArgs
 	if args.ServerName != nil && *args.ServerName != "" {
 		scope = "server " + *args.ServerName
 	}
-	if r, ok := g.opts.Upstreams.(interface {
-		Refresh(scope string, servers ...string)
-	}); ok {
+	if r, ok := g.opts.Upstreams.(Refresher); ok {
 		for _, s := range servers {
 			if args.ServerName == nil || *args.ServerName == "" || *args.ServerName == s.Name {
 				r.Refresh(Scope(p, s), s.Name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
@@ -45,7 +46,8 @@ func TestPinsHideChangedAndNewToolsAndRecordThem(t *testing.T) {
 	pinned.ToolPins = &models.ToolPins{Pinned: map[string]models.PinnedTool{
 		"search": {Hash: first[0].Hash}, "read": {Hash: first[1].Hash}}}
 	catalog.set("c1", pinned)
-	g.snapshots = snapshotCache{catalog: catalog, log: zap.NewNop()}
+	catalog.version = epoch.Add(time.Second) // the pins were written: a new version
+	p.ConfigVersion = catalog.version
 	listed, err = g.ListTools(ctx, p)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"s__search", "s__read"}, toolNames(listed))
@@ -77,7 +79,8 @@ func TestACallSeesAChangedDefinitionWithoutANewListing(t *testing.T) {
 	pinned := server("s")
 	pinned.ToolPins = &models.ToolPins{Pinned: map[string]models.PinnedTool{"search": {Hash: store.calls[0][0].Hash}}}
 	catalog.set("c1", pinned)
-	g.snapshots = snapshotCache{catalog: catalog, log: zap.NewNop()}
+	catalog.version = epoch.Add(time.Second)
+	p.ConfigVersion = catalog.version
 	_, err = g.ListTools(ctx, p)
 	require.NoError(t, err)
 	_, err = g.CallTool(ctx, p, &mcp.CallToolParamsRaw{Name: "s__search"}, nil)

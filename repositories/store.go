@@ -57,6 +57,7 @@ type Repos interface {
 	APIKeys() APIKeyRepository
 	Settings() SettingsRepository
 	Integrity() IntegrityRepository
+	Audit() AuditRepository
 }
 
 // Store is a storage backend.

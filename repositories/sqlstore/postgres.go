@@ -50,6 +50,7 @@ var postgresDialect = &dialect{
 	// One snapshot for the whole transaction, which never conflicts with
 	// writers (a read-only REPEATABLE READ transaction cannot fail to serialize).
 	snapshotOptions: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	forUpdate:       " FOR UPDATE",
 }
 
 func translatePostgres(err error) error {

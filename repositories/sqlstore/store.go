@@ -35,6 +35,9 @@ type dialect struct {
 	txOptions *sql.TxOptions
 	// snapshotOptions are those of ReadSnapshot transactions.
 	snapshotOptions *sql.TxOptions
+	// forUpdate ends a SELECT that must lock the rows it reads until the
+	// transaction ends (empty where writers are serialized anyway).
+	forUpdate string
 }
 
 // Store is a repositories.Store over database/sql.
@@ -64,6 +67,7 @@ func (s db) Memberships() repositories.MembershipRepository { return membershipR
 func (s db) APIKeys() repositories.APIKeyRepository         { return apiKeyRepo{s} }
 func (s db) Settings() repositories.SettingsRepository      { return settingsRepo{s} }
 func (s db) Integrity() repositories.IntegrityRepository    { return integrityRepo{s} }
+func (s db) Audit() repositories.AuditRepository            { return auditRepo{s} }
 
 // Backend names the engine.
 func (s *Store) Backend() string { return s.d.name }

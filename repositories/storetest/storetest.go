@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("BulkInsert", func(t *testing.T) { testBulkInsert(t, newStore) })
 	t.Run("BulkInsertEntities", func(t *testing.T) { testBulkInsertEntities(t, newStore) })
 	t.Run("Integrity", func(t *testing.T) { testIntegrity(t, newStore) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, newStore) })
 }
 
 // at returns a fixed, distinct time for fixtures (microsecond precision, which

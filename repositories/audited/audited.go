@@ -110,9 +110,21 @@ const maxEntities = 100
 type recorder struct {
 	changes []audit.EntityChange
 	omitted int
+	// counts are the store's counts, kept while only DeleteAlls write.
+	counts *models.StoreCounts
 }
 
 func (c *recorder) note(kind, id, name string, before, after any) {
+	c.counts = nil
+	c.add(kind, id, name, before, after)
+}
+
+// noteBulk notes the removal of every entity of a kind.
+func (c *recorder) noteBulk(kind string, n int) {
+	c.add(kind, "*", "", map[string]int{"count": n}, map[string]int{"count": 0})
+}
+
+func (c *recorder) add(kind, id, name string, before, after any) {
 	if len(c.changes) >= maxEntities {
 		c.omitted++
 		return
@@ -211,18 +223,25 @@ func orNil[T any](v T, err error) (any, error) {
 
 // deleteAll runs a DeleteAll and notes it as one change of the whole kind
 // (reset and restore remove every entity: their number is what the record
-// keeps, not each of them).
-func (r repos) deleteAll(ctx context.Context, kind string, pick func(models.StoreCounts) int, op func(tx repos) error) error {
+// keeps, not each of them). The store is counted once for all the DeleteAlls
+// of a transaction that writes nothing else in between.
+func (r repos) deleteAll(ctx context.Context, kind string, count func(*models.StoreCounts) *int, op func(tx repos) error) error {
 	return r.write(ctx, func(tx repos) error {
-		c, err := tx.next.Integrity().Counts(ctx)
-		if err != nil {
-			return err
+		if tx.rec.counts == nil {
+			c, err := tx.next.Integrity().Counts(ctx)
+			if err != nil {
+				return err
+			}
+			tx.rec.counts = &c
 		}
 		if err := op(tx); err != nil {
 			return err
 		}
-		if n := pick(c); n > 0 {
-			tx.rec.note(kind, "*", "", map[string]int{"count": n}, map[string]int{"count": 0})
+		n := count(tx.rec.counts)
+		before := *n
+		*n = 0
+		if before > 0 {
+			tx.rec.noteBulk(kind, before)
 		}
 		return nil
 	})

@@ -85,7 +85,7 @@ func (c configs) Delete(ctx context.Context, id string) error {
 }
 
 func (c configs) DeleteAll(ctx context.Context) error {
-	return c.r.deleteAll(ctx, kindConfig, func(n models.StoreCounts) int { return n.Configs },
+	return c.r.deleteAll(ctx, kindConfig, func(n *models.StoreCounts) *int { return &n.Configs },
 		func(tx repos) error { return tx.next.Configs().DeleteAll(ctx) })
 }
 
@@ -208,7 +208,7 @@ func (p projects) Delete(ctx context.Context, id string) error {
 }
 
 func (p projects) DeleteAll(ctx context.Context) error {
-	return p.r.deleteAll(ctx, kindProject, func(n models.StoreCounts) int { return n.Projects },
+	return p.r.deleteAll(ctx, kindProject, func(n *models.StoreCounts) *int { return &n.Projects },
 		func(tx repos) error { return tx.next.Projects().DeleteAll(ctx) })
 }
 
@@ -266,7 +266,7 @@ func (u users) Delete(ctx context.Context, id string) error {
 }
 
 func (u users) DeleteAll(ctx context.Context) error {
-	return u.r.deleteAll(ctx, kindUser, func(n models.StoreCounts) int { return n.Users },
+	return u.r.deleteAll(ctx, kindUser, func(n *models.StoreCounts) *int { return &n.Users },
 		func(tx repos) error { return tx.next.Users().DeleteAll(ctx) })
 }
 
@@ -329,7 +329,7 @@ func (m memberships) RemoveAllOfUser(ctx context.Context, userID string) error {
 }
 
 func (m memberships) DeleteAll(ctx context.Context) error {
-	return m.r.deleteAll(ctx, kindMembership, func(n models.StoreCounts) int { return n.Memberships },
+	return m.r.deleteAll(ctx, kindMembership, func(n *models.StoreCounts) *int { return &n.Memberships },
 		func(tx repos) error { return tx.next.Memberships().DeleteAll(ctx) })
 }
 
@@ -405,7 +405,7 @@ func (k apiKeys) DeleteAllOfUser(ctx context.Context, userID string) error {
 }
 
 func (k apiKeys) DeleteAll(ctx context.Context) error {
-	return k.r.deleteAll(ctx, kindAPIKey, func(n models.StoreCounts) int { return n.APIKeys },
+	return k.r.deleteAll(ctx, kindAPIKey, func(n *models.StoreCounts) *int { return &n.APIKeys },
 		func(tx repos) error { return tx.next.APIKeys().DeleteAll(ctx) })
 }
 
@@ -429,6 +429,6 @@ func (s settings) Put(ctx context.Context, x models.Setting) error {
 }
 
 func (s settings) DeleteAll(ctx context.Context) error {
-	return s.r.deleteAll(ctx, kindSetting, func(n models.StoreCounts) int { return n.Settings },
+	return s.r.deleteAll(ctx, kindSetting, func(n *models.StoreCounts) *int { return &n.Settings },
 		func(tx repos) error { return tx.next.Settings().DeleteAll(ctx) })
 }

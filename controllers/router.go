@@ -145,7 +145,7 @@ func NewRouter(d Deps) *gin.Engine {
 		r.GET("/metrics", auth, gin.WrapH(d.Metrics.Handler()))
 	}
 	requestTimeout := orDefault(d.RequestTimeout, middleware.RequestTimeout)
-	api := r.Group("/api/v1", auth, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
+	api := r.Group("/api/v1", auth, nameAction, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)
@@ -154,6 +154,7 @@ func NewRouter(d Deps) *gin.Engine {
 	NewUserController(w, d.Services.Users, lists).register(api)
 	NewAPIKeyController(w, d.Services.APIKeys, lists).register(api)
 	NewGatewayController(w, d.Gateway).register(api)
+	NewAuditController(w, d.Services.Audit).register(api)
 	return r
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/internal/actor"
 )
 
 // AdminKeySource returns the current admin key; it may change at run time.
@@ -78,6 +80,9 @@ func AdminKeyCheck(keys AdminKeySource) CredentialCheck {
 		if expected == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			return "invalid admin API key", false
 		}
+		// Who acts, for roles and audit records: the holder of the root key.
+		c.Request = c.Request.WithContext(actor.With(c.Request.Context(),
+			actor.Actor{Kind: actor.Root, Role: actor.RoleAdmin, RequestID: RequestIDOf(c)}))
 		return "", true
 	}
 }

@@ -16,6 +16,7 @@ import (
 // cliOf maps every management route to the command offering the same
 // operation. The commands themselves are tested through the binary (e2e).
 var cliOf = map[string]string{
+	"GET /api/v1/audit":                                             "audit list",
 	"GET /api/v1/configs":                                           "config list",
 	"POST /api/v1/configs":                                          "config add",
 	"POST /api/v1/configs/copy":                                     "config copy",

@@ -139,7 +139,7 @@ func (s *AuditService) Export(ctx context.Context, w io.Writer, q audit.Query) (
 // Pruned reports a retention run.
 type Pruned struct {
 	// Checkpoint is the checkpoint appended; nil when nothing was old enough.
-	Checkpoint *audit.Checkpoint
+	Checkpoint *audit.Checkpoint `json:"checkpoint"`
 }
 
 // Prune removes the records older than maxAge from the start of the chain,

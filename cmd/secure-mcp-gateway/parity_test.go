@@ -99,6 +99,7 @@ func TestEveryRouteHasACommand(t *testing.T) {
 		require.NoError(t, err, line)
 		assert.Empty(t, rest, line)
 		assert.Equal(t, "secure-mcp-gateway "+line, cmd.CommandPath(), "%s is a command", line)
+		assert.Equal(t, controllers.Actions[route], commandAction(cmd), "%s and %s record their writes under one action", route, line)
 		assert.Empty(t, cmd.Commands(), "%s is a command, not a group", line)
 	}
 	for route := range cliOf {

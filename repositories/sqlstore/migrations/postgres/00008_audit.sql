@@ -22,10 +22,10 @@ CREATE TABLE audit_records (
     prev_hash     TEXT    NOT NULL,
     hash          TEXT    NOT NULL
 );
+-- One secondary index, on time (time ranges, retention): every index is
+-- written by every audited write, in its transaction. Other filters read
+-- the records newest first by seq and stop at a page.
 CREATE INDEX audit_records_at ON audit_records(at);
-CREATE INDEX audit_records_action ON audit_records(action, seq);
-CREATE INDEX audit_records_actor ON audit_records(actor_id, seq);
-CREATE INDEX audit_records_entity ON audit_records(entity_id, seq);
 
 -- The chain's head: one row, read with a lock by every writer, so that two
 -- transactions (of one instance or several) never attach to the same record,

@@ -246,7 +246,7 @@ func (p *pkg) typeString(e ast.Expr) (string, error) {
 	return "", fmt.Errorf("unsupported type expression %T", e)
 }
 
-// Params declares the parameters.
+// ParamList declares the parameters.
 func (m method) ParamList() string {
 	parts := make([]string, len(m.Params))
 	for i, p := range m.Params {
@@ -290,7 +290,7 @@ func (m method) NamedResults() string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-// Op is timed's operation name: "api_keys.get_by_hash".
+// OpOf is timed's operation name for m: "api_keys.get_by_hash".
 func (r repository) OpOf(m method) string { return r.Op + "." + snake(m.Name) }
 
 var timedTemplate = template.Must(template.New("timed").Parse(`package timed

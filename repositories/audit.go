@@ -14,7 +14,12 @@ import (
 // transaction ends, so that the chain stays single and gap-free however many
 // writers (and instances) there are.
 type AuditRepository interface {
-	audit.Appender
+	// Last returns the chain's head (audit.EmptyHead when it has no
+	// record) and locks it until the transaction ends (audit.Appender).
+	Last(ctx context.Context) (audit.Head, error)
+	// Append stores sealed records that attach to the head Last returned,
+	// and moves the head to the last of them (audit.Appender).
+	Append(ctx context.Context, recs []audit.Record) error
 	// Head returns the recorded head of the chain without locking it.
 	Head(ctx context.Context) (audit.Head, error)
 	// List returns the records matching q, newest first, at most q.Limit of
@@ -36,3 +41,5 @@ type AuditRepository interface {
 	// transaction.
 	DeleteThrough(ctx context.Context, seq int64) (int64, error)
 }
+
+var _ audit.Appender = AuditRepository(nil)

@@ -382,3 +382,6 @@ func (r settings) DeleteAll(ctx context.Context) error {
 
 // Integrity passes through: its answers are aggregates of the whole store, which no entry of the cache holds, and it writes nothing.
 func (r repos) Integrity() repositories.IntegrityRepository { return r.next.Integrity() }
+
+// Audit passes through: records are read for listings and verification, which must see what the table holds, and no entry of the cache depends on them.
+func (r repos) Audit() repositories.AuditRepository { return r.next.Audit() }

@@ -166,6 +166,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 	if reload {
 		watchConfig(loader, live, path, log)
 	}
+	defer keepAuditRetention(a.services.Audit, settings.AuditRetentionDays, log)() // stopped before the store closes
 
 	// One pool runs the gateway's upstreams and the admins' discoveries; it
 	// stops every process it started before the store closes.

@@ -24,8 +24,39 @@ const auditColumns = `seq, at, actor_kind, actor_id, actor_user, actor_project, 
 // head.
 func (r auditRepo) Last(ctx context.Context) (audit.Head, error) {
 	var h audit.Head
-	err := r.w.QueryRowContext(ctx, r.d.rebind(`SELECT seq, hash FROM audit_head WHERE id = 1`+r.d.forUpdate)).Scan(&h.Seq, &h.Hash)
-	return h, r.scanErr(err)
+	query := auditLastQuery(r.d)
+	var row *sql.Row
+	if st := r.txStmt(ctx, query); st != nil {
+		row = st.QueryRowContext(ctx)
+	} else {
+		row = r.w.QueryRowContext(ctx, r.d.rebind(query))
+	}
+	return h, r.scanErr(row.Scan(&h.Seq, &h.Hash))
+}
+
+// auditLastQuery reads the chain's head with a lock.
+func auditLastQuery(d *dialect) string {
+	return `SELECT seq, hash FROM audit_head WHERE id = 1` + d.forUpdate
+}
+
+// auditInsertOne and auditMoveHead are the statements of a one-record
+// append, every audited write's: kept prepared.
+const (
+	auditInsertOne = `INSERT INTO audit_records (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	auditMoveHead  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`
+)
+
+// execTx runs a constant write of the transaction, prepared when it can be.
+func (r auditRepo) execTx(ctx context.Context, query string, args ...any) (int64, error) {
+	st := r.txStmt(ctx, query)
+	if st == nil {
+		return r.exec(ctx, query, args...)
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, r.d.translate(err)
+	}
+	return res.RowsAffected()
 }
 
 func (r auditRepo) Head(ctx context.Context) (audit.Head, error) {
@@ -39,17 +70,26 @@ func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	err := insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, func(a audit.Record) []any {
+	values := func(a audit.Record) []any {
 		return []any{a.Seq, a.Time.UnixMicro(), string(a.Actor.Kind), a.Actor.ID, a.Actor.UserID, a.Actor.ProjectID,
 			a.Actor.Addr, a.Action, a.Entity.Kind, a.Entity.ID, a.Entity.Name, string(a.Outcome), a.RequestID,
 			string(a.Details), a.PrevHash, a.Hash}
-	})
+	}
+	var err error
+	if len(recs) == 1 {
+		_, err = r.execTx(ctx, auditInsertOne, values(recs[0])...)
+	} else {
+		err = insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, values)
+	}
 	if err != nil {
 		return err
 	}
 	last := recs[len(recs)-1]
-	return r.execOne(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`,
-		last.Seq, last.Hash, recs[0].Seq-1)
+	n, err := r.execTx(ctx, auditMoveHead, last.Seq, last.Hash, recs[0].Seq-1)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("audit chain head moved: the records do not attach to it: %w", repositories.ErrConflict)
+	}
+	return err
 }
 
 func (r auditRepo) List(ctx context.Context, q audit.Query) ([]audit.Record, error) {

@@ -39,8 +39,10 @@ func (c configs) Create(ctx context.Context, cs ...models.Config) error {
 	})
 }
 
-// update notes a change of one configuration made by op.
-func (c configs) update(ctx context.Context, id string, op func(tx repos) error) error {
+// update notes a change of one configuration made by op; apply gives the
+// value after it (the write's arguments say what it changed: reading the
+// row again would cost every write a query).
+func (c configs) update(ctx context.Context, id string, op func(tx repos) error, apply func(*models.Config)) error {
 	return c.r.write(ctx, func(tx repos) error {
 		before, err := tx.next.Configs().Resolve(ctx, id)
 		if err != nil {
@@ -49,21 +51,21 @@ func (c configs) update(ctx context.Context, id string, op func(tx repos) error)
 		if err := op(tx); err != nil {
 			return err
 		}
-		after, err := tx.next.Configs().Resolve(ctx, id)
-		if err != nil {
-			return err
-		}
+		after := before
+		apply(&after)
 		tx.rec.note(kindConfig, id, after.Name, before, after)
 		return nil
 	})
 }
 
 func (c configs) Rename(ctx context.Context, id, name string, at time.Time) error {
-	return c.update(ctx, id, func(tx repos) error { return tx.next.Configs().Rename(ctx, id, name, at) })
+	return c.update(ctx, id, func(tx repos) error { return tx.next.Configs().Rename(ctx, id, name, at) },
+		func(x *models.Config) { x.Name, x.UpdatedAt = name, at })
 }
 
 func (c configs) Touch(ctx context.Context, id string, at time.Time) error {
-	return c.update(ctx, id, func(tx repos) error { return tx.next.Configs().Touch(ctx, id, at) })
+	return c.update(ctx, id, func(tx repos) error { return tx.next.Configs().Touch(ctx, id, at) },
+		func(x *models.Config) { x.UpdatedAt = at })
 }
 
 func (c configs) Delete(ctx context.Context, id string) error {
@@ -115,11 +117,8 @@ func (s servers) Update(ctx context.Context, configID string, x models.Server) e
 		if err := tx.next.Servers().Update(ctx, configID, x); err != nil {
 			return err
 		}
-		after, err := tx.next.Servers().Get(ctx, configID, x.Name)
-		if err != nil {
-			return err
-		}
-		tx.rec.note(kindServer, serverID(configID, x.Name), x.Name, before, after)
+		// Update replaces every stored field: x is the row now.
+		tx.rec.note(kindServer, serverID(configID, x.Name), x.Name, before, x)
 		return nil
 	})
 }
@@ -180,10 +179,8 @@ func (p projects) SetConfig(ctx context.Context, id, configID string, at time.Ti
 		if err := tx.next.Projects().SetConfig(ctx, id, configID, at); err != nil {
 			return err
 		}
-		after, err := tx.next.Projects().Get(ctx, id)
-		if err != nil {
-			return err
-		}
+		after, _ := before.(models.Project) // found: SetConfig would have failed
+		after.ConfigID, after.UpdatedAt = configID, at
 		tx.rec.note(kindProject, id, after.Name, before, after)
 		return nil
 	})
@@ -238,10 +235,8 @@ func (u users) UpdateEmail(ctx context.Context, id, email string, at time.Time) 
 		if err := tx.next.Users().UpdateEmail(ctx, id, email, at); err != nil {
 			return err
 		}
-		after, err := tx.next.Users().Get(ctx, id)
-		if err != nil {
-			return err
-		}
+		after, _ := before.(models.User) // found: UpdateEmail would have failed
+		after.Email, after.UpdatedAt = email, at
 		tx.rec.note(kindUser, id, after.Email, before, after)
 		return nil
 	})

@@ -60,6 +60,7 @@ func keyIDs(items []map[string]any) []string {
 // A user with many keys shows the first 100, how many there are, and the page
 // of their key listing that continues; that listing pages and streams.
 func TestUserDetailBoundsItsKeys(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedManyKeys(2*services.ListBatch+30, false)
 	n := 2*services.ListBatch + 30
@@ -120,6 +121,7 @@ func (r failingKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter,
 // A list that fails before anything was sent is an error envelope; one that
 // fails after its start is cut, never sent as if it were whole.
 func TestListFailingMidwayIsCut(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		from int32
@@ -188,6 +190,7 @@ func (r blockingKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter
 // Whole lists take turns: beyond the allowed number, one waits, within its
 // time limit; a small page never waits.
 func TestWholeListsTakeTurns(t *testing.T) {
+	t.Parallel()
 	store := blockingStore{started: make(chan struct{}, 1), release: make(chan struct{})}
 	h := newHarnessWith(t, func(s repositories.Store) repositories.Store { store.Store = s; return store },
 		func(d *controllers.Deps) { d.ConcurrentListings = 1; d.LongOperationTimeout = 300 * time.Millisecond })

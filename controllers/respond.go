@@ -20,7 +20,6 @@ import (
 
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -142,8 +141,8 @@ func decodeErr(err error, req any) error {
 }
 
 // pageOf reads ?limit=&offset=.
-func pageOf(c *gin.Context) (repositories.Page, error) {
-	var p repositories.Page
+func pageOf(c *gin.Context) (services.Page, error) {
+	var p services.Page
 	for _, q := range []struct {
 		name string
 		dst  *int

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/services"
@@ -18,16 +19,25 @@ import (
 func TestEveryErrorKindAnswers(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	w := errorWriter{log: zap.NewNop()}
+	// The statuses are written out here, not read from statusOf: a wrong entry
+	// in the table must fail this test.
+	want := map[services.Kind]int{
+		services.KindInternal:         http.StatusInternalServerError,
+		services.KindInvalid:          http.StatusBadRequest,
+		services.KindNotFound:         http.StatusNotFound,
+		services.KindConflict:         http.StatusConflict,
+		services.KindTooLarge:         http.StatusRequestEntityTooLarge,
+		services.KindUnavailable:      http.StatusServiceUnavailable,
+		services.KindUnauthorized:     http.StatusUnauthorized,
+		services.KindUnauthorized + 1: http.StatusInternalServerError, // a kind with no status
+	}
 	for kind := services.KindInternal; kind <= services.KindUnauthorized+1; kind++ {
 		rec := httptest.NewRecorder()
 		c, _ := gin.CreateTestContext(rec)
 		c.Request = httptest.NewRequest("GET", "/", nil)
 		w.fail(c, &services.Error{Kind: kind, Message: "m", Err: errors.New("cause")})
-		want, known := statusOf[kind]
-		if !known {
-			want = http.StatusInternalServerError
-		}
-		assert.Equal(t, want, rec.Code, "kind %d", kind)
+		require.Contains(t, want, kind, "kind %d has no expected status in this test", kind)
+		assert.Equal(t, want[kind], rec.Code, "kind %d", kind)
 		assert.NotContains(t, rec.Body.String(), "cause", "causes stay in the log")
 	}
 }

@@ -124,6 +124,7 @@ func assertRefused(t *testing.T, err error, reason services.Reason) {
 }
 
 func TestVerifyAcceptsAValidKey(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		k := newKeyCore(t)
 		key := k.generate(t, "")
@@ -137,6 +138,7 @@ func TestVerifyAcceptsAValidKey(t *testing.T) {
 }
 
 func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
+	t.Parallel()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
 	s := key.Secret
@@ -174,6 +176,7 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 }
 
 func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -199,6 +202,7 @@ func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
 }
 
 func TestVerifyRefusalReasons(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		t.Run("unknown", func(t *testing.T) {
@@ -314,6 +318,7 @@ func (k losingKeys) GetPrincipal(ctx context.Context, hash string) (models.KeyPr
 }
 
 func TestVerifyAfterRotation(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -361,6 +366,7 @@ func TestVerifyAfterRotation(t *testing.T) {
 }
 
 func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -381,6 +387,7 @@ func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
 }
 
 func TestVerifyRecordsLastUseInBatches(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
@@ -411,6 +418,7 @@ func TestVerifyRecordsLastUseInBatches(t *testing.T) {
 }
 
 func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
@@ -426,6 +434,7 @@ func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
 // concurrent unassign and delete removes it in between, readers see the state
 // after that change (no configuration), not a storage failure.
 func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")

@@ -44,6 +44,7 @@ func loadFixture(t *testing.T) enkryptFixture {
 }
 
 func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		f := loadFixture(t)
@@ -148,6 +149,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 }
 
 func TestImportEnkryptIfEmptyImportsOnce(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	f := loadFixture(t)
@@ -185,6 +187,7 @@ func TestImportEnkryptIfEmptyImportsOnce(t *testing.T) {
 }
 
 func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	f := loadFixture(t)
@@ -210,6 +213,7 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 }
 
 func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	const secret = "legacyPlaintextKeyOfTheOriginalSystem_0123456789-abcdefghij01234"

@@ -60,6 +60,7 @@ func assertNoWholeStoreRead(t *testing.T, ops []string) {
 }
 
 func TestHealthCountsInsteadOfLoadingTheStore(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		seedState(t, c)
 		svc, calls := observed(t, c)
@@ -81,6 +82,7 @@ func TestHealthCountsInsteadOfLoadingTheStore(t *testing.T) {
 }
 
 func TestResetCountsAndDeletesSetWise(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		seedState(t, c)
 		svc, calls := observed(t, c)
@@ -95,6 +97,7 @@ func TestResetCountsAndDeletesSetWise(t *testing.T) {
 }
 
 func TestImportGuardsCountTheStore(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		f := loadFixture(t)
@@ -119,6 +122,7 @@ func TestImportGuardsCountTheStore(t *testing.T) {
 // TestHealthBoundsItsLists: a store with many unusable keys (members removed,
 // which the rules allow) gets a short report that says it is cut.
 func TestHealthBoundsItsLists(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -160,6 +164,7 @@ func (s *deadlineStore) Ping(ctx context.Context) error {
 }
 
 func TestReadyPingsWithAShortDeadline(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	files, err := services.NewDataDir(c.dataDir)
 	require.NoError(t, err)

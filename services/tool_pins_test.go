@@ -19,6 +19,7 @@ func seenTool(name, description string) services.ObservedTool {
 }
 
 func TestToolPinsFirstDiscoveryChangesAndApproval(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
 		svc, _ := newCore(t)
 		ctx := context.Background()

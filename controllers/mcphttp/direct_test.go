@@ -156,6 +156,7 @@ func sessionlessHeaders(method, name string) map[string]string {
 // and bytes with the direct path as from the SDK alone; plain tools/list
 // and tools/call never reach the SDK, everything else does.
 func TestDirectAnswersAreTheSDKs(t *testing.T) {
+	t.Parallel()
 	call := func(id, params string) string {
 		return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":` + params + `}`
 	}
@@ -250,6 +251,7 @@ func TestDirectAnswersAreTheSDKs(t *testing.T) {
 // TestADirectCallEndsWhenItsClientLeaves: a client that goes away cancels
 // its call upstream, as with the SDK.
 func TestADirectCallEndsWhenItsClientLeaves(t *testing.T) {
+	t.Parallel()
 	th := newTwoHandlers(t, gateway.ToolsFlat)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

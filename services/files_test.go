@@ -161,7 +161,6 @@ func TestDataDirNeverReadsTheGatewaysOwnFiles(t *testing.T) {
 }
 
 func TestLocalFilesResolveAgainstTheCurrentDirectoryAndRefuseOwnFiles(t *testing.T) {
-	t.Parallel()
 	root, own := ownLayout(t)
 	files, err := services.NewLocalFiles(own...)
 	require.NoError(t, err)

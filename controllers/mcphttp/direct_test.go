@@ -251,7 +251,6 @@ func TestDirectAnswersAreTheSDKs(t *testing.T) {
 // TestADirectCallEndsWhenItsClientLeaves: a client that goes away cancels
 // its call upstream, as with the SDK.
 func TestADirectCallEndsWhenItsClientLeaves(t *testing.T) {
-	t.Parallel()
 	th := newTwoHandlers(t, gateway.ToolsFlat)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

@@ -137,14 +137,6 @@ func (p *enkryptParser) inFileTerms(issues []string) []string {
 	return issues
 }
 
-func derivedID(kind, name string) string {
-	return uuid.NewSHA1(importNamespace, []byte(kind+":"+name)).String()
-}
-
-// importNamespace is the UUID namespace of derived ids: a constant, computed
-// once (key listings derive an id per key to tell imported keys apart).
-var importNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:secure-mcp-gateway:import"))
-
 // time parses the original system's timestamps: Python isoformat, usually
 // without a zone (taken as UTC). A missing time is the import time.
 func (p *enkryptParser) time(label string, raw *string) time.Time {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // keyFixture is a configuration, a project using it and a member.
@@ -87,7 +88,7 @@ func TestAPIKeyListingsAreMasked(t *testing.T) {
 	require.Len(t, items, 2)
 	for _, s := range []string{s1, s2} {
 		assert.NotContains(t, string(res.Raw), s)
-		assert.NotContains(t, string(res.Raw), services.HashAPIKeySecret(s), "nor its hash")
+		assert.NotContains(t, string(res.Raw), keymaterial.HashAPIKeySecret(s), "nor its hash")
 	}
 	first := items[0]
 	aliceID := h.userID("alice@example.com")

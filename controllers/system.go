@@ -9,6 +9,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // SystemController serves health, backup, restore and reset.
@@ -52,7 +53,7 @@ func (h *SystemController) Health(c *gin.Context) {
 	if raw, given := c.GetQuery("integrity"); given {
 		deep, err := strconv.ParseBool(raw)
 		if err != nil {
-			h.fail(c, services.Invalid("query parameter integrity must be true or false"))
+			h.fail(c, errs.Invalid("query parameter integrity must be true or false"))
 			return
 		}
 		if deep {
@@ -116,10 +117,10 @@ func (h *SystemController) Restore(c *gin.Context) {
 	field, file := "input_file", req.InputFile
 	switch {
 	case req.InputFile == "" && req.BackupFile == "":
-		h.fail(c, services.Invalid("input_file or backup_file is required"))
+		h.fail(c, errs.Invalid("input_file or backup_file is required"))
 		return
 	case req.BackupFile != "" && req.InputFile != "" && req.BackupFile != req.InputFile:
-		h.fail(c, services.Invalid("give either input_file or backup_file, not both"))
+		h.fail(c, errs.Invalid("give either input_file or backup_file, not both"))
 		return
 	case req.InputFile == "" && req.BackupFile != "":
 		field, file = "backup_file", req.BackupFile

@@ -17,6 +17,7 @@ import (
 
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // The first start on an empty store imports the original system's sections of
@@ -124,7 +125,7 @@ func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
 	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(home, ".enkrypt", "gateway.db"))
 	require.NoError(t, err)
 	defer store.Close()
-	keySvc := services.NewAPIKeyService(store, services.SystemClock)
+	keySvc := services.NewAPIKeyService(store, entity.SystemClock)
 	defer keySvc.Close()
 	for _, secret := range good {
 		v, err := keySvc.Verify(ctx, secret)

@@ -8,6 +8,9 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // Reason says why a key does not verify.
@@ -59,7 +62,7 @@ func RefusalReason(err error) Reason {
 }
 
 func refuse(r Reason) error {
-	return &Error{Kind: KindUnauthorized, Message: r.Message(), Err: &RefusedError{Reason: r}}
+	return &errs.Error{Kind: errs.KindUnauthorized, Message: r.Message(), Err: &RefusedError{Reason: r}}
 }
 
 // Verified is what an accepted key grants: its user, project and configuration.
@@ -114,15 +117,15 @@ func inactiveReason(info models.APIKeyInfo, now time.Time) Reason {
 // reads the store, so a change made by any instance applies at once. The last
 // use time is recorded in memory and written in batches.
 func (s *APIKeyService) Verify(ctx context.Context, secret string) (Verified, error) {
-	if !wellFormedSecret(secret) && !legacySecret(secret) {
+	if !keymaterial.WellFormedSecret(secret) && !keymaterial.LegacySecret(secret) {
 		return Verified{}, refuse(ReasonMalformed)
 	}
-	hash := HashAPIKeySecret(secret)
+	hash := keymaterial.HashAPIKeySecret(secret)
 	pr, err := s.store.APIKeys().GetPrincipal(ctx, hash)
 	if errors.Is(err, repositories.ErrNotFound) {
 		return Verified{}, refuse(ReasonUnknown)
 	} else if err != nil {
-		return Verified{}, storeErr(err, "", "")
+		return Verified{}, entity.StoreErr(err, "", "")
 	}
 	now := s.now()
 	k := pr.Key

@@ -8,6 +8,9 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // MaxGracePeriod bounds how long a rotated secret may keep verifying.
@@ -16,13 +19,13 @@ const MaxGracePeriod = 7 * 24 * time.Hour
 // APIKeyService manages the gateway API keys of users and verifies them.
 type APIKeyService struct {
 	store repositories.Store
-	now   Clock
+	now   entity.Clock
 	usage *usageRecorder
 }
 
 // NewAPIKeyService wires an APIKeyService. Close it to write the last use
 // times still pending.
-func NewAPIKeyService(store repositories.Store, now Clock) *APIKeyService {
+func NewAPIKeyService(store repositories.Store, now entity.Clock) *APIKeyService {
 	flush := func(ctx context.Context, batch map[string]time.Time) error {
 		return store.InTx(ctx, func(tx repositories.Repos) error { return tx.APIKeys().TouchLastUsed(ctx, batch) })
 	}
@@ -50,7 +53,7 @@ type IssuedKey struct {
 }
 
 func (s *APIKeyService) view(info models.APIKeyInfo, now time.Time) KeyView {
-	return KeyView{APIKeyInfo: info, Masked: MaskAPIKey(info.APIKey), Inactive: inactiveReason(info, now)}
+	return KeyView{APIKeyInfo: info, Masked: keymaterial.MaskAPIKey(info.APIKey), Inactive: inactiveReason(info, now)}
 }
 
 func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {
@@ -67,25 +70,25 @@ func (s *APIKeyService) views(infos []models.APIKeyInfo) []KeyView {
 // A secret replaced by a rotation finds its key only during the grace period,
 // while it still verifies.
 func resolveKey(ctx context.Context, r repositories.Repos, ref string, now time.Time) (models.APIKey, error) {
-	if !looksLikeSecret(ref) {
-		k, err := lookup(ctx, ref, r.APIKeys().Get)
-		if errors.Is(err, repositories.ErrNotFound) && legacySecret(ref) {
+	if !keymaterial.LooksLikeSecret(ref) {
+		k, err := entity.Lookup(ctx, ref, r.APIKeys().Get)
+		if errors.Is(err, repositories.ErrNotFound) && keymaterial.LegacySecret(ref) {
 			// The secret of a key imported from the original system.
 			k, err = bySecret(ctx, r, ref, now)
 		}
-		return k, storeErr(err, "no API key has this id", "")
+		return k, entity.StoreErr(err, "no API key has this id", "")
 	}
-	if !wellFormedSecret(ref) {
-		return models.APIKey{}, Invalid("api_key is neither a key id nor a well-formed key secret")
+	if !keymaterial.WellFormedSecret(ref) {
+		return models.APIKey{}, errs.Invalid("api_key is neither a key id nor a well-formed key secret")
 	}
 	k, err := bySecret(ctx, r, ref, now)
-	return k, storeErr(err, "no API key has this secret", "")
+	return k, entity.StoreErr(err, "no API key has this secret", "")
 }
 
 // bySecret finds the key a secret belongs to now: its current secret, or the
 // one it had before a rotation while the grace period lasts.
 func bySecret(ctx context.Context, r repositories.Repos, secret string, now time.Time) (models.APIKey, error) {
-	hash := HashAPIKeySecret(secret)
+	hash := keymaterial.HashAPIKeySecret(secret)
 	k, err := r.APIKeys().GetByHash(ctx, hash)
 	if err == nil && !secretCurrent(k, hash, now) {
 		return models.APIKey{}, repositories.ErrNotFound
@@ -104,17 +107,17 @@ func secretCurrent(k models.APIKey, hash string, now time.Time) bool {
 // field (at least one; if both, the same project).
 func resolveProjectByFields(ctx context.Context, r repositories.Repos, id, name string) (models.Project, error) {
 	if id == "" && name == "" {
-		return models.Project{}, Invalid("project_name or project_id is required")
+		return models.Project{}, errs.Invalid("project_name or project_id is required")
 	}
 	if id == "" {
 		return resolveProject(ctx, r, name)
 	}
-	p, err := lookup(ctx, id, r.Projects().Get)
+	p, err := entity.Lookup(ctx, id, r.Projects().Get)
 	if err != nil {
-		return p, storeErr(err, fmt.Sprintf("project id %q not found", id), "")
+		return p, entity.StoreErr(err, fmt.Sprintf("project id %q not found", id), "")
 	}
 	if name != "" && p.Name != name {
-		return p, Invalid("project_id and project_name name different projects")
+		return p, errs.Invalid("project_id and project_name name different projects")
 	}
 	return p, nil
 }
@@ -126,13 +129,13 @@ func parseExpiry(raw string, now time.Time) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil {
-		return nil, Invalid("expires_at must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z")
+		return nil, errs.Invalid("expires_at must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z")
 	}
 	if !t.After(now) {
-		return nil, Invalid("expires_at must be in the future")
+		return nil, errs.Invalid("expires_at must be in the future")
 	}
-	if !storableTime(t) {
-		return nil, Invalid("expires_at %s", storableTimeRule)
+	if !entity.StorableTime(t) {
+		return nil, errs.Invalid("expires_at %s", entity.StorableTimeRule)
 	}
 	t = t.UTC()
 	return &t, nil
@@ -147,13 +150,13 @@ func (s *APIKeyService) Generate(ctx context.Context, userIdent, projectID, proj
 		return IssuedKey{}, err
 	}
 	if projectID == "" && projectName == "" {
-		return IssuedKey{}, Invalid("project_name or project_id is required")
+		return IssuedKey{}, errs.Invalid("project_name or project_id is required")
 	}
-	secret, err := newSecret()
+	secret, err := keymaterial.NewSecret()
 	if err != nil {
-		return IssuedKey{}, &Error{Kind: KindInternal, Message: "cannot generate a key", Err: err}
+		return IssuedKey{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot generate a key", Err: err}
 	}
-	k := models.APIKey{ID: newID(), Hash: HashAPIKeySecret(secret), Last4: secretLast4(secret), CreatedAt: now, ExpiresAt: expiry}
+	k := models.APIKey{ID: entity.NewID(), Hash: keymaterial.HashAPIKeySecret(secret), Last4: keymaterial.SecretLast4(secret), CreatedAt: now, ExpiresAt: expiry}
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
 		u, err := resolveUser(ctx, tx, userIdent)
 		if err != nil {
@@ -165,13 +168,13 @@ func (s *APIKeyService) Generate(ctx context.Context, userIdent, projectID, proj
 		}
 		member, err := tx.Memberships().Exists(ctx, p.ID, u.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		if !member {
-			return Conflict("user %q is not a member of project %q; add them first", u.Email, p.Name)
+			return errs.Conflict("user %q is not a member of project %q; add them first", u.Email, p.Name)
 		}
 		k.UserID, k.ProjectID = u.ID, p.ID
-		return storeErr(tx.APIKeys().Create(ctx, k), "", "")
+		return entity.StoreErr(tx.APIKeys().Create(ctx, k), "", "")
 	})
 	if err != nil {
 		return IssuedKey{}, err
@@ -180,22 +183,22 @@ func (s *APIKeyService) Generate(ctx context.Context, userIdent, projectID, proj
 }
 
 // List returns every key, masked, in creation order.
-func (s *APIKeyService) List(ctx context.Context, page repositories.Page) (Listing[KeyView], error) {
+func (s *APIKeyService) List(ctx context.Context, page repositories.Page) (entity.Listing[KeyView], error) {
 	return s.listing(ctx, repositories.APIKeyFilter{}, page)
 }
 
 // ListOfUser returns a user's keys, masked, optionally only those of one
 // project (id or name).
-func (s *APIKeyService) ListOfUser(ctx context.Context, userIdent, projectIdent string, page repositories.Page) (Listing[KeyView], error) {
+func (s *APIKeyService) ListOfUser(ctx context.Context, userIdent, projectIdent string, page repositories.Page) (entity.Listing[KeyView], error) {
 	u, err := resolveUser(ctx, s.store, userIdent)
 	if err != nil {
-		return Listing[KeyView]{}, err
+		return entity.Listing[KeyView]{}, err
 	}
 	f := repositories.APIKeyFilter{UserID: u.ID}
 	if projectIdent != "" {
 		p, err := resolveProject(ctx, s.store, projectIdent)
 		if err != nil {
-			return Listing[KeyView]{}, err
+			return entity.Listing[KeyView]{}, err
 		}
 		f.ProjectID = p.ID
 	}
@@ -204,21 +207,21 @@ func (s *APIKeyService) ListOfUser(ctx context.Context, userIdent, projectIdent 
 
 // listing opens a listing of the keys matching f; every key's status is
 // judged at the time the listing opens.
-func (s *APIKeyService) listing(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) (Listing[KeyView], error) {
+func (s *APIKeyService) listing(ctx context.Context, f repositories.APIKeyFilter, page repositories.Page) (entity.Listing[KeyView], error) {
 	total, err := s.store.APIKeys().CountInfo(ctx, f)
 	if err != nil {
-		return Listing[KeyView]{}, storeErr(err, "", "")
+		return entity.Listing[KeyView]{}, entity.StoreErr(err, "", "")
 	}
 	now := s.now()
-	return Listing[KeyView]{Total: total, page: page,
-		read: func(ctx context.Context, after repositories.Cursor, skip, limit int) ([]KeyView, repositories.Cursor, error) {
+	return entity.NewListing(total, page,
+		func(ctx context.Context, after repositories.Cursor, skip, limit int) ([]KeyView, repositories.Cursor, error) {
 			infos, next, err := s.store.APIKeys().InfoBatch(ctx, f, after, skip, limit)
 			views := make([]KeyView, len(infos))
 			for i, info := range infos {
 				views[i] = s.view(info, now)
 			}
 			return views, next, err
-		}}, nil
+		}), nil
 }
 
 // Get returns one key (by id or secret), masked, with its project's configuration.
@@ -229,7 +232,7 @@ func (s *APIKeyService) Get(ctx context.Context, ref string) (KeyDetail, error) 
 	}
 	info, err := s.store.APIKeys().GetInfo(ctx, k.ID)
 	if err != nil {
-		return KeyDetail{}, storeErr(err, "API key not found", "")
+		return KeyDetail{}, entity.StoreErr(err, "API key not found", "")
 	}
 	d := KeyDetail{KeyView: s.view(info, s.now())}
 	d.Config, err = configOf(ctx, s.store, info.ProjectConfigID)
@@ -249,10 +252,10 @@ func (s *APIKeyService) update(ctx context.Context, ref string, change func(k *m
 			return err
 		}
 		if err := tx.APIKeys().Update(ctx, k); err != nil {
-			return storeErr(err, "API key not found", "")
+			return entity.StoreErr(err, "API key not found", "")
 		}
 		info, err = tx.APIKeys().GetInfo(ctx, k.ID)
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	})
 	return s.view(info, now), err
 }
@@ -273,7 +276,7 @@ func (s *APIKeyService) Disable(ctx context.Context, ref string) (KeyView, error
 func (s *APIKeyService) Enable(ctx context.Context, ref string) (KeyView, error) {
 	return s.update(ctx, ref, func(k *models.APIKey, now time.Time) error {
 		if k.DisabledReason == models.DisabledWeakSecret {
-			return Conflict("API key %s was imported without its secret, which was too short or too guessable to keep; rotate it to give it a new secret, then enable it", k.ID)
+			return errs.Conflict("API key %s was imported without its secret, which was too short or too guessable to keep; rotate it to give it a new secret, then enable it", k.ID)
 		}
 		if k.Disabled {
 			k.Disabled, k.EnabledAt = false, &now
@@ -288,15 +291,15 @@ func (s *APIKeyService) Enable(ctx context.Context, ref string) (KeyView, error)
 // state; a key imported without its secret gets one, and may then be enabled.
 func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int) (IssuedKey, error) {
 	if ref == "" {
-		return IssuedKey{}, Invalid("api_key is required")
+		return IssuedKey{}, errs.Invalid("api_key is required")
 	}
 	if graceSeconds < 0 || graceSeconds > int(MaxGracePeriod/time.Second) {
-		return IssuedKey{}, Invalid("grace_period_seconds must be between 0 and %d", int(MaxGracePeriod/time.Second))
+		return IssuedKey{}, errs.Invalid("grace_period_seconds must be between 0 and %d", int(MaxGracePeriod/time.Second))
 	}
 	grace := time.Duration(graceSeconds) * time.Second
-	secret, err := newSecret()
+	secret, err := keymaterial.NewSecret()
 	if err != nil {
-		return IssuedKey{}, &Error{Kind: KindInternal, Message: "cannot generate a key", Err: err}
+		return IssuedKey{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot generate a key", Err: err}
 	}
 	var k models.APIKey
 	now := s.now()
@@ -310,8 +313,8 @@ func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int
 			until := now.Add(grace)
 			k.PreviousHash, k.PreviousExpiresAt = k.Hash, &until
 		}
-		k.Hash, k.Last4, k.RotatedAt, k.DisabledReason = HashAPIKeySecret(secret), secretLast4(secret), &now, ""
-		return storeErr(tx.APIKeys().Update(ctx, k), "API key not found", "")
+		k.Hash, k.Last4, k.RotatedAt, k.DisabledReason = keymaterial.HashAPIKeySecret(secret), keymaterial.SecretLast4(secret), &now, ""
+		return entity.StoreErr(tx.APIKeys().Update(ctx, k), "API key not found", "")
 	})
 	if err != nil {
 		return IssuedKey{}, err
@@ -328,9 +331,9 @@ func (s *APIKeyService) Delete(ctx context.Context, ref string) (KeyView, error)
 			return err
 		}
 		if info, err = tx.APIKeys().GetInfo(ctx, k.ID); err != nil {
-			return storeErr(err, "API key not found", "")
+			return entity.StoreErr(err, "API key not found", "")
 		}
-		return storeErr(tx.APIKeys().Delete(ctx, k.ID), "API key not found", "")
+		return entity.StoreErr(tx.APIKeys().Delete(ctx, k.ID), "API key not found", "")
 	})
 	return s.view(info, s.now()), err
 }
@@ -346,10 +349,10 @@ func (s *APIKeyService) DeleteAllOfUser(ctx context.Context, userIdent string) (
 		}
 		keys, err := tx.APIKeys().ListByUser(ctx, u.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		n = len(keys)
-		return storeErr(tx.APIKeys().DeleteAllOfUser(ctx, u.ID), "", "")
+		return entity.StoreErr(tx.APIKeys().DeleteAllOfUser(ctx, u.ID), "", "")
 	})
 	return u, n, err
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/timed"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -89,7 +92,7 @@ func newKeyCoreOn(t *testing.T, b sqltest.Backend) *keyCore {
 	raw, other := b.OpenPair(t)
 	ops := &opCounter{ops: map[string]int{}}
 	store := timed.Wrap(raw, ops)
-	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := newFakeClock()
 	svc := services.New(store, files, clock.Now)
@@ -118,7 +121,7 @@ func (k *keyCore) generate(t *testing.T, expiresAt string) services.IssuedKey {
 func assertRefused(t *testing.T, err error, reason services.Reason) {
 	t.Helper()
 	require.Error(t, err)
-	assert.Equal(t, services.KindUnauthorized, services.KindOf(err), "%v", err)
+	assert.Equal(t, errs.KindUnauthorized, errs.KindOf(err), "%v", err)
 	assert.Equal(t, reason, services.RefusalReason(err), "%v", err)
 	assert.NotContains(t, err.Error(), "smg_", "a refusal never carries the secret")
 }
@@ -167,7 +170,7 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 	assert.Zero(t, k.ops.count("api_keys.get_principal"), "malformed secrets never reach the store")
 	// 64 URL-safe characters are taken for a secret imported from the original
 	// system: looked up, and unknown. The stored hash is no secret.
-	for _, secret := range []string{services.HashAPIKeySecret(s)} {
+	for _, secret := range []string{keymaterial.HashAPIKeySecret(s)} {
 		_, err := k.svc.APIKeys.Verify(context.Background(), secret)
 		assertRefused(t, err, services.ReasonUnknown)
 	}
@@ -182,7 +185,7 @@ func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
 		require.NoError(t, err)
 		p, err := k.svc.Projects.Get(ctx, "p")
 		require.NoError(t, err)
-		require.NoError(t, k.store.APIKeys().Create(ctx, models.APIKey{ID: "imported", Hash: services.HashAPIKeySecret(legacy),
+		require.NoError(t, k.store.APIKeys().Create(ctx, models.APIKey{ID: "imported", Hash: keymaterial.HashAPIKeySecret(legacy),
 			Last4: "57kj", UserID: alice.ID, ProjectID: p.ID, CreatedAt: k.clock.Now()}))
 		v, err := k.svc.APIKeys.Verify(ctx, legacy)
 		require.NoError(t, err)
@@ -277,7 +280,7 @@ func TestVerifyRefusalReasons(t *testing.T) {
 			}{{"users", services.ReasonUserMissing}, {"projects", services.ReasonProjectMissing}} {
 				k := newKeyCore(t)
 				key := k.generate(t, "")
-				files, err := services.NewDataDir(t.TempDir())
+				files, err := confine.NewDataDir(t.TempDir())
 				require.NoError(t, err)
 				svc := services.New(losingStore{Store: k.store, gone: tc.gone}, files, k.clock.Now)
 				_, err = svc.APIKeys.Verify(ctx, key.Secret)
@@ -340,9 +343,9 @@ func TestVerifyAfterRotation(t *testing.T) {
 		_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
 		assertRefused(t, err, services.ReasonRotated)
 		_, err = k.svc.APIKeys.Get(ctx, now.Secret)
-		assert.Equal(t, services.KindNotFound, services.KindOf(err), "after it, the old secret names nothing")
+		assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "after it, the old secret names nothing")
 		_, err = k.svc.APIKeys.Disable(ctx, now.Secret)
-		assert.Equal(t, services.KindNotFound, services.KindOf(err), "and manages nothing")
+		assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "and manages nothing")
 		_, err = k.svc.APIKeys.Verify(ctx, graced.Secret)
 		require.NoError(t, err)
 
@@ -356,7 +359,7 @@ func TestVerifyAfterRotation(t *testing.T) {
 			assertRefused(t, err, services.ReasonDisabled)
 		}
 		_, err = k.svc.APIKeys.Rotate(ctx, key.Key.ID, 7*24*3600+1)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	})
 }
 
@@ -366,7 +369,7 @@ func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
 		k := newKeyCore(t)
 		key := k.generate(t, "")
 		// A second instance on the same database.
-		files, err := services.NewDataDir(t.TempDir())
+		files, err := confine.NewDataDir(t.TempDir())
 		require.NoError(t, err)
 		svc2 := services.New(k.other, files, k.clock.Now)
 		t.Cleanup(func() { _ = svc2.Close() })
@@ -429,7 +432,7 @@ func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
-	files, err := services.NewDataDir(t.TempDir())
+	files, err := confine.NewDataDir(t.TempDir())
 	require.NoError(t, err)
 	svc := services.New(vanishedConfigStore{k.store}, files, k.clock.Now)
 	t.Cleanup(func() { _ = svc.Close() })
@@ -438,7 +441,7 @@ func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, p.Config)
 	_, err = svc.Projects.Config(ctx, "p")
-	assert.Equal(t, services.KindNotFound, services.KindOf(err), "%v", err)
+	assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "%v", err)
 	d, err := svc.APIKeys.Get(ctx, key.Key.ID)
 	require.NoError(t, err)
 	assert.Nil(t, d.Config)

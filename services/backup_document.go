@@ -12,6 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // hashPattern is the stored form of a key secret: HashAPIKeySecret's output.
@@ -79,7 +81,7 @@ func parseBackup(field string, data []byte) (state, error) {
 	st := fromDocument(doc)
 	issues = append(issues, checkState(st)...)
 	if len(issues) > 0 {
-		return state{}, InvalidIssues(issues)
+		return state{}, errs.InvalidIssues(issues)
 	}
 	return st, nil
 }
@@ -196,8 +198,8 @@ func (c *stateChecker) required(label, field string, t time.Time) {
 
 // optional checks a time that may be absent.
 func (c *stateChecker) optional(label, field string, t *time.Time) {
-	if t != nil && !storableTime(*t) {
-		c.add(label, "%s %s", field, storableTimeRule)
+	if t != nil && !entity.StorableTime(*t) {
+		c.add(label, "%s %s", field, entity.StorableTimeRule)
 	}
 }
 
@@ -217,7 +219,7 @@ func checkState(st state) []string {
 	for i, cfg := range st.configs {
 		label := fmt.Sprintf("configs[%d] %q", i, cfg.Name)
 		c.id(label, "mcp_config_id", cfg.ID, configIDs)
-		if p := nameProblem(cfg.Name); p != "" {
+		if p := entity.NameProblem(cfg.Name); p != "" {
 			c.add(label, "mcp_config_name %s", p)
 		} else if configNames[cfg.Name] {
 			c.add(label, "another configuration has the same name")
@@ -241,7 +243,7 @@ func checkState(st state) []string {
 	for i, u := range st.users {
 		label := fmt.Sprintf("users[%d] %q", i, u.Email)
 		c.id(label, "user_id", u.ID, userIDs)
-		if clean, err := CleanEmail("email", u.Email); err != nil {
+		if clean, err := entity.CleanEmail("email", u.Email); err != nil {
 			c.add(label, "%s", messageOf(err))
 		} else if clean != u.Email {
 			c.add(label, "email is not stored in canonical form (trimmed, lowercase)")
@@ -257,7 +259,7 @@ func checkState(st state) []string {
 	for i, p := range st.projects {
 		label := fmt.Sprintf("projects[%d] %q", i, p.Name)
 		c.id(label, "project_id", p.ID, projectIDs)
-		if prob := nameProblem(p.Name); prob != "" {
+		if prob := entity.NameProblem(p.Name); prob != "" {
 			c.add(label, "project_name %s", prob)
 		} else if projectNames[p.Name] {
 			c.add(label, "another project has the same name")
@@ -326,7 +328,7 @@ func checkSettings(c *stateChecker, settings []models.Setting) {
 	seen := map[string]bool{}
 	for i, s := range settings {
 		label := fmt.Sprintf("settings[%d] %q", i, s.Key)
-		if p := nameProblem(s.Key); p != "" {
+		if p := entity.NameProblem(s.Key); p != "" {
 			c.add(label, "key %s", p)
 		}
 		if seen[s.Key] {
@@ -358,7 +360,7 @@ func checkSettings(c *stateChecker, settings []models.Setting) {
 
 // messageOf is the client-safe message of a domain error.
 func messageOf(err error) string {
-	var e *Error
+	var e *errs.Error
 	if errors.As(err, &e) {
 		return e.Message
 	}

@@ -11,6 +11,9 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // ExportResult is an exported configuration and where it was written.
@@ -36,7 +39,7 @@ func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (E
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return ExportResult{}, &Error{Kind: KindInternal, Message: "cannot encode export", Err: err}
+		return ExportResult{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot encode export", Err: err}
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
 	doc.Config = publicDocument(doc.Config)
@@ -57,7 +60,7 @@ func publicDocument(doc models.ConfigDocument) models.ConfigDocument {
 // Import creates a configuration from a document given inline or read from a
 // file of the data directory. The whole document is validated first.
 func (s *ConfigService) Import(ctx context.Context, name, inputFile string, inline []byte) (models.Config, error) {
-	name, err := CleanEntityName("config_name", name)
+	name, err := entity.CleanEntityName("config_name", name)
 	if err != nil {
 		return models.Config{}, err
 	}
@@ -65,12 +68,12 @@ func (s *ConfigService) Import(ctx context.Context, name, inputFile string, inli
 	field := "config"
 	switch {
 	case hasInline && inputFile != "":
-		return models.Config{}, Invalid("give either input_file or config, not both")
+		return models.Config{}, errs.Invalid("give either input_file or config, not both")
 	case !hasInline && inputFile == "":
-		return models.Config{}, Invalid("input_file or config is required")
+		return models.Config{}, errs.Invalid("input_file or config is required")
 	case !hasInline:
 		field = "input_file"
-		if inline, err = s.files.ReadFile("input_file", inputFile, maxDocumentBytes); err != nil {
+		if inline, err = s.files.ReadFile("input_file", inputFile, confine.MaxDocumentBytes); err != nil {
 			return models.Config{}, err
 		}
 	}
@@ -79,7 +82,7 @@ func (s *ConfigService) Import(ctx context.Context, name, inputFile string, inli
 		return models.Config{}, err
 	}
 	now := s.now()
-	c := models.Config{ID: newID(), Name: name, CreatedAt: now, UpdatedAt: now}
+	c := models.Config{ID: entity.NewID(), Name: name, CreatedAt: now, UpdatedAt: now}
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error { return createWithServers(ctx, tx, c, servers) })
 	return c, err
 }
@@ -103,7 +106,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 			}
 		}
 		if len(probe.MCPConfig) == 0 {
-			return nil, Invalid("%s must contain an mcp_config list of servers", field)
+			return nil, errs.Invalid("%s must contain an mcp_config list of servers", field)
 		}
 		list = probe.MCPConfig
 	}
@@ -111,7 +114,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	if err := json.Unmarshal(list, &specs); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field == "" {
-			return nil, Invalid("%s must be a configuration document with an mcp_config list of servers, or that list, not %s", field, typeErr.Value)
+			return nil, errs.Invalid("%s must be a configuration document with an mcp_config list of servers, or that list, not %s", field, typeErr.Value)
 		}
 		return nil, documentErr(field+".mcp_config", err, &specs)
 	}
@@ -131,7 +134,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 		servers = append(servers, srv)
 	}
 	if len(issues) > 0 {
-		return nil, InvalidIssues(issues)
+		return nil, errs.InvalidIssues(issues)
 	}
 	return servers, nil
 }
@@ -139,14 +142,14 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 func documentErr(field string, err error, target any) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return Invalid("%s", models.DescribeTypeError(field, typeErr, target))
+		return errs.Invalid("%s", models.DescribeTypeError(field, typeErr, target))
 	}
 	var timeErr *time.ParseError
 	switch {
 	case errors.As(err, &timeErr):
-		return Invalid("%s: a time must be an RFC 3339 string such as 2026-05-01T12:00:00Z, not %q", field, timeErr.Value)
+		return errs.Invalid("%s: a time must be an RFC 3339 string such as 2026-05-01T12:00:00Z, not %q", field, timeErr.Value)
 	case strings.HasPrefix(err.Error(), "Time.UnmarshalJSON"):
-		return Invalid("%s: a time must be an RFC 3339 string such as 2026-05-01T12:00:00Z", field)
+		return errs.Invalid("%s: a time must be an RFC 3339 string such as 2026-05-01T12:00:00Z", field)
 	}
-	return Invalid("%s is not a valid JSON document: %v", field, err)
+	return errs.Invalid("%s is not a valid JSON document: %v", field, err)
 }

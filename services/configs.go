@@ -7,20 +7,23 @@ import (
 	"github.com/securemcp/gateway/guardrails"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // ConfigService manages MCP configurations and their servers.
 type ConfigService struct {
 	store repositories.Store
-	files Files
-	now   Clock
+	files confine.Files
+	now   entity.Clock
 	// policies checks guardrails policies at validation: the built-in local
 	// provider, which reports the detectors it cannot evaluate.
 	policies guardrails.Provider
 }
 
 // NewConfigService wires a ConfigService.
-func NewConfigService(store repositories.Store, files Files, now Clock) *ConfigService {
+func NewConfigService(store repositories.Store, files confine.Files, now entity.Clock) *ConfigService {
 	return &ConfigService{store: store, files: files, now: now, policies: guardrails.NewLocalProvider()}
 }
 
@@ -31,8 +34,8 @@ type ConfigDetail struct {
 }
 
 func resolveConfig(ctx context.Context, r repositories.Repos, ident string) (models.Config, error) {
-	c, err := lookup(ctx, ident, r.Configs().Resolve)
-	return c, storeErr(err, fmt.Sprintf("configuration %q not found", ident), "")
+	c, err := entity.Lookup(ctx, ident, r.Configs().Resolve)
+	return c, entity.StoreErr(err, fmt.Sprintf("configuration %q not found", ident), "")
 }
 
 func configNameTaken(name string) string {
@@ -42,18 +45,18 @@ func configNameTaken(name string) string {
 // List returns configurations in creation order with the total count.
 func (s *ConfigService) List(ctx context.Context, page repositories.Page) ([]models.ConfigSummary, int, error) {
 	list, total, err := s.store.Configs().List(ctx, page)
-	return list, total, storeErr(err, "", "")
+	return list, total, entity.StoreErr(err, "", "")
 }
 
 // Create adds an empty configuration.
 func (s *ConfigService) Create(ctx context.Context, name string) (models.Config, error) {
-	name, err := CleanEntityName("config_name", name)
+	name, err := entity.CleanEntityName("config_name", name)
 	if err != nil {
 		return models.Config{}, err
 	}
 	now := s.now()
-	c := models.Config{ID: newID(), Name: name, CreatedAt: now, UpdatedAt: now}
-	return c, storeErr(s.store.Configs().Create(ctx, c), "", configNameTaken(name))
+	c := models.Config{ID: entity.NewID(), Name: name, CreatedAt: now, UpdatedAt: now}
+	return c, entity.StoreErr(s.store.Configs().Create(ctx, c), "", configNameTaken(name))
 }
 
 // Get returns a configuration with its servers, their secrets masked.
@@ -70,20 +73,20 @@ func (s *ConfigService) detail(ctx context.Context, ident string) (ConfigDetail,
 		return ConfigDetail{}, err
 	}
 	servers, err := s.store.Servers().List(ctx, c.ID)
-	return ConfigDetail{Config: c, Servers: servers}, storeErr(err, "", "")
+	return ConfigDetail{Config: c, Servers: servers}, entity.StoreErr(err, "", "")
 }
 
 // Copy creates target as a copy of source, servers included, in one transaction.
 func (s *ConfigService) Copy(ctx context.Context, source, target string) (models.Config, error) {
 	if source == "" {
-		return models.Config{}, Invalid("source_config is required")
+		return models.Config{}, errs.Invalid("source_config is required")
 	}
-	target, err := CleanEntityName("target_config", target)
+	target, err := entity.CleanEntityName("target_config", target)
 	if err != nil {
 		return models.Config{}, err
 	}
 	now := s.now()
-	c := models.Config{ID: newID(), Name: target, CreatedAt: now, UpdatedAt: now}
+	c := models.Config{ID: entity.NewID(), Name: target, CreatedAt: now, UpdatedAt: now}
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
 		src, err := resolveConfig(ctx, tx, source)
 		if err != nil {
@@ -91,7 +94,7 @@ func (s *ConfigService) Copy(ctx context.Context, source, target string) (models
 		}
 		servers, err := tx.Servers().List(ctx, src.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		return createWithServers(ctx, tx, c, servers)
 	})
@@ -101,12 +104,12 @@ func (s *ConfigService) Copy(ctx context.Context, source, target string) (models
 // createWithServers inserts a configuration and its servers (inside a transaction).
 func createWithServers(ctx context.Context, tx repositories.Repos, c models.Config, servers []models.Server) error {
 	if err := tx.Configs().Create(ctx, c); err != nil {
-		return storeErr(err, "", configNameTaken(c.Name))
+		return entity.StoreErr(err, "", configNameTaken(c.Name))
 	}
 	for _, srv := range servers {
 		srv.CreatedAt, srv.UpdatedAt = c.CreatedAt, c.UpdatedAt
 		if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
-			return storeErr(err, "", fmt.Sprintf("server %q appears twice", srv.Name))
+			return entity.StoreErr(err, "", fmt.Sprintf("server %q appears twice", srv.Name))
 		}
 	}
 	return nil
@@ -114,7 +117,7 @@ func createWithServers(ctx context.Context, tx repositories.Repos, c models.Conf
 
 // Rename gives a configuration a new unique name; its own name is a no-op.
 func (s *ConfigService) Rename(ctx context.Context, ident, newName string) (models.Config, error) {
-	newName, err := CleanEntityName("new_name", newName)
+	newName, err := entity.CleanEntityName("new_name", newName)
 	if err != nil {
 		return models.Config{}, err
 	}
@@ -124,7 +127,7 @@ func (s *ConfigService) Rename(ctx context.Context, ident, newName string) (mode
 			return err
 		}
 		c.Name, c.UpdatedAt = newName, s.now()
-		return storeErr(tx.Configs().Rename(ctx, c.ID, c.Name, c.UpdatedAt), "", configNameTaken(newName))
+		return entity.StoreErr(tx.Configs().Rename(ctx, c.ID, c.Name, c.UpdatedAt), "", configNameTaken(newName))
 	})
 	return c, err
 }
@@ -139,12 +142,12 @@ func (s *ConfigService) Delete(ctx context.Context, ident string) (models.Config
 		}
 		projects, err := tx.Projects().ListByConfig(ctx, c.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		if len(projects) > 0 {
-			return Conflict("configuration %q is used by %d project(s); unassign it first", c.Name, len(projects))
+			return errs.Conflict("configuration %q is used by %d project(s); unassign it first", c.Name, len(projects))
 		}
-		return storeErr(tx.Configs().Delete(ctx, c.ID), "", fmt.Sprintf("configuration %q is still in use", c.Name))
+		return entity.StoreErr(tx.Configs().Delete(ctx, c.ID), "", fmt.Sprintf("configuration %q is still in use", c.Name))
 	})
 	return c, err
 }
@@ -157,13 +160,13 @@ func (s *ConfigService) Projects(ctx context.Context, ident string) ([]models.Pr
 	}
 	projects, err := s.store.Projects().ListByConfig(ctx, c.ID)
 	if err != nil {
-		return nil, storeErr(err, "", "")
+		return nil, entity.StoreErr(err, "", "")
 	}
 	out := make([]models.ProjectUsage, 0, len(projects))
 	for _, p := range projects {
 		members, err := s.store.Memberships().ListByProject(ctx, p.ID)
 		if err != nil {
-			return nil, storeErr(err, "", "")
+			return nil, entity.StoreErr(err, "", "")
 		}
 		out = append(out, models.ProjectUsage{ProjectRef: models.ProjectRef{ID: p.ID, Name: p.Name}, Users: len(members)})
 	}
@@ -173,9 +176,9 @@ func (s *ConfigService) Projects(ctx context.Context, ident string) ([]models.Pr
 // Search finds configurations whose name or any server name contains term,
 // case-insensitively.
 func (s *ConfigService) Search(ctx context.Context, term string) ([]models.ConfigSearchHit, error) {
-	if err := checkSearchTerm(term); err != nil {
+	if err := entity.CheckSearchTerm(term); err != nil {
 		return nil, err
 	}
 	hits, err := s.store.Configs().Search(ctx, term)
-	return hits, storeErr(err, "", "")
+	return hits, entity.StoreErr(err, "", "")
 }

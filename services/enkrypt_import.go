@@ -12,6 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // enkryptSections are the top-level members of the original system's config
@@ -111,7 +113,7 @@ func (p *enkryptParser) id(kind, legacy string) string {
 	if u, err := uuid.Parse(legacy); err == nil && len(legacy) == 36 {
 		return u.String()
 	}
-	id := derivedID(kind, legacy)
+	id := keymaterial.DerivedID(kind, legacy)
 	if _, seen := p.originals[id]; !seen {
 		p.derived++
 		p.originals[id] = strconv.Quote(legacy)
@@ -257,7 +259,7 @@ func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, er
 	}
 	issues := append(p.issues, p.inFileTerms(checkState(st))...)
 	if len(issues) > 0 {
-		return state{}, nil, InvalidIssues(issues)
+		return state{}, nil, errs.InvalidIssues(issues)
 	}
 	return st, p.notes, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // keys converts the plaintext-keyed records. A key written twice counts once,
@@ -36,8 +37,8 @@ func (p *enkryptParser) keys(members []member) []models.APIKey {
 func (p *enkryptParser) key(i int, m member) (models.APIKey, bool) {
 	secret := m.key
 	problem := ""
-	if !wellFormedSecret(secret) {
-		problem = legacySecretProblem(secret)
+	if !keymaterial.WellFormedSecret(secret) {
+		problem = keymaterial.LegacySecretProblem(secret)
 	}
 	last4 := displayLast4(secret, problem != "")
 	label := fmt.Sprintf("apikeys entry #%d (ending in %q)", i+1, last4)
@@ -45,7 +46,7 @@ func (p *enkryptParser) key(i int, m member) (models.APIKey, bool) {
 	if !p.decode(label, m.value, &k) {
 		return models.APIKey{}, false
 	}
-	hash := HashAPIKeySecret(secret)
+	hash := keymaterial.HashAPIKeySecret(secret)
 	if problem != "" {
 		// Nothing of the secret is kept, not even its hash: a short
 		// secret is found again from its SHA-256 at once, and it may still
@@ -53,7 +54,7 @@ func (p *enkryptParser) key(i int, m member) (models.APIKey, bool) {
 		// which no secret matches, until a rotation gives the key a new one.
 		hash = unmatchableHash()
 	}
-	id := derivedID("apikey", hash)
+	id := keymaterial.DerivedID("apikey", hash)
 	p.originals[id] = "(" + label + ")"
 	key := models.APIKey{ID: id, Hash: hash, Last4: last4, UserID: p.id("user", k.UserID),
 		ProjectID: p.id("project", k.ProjectID), CreatedAt: p.time(label, k.CreatedAt), Disabled: k.Disabled}
@@ -96,5 +97,5 @@ func displayLast4(secret string, dropped bool) string {
 func unmatchableHash() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand never fails (Go 1.24+ crashes instead)
-	return HashAPIKeySecret(hex.EncodeToString(b))
+	return keymaterial.HashAPIKeySecret(hex.EncodeToString(b))
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 const fixturePath = "../testdata/enkrypt_mcp_config.json"
@@ -62,7 +64,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 
 		t.Run("every key is stored hashed and can authenticate", func(t *testing.T) {
 			for secret, want := range f.keys {
-				k, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+				k, err := c.store.APIKeys().GetByHash(ctx, keymaterial.HashAPIKeySecret(secret))
 				require.NoError(t, err)
 				assert.Equal(t, secret[len(secret)-4:], k.Last4)
 				assert.Equal(t, want.Disabled, k.Disabled)
@@ -169,7 +171,7 @@ func TestImportEnkryptIfEmptyImportsOnce(t *testing.T) {
 		fresh := newSystemCore(t)
 		_, imported, err := fresh.svc.System.ImportEnkryptIfEmpty(ctx, []byte(`{"admin_apikey": "k", "users": {"U1": {"email": "not-an-email"}}}`))
 		assert.False(t, imported)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 		assert.Contains(t, err.Error(), "single valid e-mail address")
 		assert.Empty(t, fresh.snapshot(t).Users)
 	})
@@ -191,12 +193,12 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 	_, err := c.svc.Configs.Create(ctx, "existing")
 	require.NoError(t, err)
 	_, err = c.svc.System.ImportEnkrypt(ctx, "input_file", f.data, false)
-	assert.Equal(t, services.KindConflict, services.KindOf(err))
+	assert.Equal(t, errs.KindConflict, errs.KindOf(err))
 	assert.Contains(t, err.Error(), "not empty")
 	_, err = c.svc.System.ImportEnkrypt(ctx, "input_file", f.data, true)
 	require.NoError(t, err)
 	_, err = c.svc.Configs.Get(ctx, "existing")
-	assert.Equal(t, services.KindNotFound, services.KindOf(err), "replace replaces")
+	assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "replace replaces")
 
 	backup, err := os.ReadFile(fixturePath)
 	require.NoError(t, err)
@@ -205,7 +207,7 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 	ours, err := os.ReadFile(res.Path)
 	require.NoError(t, err)
 	_, err = c.svc.System.ImportEnkrypt(ctx, "input_file", ours, true)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err), "a backup is restored, not imported")
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "a backup is restored, not imported")
 	assert.NotEqual(t, backup, ours)
 }
 
@@ -226,7 +228,7 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 	}`
 	_, err := c.svc.System.ImportEnkrypt(ctx, "input_file", []byte(doc), false)
 	require.Error(t, err)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	msg := err.Error()
 	for _, want := range []string{
 		`projects["UNIQUE_PROJECT_ID"]: created_at "yesterday" is not an ISO 8601 time`,
@@ -251,7 +253,7 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		res, err := c.svc.System.ImportEnkrypt(ctx, "input_file", []byte(ok), false)
 		require.NoError(t, err)
 		assert.Contains(t, strings.Join(res.Notes, "\n"), "3 identifier(s) were not UUIDs")
-		k, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+		k, err := c.store.APIKeys().GetByHash(ctx, keymaterial.HashAPIKeySecret(secret))
 		require.NoError(t, err)
 		p, err := c.store.Projects().Get(ctx, k.ProjectID)
 		require.NoError(t, err)

@@ -16,6 +16,8 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // The original system's own files: what its generate-config writes, and the
@@ -177,7 +179,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			assert.Equal(t, "…****", weakViews[1].Masked, "a short secret shows nothing")
 			assert.Equal(t, "2025-07-01T00:00:00Z", weakViews[1].DisabledAt.Format("2006-01-02T15:04:05Z07:00"), "disabled in the file: its time is kept")
 			for secret := range weak {
-				_, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+				_, err := c.store.APIKeys().GetByHash(ctx, keymaterial.HashAPIKeySecret(secret))
 				assert.ErrorIs(t, err, repositories.ErrNotFound, "not even the hash of %q is kept", secret)
 				_, err = c.svc.APIKeys.Verify(ctx, secret)
 				assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err), "refused before any lookup")
@@ -199,7 +201,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 				}
 			}
 			_, err = c.svc.APIKeys.Enable(ctx, id)
-			assert.Equal(t, services.KindConflict, services.KindOf(err))
+			assert.Equal(t, errs.KindConflict, errs.KindOf(err))
 			assert.Contains(t, err.Error(), "rotate it")
 			rotated, err := c.svc.APIKeys.Rotate(ctx, id, 3600)
 			require.NoError(t, err)
@@ -293,7 +295,7 @@ func TestRestoreChecksTheDisabledReason(t *testing.T) {
 			data, err := json.Marshal(bad)
 			require.NoError(t, err)
 			_, err = c.svc.System.RestoreData(ctx, "input_file", data)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err))
+			assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 			assert.Contains(t, err.Error(), tc.issue)
 		})
 	}

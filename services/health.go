@@ -8,6 +8,8 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // PingTimeout bounds the store's answer to a readiness probe or a health
@@ -25,7 +27,7 @@ func (s *SystemService) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, PingTimeout)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		return &Error{Kind: KindUnavailable, Message: "the store does not answer", Err: err}
+		return &errs.Error{Kind: errs.KindUnavailable, Message: "the store does not answer", Err: err}
 	}
 	return nil
 }
@@ -71,7 +73,7 @@ func (s *SystemService) Health(ctx context.Context, scope HealthScope) (models.H
 		counts, err = s.store.Integrity().Counts(ctx)
 	}
 	if err != nil {
-		return report, storeErr(err, "", "")
+		return report, entity.StoreErr(err, "", "")
 	}
 	report.IntegrityChecked = scope == HealthIntegrity
 	report.Issues = append(report.Issues, healthIssues(f)...)

@@ -9,17 +9,20 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // ProjectService manages projects, their configuration and their members.
 type ProjectService struct {
 	store repositories.Store
-	files Files
-	now   Clock
+	files confine.Files
+	now   entity.Clock
 }
 
 // NewProjectService wires a ProjectService.
-func NewProjectService(store repositories.Store, files Files, now Clock) *ProjectService {
+func NewProjectService(store repositories.Store, files confine.Files, now entity.Clock) *ProjectService {
 	return &ProjectService{store: store, files: files, now: now}
 }
 
@@ -42,8 +45,8 @@ type Membership struct {
 }
 
 func resolveProject(ctx context.Context, r repositories.Repos, ident string) (models.Project, error) {
-	p, err := lookup(ctx, ident, r.Projects().Resolve)
-	return p, storeErr(err, fmt.Sprintf("project %q not found", ident), "")
+	p, err := entity.Lookup(ctx, ident, r.Projects().Resolve)
+	return p, entity.StoreErr(err, fmt.Sprintf("project %q not found", ident), "")
 }
 
 func projectNameTaken(name string) string {
@@ -52,28 +55,28 @@ func projectNameTaken(name string) string {
 
 // Create adds a project without configuration or members.
 func (s *ProjectService) Create(ctx context.Context, name string) (models.Project, error) {
-	name, err := CleanEntityName("project_name", name)
+	name, err := entity.CleanEntityName("project_name", name)
 	if err != nil {
 		return models.Project{}, err
 	}
 	now := s.now()
-	p := models.Project{ID: newID(), Name: name, CreatedAt: now, UpdatedAt: now}
-	return p, storeErr(s.store.Projects().Create(ctx, p), "", projectNameTaken(name))
+	p := models.Project{ID: entity.NewID(), Name: name, CreatedAt: now, UpdatedAt: now}
+	return p, entity.StoreErr(s.store.Projects().Create(ctx, p), "", projectNameTaken(name))
 }
 
 // List returns projects in creation order with their counts and the total.
 func (s *ProjectService) List(ctx context.Context, page repositories.Page) ([]models.ProjectSummary, int, error) {
 	list, total, err := s.store.Projects().Summaries(ctx, page)
-	return list, total, storeErr(err, "", "")
+	return list, total, entity.StoreErr(err, "", "")
 }
 
 // Search finds projects whose name or any member's email contains term, ignoring case.
 func (s *ProjectService) Search(ctx context.Context, term string) ([]models.ProjectSummary, error) {
-	if err := checkSearchTerm(term); err != nil {
+	if err := entity.CheckSearchTerm(term); err != nil {
 		return nil, err
 	}
 	hits, err := s.store.Projects().Search(ctx, term)
-	return hits, storeErr(err, "", "")
+	return hits, entity.StoreErr(err, "", "")
 }
 
 // configOf reads the configuration with the given id ("" for none). It is read
@@ -89,7 +92,7 @@ func configOf(ctx context.Context, r repositories.Repos, id string) (*models.Con
 		return nil, nil
 	}
 	if err != nil {
-		return nil, storeErr(err, "", "")
+		return nil, entity.StoreErr(err, "", "")
 	}
 	return &c, nil
 }
@@ -105,10 +108,10 @@ func (s *ProjectService) Get(ctx context.Context, ident string) (ProjectDetail, 
 		return ProjectDetail{}, err
 	}
 	if d.Members, err = s.store.Memberships().Members(ctx, p.ID); err != nil {
-		return ProjectDetail{}, storeErr(err, "", "")
+		return ProjectDetail{}, entity.StoreErr(err, "", "")
 	}
 	d.APIKeys, err = s.store.APIKeys().CountByProject(ctx, p.ID)
-	return d, storeErr(err, "", "")
+	return d, entity.StoreErr(err, "", "")
 }
 
 // Delete removes a project and its memberships; refused while API keys reference it.
@@ -121,12 +124,12 @@ func (s *ProjectService) Delete(ctx context.Context, ident string) (models.Proje
 		}
 		keys, err := tx.APIKeys().CountByProject(ctx, p.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		if keys > 0 {
-			return Conflict("project %q is referenced by %d API key(s); delete them first", p.Name, keys)
+			return errs.Conflict("project %q is referenced by %d API key(s); delete them first", p.Name, keys)
 		}
-		return storeErr(tx.Projects().Delete(ctx, p.ID), "", fmt.Sprintf("project %q is still referenced", p.Name))
+		return entity.StoreErr(tx.Projects().Delete(ctx, p.ID), "", fmt.Sprintf("project %q is still referenced", p.Name))
 	})
 	return p, err
 }
@@ -135,7 +138,7 @@ func (s *ProjectService) Delete(ctx context.Context, ident string) (models.Proje
 // configName (at least one; if both, they must name the same configuration).
 func (s *ProjectService) AssignConfig(ctx context.Context, ident, configID, configName string) (models.Project, models.Config, error) {
 	if configID == "" && configName == "" {
-		return models.Project{}, models.Config{}, Invalid("config_name or config_id is required")
+		return models.Project{}, models.Config{}, errs.Invalid("config_name or config_id is required")
 	}
 	var p models.Project
 	var c models.Config
@@ -148,7 +151,7 @@ func (s *ProjectService) AssignConfig(ctx context.Context, ident, configID, conf
 			return err
 		}
 		p.ConfigID, p.UpdatedAt = c.ID, s.now()
-		return storeErr(tx.Projects().SetConfig(ctx, p.ID, c.ID, p.UpdatedAt), "", "")
+		return entity.StoreErr(tx.Projects().SetConfig(ctx, p.ID, c.ID, p.UpdatedAt), "", "")
 	})
 	return p, c, err
 }
@@ -164,9 +167,9 @@ func resolveConfigByFields(ctx context.Context, r repositories.Repos, id, name s
 	case err != nil:
 		return c, err
 	case id != "" && !strings.EqualFold(c.ID, id): // found by name, or not at all
-		return c, NotFound("configuration id %q not found", id)
+		return c, errs.NotFound("configuration id %q not found", id)
 	case id != "" && name != "" && c.Name != name:
-		return c, Invalid("config_id and config_name name different configurations")
+		return c, errs.Invalid("config_id and config_name name different configurations")
 	}
 	return c, nil
 }
@@ -181,7 +184,7 @@ func (s *ProjectService) UnassignConfig(ctx context.Context, ident string) (mode
 			return err
 		}
 		p.ConfigID, p.UpdatedAt = "", s.now()
-		return storeErr(tx.Projects().SetConfig(ctx, p.ID, "", p.UpdatedAt), "", "")
+		return entity.StoreErr(tx.Projects().SetConfig(ctx, p.ID, "", p.UpdatedAt), "", "")
 	})
 	return p, err
 }
@@ -197,12 +200,12 @@ func (s *ProjectService) Config(ctx context.Context, ident string) (ConfigDetail
 		return ConfigDetail{}, err
 	}
 	if c == nil {
-		return ConfigDetail{}, NotFound("project %q has no configuration assigned", p.Name)
+		return ConfigDetail{}, errs.NotFound("project %q has no configuration assigned", p.Name)
 	}
 	d := ConfigDetail{Config: *c}
 	servers, err := s.store.Servers().List(ctx, c.ID)
 	d.Servers = publicServers(servers)
-	return d, storeErr(err, "", "")
+	return d, entity.StoreErr(err, "", "")
 }
 
 // Members lists the users of a project in the order they joined.
@@ -212,18 +215,18 @@ func (s *ProjectService) Members(ctx context.Context, ident string) ([]models.Me
 		return nil, err
 	}
 	members, err := s.store.Memberships().Members(ctx, p.ID)
-	return members, storeErr(err, "", "")
+	return members, entity.StoreErr(err, "", "")
 }
 
 // AddMember adds the user named by userID or email (at least one; if both,
 // they must name the same user) to a project.
 func (s *ProjectService) AddMember(ctx context.Context, ident, userID, email string) (Membership, error) {
 	if userID == "" && email == "" {
-		return Membership{}, Invalid("user_id or email is required")
+		return Membership{}, errs.Invalid("user_id or email is required")
 	}
 	if email != "" {
 		var err error
-		if email, err = CleanEmail("email", email); err != nil {
+		if email, err = entity.CleanEmail("email", email); err != nil {
 			return Membership{}, err
 		}
 	}
@@ -237,7 +240,7 @@ func (s *ProjectService) AddMember(ctx context.Context, ident, userID, email str
 			return err
 		}
 		err = tx.Memberships().Add(ctx, models.Membership{ProjectID: m.Project.ID, UserID: m.User.ID, CreatedAt: s.now()})
-		return storeErr(err, "", fmt.Sprintf("user %q is already a member of project %q", m.User.Email, m.Project.Name))
+		return entity.StoreErr(err, "", fmt.Sprintf("user %q is already a member of project %q", m.User.Email, m.Project.Name))
 	})
 	return m, err
 }
@@ -255,12 +258,12 @@ func (s *ProjectService) RemoveMember(ctx context.Context, ident, userIdent stri
 			return err
 		}
 		err = tx.Memberships().Remove(ctx, m.Project.ID, m.User.ID)
-		if err = storeErr(err, fmt.Sprintf("user %q is not a member of project %q", m.User.Email, m.Project.Name), ""); err != nil {
+		if err = entity.StoreErr(err, fmt.Sprintf("user %q is not a member of project %q", m.User.Email, m.Project.Name), ""); err != nil {
 			return err
 		}
 		keys, _, err := tx.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{UserID: m.User.ID, ProjectID: m.Project.ID}, repositories.Page{})
 		m.Keys = len(keys)
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	})
 	return m, err
 }
@@ -276,10 +279,10 @@ func (s *ProjectService) RemoveAllMembers(ctx context.Context, ident string) (mo
 		}
 		members, err := tx.Memberships().ListByProject(ctx, p.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		n = len(members)
-		return storeErr(tx.Memberships().RemoveAllOfProject(ctx, p.ID), "", "")
+		return entity.StoreErr(tx.Memberships().RemoveAllOfProject(ctx, p.ID), "", "")
 	})
 	return p, n, err
 }
@@ -307,7 +310,7 @@ func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (
 	if d.Config != nil {
 		servers, err := s.store.Servers().List(ctx, d.Config.ID)
 		if err != nil {
-			return ProjectExportResult{}, storeErr(err, "", "")
+			return ProjectExportResult{}, entity.StoreErr(err, "", "")
 		}
 		doc.Project.MCPConfigID = d.Config.ID
 		doc.Config = &models.ConfigDocument{MCPConfigName: d.Config.Name, MCPConfig: make([]models.ServerSpec, 0, len(servers))}
@@ -320,7 +323,7 @@ func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return ProjectExportResult{}, &Error{Kind: KindInternal, Message: "cannot encode export", Err: err}
+		return ProjectExportResult{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot encode export", Err: err}
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
 	if doc.Config != nil {

@@ -10,6 +10,9 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // FuzzRestoreDocument restores any bytes: a document is either refused as
@@ -17,11 +20,11 @@ import (
 // finds sound. Never a panic, never an internal error.
 func FuzzRestoreDocument(f *testing.F) {
 	ctx := context.Background()
-	files, err := services.NewDataDir(filepath.Join(f.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(f.TempDir(), "data"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := services.New(sqltest.NewSQLite(f), files, services.SystemClock)
+	svc := services.New(sqltest.NewSQLite(f), files, entity.SystemClock)
 	f.Cleanup(func() { _ = svc.Close() })
 	steps := []func() error{
 		func() error { _, err := svc.Configs.Create(ctx, "fz-config"); return err },
@@ -72,7 +75,7 @@ func FuzzRestoreDocument(f *testing.F) {
 			t.Fatal(herr)
 		}
 		if err != nil {
-			if kind := services.KindOf(err); kind != services.KindInvalid {
+			if kind := errs.KindOf(err); kind != errs.KindInvalid {
 				t.Fatalf("restore of %q failed with kind %v: %v", doc, kind, err)
 			}
 			if !reflect.DeepEqual(before.Statistics, after.Statistics) {

@@ -1,6 +1,10 @@
 package services
 
-import "github.com/securemcp/gateway/models"
+import (
+	"github.com/securemcp/gateway/models"
+
+	"github.com/securemcp/gateway/services/secretmask"
+)
 
 // A server's oauth_config holds the credentials the gateway presents to it
 // (OAUTH_CLIENT_SECRET, tokens in OAUTH_CUSTOM_HEADERS, …). It is stored and
@@ -21,7 +25,7 @@ func maskOAuth(cfg models.JSONObject) models.JSONObject {
 	}
 	out := make(models.JSONObject, len(cfg))
 	for k, v := range cfg {
-		out[k] = maskValue(v, secretField(k) || oauthSecretMembers[compactName(k)])
+		out[k] = secretmask.MaskValue(v, secretmask.SecretField(k) || oauthSecretMembers[secretmask.CompactName(k)])
 	}
 	return out
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/securemcp/gateway/guardrails"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // ServerPatch is a partial update of a server: a non-nil field replaces the
@@ -59,7 +62,7 @@ func serverLookupErr(err error, name, config string) error {
 	if errors.Is(err, repositories.ErrUnstorable) {
 		err = repositories.ErrNotFound
 	}
-	return storeErr(err, serverNotFound(name, config), "")
+	return entity.StoreErr(err, serverNotFound(name, config), "")
 }
 
 // MaxNestingDepth bounds how deep the free-form JSON of a server (tools,
@@ -96,8 +99,8 @@ func nestedDeeperThan(v any, limit int) bool {
 // checkNewServer is checkServer with the rules for names given from now on.
 func checkNewServer(s models.Server) []string {
 	issues := checkServer(s)
-	if reservedName(s.Name) {
-		issues = append(issues, "server_name "+reservedNameProblem)
+	if entity.ReservedName(s.Name) {
+		issues = append(issues, "server_name "+entity.ReservedNameProblem)
 	}
 	return issues
 }
@@ -105,13 +108,13 @@ func checkNewServer(s models.Server) []string {
 // checkServer validates the fields of a server that every write must keep valid.
 func checkServer(s models.Server) []string {
 	var issues []string
-	if p := nameProblem(s.Name); p != "" {
+	if p := entity.NameProblem(s.Name); p != "" {
 		issues = append(issues, "server_name "+p)
 	}
 	if strings.TrimSpace(s.Command) == "" {
 		issues = append(issues, fmt.Sprintf("server %q: server_command is required", s.Name))
 	}
-	if !storableText(s.Description) {
+	if !entity.StorableText(s.Description) {
 		issues = append(issues, fmt.Sprintf("server %q: description must not contain a NUL character", s.Name))
 	}
 	// A process cannot receive a NUL byte in its command, arguments or
@@ -168,7 +171,7 @@ func (s *ConfigService) CurrentServers(ctx context.Context, ident string) (Confi
 		}
 		servers, err := r.Servers().List(ctx, c.ID)
 		d = ConfigDetail{Config: c, Servers: publicServers(servers)}
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	})
 	return d, err
 }
@@ -178,7 +181,7 @@ func (s *ConfigService) CurrentServers(ctx context.Context, ident string) (Confi
 func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.Server) (models.Server, error) {
 	srv.Name = strings.TrimSpace(srv.Name)
 	if issues := checkNewServer(srv); len(issues) > 0 {
-		return models.Server{}, InvalidIssues(issues)
+		return models.Server{}, errs.InvalidIssues(issues)
 	}
 	now := s.now()
 	srv.CreatedAt, srv.UpdatedAt = now, now
@@ -189,9 +192,9 @@ func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.
 			return err
 		}
 		if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
-			return storeErr(err, "", fmt.Sprintf("server %q already exists in configuration %q", srv.Name, c.Name))
+			return entity.StoreErr(err, "", fmt.Sprintf("server %q already exists in configuration %q", srv.Name, c.Name))
 		}
-		return storeErr(tx.Configs().Touch(ctx, c.ID, now), "", "")
+		return entity.StoreErr(tx.Configs().Touch(ctx, c.ID, now), "", "")
 	})
 	return publicServer(srv), err
 }
@@ -221,13 +224,13 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 			return err
 		}
 		if issues := checkServer(srv); len(issues) > 0 {
-			return InvalidIssues(issues)
+			return errs.InvalidIssues(issues)
 		}
 		srv.UpdatedAt = s.now()
 		if err := tx.Servers().Update(ctx, c.ID, srv); err != nil {
-			return storeErr(err, serverNotFound(name, c.Name), "")
+			return entity.StoreErr(err, serverNotFound(name, c.Name), "")
 		}
-		return storeErr(tx.Configs().Touch(ctx, c.ID, srv.UpdatedAt), "", "")
+		return entity.StoreErr(tx.Configs().Touch(ctx, c.ID, srv.UpdatedAt), "", "")
 	})
 	return publicServer(srv.Normalize()), err
 }
@@ -235,7 +238,7 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 // UpdateServer applies a partial update.
 func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p ServerPatch) (models.Server, error) {
 	if p == (ServerPatch{}) {
-		return models.Server{}, Invalid("at least one of server_command, args, env, tools, description, shared_process, oauth_config is required")
+		return models.Server{}, errs.Invalid("at least one of server_command, args, env, tools, description, shared_process, oauth_config is required")
 	}
 	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
 		if p.Command != nil {
@@ -279,9 +282,9 @@ func (s *ConfigService) SetPolicies(ctx context.Context, ident, name string, u P
 	}
 	switch {
 	case input == nil && output == nil && u.single:
-		return models.Server{}, Invalid("policy or policy_file is required")
+		return models.Server{}, errs.Invalid("policy or policy_file is required")
 	case input == nil && output == nil:
-		return models.Server{}, Invalid("at least one of input_policy, input_policy_file, output_policy, output_policy_file is required")
+		return models.Server{}, errs.Invalid("at least one of input_policy, input_policy_file, output_policy, output_policy_file is required")
 	}
 	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
 		if input != nil {
@@ -298,20 +301,20 @@ func (s *ConfigService) SetPolicies(ctx context.Context, ident, name string, u P
 func (s *ConfigService) policy(field string, inline *models.GuardrailPolicy, file string) (*models.GuardrailPolicy, error) {
 	switch {
 	case inline != nil && file != "":
-		return nil, Invalid("give either %s or %s_file, not both", field, field)
+		return nil, errs.Invalid("give either %s or %s_file, not both", field, field)
 	case inline != nil:
 		p := inline.Normalize()
 		return &p, nil
 	case file == "":
 		return nil, nil
 	}
-	data, err := s.files.ReadFile(field+"_file", file, maxDocumentBytes)
+	data, err := s.files.ReadFile(field+"_file", file, confine.MaxDocumentBytes)
 	if err != nil {
 		return nil, err
 	}
 	p, err := models.ParseGuardrailPolicy(data)
 	if err != nil {
-		return nil, Invalid("%s_file %q: %v", field, file, err)
+		return nil, errs.Invalid("%s_file %q: %v", field, file, err)
 	}
 	return &p, nil
 }
@@ -326,7 +329,7 @@ func (s *ConfigService) RemoveServer(ctx context.Context, ident, name string) er
 		if err := tx.Servers().Delete(ctx, c.ID, name); err != nil {
 			return serverLookupErr(err, name, c.Name)
 		}
-		return storeErr(tx.Configs().Touch(ctx, c.ID, s.now()), "", "")
+		return entity.StoreErr(tx.Configs().Touch(ctx, c.ID, s.now()), "", "")
 	})
 }
 
@@ -340,13 +343,13 @@ func (s *ConfigService) RemoveAllServers(ctx context.Context, ident string) (int
 		}
 		servers, err := tx.Servers().List(ctx, c.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		n = len(servers)
 		if err := tx.Servers().DeleteAll(ctx, c.ID); err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
-		return storeErr(tx.Configs().Touch(ctx, c.ID, s.now()), "", "")
+		return entity.StoreErr(tx.Configs().Touch(ctx, c.ID, s.now()), "", "")
 	})
 	return n, err
 }
@@ -360,7 +363,7 @@ func (s *ConfigService) Validate(ctx context.Context, ident string) (models.Vali
 	}
 	issues, warnings := validateServers(d.Servers, s.policies)
 	if len(issues) > 0 {
-		return models.ValidationResult{}, InvalidIssues(issues)
+		return models.ValidationResult{}, errs.InvalidIssues(issues)
 	}
 	return models.ValidationResult{Valid: true, Issues: []string{}, Warnings: warnings}, nil
 }

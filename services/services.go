@@ -1,6 +1,14 @@
+// Package services is the management core as the API and the CLI use it: the
+// domain packages (catalog, access, system) wired over one store. The rules live
+// in those packages; this one only assembles them.
 package services
 
-import "github.com/securemcp/gateway/repositories"
+import (
+	"github.com/securemcp/gateway/repositories"
+
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+)
 
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
@@ -13,7 +21,7 @@ type Services struct {
 }
 
 // New wires every service over one store and data directory.
-func New(store repositories.Store, files Files, now Clock) *Services {
+func New(store repositories.Store, files confine.Files, now entity.Clock) *Services {
 	keys := NewAPIKeyService(store, now)
 	return &Services{
 		Configs:  NewConfigService(store, files, now),

@@ -11,6 +11,9 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/secretmask"
 )
 
 // Keys of the settings the gateway knows.
@@ -37,11 +40,11 @@ func DefaultTelemetry() models.TelemetrySettings {
 // SettingsService manages the runtime settings kept in the store.
 type SettingsService struct {
 	store repositories.Store
-	now   Clock
+	now   entity.Clock
 }
 
 // NewSettingsService wires a SettingsService.
-func NewSettingsService(store repositories.Store, now Clock) *SettingsService {
+func NewSettingsService(store repositories.Store, now entity.Clock) *SettingsService {
 	return &SettingsService{store: store, now: now}
 }
 
@@ -57,16 +60,16 @@ func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (mod
 	key = strings.TrimSpace(key)
 	switch {
 	case key == "":
-		return models.EnkryptKeyStatus{}, Invalid("api_key is required")
+		return models.EnkryptKeyStatus{}, errs.Invalid("api_key is required")
 	case len(key) > maxSecretLength:
-		return models.EnkryptKeyStatus{}, Invalid("api_key must be at most %d characters", maxSecretLength)
+		return models.EnkryptKeyStatus{}, errs.Invalid("api_key must be at most %d characters", maxSecretLength)
 	case strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return models.EnkryptKeyStatus{}, Invalid("api_key must not contain spaces or control characters")
+		return models.EnkryptKeyStatus{}, errs.Invalid("api_key must not contain spaces or control characters")
 	}
 	value, _ := json.Marshal(key) // a string always encodes
 	now := s.now()
 	err := s.store.Settings().Put(ctx, models.Setting{Key: SettingEnkryptAPIKey, Value: string(value), UpdatedAt: now})
-	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: now}, storeErr(err, "", "")
+	return models.EnkryptKeyStatus{Masked: secretmask.MaskSecret(key), Configured: true, UpdatedAt: now}, entity.StoreErr(err, "", "")
 }
 
 // EnkryptAPIKey returns the provider key masked; Configured is false when none is set.
@@ -75,7 +78,7 @@ func (s *SettingsService) EnkryptAPIKey(ctx context.Context) (models.EnkryptKeyS
 	if err != nil || st == nil {
 		return models.EnkryptKeyStatus{}, err
 	}
-	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
+	return models.EnkryptKeyStatus{Masked: secretmask.MaskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
 }
 
 // ProviderKey returns the guardrails provider key in clear, for the gateway
@@ -91,11 +94,11 @@ func (s *SettingsService) providerKey(ctx context.Context) (string, *models.Sett
 		return "", nil, nil
 	}
 	if err != nil {
-		return "", nil, storeErr(err, "", "")
+		return "", nil, entity.StoreErr(err, "", "")
 	}
 	var key string
 	if err := json.Unmarshal([]byte(st.Value), &key); err != nil {
-		return "", nil, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
+		return "", nil, &errs.Error{Kind: errs.KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
 	}
 	return key, &st, nil
 }
@@ -112,11 +115,11 @@ func readTelemetry(ctx context.Context, r repositories.Repos) (models.TelemetryS
 		return DefaultTelemetry(), nil, nil
 	}
 	if err != nil {
-		return models.TelemetrySettings{}, nil, storeErr(err, "", "")
+		return models.TelemetrySettings{}, nil, entity.StoreErr(err, "", "")
 	}
 	t, err := parseTelemetry([]byte(st.Value))
 	if err != nil {
-		return models.TelemetrySettings{}, nil, &Error{Kind: KindInternal, Message: "stored telemetry setting is invalid", Err: err}
+		return models.TelemetrySettings{}, nil, &errs.Error{Kind: errs.KindInternal, Message: "stored telemetry setting is invalid", Err: err}
 	}
 	return t, &st.UpdatedAt, nil
 }
@@ -124,7 +127,7 @@ func readTelemetry(ctx context.Context, r repositories.Repos) (models.TelemetryS
 // UpdateTelemetry changes the given telemetry fields and returns the result.
 func (s *SettingsService) UpdateTelemetry(ctx context.Context, p TelemetryPatch) (models.TelemetrySettings, error) {
 	if p == (TelemetryPatch{}) {
-		return models.TelemetrySettings{}, Invalid("at least one of enabled, url, insecure is required")
+		return models.TelemetrySettings{}, errs.Invalid("at least one of enabled, url, insecure is required")
 	}
 	if p.URL != nil {
 		if err := checkTelemetryURL(*p.URL); err != nil {
@@ -147,7 +150,7 @@ func (s *SettingsService) UpdateTelemetry(ctx context.Context, p TelemetryPatch)
 			t.Insecure = *p.Insecure
 		}
 		value, _ := json.Marshal(t) // a struct of plain fields always encodes
-		return storeErr(tx.Settings().Put(ctx, models.Setting{Key: SettingTelemetry, Value: string(value), UpdatedAt: s.now()}), "", "")
+		return entity.StoreErr(tx.Settings().Put(ctx, models.Setting{Key: SettingTelemetry, Value: string(value), UpdatedAt: s.now()}), "", "")
 	})
 	return t, err
 }
@@ -157,11 +160,11 @@ func checkTelemetryURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return Invalid("url must be an absolute http or https URL with a host, such as http://localhost:4317")
+		return errs.Invalid("url must be an absolute http or https URL with a host, such as http://localhost:4317")
 	case u.User != nil:
 		// Settings are listed (masked) and backed up: credentials belong in
 		// the collector's own configuration, not in this address.
-		return Invalid("url must not carry credentials (user:password@)")
+		return errs.Invalid("url must not carry credentials (user:password@)")
 	}
 	return nil
 }
@@ -170,7 +173,7 @@ func checkTelemetryURL(raw string) error {
 func parseTelemetry(data []byte) (models.TelemetrySettings, error) {
 	var t models.TelemetrySettings
 	if err := json.Unmarshal(data, &t); err != nil {
-		return t, Invalid("must be an object {enabled: boolean, url: string, insecure: boolean}")
+		return t, errs.Invalid("must be an object {enabled: boolean, url: string, insecure: boolean}")
 	}
 	if t.URL != "" {
 		if err := checkTelemetryURL(t.URL); err != nil {
@@ -185,19 +188,19 @@ func parseTelemetry(data []byte) (models.TelemetrySettings, error) {
 func (s *SettingsService) List(ctx context.Context) ([]models.SettingView, error) {
 	stored, err := s.store.Settings().List(ctx)
 	if err != nil {
-		return nil, storeErr(err, "", "")
+		return nil, entity.StoreErr(err, "", "")
 	}
 	out := make([]models.SettingView, 0, len(stored)+1)
 	hasTelemetry := false
 	for _, st := range stored {
 		var v any
 		if err := json.Unmarshal([]byte(st.Value), &v); err != nil {
-			return nil, &Error{Kind: KindInternal, Message: "stored setting is not JSON", Err: err}
+			return nil, &errs.Error{Kind: errs.KindInternal, Message: "stored setting is not JSON", Err: err}
 		}
 		at := st.UpdatedAt
 		// The setting's own name counts like a member's: the whole value of
 		// enkrypt_api_key (or of any secret-named setting) is masked.
-		out = append(out, models.SettingView{Key: st.Key, Value: maskValue(v, secretField(st.Key)), UpdatedAt: &at})
+		out = append(out, models.SettingView{Key: st.Key, Value: secretmask.MaskValue(v, secretmask.SecretField(st.Key)), UpdatedAt: &at})
 		hasTelemetry = hasTelemetry || st.Key == SettingTelemetry
 	}
 	if !hasTelemetry {

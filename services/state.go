@@ -6,6 +6,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // state is the whole content of the store in creation order: what backup
@@ -31,29 +32,29 @@ func readState(ctx context.Context, r repositories.Repos) (state, error) {
 	var st state
 	configs, _, err := r.Configs().List(ctx, repositories.Page{})
 	if err != nil {
-		return st, storeErr(err, "", "")
+		return st, entity.StoreErr(err, "", "")
 	}
 	for _, c := range configs {
 		servers, err := r.Servers().List(ctx, c.ID)
 		if err != nil {
-			return st, storeErr(err, "", "")
+			return st, entity.StoreErr(err, "", "")
 		}
 		st.configs = append(st.configs, configState{Config: c.Config, servers: servers})
 	}
 	if st.projects, _, err = r.Projects().List(ctx, repositories.Page{}); err != nil {
-		return st, storeErr(err, "", "")
+		return st, entity.StoreErr(err, "", "")
 	}
 	if st.users, _, err = r.Users().List(ctx, repositories.Page{}); err != nil {
-		return st, storeErr(err, "", "")
+		return st, entity.StoreErr(err, "", "")
 	}
 	if st.memberships, err = r.Memberships().List(ctx); err != nil {
-		return st, storeErr(err, "", "")
+		return st, entity.StoreErr(err, "", "")
 	}
 	if st.keys, _, err = r.APIKeys().List(ctx, repositories.Page{}); err != nil {
-		return st, storeErr(err, "", "")
+		return st, entity.StoreErr(err, "", "")
 	}
 	if st.settings, err = r.Settings().List(ctx); err != nil {
-		return st, storeErr(err, "", "")
+		return st, entity.StoreErr(err, "", "")
 	}
 	return st, nil
 }
@@ -65,7 +66,7 @@ func wipe(ctx context.Context, tx repositories.Repos) error {
 		tx.Users().DeleteAll, tx.Configs().DeleteAll, tx.Settings().DeleteAll,
 	} {
 		if err := del(ctx); err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 	}
 	return nil
@@ -81,32 +82,32 @@ func insertState(ctx context.Context, tx repositories.Repos, st state) error {
 		configs[i] = c.Config
 	}
 	if err := tx.Configs().Create(ctx, configs...); err != nil {
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	}
 	for _, c := range st.configs {
 		if err := tx.Servers().Create(ctx, c.ID, c.servers...); err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 	}
 	if err := tx.Users().Create(ctx, st.users...); err != nil {
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	}
 	if err := tx.Projects().Create(ctx, st.projects...); err != nil {
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	}
 	// Memberships are grouped by project in documents; re-inserting them by time
 	// restores the global order that per-user listings show.
 	members := append([]models.Membership(nil), st.memberships...)
 	sort.SliceStable(members, func(i, j int) bool { return members[i].CreatedAt.Before(members[j].CreatedAt) })
 	if err := tx.Memberships().Add(ctx, members...); err != nil {
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	}
 	if err := tx.APIKeys().Create(ctx, st.keys...); err != nil {
-		return storeErr(err, "", "")
+		return entity.StoreErr(err, "", "")
 	}
 	for _, s := range st.settings {
 		if err := tx.Settings().Put(ctx, s); err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 	}
 	return nil

@@ -10,18 +10,21 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // SystemService runs the whole-store operations: health, backup, restore,
 // reset and the migration from the original system.
 type SystemService struct {
 	store repositories.Store
-	files Files
-	now   Clock
+	files confine.Files
+	now   entity.Clock
 }
 
 // NewSystemService wires a SystemService.
-func NewSystemService(store repositories.Store, files Files, now Clock) *SystemService {
+func NewSystemService(store repositories.Store, files confine.Files, now entity.Clock) *SystemService {
 	return &SystemService{store: store, files: files, now: now}
 }
 
@@ -50,11 +53,11 @@ func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.B
 	res := models.BackupResult{File: outputFile, CreatedAt: s.now(), Counts: st.counts()}
 	data, err := json.MarshalIndent(toDocument(st, res.CreatedAt), "", "  ")
 	if err != nil {
-		return models.BackupResult{}, &Error{Kind: KindInternal, Message: "cannot encode backup", Err: err}
+		return models.BackupResult{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot encode backup", Err: err}
 	}
 	data = append(data, '\n')
-	if len(data) > maxBackupBytes {
-		return models.BackupResult{}, Invalid("the backup would take %d bytes, more than the %d that restore accepts", len(data), maxBackupBytes)
+	if len(data) > confine.MaxBackupBytes {
+		return models.BackupResult{}, errs.Invalid("the backup would take %d bytes, more than the %d that restore accepts", len(data), confine.MaxBackupBytes)
 	}
 	res.Bytes, res.SHA256 = len(data), sha256Hex(data)
 	res.Path, err = s.files.WriteFile("output_file", outputFile, data)
@@ -74,7 +77,7 @@ const (
 // field that gave the file name. The document is checked completely first; a
 // document with any problem changes nothing.
 func (s *SystemService) Restore(ctx context.Context, field, inputFile string) (models.RestoreResult, error) {
-	data, err := s.files.ReadFile(field, inputFile, maxBackupBytes)
+	data, err := s.files.ReadFile(field, inputFile, confine.MaxBackupBytes)
 	if err != nil {
 		return models.RestoreResult{}, err
 	}
@@ -110,7 +113,7 @@ func (s *SystemService) replace(ctx context.Context, st state, guard func(curren
 		if guard != nil {
 			current, err := tx.Integrity().Counts(ctx)
 			if err != nil {
-				return storeErr(err, "", "")
+				return entity.StoreErr(err, "", "")
 			}
 			if err := guard(current); err != nil {
 				return err
@@ -127,13 +130,13 @@ func (s *SystemService) replace(ctx context.Context, st state, guard func(curren
 // their defaults. The admin key lives in the config file and is not affected.
 func (s *SystemService) Reset(ctx context.Context, confirm bool) (models.ResetResult, error) {
 	if !confirm {
-		return models.ResetResult{}, Invalid("confirm must be true: a reset deletes every configuration, project, user, API key and setting")
+		return models.ResetResult{}, errs.Invalid("confirm must be true: a reset deletes every configuration, project, user, API key and setting")
 	}
 	var res models.ResetResult
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
 		n, err := tx.Integrity().Counts(ctx)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		res.Deleted = n.Backup()
 		return wipe(ctx, tx)
@@ -147,7 +150,7 @@ func detectFormat(field string, data []byte) (string, error) {
 	var probe map[string]json.RawMessage
 	var typeErr *json.UnmarshalTypeError
 	if err := json.Unmarshal(data, &probe); errors.As(err, &typeErr) {
-		return "", Invalid("%s must be a JSON object, not %s", field, typeErr.Value)
+		return "", errs.Invalid("%s must be a JSON object, not %s", field, typeErr.Value)
 	} else if err != nil {
 		return "", documentErr(field, err, &probe)
 	}
@@ -159,7 +162,7 @@ func detectFormat(field string, data []byte) (string, error) {
 			return FormatEnkrypt, nil
 		}
 	}
-	return "", Invalid("%s is neither a backup (no \"format\" field) nor a config file of the original system (none of %s)",
+	return "", errs.Invalid("%s is neither a backup (no \"format\" field) nor a config file of the original system (none of %s)",
 		field, strings.Join(enkryptSections, ", "))
 }
 
@@ -177,7 +180,7 @@ func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []
 		return models.RestoreResult{}, err
 	}
 	if format != FormatEnkrypt {
-		return models.RestoreResult{}, Invalid("%s is a backup, not a config file of the original system: restore it instead", field)
+		return models.RestoreResult{}, errs.Invalid("%s is a backup, not a config file of the original system: restore it instead", field)
 	}
 	st, notes, err := parseEnkrypt(field, data, s.now())
 	if err != nil {
@@ -188,7 +191,7 @@ func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []
 	if !replace {
 		guard = func(current models.StoreCounts) error {
 			if !current.Empty() {
-				return Conflict("the store is not empty (%d configurations, %d projects, %d users, %d API keys, %d settings); import with replace to overwrite it",
+				return errs.Conflict("the store is not empty (%d configurations, %d projects, %d users, %d API keys, %d settings); import with replace to overwrite it",
 					current.Configs, current.Projects, current.Users, current.APIKeys, current.Settings)
 			}
 			return nil
@@ -199,7 +202,7 @@ func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []
 
 // ImportEnkryptFile is ImportEnkrypt for a file of the data directory.
 func (s *SystemService) ImportEnkryptFile(ctx context.Context, field, inputFile string, replace bool) (models.RestoreResult, error) {
-	data, err := s.files.ReadFile(field, inputFile, maxBackupBytes)
+	data, err := s.files.ReadFile(field, inputFile, confine.MaxBackupBytes)
 	if err != nil {
 		return models.RestoreResult{}, err
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // ObservedTool is a tool definition as a server offers it now.
@@ -71,9 +73,9 @@ func (s *ConfigService) ObserveTools(ctx context.Context, configID, server strin
 		}
 		srv.ToolPins = pins
 		if err := tx.Servers().Update(ctx, configID, srv); err != nil {
-			return storeErr(err, serverNotFound(server, configID), "")
+			return entity.StoreErr(err, serverNotFound(server, configID), "")
 		}
-		return storeErr(tx.Configs().Touch(ctx, configID, now), "", "")
+		return entity.StoreErr(tx.Configs().Touch(ctx, configID, now), "", "")
 	})
 	return changed, err
 }
@@ -83,7 +85,7 @@ func (s *ConfigService) ObserveTools(ctx context.Context, configID, server strin
 func (s *ConfigService) ApproveTools(ctx context.Context, ident, server string, names []string) (models.Server, error) {
 	return s.modifyServer(ctx, ident, server, func(srv *models.Server) error {
 		if srv.ToolPins == nil || len(srv.ToolPins.Pending) == 0 {
-			return Conflict("server %q has no tool definition waiting for approval", srv.Name)
+			return errs.Conflict("server %q has no tool definition waiting for approval", srv.Name)
 		}
 		pins := srv.ToolPins.Clone()
 		if len(names) == 0 {
@@ -95,7 +97,7 @@ func (s *ConfigService) ApproveTools(ctx context.Context, ident, server string, 
 		for _, name := range names {
 			p, ok := pins.Pending[name]
 			if !ok {
-				return NotFound("tool %q of server %q has no definition waiting for approval (pending: %s)", name, srv.Name, pendingNames(pins))
+				return errs.NotFound("tool %q of server %q has no definition waiting for approval (pending: %s)", name, srv.Name, pendingNames(pins))
 			}
 			pins.Pinned[name] = models.PinnedTool{Hash: p.Hash, Definition: p.Definition, PinnedAt: now}
 			delete(pins.Pending, name)
@@ -128,7 +130,7 @@ func (s *ConfigService) PendingTools(ctx context.Context) ([]models.PendingServe
 	for _, c := range configs {
 		servers, err := s.store.Servers().List(ctx, c.ID)
 		if err != nil {
-			return nil, storeErr(err, "", "")
+			return nil, entity.StoreErr(err, "", "")
 		}
 		for _, srv := range servers {
 			if changes := models.PendingToolChanges(srv.ToolPins); len(changes) > 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 func seenTool(name, description string) services.ObservedTool {
@@ -62,7 +63,7 @@ func TestToolPinsFirstDiscoveryChangesAndApproval(t *testing.T) {
 		assert.Equal(t, "gh", pending[0].ServerName)
 
 		_, err = svc.Configs.ApproveTools(ctx, "cfg", "gh", []string{"nope"})
-		assert.Equal(t, services.KindNotFound, services.KindOf(err))
+		assert.Equal(t, errs.KindNotFound, errs.KindOf(err))
 		srv, err = svc.Configs.ApproveTools(ctx, "cfg", "gh", []string{"search"})
 		require.NoError(t, err)
 		assert.Equal(t, rugPull.Hash, srv.ToolPins.Pinned["search"].Hash, "approved: the new definition is trusted")
@@ -71,7 +72,7 @@ func TestToolPinsFirstDiscoveryChangesAndApproval(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, srv.ToolPins.Pending)
 		_, err = svc.Configs.ApproveTools(ctx, "cfg", "gh", nil)
-		assert.Equal(t, services.KindConflict, services.KindOf(err), "nothing left to approve")
+		assert.Equal(t, errs.KindConflict, errs.KindOf(err), "nothing left to approve")
 
 		wrote, err = svc.Configs.ObserveTools(ctx, c.ID, "gh", []services.ObservedTool{seenTool("extra", "New")}, true)
 		require.NoError(t, err)

@@ -6,11 +6,13 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 func resolveUser(ctx context.Context, r repositories.Repos, ident string) (models.User, error) {
-	u, err := lookup(ctx, ident, r.Users().Resolve)
-	return u, storeErr(err, fmt.Sprintf("user %q not found", ident), "")
+	u, err := entity.Lookup(ctx, ident, r.Users().Resolve)
+	return u, entity.StoreErr(err, fmt.Sprintf("user %q not found", ident), "")
 }
 
 // resolveUserByFields finds the user named by an id field and/or an email field
@@ -19,12 +21,12 @@ func resolveUserByFields(ctx context.Context, r repositories.Repos, id, email st
 	if id == "" {
 		return resolveUser(ctx, r, email)
 	}
-	u, err := lookup(ctx, id, r.Users().Get)
+	u, err := entity.Lookup(ctx, id, r.Users().Get)
 	if err != nil {
-		return u, storeErr(err, fmt.Sprintf("user id %q not found", id), "")
+		return u, entity.StoreErr(err, fmt.Sprintf("user id %q not found", id), "")
 	}
 	if email != "" && u.Email != email {
-		return u, Invalid("user_id and email name different users")
+		return u, errs.Invalid("user_id and email name different users")
 	}
 	return u, nil
 }
@@ -33,11 +35,11 @@ func resolveUserByFields(ctx context.Context, r repositories.Repos, id, email st
 type UserService struct {
 	store repositories.Store
 	keys  *APIKeyService
-	now   Clock
+	now   entity.Clock
 }
 
 // NewUserService wires a UserService; keys renders the user's keys.
-func NewUserService(store repositories.Store, keys *APIKeyService, now Clock) *UserService {
+func NewUserService(store repositories.Store, keys *APIKeyService, now entity.Clock) *UserService {
 	return &UserService{store: store, keys: keys, now: now}
 }
 
@@ -67,31 +69,31 @@ func emailTaken(email string) string {
 
 // Create adds a user; the email is validated and stored lowercased.
 func (s *UserService) Create(ctx context.Context, email string) (models.User, error) {
-	email, err := CleanEmail("email", email)
+	email, err := entity.CleanEmail("email", email)
 	if err != nil {
 		return models.User{}, err
 	}
 	now := s.now()
-	u := models.User{ID: newID(), Email: email, CreatedAt: now, UpdatedAt: now}
-	return u, storeErr(s.store.Users().Create(ctx, u), "", emailTaken(email))
+	u := models.User{ID: entity.NewID(), Email: email, CreatedAt: now, UpdatedAt: now}
+	return u, entity.StoreErr(s.store.Users().Create(ctx, u), "", emailTaken(email))
 }
 
 // List returns users in creation order with their projects and key counts.
-func (s *UserService) List(ctx context.Context, page repositories.Page) (Listing[models.UserSummary], error) {
+func (s *UserService) List(ctx context.Context, page repositories.Page) (entity.Listing[models.UserSummary], error) {
 	total, err := s.store.Users().Count(ctx)
 	if err != nil {
-		return Listing[models.UserSummary]{}, storeErr(err, "", "")
+		return entity.Listing[models.UserSummary]{}, entity.StoreErr(err, "", "")
 	}
-	return Listing[models.UserSummary]{Total: total, page: page, read: s.store.Users().SummaryBatch}, nil
+	return entity.NewListing(total, page, s.store.Users().SummaryBatch), nil
 }
 
 // Search finds users whose email or any project's name contains term, ignoring case.
 func (s *UserService) Search(ctx context.Context, term string) ([]models.UserSummary, error) {
-	if err := checkSearchTerm(term); err != nil {
+	if err := entity.CheckSearchTerm(term); err != nil {
 		return nil, err
 	}
 	hits, err := s.store.Users().Search(ctx, term)
-	return hits, storeErr(err, "", "")
+	return hits, entity.StoreErr(err, "", "")
 }
 
 // Get returns a user (by id or email) with their projects and masked keys.
@@ -102,11 +104,11 @@ func (s *UserService) Get(ctx context.Context, ident string) (UserDetail, error)
 	}
 	d := UserDetail{User: u}
 	if d.Projects, err = s.store.Memberships().ProjectsOf(ctx, u.ID); err != nil {
-		return UserDetail{}, storeErr(err, "", "")
+		return UserDetail{}, entity.StoreErr(err, "", "")
 	}
 	infos, total, err := s.store.APIKeys().ListInfo(ctx, repositories.APIKeyFilter{UserID: u.ID}, repositories.Page{Limit: MaxEmbeddedKeys})
 	if err != nil {
-		return UserDetail{}, storeErr(err, "", "")
+		return UserDetail{}, entity.StoreErr(err, "", "")
 	}
 	d.APIKeys, d.APIKeysTotal = s.keys.views(infos), total
 	return d, nil
@@ -119,12 +121,12 @@ func (s *UserService) Projects(ctx context.Context, ident string) ([]models.User
 		return nil, err
 	}
 	projects, err := s.store.Memberships().ProjectsOf(ctx, u.ID)
-	return projects, storeErr(err, "", "")
+	return projects, entity.StoreErr(err, "", "")
 }
 
 // UpdateEmail changes a user's email; setting the current one is a no-op.
 func (s *UserService) UpdateEmail(ctx context.Context, ident, newEmail string) (models.User, error) {
-	newEmail, err := CleanEmail("new_email", newEmail)
+	newEmail, err := entity.CleanEmail("new_email", newEmail)
 	if err != nil {
 		return models.User{}, err
 	}
@@ -134,7 +136,7 @@ func (s *UserService) UpdateEmail(ctx context.Context, ident, newEmail string) (
 			return err
 		}
 		u.Email, u.UpdatedAt = newEmail, s.now()
-		return storeErr(tx.Users().UpdateEmail(ctx, u.ID, u.Email, u.UpdatedAt), "", emailTaken(newEmail))
+		return entity.StoreErr(tx.Users().UpdateEmail(ctx, u.ID, u.Email, u.UpdatedAt), "", emailTaken(newEmail))
 	})
 	return u, err
 }
@@ -151,24 +153,24 @@ func (s *UserService) Delete(ctx context.Context, ident string, force bool) (Del
 		d = DeletedUser{User: u}
 		keys, err := tx.APIKeys().ListByUser(ctx, u.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		memberships, err := tx.Memberships().ListByUser(ctx, u.ID)
 		if err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		d.APIKeys, d.Memberships = len(keys), len(memberships)
 		if !force && (d.APIKeys > 0 || d.Memberships > 0) {
-			return Conflict("user %q has %d API key(s) and %d project membership(s); remove them, or force the deletion (body {\"force\": true}, or --force on the command line)",
+			return errs.Conflict("user %q has %d API key(s) and %d project membership(s); remove them, or force the deletion (body {\"force\": true}, or --force on the command line)",
 				u.Email, d.APIKeys, d.Memberships)
 		}
 		if err := tx.APIKeys().DeleteAllOfUser(ctx, u.ID); err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
 		if err := tx.Memberships().RemoveAllOfUser(ctx, u.ID); err != nil {
-			return storeErr(err, "", "")
+			return entity.StoreErr(err, "", "")
 		}
-		return storeErr(tx.Users().Delete(ctx, u.ID), fmt.Sprintf("user %q not found", ident), fmt.Sprintf("user %q is still referenced", u.Email))
+		return entity.StoreErr(tx.Users().Delete(ctx, u.ID), fmt.Sprintf("user %q not found", ident), fmt.Sprintf("user %q is still referenced", u.Email))
 	})
 	return d, err
 }

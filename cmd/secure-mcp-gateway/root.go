@@ -13,7 +13,7 @@ import (
 
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // newRootCmd builds the command tree. Commands print JSON on stdout and errors
@@ -123,9 +123,9 @@ func typeErrors(cmd *cobra.Command) {
 	if run := cmd.RunE; run != nil {
 		cmd.RunE = func(c *cobra.Command, args []string) error {
 			err := run(c, args)
-			var e *services.Error
+			var e *errs.Error
 			if err != nil && !errors.As(err, &e) {
-				return &services.Error{Kind: services.KindInternal, Err: err}
+				return &errs.Error{Kind: errs.KindInternal, Err: err}
 			}
 			return err
 		}
@@ -138,12 +138,12 @@ func typeErrors(cmd *cobra.Command) {
 // errorResponse is the error envelope of a failed command. The CLI runs on the
 // operator's machine, so unlike the API it shows the cause of internal errors.
 func errorResponse(err error) models.ErrorResponse {
-	var e *services.Error
+	var e *errs.Error
 	if !errors.As(err, &e) {
-		e = services.Invalid("%v", err)
+		e = errs.Invalid("%v", err)
 	}
 	detail := e.Message
-	if e.Kind == services.KindInternal && e.Err != nil {
+	if e.Kind == errs.KindInternal && e.Err != nil {
 		detail = strings.TrimPrefix(detail+": "+e.Err.Error(), ": ")
 	}
 	return models.ErrorResponse{Error: e.Kind.String(), Detail: detail, Issues: e.Issues, Timestamp: time.Now().UTC()}
@@ -173,7 +173,7 @@ func newGenerateConfigCmd() *cobra.Command {
 				return err
 			}
 			if err := config.Generate(path, overwrite); errors.Is(err, config.ErrConfigExists) {
-				return &services.Error{Kind: services.KindConflict, Message: err.Error(), Err: err}
+				return &errs.Error{Kind: errs.KindConflict, Message: err.Error(), Err: err}
 			} else if err != nil {
 				return err
 			}

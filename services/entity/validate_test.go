@@ -1,4 +1,4 @@
-package services_test
+package entity_test
 
 import (
 	"strings"
@@ -7,7 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 func TestCleanName(t *testing.T) {
@@ -29,14 +30,14 @@ func TestCleanName(t *testing.T) {
 		{"2F0A7C4E-8A6B-4C1E-9D2F-1B5E6C7D8E9F", "", "form of an id"},
 		{"2f0a7c4e-8a6b-4c1e-9d2f-1b5e6c7d8e9", "2f0a7c4e-8a6b-4c1e-9d2f-1b5e6c7d8e9", ""},
 	} {
-		got, err := services.CleanEntityName("config_name", tc.in)
+		got, err := entity.CleanEntityName("config_name", tc.in)
 		if tc.err == "" {
 			require.NoError(t, err, tc.in)
 			assert.Equal(t, tc.want, got)
 			continue
 		}
 		require.Error(t, err, tc.in)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 		assert.Contains(t, err.Error(), "config_name")
 		assert.Contains(t, err.Error(), tc.err)
 	}
@@ -54,10 +55,10 @@ func TestCleanEmail(t *testing.T) {
 		"a@example.com, b@example.com": "",
 		"a@@example.com":               "",
 	} {
-		got, err := services.CleanEmail("email", in)
+		got, err := entity.CleanEmail("email", in)
 		if want == "" {
 			assert.Error(t, err, in)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err), in)
+			assert.Equal(t, errs.KindInvalid, errs.KindOf(err), in)
 			continue
 		}
 		require.NoError(t, err, in)

@@ -1,4 +1,8 @@
-package services
+// Package confine reads and writes the documents the services exchange with
+// files (backups, exports, policies): confined to the data directory for the
+// API, relative to the working directory for the CLI, never the gateway's own
+// files.
+package confine
 
 import (
 	"errors"
@@ -14,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/securemcp/gateway/internal/atomicfile"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // Documents read from files are bounded, so that a stray file cannot exhaust
@@ -21,8 +26,8 @@ import (
 // store (about 700 bytes per user with a membership and a key), so its bound
 // leaves room for over a million users.
 const (
-	maxDocumentBytes = 64 << 20
-	maxBackupBytes   = 1 << 30
+	MaxDocumentBytes = 64 << 20
+	MaxBackupBytes   = 1 << 30
 )
 
 // maxNameBytes is the longest name of one path element that Linux and macOS
@@ -88,7 +93,7 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 		return "", err
 	}
 	if filepath.IsAbs(name) || strings.HasPrefix(name, `\`) || !filepath.IsLocal(name) || slices.Contains(strings.Split(filepath.ToSlash(name), "/"), "..") {
-		return "", Invalid("%s must be a relative file name inside the data directory, without '..'", field)
+		return "", errs.Invalid("%s must be a relative file name inside the data directory, without '..'", field)
 	}
 	path := filepath.Join(d.root, name)
 	// A symbolic link inside the directory must not lead outside it, even
@@ -100,11 +105,11 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 	}
 	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
 		if rel, err := filepath.Rel(d.root, resolved); err != nil || !filepath.IsLocal(rel) {
-			return "", Invalid("%s must be a relative file name inside the data directory", field)
+			return "", errs.Invalid("%s must be a relative file name inside the data directory", field)
 		}
 	}
 	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		return "", Invalid("%s must not be a symbolic link", field)
+		return "", errs.Invalid("%s must not be a symbolic link", field)
 	}
 	return path, nil
 }
@@ -122,7 +127,7 @@ func (d *DataDir) Check(field, name string) error {
 // protected one, or an existing file that is one of them.
 func (d *DataDir) checkTarget(field, name, path string) error {
 	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, `\`) {
-		return Invalid("%s must name a file, not a directory", field)
+		return errs.Invalid("%s must name a file, not a directory", field)
 	}
 	info, err := d.dir.Stat(filepath.Clean(name))
 	if err != nil {
@@ -138,7 +143,7 @@ func checkWriteTarget(field, name string, own ownFiles, path string, info fs.Fil
 		return err
 	}
 	if info != nil && info.IsDir() {
-		return Invalid("%s %q is a directory; name a file", field, name)
+		return errs.Invalid("%s %q is a directory; name a file", field, name)
 	}
 	return nil
 }
@@ -206,7 +211,7 @@ func (l *LocalFiles) target(field, name string) (string, error) {
 		return "", err
 	}
 	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, `\`) {
-		return "", Invalid("%s must name a file, not a directory", field)
+		return "", errs.Invalid("%s must name a file, not a directory", field)
 	}
 	path, err := canonicalPath(name)
 	if err != nil {
@@ -254,14 +259,14 @@ func (l *LocalFiles) WriteFile(field, name string, data []byte) (string, error) 
 // allows (refused before a directory of the path is made).
 func checkName(field, name string) error {
 	if strings.TrimSpace(name) == "" {
-		return Invalid("%s is required", field)
+		return errs.Invalid("%s is required", field)
 	}
 	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return Invalid("%s must be valid UTF-8 without control characters", field)
+		return errs.Invalid("%s must be valid UTF-8 without control characters", field)
 	}
 	for _, part := range strings.Split(filepath.ToSlash(name), "/") {
 		if len(part) > maxNameBytes {
-			return Invalid("%s %q is too long for the file system", field, name)
+			return errs.Invalid("%s %q is too long for the file system", field, name)
 		}
 	}
 	return nil
@@ -279,7 +284,7 @@ func readDocument(field, name string, own ownFiles, path string, stat func(strin
 	}
 	info, err := stat(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, NotFound("%s %q does not exist", field, name)
+		return nil, errs.NotFound("%s %q does not exist", field, name)
 	}
 	if err != nil {
 		return nil, fileError(field, name, "read", err)
@@ -288,10 +293,10 @@ func readDocument(field, name string, own ownFiles, path string, stat func(strin
 		return nil, err
 	}
 	if info.IsDir() {
-		return nil, Invalid("%s %q is a directory; name a file", field, name)
+		return nil, errs.Invalid("%s %q is a directory; name a file", field, name)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, Invalid("%s %q is not a regular file", field, name)
+		return nil, errs.Invalid("%s %q is not a regular file", field, name)
 	}
 	f, err := open(os.O_RDONLY | syscall.O_NONBLOCK)
 	if err != nil {
@@ -299,14 +304,14 @@ func readDocument(field, name string, own ownFiles, path string, stat func(strin
 	}
 	defer f.Close()
 	if opened, err := f.Stat(); err != nil || !os.SameFile(info, opened) {
-		return nil, Invalid("%s %q changed while it was opened; try again", field, name)
+		return nil, errs.Invalid("%s %q changed while it was opened; try again", field, name)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
 		return nil, fileError(field, name, "read", err)
 	}
 	if len(b) > limit {
-		return nil, Invalid("%s %q is larger than %d bytes", field, name, limit)
+		return nil, errs.Invalid("%s %q is larger than %d bytes", field, name, limit)
 	}
 	return b, nil
 }
@@ -338,7 +343,7 @@ func newOwnFiles(paths []string) (ownFiles, error) {
 // refuse refuses path when it is, or lies under, a protected name, or when
 // the file found there (info, nil if none) is a protected file.
 func (o ownFiles) refuse(field, name, path string, info fs.FileInfo) error {
-	refused := Invalid("%s %q is a file the gateway keeps for itself (its database, config file or pid files); choose another name", field, name)
+	refused := errs.Invalid("%s %q is a file the gateway keeps for itself (its database, config file or pid files); choose another name", field, name)
 	canonical, err := canonicalPath(path)
 	if err != nil {
 		return fileError(field, name, "open", err)
@@ -404,16 +409,16 @@ func fileError(field, name, action string, err error) error {
 	var pathErr *fs.PathError
 	switch {
 	case errors.Is(err, syscall.ENAMETOOLONG):
-		return Invalid("%s %q is too long for the file system", field, name)
+		return errs.Invalid("%s %q is too long for the file system", field, name)
 	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EEXIST):
-		return Invalid("%s %q passes through a file where a directory is needed", field, name)
+		return errs.Invalid("%s %q passes through a file where a directory is needed", field, name)
 	case errors.Is(err, syscall.EISDIR):
-		return Invalid("%s %q is a directory; name a file", field, name)
+		return errs.Invalid("%s %q is a directory; name a file", field, name)
 	case errors.Is(err, syscall.ELOOP):
-		return Invalid("%s %q goes through a loop of symbolic links", field, name)
+		return errs.Invalid("%s %q goes through a loop of symbolic links", field, name)
 	case errors.As(err, &pathErr) && !errors.As(err, &errno):
 		// os.Root's only error that is not the system's: the path escapes it.
-		return Invalid("%s %q leads outside the data directory", field, name)
+		return errs.Invalid("%s %q leads outside the data directory", field, name)
 	}
-	return &Error{Kind: KindInternal, Message: "cannot " + action + " " + field, Err: err}
+	return &errs.Error{Kind: errs.KindInternal, Message: "cannot " + action + " " + field, Err: err}
 }

@@ -1,4 +1,7 @@
-package services
+// Package entity holds the rules every stored entity shares: ids and lookup by
+// a client's identifier, names and e-mail addresses, storable times and text,
+// listings read batch by batch, and the translation of store errors.
+package entity
 
 import (
 	"time"
@@ -19,8 +22,8 @@ var (
 	latestStorableTime   = time.Date(2262, 4, 11, 0, 0, 0, 0, time.UTC)
 )
 
-const storableTimeRule = "must lie between 1678-01-01 and 2262-04-11"
+const StorableTimeRule = "must lie between 1678-01-01 and 2262-04-11"
 
-func storableTime(t time.Time) bool {
+func StorableTime(t time.Time) bool {
 	return !t.Before(earliestStorableTime) && !t.After(latestStorableTime)
 }

@@ -1,6 +1,7 @@
-// Package services holds the business rules of the gateway. Services speak in
-// domain types and return *Error for every failure a caller can act on.
-package services
+// Package errs holds the one domain error type of the services: every failure
+// a caller can act on is an *Error with a kind; the shells (API, CLI) decide
+// how each kind is shown.
+package errs
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package services
+package entity
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 )
 
 // newID makes the id of a new entity: a random UUID in its lower-case form.
-func newID() string { return uuid.NewString() }
+func NewID() string { return uuid.NewString() }
 
 // lookup finds an entity by a client's identifier. Ids are lower-case UUIDs;
 // one a client upper-cased (as some tools print them) finds the entity too,
 // after the identifier as given has found nothing (a name wins over that).
-func lookup[T any](ctx context.Context, ident string, find func(context.Context, string) (T, error)) (T, error) {
-	if !storableText(ident) {
+func Lookup[T any](ctx context.Context, ident string, find func(context.Context, string) (T, error)) (T, error) {
+	if !StorableText(ident) {
 		var none T
 		return none, repositories.ErrNotFound // no id, name or e-mail is such a text
 	}
@@ -33,6 +33,6 @@ func lookup[T any](ctx context.Context, ident string, find func(context.Context,
 
 // storableText reports text every backend stores and compares: valid UTF-8
 // without NUL characters (PostgreSQL refuses both, even in a lookup).
-func storableText(s string) bool {
+func StorableText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -1,4 +1,4 @@
-package services
+package secretmask
 
 import (
 	"encoding/json"

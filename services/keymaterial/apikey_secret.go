@@ -1,4 +1,7 @@
-package services
+// Package keymaterial makes and checks API key secrets: generation, checksum,
+// the one-way hash they are stored as, the forms the original system used, and
+// the mask shown in listings. It knows no store.
+package keymaterial
 
 import (
 	"crypto/rand"
@@ -26,7 +29,7 @@ const (
 )
 
 // newSecret draws a fresh API key secret from crypto/rand.
-func newSecret() (string, error) {
+func NewSecret() (string, error) {
 	random := make([]byte, 0, secretRandomLen)
 	buf := make([]byte, 64)
 	for len(random) < secretRandomLen {
@@ -56,7 +59,7 @@ func secretChecksum(random string) string {
 
 // wellFormedSecret checks the prefix, length, alphabet and checksum of a
 // secret: what can be refused without a lookup.
-func wellFormedSecret(s string) bool {
+func WellFormedSecret(s string) bool {
 	if len(s) != secretLen || !strings.HasPrefix(s, APIKeyPrefix) {
 		return false
 	}
@@ -96,13 +99,13 @@ var placeholderSecret = regexp.MustCompile(`^[A-Z0-9]*[A-Z][A-Z0-9]*(_[A-Z0-9]+)
 // legacySecretProblem says why s cannot be kept as the secret of a key
 // imported from the original system, or "" when it can. The reasons are
 // written to be shown: they never quote the secret.
-func legacySecretProblem(s string) string {
+func LegacySecretProblem(s string) string {
 	switch {
 	case s == "":
 		return "it is empty"
 	case len(s) > legacyMaxLen: // first: nothing below reads a long string
 		return fmt.Sprintf("it has more than %d characters", legacyMaxLen)
-	case looksLikeSecret(s):
+	case LooksLikeSecret(s):
 		return "it begins with " + APIKeyPrefix + ", the prefix of this gateway's keys, without being one"
 	case placeholderSecret.MatchString(s):
 		return "it is a placeholder of upper-case words, not a secret"
@@ -121,7 +124,7 @@ func legacySecretProblem(s string) string {
 }
 
 // legacySecret reports whether s has the shape of an imported original-system secret.
-func legacySecret(s string) bool { return legacySecretProblem(s) == "" }
+func LegacySecret(s string) bool { return LegacySecretProblem(s) == "" }
 
 // endsWithOurBody reports a string ending in the random part and checksum of
 // one of our secrets: an smg_ key whose prefix was lost or mistyped, refused
@@ -162,17 +165,17 @@ func distinctBytes(s string) int {
 }
 
 // looksLikeSecret tells a secret (even a mistyped one) from a key id.
-func looksLikeSecret(s string) bool { return strings.HasPrefix(s, APIKeyPrefix) }
+func LooksLikeSecret(s string) bool { return strings.HasPrefix(s, APIKeyPrefix) }
 
 // secretLast4 is what is kept of a secret for display.
-func secretLast4(secret string) string { return secret[len(secret)-4:] }
+func SecretLast4(secret string) string { return secret[len(secret)-4:] }
 
 // MaskAPIKey renders a stored key for display: the prefix and the last four
 // characters. A key imported from the original system has no prefix, and its
 // mask shows none: it is known by its id, which the import derived from its
 // hash (a rotation gives it a prefixed secret and so a prefixed mask).
 func MaskAPIKey(k models.APIKey) string {
-	if k.ID == derivedID("apikey", k.Hash) {
+	if k.ID == DerivedID("apikey", k.Hash) {
 		return "…" + k.Last4
 	}
 	return APIKeyPrefix + "…" + k.Last4

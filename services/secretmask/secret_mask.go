@@ -1,4 +1,6 @@
-package services
+// Package secretmask masks credentials in stored values (settings, server
+// OAuth blocks) before they are shown.
+package secretmask
 
 import (
 	"net/url"
@@ -8,7 +10,7 @@ import (
 
 // maskSecret shows at most the last four characters, and only of secrets long
 // enough that four characters reveal little.
-func maskSecret(secret string) string {
+func MaskSecret(secret string) string {
 	r := []rune(secret)
 	if len(r) < 12 {
 		return "****"
@@ -22,8 +24,8 @@ var secretMarkers = []string{"apikey", "secret", "password", "passwd", "passphra
 	"credential", "authorization", "privatekey", "accesskey", "signingkey", "cookie", "session"}
 
 // secretField reports JSON member names that hold credentials.
-func secretField(name string) bool {
-	n := compactName(name)
+func SecretField(name string) bool {
+	n := CompactName(name)
 	if strings.HasSuffix(n, "url") || strings.HasSuffix(n, "uri") || strings.HasSuffix(n, "endpoint") {
 		return false // token endpoints and the like are addresses, not credentials
 	}
@@ -36,7 +38,7 @@ func secretField(name string) bool {
 }
 
 // compactName is a member name without case and punctuation.
-func compactName(name string) string {
+func CompactName(name string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return unicode.ToLower(r)
@@ -82,7 +84,7 @@ func maskURLCredentials(s string) (string, bool) {
 			return u.String(), true
 		}
 		for name, values := range query {
-			if secretField(name) {
+			if SecretField(name) {
 				for i := range values {
 					values[i] = "xxxxx"
 				}
@@ -107,7 +109,7 @@ func namedSecretPair(obj map[string]any) bool {
 		return false
 	}
 	for _, label := range []string{"name", "key", "header"} {
-		if name, ok := obj[label].(string); ok && secretField(name) {
+		if name, ok := obj[label].(string); ok && SecretField(name) {
 			return true
 		}
 	}
@@ -118,22 +120,22 @@ func namedSecretPair(obj map[string]any) bool {
 // string under a secret-named member (however deep) or in the value of a
 // secret-named pair, authorization values and URL credentials anywhere.
 func maskSecrets(v any) any {
-	return maskValue(v, false)
+	return MaskValue(v, false)
 }
 
-func maskValue(v any, underSecret bool) any {
+func MaskValue(v any, underSecret bool) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		pair := namedSecretPair(t)
 		for k, val := range t {
-			out[k] = maskValue(val, underSecret || secretField(k) || (pair && k == "value"))
+			out[k] = MaskValue(val, underSecret || SecretField(k) || (pair && k == "value"))
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, val := range t {
-			out[i] = maskValue(val, underSecret)
+			out[i] = MaskValue(val, underSecret)
 		}
 		return out
 	case string:
@@ -141,7 +143,7 @@ func maskValue(v any, underSecret bool) any {
 		case t == "":
 			return t
 		case underSecret || secretValue(t):
-			return maskSecret(t)
+			return MaskSecret(t)
 		}
 		if masked, ok := maskURLCredentials(t); ok {
 			return masked

@@ -1,4 +1,4 @@
-package services
+package entity
 
 import (
 	"context"
@@ -22,6 +22,11 @@ type Listing[T any] struct {
 	read  func(ctx context.Context, after repositories.Cursor, skip, limit int) ([]T, repositories.Cursor, error)
 }
 
+// NewListing opens a listing of total items, read batch by batch by read.
+func NewListing[T any](total int, page repositories.Page, read func(ctx context.Context, after repositories.Cursor, skip, limit int) ([]T, repositories.Cursor, error)) Listing[T] {
+	return Listing[T]{Total: total, page: page, read: read}
+}
+
 // Paged reports whether the listing gives a bounded part of the list, no
 // larger than one batch.
 func (l Listing[T]) Paged() bool { return l.page.Limit > 0 && l.page.Limit <= ListBatch }
@@ -42,7 +47,7 @@ func (l Listing[T]) Each(ctx context.Context, fn func(T) error) error {
 		}
 		batch, next, err := l.read(ctx, after, skip, size)
 		if err != nil {
-			return storeErr(err, "", "")
+			return StoreErr(err, "", "")
 		}
 		for _, item := range batch {
 			if err := fn(item); err != nil {

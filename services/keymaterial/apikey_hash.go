@@ -1,4 +1,4 @@
-package services
+package keymaterial
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package services
+package entity
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // MaxNameLength is the longest name of a configuration, project or server.
@@ -18,14 +20,14 @@ const MaxNameLength = 128
 const MaxSearchTermLength = 1024
 
 // checkSearchTerm refuses an empty or overlong term, before the store sees it.
-func checkSearchTerm(term string) error {
+func CheckSearchTerm(term string) error {
 	switch {
 	case term == "":
-		return Invalid("search_term is required")
-	case !storableText(term):
-		return Invalid("search_term must be valid UTF-8 without NUL characters")
+		return errs.Invalid("search_term is required")
+	case !StorableText(term):
+		return errs.Invalid("search_term must be valid UTF-8 without NUL characters")
 	case utf8.RuneCountInString(term) > MaxSearchTermLength:
-		return Invalid("search_term must be at most %d characters", MaxSearchTermLength)
+		return errs.Invalid("search_term must be at most %d characters", MaxSearchTermLength)
 	}
 	return nil
 }
@@ -36,7 +38,7 @@ func checkSearchTerm(term string) error {
 func CleanName(field, name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if err := newNameProblem(name); err != "" {
-		return "", Invalid("%s %s", field, err)
+		return "", errs.Invalid("%s %s", field, err)
 	}
 	return name, nil
 }
@@ -50,7 +52,7 @@ func CleanEntityName(field, name string) (string, error) {
 		return "", err
 	}
 	if p := entityNameProblem(name); p != "" {
-		return "", Invalid("%s %s", field, p)
+		return "", errs.Invalid("%s %s", field, p)
 	}
 	return name, nil
 }
@@ -67,7 +69,7 @@ func entityNameProblem(name string) string {
 	return ""
 }
 
-func nameProblem(name string) string {
+func NameProblem(name string) string {
 	switch {
 	case name == "":
 		return "is required"
@@ -87,30 +89,30 @@ func nameProblem(name string) string {
 // stored name follows: a backup of an earlier version, or a server stored then,
 // keeps a name it was allowed to have.
 func newNameProblem(name string) string {
-	if p := nameProblem(name); p != "" {
+	if p := NameProblem(name); p != "" {
 		return p
 	}
-	if reservedName(name) {
-		return reservedNameProblem
+	if ReservedName(name) {
+		return ReservedNameProblem
 	}
 	return ""
 }
 
 // reservedName reports "." and "..": in a path they are the current and the
 // parent segment, which clients and proxies rewrite to another resource's path.
-func reservedName(name string) bool { return name == "." || name == ".." }
+func ReservedName(name string) bool { return name == "." || name == ".." }
 
-const reservedNameProblem = `must not be "." or ".."`
+const ReservedNameProblem = `must not be "." or ".."`
 
 // CleanEmail checks that s is exactly one e-mail address and returns it lowercased.
 func CleanEmail(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", Invalid("%s is required", field)
+		return "", errs.Invalid("%s is required", field)
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s || addr.Name != "" || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return "", Invalid("%s must be a single valid e-mail address", field)
+		return "", errs.Invalid("%s must be a single valid e-mail address", field)
 	}
 	return strings.ToLower(s), nil
 }

@@ -1,4 +1,4 @@
-package services_test
+package confine_test
 
 import (
 	"os"
@@ -11,12 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 func TestDataDirConfinesNames(t *testing.T) {
 	root := t.TempDir()
-	d, err := services.NewDataDir(filepath.Join(root, "data"))
+	d, err := confine.NewDataDir(filepath.Join(root, "data"))
 	require.NoError(t, err)
 	outside := filepath.Join(root, "outside")
 	require.NoError(t, os.Mkdir(outside, 0o700))
@@ -27,7 +28,7 @@ func TestDataDirConfinesNames(t *testing.T) {
 	for _, name := range []string{"", "/etc/passwd", "../x", "a/../../x", "a/../x.json", "link/secret.json", "link/new/x.json", "file-link.json", "nul\x00.json", "new\nline.json", "bad\xff.json"} {
 		_, err := d.Resolve("output_file", name)
 		assert.Error(t, err, "%q must be refused", name)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), name)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), name)
 	}
 	path, err := d.WriteFile("output_file", "sub/dir/out.json", []byte("data"))
 	require.NoError(t, err)
@@ -39,18 +40,18 @@ func TestDataDirConfinesNames(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "data", string(got))
 	_, err = d.ReadFile("input_file", "sub/dir/out.json", 3)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err), "a document over the limit is refused")
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "a document over the limit is refused")
 	assert.ErrorContains(t, err, "larger than 3 bytes")
 	_, err = d.ReadFile("input_file", "sub", 1<<20)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err), "a directory is not a document")
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "a directory is not a document")
 	_, err = d.ReadFile("input_file", "missing.json", 1<<20)
-	assert.Equal(t, services.KindNotFound, services.KindOf(err))
+	assert.Equal(t, errs.KindNotFound, errs.KindOf(err))
 	for name, detail := range map[string]string{
 		strings.Repeat("x", 300):  "too long",
 		"sub/dir/out.json/x.json": "passes through a file",
 	} {
 		_, err = d.ReadFile("input_file", name, 1<<20)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%s: %v", name, err)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%s: %v", name, err)
 		assert.ErrorContains(t, err, detail)
 	}
 	entries, err := os.ReadDir(filepath.Join(d.Root(), "sub", "dir"))
@@ -69,7 +70,7 @@ func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
 	// files are still recognised under the other spelling.
 	linked := filepath.Join(t.TempDir(), "data")
 	require.NoError(t, os.Symlink(root, linked))
-	d, err := services.NewDataDir(linked, configPath, db, db+"-wal")
+	d, err := confine.NewDataDir(linked, configPath, db, db+"-wal")
 	require.NoError(t, err)
 
 	for name, detail := range map[string]string{
@@ -89,7 +90,7 @@ func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
 	} {
 		_, err := d.WriteFile("output_file", name, []byte("{}"))
 		require.Error(t, err, name)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%s: %v", name, err)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%s: %v", name, err)
 		assert.ErrorContains(t, err, detail, name)
 	}
 	got, err := os.ReadFile(configPath)
@@ -143,12 +144,12 @@ var ownNames = []string{"gateway.db", "gateway.db-wal", "gateway.db-shm", "./gat
 // locks, and the write-ahead log can then be deleted under a live server.
 func TestDataDirNeverReadsTheGatewaysOwnFiles(t *testing.T) {
 	root, own := ownLayout(t)
-	d, err := services.NewDataDir(root, own...)
+	d, err := confine.NewDataDir(root, own...)
 	require.NoError(t, err)
 	for _, name := range ownNames {
 		_, err := d.ReadFile("input_file", name, 1<<20)
 		require.Error(t, err, name)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%s: %v", name, err)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%s: %v", name, err)
 		assert.NotContains(t, err.Error(), "own ", "%s: the content is never read", name)
 		assert.Error(t, d.Check("output_file", name), name)
 	}
@@ -159,14 +160,14 @@ func TestDataDirNeverReadsTheGatewaysOwnFiles(t *testing.T) {
 
 func TestLocalFilesResolveAgainstTheCurrentDirectoryAndRefuseOwnFiles(t *testing.T) {
 	root, own := ownLayout(t)
-	files, err := services.NewLocalFiles(own...)
+	files, err := confine.NewLocalFiles(own...)
 	require.NoError(t, err)
 	t.Chdir(root)
 	for _, name := range append(ownNames, filepath.Join(root, "gateway.db-wal")) {
 		_, err := files.ReadFile("input_file", name, 1<<20)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%s: %v", name, err)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%s: %v", name, err)
 		_, err = files.WriteFile("output_file", name, []byte("x"))
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%s: %v", name, err)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%s: %v", name, err)
 	}
 	path, err := files.WriteFile("output_file", "exports/x.json", []byte("data"))
 	require.NoError(t, err)
@@ -182,16 +183,16 @@ func TestLocalFilesResolveAgainstTheCurrentDirectoryAndRefuseOwnFiles(t *testing
 	require.NoError(t, err)
 	assert.Equal(t, "data", string(got))
 	_, err = files.ReadFile("input_file", "missing.json", 100)
-	assert.Equal(t, services.KindNotFound, services.KindOf(err))
+	assert.Equal(t, errs.KindNotFound, errs.KindOf(err))
 }
 
 // A FIFO is never opened (an open would wait for a writer forever).
 func TestReadRefusesAFIFOWithoutBlocking(t *testing.T) {
 	root := t.TempDir()
 	require.NoError(t, syscall.Mkfifo(filepath.Join(root, "pipe.json"), 0o600))
-	d, err := services.NewDataDir(root)
+	d, err := confine.NewDataDir(root)
 	require.NoError(t, err)
-	local, err := services.NewLocalFiles()
+	local, err := confine.NewLocalFiles()
 	require.NoError(t, err)
 	done := make(chan error, 2)
 	go func() {
@@ -203,7 +204,7 @@ func TestReadRefusesAFIFOWithoutBlocking(t *testing.T) {
 	for range 2 {
 		select {
 		case err := <-done:
-			assert.Equal(t, services.KindInvalid, services.KindOf(err), "%v", err)
+			assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%v", err)
 			assert.ErrorContains(t, err, "not a regular file")
 		case <-time.After(10 * time.Second):
 			t.Fatal("reading a FIFO blocked")
@@ -213,10 +214,10 @@ func TestReadRefusesAFIFOWithoutBlocking(t *testing.T) {
 
 // A name the file system refuses leaves no directory behind.
 func TestTooLongNameLeavesNoDirectory(t *testing.T) {
-	d, err := services.NewDataDir(t.TempDir())
+	d, err := confine.NewDataDir(t.TempDir())
 	require.NoError(t, err)
 	_, err = d.WriteFile("output_file", "a/b/"+strings.Repeat("x", 256), []byte("{}"))
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	assert.ErrorContains(t, err, "too long")
 	entries, err := os.ReadDir(d.Root())
 	require.NoError(t, err)

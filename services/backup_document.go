@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
 )
@@ -65,7 +66,7 @@ func toDocument(st state, createdAt time.Time) models.BackupDocument {
 func parseBackup(field string, data []byte) (state, error) {
 	var doc models.BackupDocument
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return state{}, documentErr(field, err, &doc)
+		return state{}, catalog.DocumentErr(field, err, &doc)
 	}
 	var issues []string
 	if doc.Format != models.BackupFormat {
@@ -229,7 +230,7 @@ func checkState(st state) []string {
 		servers := map[string]bool{}
 		for j, srv := range cfg.servers {
 			slabel := fmt.Sprintf("%s servers[%d]", label, j)
-			for _, issue := range checkServer(srv) {
+			for _, issue := range catalog.CheckServer(srv) {
 				c.add(slabel, "%s", issue)
 			}
 			if servers[srv.Name] {

@@ -18,6 +18,7 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/errs"
 )
@@ -144,13 +145,13 @@ func TestConfigServiceUpdateServerPartial(t *testing.T) {
 	_, err = svc.Configs.AddServer(ctx, "cfg", s)
 	require.NoError(t, err)
 	empty := map[string]string{}
-	got, err := svc.Configs.UpdateServer(ctx, "cfg", "git", services.ServerPatch{Env: &empty})
+	got, err := svc.Configs.UpdateServer(ctx, "cfg", "git", catalog.ServerPatch{Env: &empty})
 	require.NoError(t, err)
 	assert.Empty(t, got.Env)
 	assert.Equal(t, "desc", got.Description)
 	assert.Equal(t, []string{"-y", "git"}, got.Args)
 	blank := " "
-	_, err = svc.Configs.UpdateServer(ctx, "cfg", "git", services.ServerPatch{Command: &blank})
+	_, err = svc.Configs.UpdateServer(ctx, "cfg", "git", catalog.ServerPatch{Command: &blank})
 	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	stored, err := svc.Configs.GetServer(ctx, "cfg", "git")
 	require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/errs"
 	"github.com/securemcp/gateway/services/keymaterial"
 )
@@ -177,7 +178,7 @@ func (p *enkryptParser) section(top map[string]json.RawMessage, name string) []m
 // decode decodes one record, reporting type errors under label.
 func (p *enkryptParser) decode(label string, raw json.RawMessage, v any) bool {
 	if err := json.Unmarshal(raw, v); err != nil {
-		p.issuef("%s", messageOf(documentErr(label, err, v)))
+		p.issuef("%s", messageOf(catalog.DocumentErr(label, err, v)))
 		return false
 	}
 	return true
@@ -190,7 +191,7 @@ func (p *enkryptParser) decode(label string, raw json.RawMessage, v any) bool {
 func parseEnkrypt(field string, data []byte, now time.Time) (state, []string, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return state{}, nil, documentErr(field, err, &top)
+		return state{}, nil, catalog.DocumentErr(field, err, &top)
 	}
 	p := &enkryptParser{now: now, notes: []string{}, originals: map[string]string{}}
 	var st state
@@ -299,8 +300,8 @@ func (p *enkryptParser) oauth(label string, raw json.RawMessage) models.JSONObje
 		p.notes = append(p.notes, label+": oauth_config is not an object and is not imported")
 		return nil
 	}
-	if nestedDeeperThan(map[string]any(cfg), MaxNestingDepth) {
-		p.notes = append(p.notes, fmt.Sprintf("%s: oauth_config nests deeper than %d levels and is not imported", label, MaxNestingDepth))
+	if catalog.NestedDeeperThan(map[string]any(cfg), catalog.MaxNestingDepth) {
+		p.notes = append(p.notes, fmt.Sprintf("%s: oauth_config nests deeper than %d levels and is not imported", label, catalog.MaxNestingDepth))
 		return nil
 	}
 	return cfg

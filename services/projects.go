@@ -9,6 +9,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
@@ -162,7 +163,7 @@ func resolveConfigByFields(ctx context.Context, r repositories.Repos, id, name s
 	if ident == "" {
 		ident = name
 	}
-	c, err := resolveConfig(ctx, r, ident)
+	c, err := catalog.ResolveConfig(ctx, r, ident)
 	switch {
 	case err != nil:
 		return c, err
@@ -190,21 +191,21 @@ func (s *ProjectService) UnassignConfig(ctx context.Context, ident string) (mode
 }
 
 // Config returns the configuration assigned to a project, with its servers.
-func (s *ProjectService) Config(ctx context.Context, ident string) (ConfigDetail, error) {
+func (s *ProjectService) Config(ctx context.Context, ident string) (catalog.ConfigDetail, error) {
 	p, err := resolveProject(ctx, s.store, ident)
 	if err != nil {
-		return ConfigDetail{}, err
+		return catalog.ConfigDetail{}, err
 	}
 	c, err := configOf(ctx, s.store, p.ConfigID)
 	if err != nil {
-		return ConfigDetail{}, err
+		return catalog.ConfigDetail{}, err
 	}
 	if c == nil {
-		return ConfigDetail{}, errs.NotFound("project %q has no configuration assigned", p.Name)
+		return catalog.ConfigDetail{}, errs.NotFound("project %q has no configuration assigned", p.Name)
 	}
-	d := ConfigDetail{Config: *c}
+	d := catalog.ConfigDetail{Config: *c}
 	servers, err := s.store.Servers().List(ctx, c.ID)
-	d.Servers = publicServers(servers)
+	d.Servers = catalog.PublicServers(servers)
 	return d, entity.StoreErr(err, "", "")
 }
 
@@ -327,7 +328,7 @@ func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
 	if doc.Config != nil {
-		public := publicDocument(*doc.Config)
+		public := catalog.PublicDocument(*doc.Config)
 		doc.Config = &public
 	}
 	return ProjectExportResult{Document: doc, Path: path}, err

@@ -6,13 +6,14 @@ package services
 import (
 	"github.com/securemcp/gateway/repositories"
 
+	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 )
 
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
-	Configs  *ConfigService
+	Configs  *catalog.ConfigService
 	Projects *ProjectService
 	System   *SystemService
 	Settings *SettingsService
@@ -24,7 +25,7 @@ type Services struct {
 func New(store repositories.Store, files confine.Files, now entity.Clock) *Services {
 	keys := NewAPIKeyService(store, now)
 	return &Services{
-		Configs:  NewConfigService(store, files, now),
+		Configs:  catalog.NewConfigService(store, files, now),
 		Projects: NewProjectService(store, files, now),
 		System:   NewSystemService(store, files, now),
 		Settings: NewSettingsService(store, now),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
@@ -152,7 +153,7 @@ func detectFormat(field string, data []byte) (string, error) {
 	if err := json.Unmarshal(data, &probe); errors.As(err, &typeErr) {
 		return "", errs.Invalid("%s must be a JSON object, not %s", field, typeErr.Value)
 	} else if err != nil {
-		return "", documentErr(field, err, &probe)
+		return "", catalog.DocumentErr(field, err, &probe)
 	}
 	if _, ok := probe["format"]; ok {
 		return FormatBackup, nil

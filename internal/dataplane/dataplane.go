@@ -21,6 +21,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // NewPool runs the upstream servers with the gateway's limits; an empty
@@ -48,7 +49,7 @@ func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, 
 		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, svc.Settings.ProviderKey, providerKeyRefresh)
 	}
 	opts := gateway.Options{
-		Catalog: catalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		Catalog: configCatalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
 		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
 		Pins:             pinStore{svc.Configs},
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),
@@ -96,21 +97,21 @@ func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gate
 		ProjectName: v.Project.Name, ConfigID: v.Config.ID, ConfigName: v.Config.Name, ConfigVersion: v.Config.UpdatedAt}, nil
 }
 
-// catalog reads configurations for the gateway.
-type catalog struct{ configs *services.ConfigService }
+// configCatalog reads configurations for the gateway.
+type configCatalog struct{ configs *catalog.ConfigService }
 
-func (c catalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error) {
+func (c configCatalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error) {
 	d, err := c.configs.CurrentServers(ctx, configID)
 	return d.Servers, d.UpdatedAt, err
 }
 
 // pinStore records tool definitions for approval in the store.
-type pinStore struct{ configs *services.ConfigService }
+type pinStore struct{ configs *catalog.ConfigService }
 
 func (p pinStore) ObserveTools(ctx context.Context, configID, server string, observed []gateway.ObservedTool, autoApproveNew bool) (bool, error) {
-	tools := make([]services.ObservedTool, len(observed))
+	tools := make([]catalog.ObservedTool, len(observed))
 	for i, t := range observed {
-		tools[i] = services.ObservedTool(t)
+		tools[i] = catalog.ObservedTool(t)
 	}
 	return p.configs.ObserveTools(ctx, configID, server, tools, autoApproveNew)
 }
@@ -132,7 +133,7 @@ func (processMetrics) CallDone(upstream.CallEvent) {}
 
 // LogPolicyWarnings says at start which guardrails detectors of the stored
 // policies will not be evaluated, so that no one takes them for passed.
-func LogPolicyWarnings(ctx context.Context, configs *services.ConfigService, log *zap.Logger) {
+func LogPolicyWarnings(ctx context.Context, configs *catalog.ConfigService, log *zap.Logger) {
 	list, _, err := configs.List(ctx, repositories.Page{})
 	if err != nil {
 		log.Warn("cannot read the configurations to check their guardrails policies", zap.Error(err))

@@ -1,4 +1,4 @@
-package services
+package catalog
 
 import (
 	"context"
@@ -72,14 +72,14 @@ const MaxNestingDepth = 64
 
 // nestedDeeperThan reports whether v has more than limit levels of arrays and
 // objects.
-func nestedDeeperThan(v any, limit int) bool {
+func NestedDeeperThan(v any, limit int) bool {
 	switch t := v.(type) {
 	case map[string]any:
 		if len(t) > 0 && limit == 0 {
 			return true
 		}
 		for _, item := range t {
-			if nestedDeeperThan(item, limit-1) {
+			if NestedDeeperThan(item, limit-1) {
 				return true
 			}
 		}
@@ -88,7 +88,7 @@ func nestedDeeperThan(v any, limit int) bool {
 			return true
 		}
 		for _, item := range t {
-			if nestedDeeperThan(item, limit-1) {
+			if NestedDeeperThan(item, limit-1) {
 				return true
 			}
 		}
@@ -98,7 +98,7 @@ func nestedDeeperThan(v any, limit int) bool {
 
 // checkNewServer is checkServer with the rules for names given from now on.
 func checkNewServer(s models.Server) []string {
-	issues := checkServer(s)
+	issues := CheckServer(s)
 	if entity.ReservedName(s.Name) {
 		issues = append(issues, "server_name "+entity.ReservedNameProblem)
 	}
@@ -106,7 +106,7 @@ func checkNewServer(s models.Server) []string {
 }
 
 // checkServer validates the fields of a server that every write must keep valid.
-func checkServer(s models.Server) []string {
+func CheckServer(s models.Server) []string {
 	var issues []string
 	if p := entity.NameProblem(s.Name); p != "" {
 		issues = append(issues, "server_name "+p)
@@ -138,7 +138,7 @@ func checkServer(s models.Server) []string {
 		{"tool_guardrails_policy.additional_config", map[string]any(s.ToolPolicy.AdditionalConfig)},
 		{"oauth_config", map[string]any(s.OAuthConfig)},
 	} {
-		if nestedDeeperThan(doc.value, MaxNestingDepth) {
+		if NestedDeeperThan(doc.value, MaxNestingDepth) {
 			issues = append(issues, fmt.Sprintf("server %q: %s nests deeper than %d levels", s.Name, doc.field, MaxNestingDepth))
 		}
 	}
@@ -165,12 +165,12 @@ func (s *ConfigService) ListServers(ctx context.Context, ident string) ([]models
 func (s *ConfigService) CurrentServers(ctx context.Context, ident string) (ConfigDetail, error) {
 	var d ConfigDetail
 	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
-		c, err := resolveConfig(ctx, r, ident)
+		c, err := ResolveConfig(ctx, r, ident)
 		if err != nil {
 			return err
 		}
 		servers, err := r.Servers().List(ctx, c.ID)
-		d = ConfigDetail{Config: c, Servers: publicServers(servers)}
+		d = ConfigDetail{Config: c, Servers: PublicServers(servers)}
 		return entity.StoreErr(err, "", "")
 	})
 	return d, err
@@ -187,7 +187,7 @@ func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.
 	srv.CreatedAt, srv.UpdatedAt = now, now
 	srv = srv.Normalize()
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		c, err := resolveConfig(ctx, tx, ident)
+		c, err := ResolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.
 
 // GetServer returns one server of a configuration.
 func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (models.Server, error) {
-	c, err := resolveConfig(ctx, s.store, ident)
+	c, err := ResolveConfig(ctx, s.store, ident)
 	if err != nil {
 		return models.Server{}, err
 	}
@@ -213,7 +213,7 @@ func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (mode
 func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, change func(*models.Server) error) (models.Server, error) {
 	var srv models.Server
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		c, err := resolveConfig(ctx, tx, ident)
+		c, err := ResolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
@@ -223,7 +223,7 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 		if err := change(&srv); err != nil {
 			return err
 		}
-		if issues := checkServer(srv); len(issues) > 0 {
+		if issues := CheckServer(srv); len(issues) > 0 {
 			return errs.InvalidIssues(issues)
 		}
 		srv.UpdatedAt = s.now()
@@ -322,7 +322,7 @@ func (s *ConfigService) policy(field string, inline *models.GuardrailPolicy, fil
 // RemoveServer deletes one server.
 func (s *ConfigService) RemoveServer(ctx context.Context, ident, name string) error {
 	return s.store.InTx(ctx, func(tx repositories.Repos) error {
-		c, err := resolveConfig(ctx, tx, ident)
+		c, err := ResolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
@@ -337,7 +337,7 @@ func (s *ConfigService) RemoveServer(ctx context.Context, ident, name string) er
 func (s *ConfigService) RemoveAllServers(ctx context.Context, ident string) (int, error) {
 	var n int
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		c, err := resolveConfig(ctx, tx, ident)
+		c, err := ResolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
@@ -383,7 +383,7 @@ func validateServers(servers []models.Server, policies guardrails.Provider) (iss
 			issues = append(issues, fmt.Sprintf("server %q appears more than once", srv.Name))
 		}
 		seen[srv.Name] = true
-		issues = append(issues, checkServer(srv)...)
+		issues = append(issues, CheckServer(srv)...)
 		for _, p := range []struct {
 			kind string
 			models.GuardrailPolicy

@@ -1,4 +1,7 @@
-package services
+// Package catalog holds the configuration catalog: MCP configurations, their
+// servers and guardrails policies, their validation, export and import as
+// documents, and the approval of the tools their servers offer.
+package catalog
 
 import (
 	"context"
@@ -33,7 +36,7 @@ type ConfigDetail struct {
 	Servers []models.Server
 }
 
-func resolveConfig(ctx context.Context, r repositories.Repos, ident string) (models.Config, error) {
+func ResolveConfig(ctx context.Context, r repositories.Repos, ident string) (models.Config, error) {
 	c, err := entity.Lookup(ctx, ident, r.Configs().Resolve)
 	return c, entity.StoreErr(err, fmt.Sprintf("configuration %q not found", ident), "")
 }
@@ -62,13 +65,13 @@ func (s *ConfigService) Create(ctx context.Context, name string) (models.Config,
 // Get returns a configuration with its servers, their secrets masked.
 func (s *ConfigService) Get(ctx context.Context, ident string) (ConfigDetail, error) {
 	d, err := s.detail(ctx, ident)
-	d.Servers = publicServers(d.Servers)
+	d.Servers = PublicServers(d.Servers)
 	return d, err
 }
 
 // detail returns a configuration with its servers as stored.
 func (s *ConfigService) detail(ctx context.Context, ident string) (ConfigDetail, error) {
-	c, err := resolveConfig(ctx, s.store, ident)
+	c, err := ResolveConfig(ctx, s.store, ident)
 	if err != nil {
 		return ConfigDetail{}, err
 	}
@@ -88,7 +91,7 @@ func (s *ConfigService) Copy(ctx context.Context, source, target string) (models
 	now := s.now()
 	c := models.Config{ID: entity.NewID(), Name: target, CreatedAt: now, UpdatedAt: now}
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
-		src, err := resolveConfig(ctx, tx, source)
+		src, err := ResolveConfig(ctx, tx, source)
 		if err != nil {
 			return err
 		}
@@ -123,7 +126,7 @@ func (s *ConfigService) Rename(ctx context.Context, ident, newName string) (mode
 	}
 	var c models.Config
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error {
-		if c, err = resolveConfig(ctx, tx, ident); err != nil || c.Name == newName {
+		if c, err = ResolveConfig(ctx, tx, ident); err != nil || c.Name == newName {
 			return err
 		}
 		c.Name, c.UpdatedAt = newName, s.now()
@@ -137,7 +140,7 @@ func (s *ConfigService) Delete(ctx context.Context, ident string) (models.Config
 	var c models.Config
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
 		var err error
-		if c, err = resolveConfig(ctx, tx, ident); err != nil {
+		if c, err = ResolveConfig(ctx, tx, ident); err != nil {
 			return err
 		}
 		projects, err := tx.Projects().ListByConfig(ctx, c.ID)
@@ -154,7 +157,7 @@ func (s *ConfigService) Delete(ctx context.Context, ident string) (models.Config
 
 // Projects lists the projects using a configuration with their member counts.
 func (s *ConfigService) Projects(ctx context.Context, ident string) ([]models.ProjectUsage, error) {
-	c, err := resolveConfig(ctx, s.store, ident)
+	c, err := ResolveConfig(ctx, s.store, ident)
 	if err != nil {
 		return nil, err
 	}

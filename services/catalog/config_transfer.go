@@ -1,4 +1,4 @@
-package services
+package catalog
 
 import (
 	"bytes"
@@ -42,12 +42,12 @@ func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (E
 		return ExportResult{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot encode export", Err: err}
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
-	doc.Config = publicDocument(doc.Config)
+	doc.Config = PublicDocument(doc.Config)
 	return ExportResult{Document: doc, Path: path}, err
 }
 
 // publicDocument is a configuration document with its servers' secrets masked.
-func publicDocument(doc models.ConfigDocument) models.ConfigDocument {
+func PublicDocument(doc models.ConfigDocument) models.ConfigDocument {
 	specs := make([]models.ServerSpec, len(doc.MCPConfig))
 	for i, spec := range doc.MCPConfig {
 		spec.OAuthConfig = maskOAuth(spec.OAuthConfig)
@@ -98,11 +98,11 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	list := data
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
 		if err := json.Unmarshal(data, &probe); err != nil {
-			return nil, documentErr(field, err, &probe)
+			return nil, DocumentErr(field, err, &probe)
 		}
 		if len(probe.Config) > 0 {
 			if err := json.Unmarshal(probe.Config, &probe); err != nil {
-				return nil, documentErr(field+".config", err, &probe)
+				return nil, DocumentErr(field+".config", err, &probe)
 			}
 		}
 		if len(probe.MCPConfig) == 0 {
@@ -116,7 +116,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 		if errors.As(err, &typeErr) && typeErr.Field == "" {
 			return nil, errs.Invalid("%s must be a configuration document with an mcp_config list of servers, or that list, not %s", field, typeErr.Value)
 		}
-		return nil, documentErr(field+".mcp_config", err, &specs)
+		return nil, DocumentErr(field+".mcp_config", err, &specs)
 	}
 	var issues []string
 	seen := map[string]bool{}
@@ -139,7 +139,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	return servers, nil
 }
 
-func documentErr(field string, err error, target any) error {
+func DocumentErr(field string, err error, target any) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		return errs.Invalid("%s", models.DescribeTypeError(field, typeErr, target))

@@ -1,4 +1,4 @@
-package services
+package catalog
 
 import (
 	"github.com/securemcp/gateway/models"
@@ -37,7 +37,7 @@ func publicServer(srv models.Server) models.Server {
 }
 
 // publicServers masks the servers of a listing, in a new slice.
-func publicServers(servers []models.Server) []models.Server {
+func PublicServers(servers []models.Server) []models.Server {
 	out := make([]models.Server, len(servers))
 	for i, srv := range servers {
 		out[i] = publicServer(srv)

@@ -18,7 +18,7 @@ import (
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/entity"
 )
 
@@ -67,7 +67,7 @@ func TestUserDetailBoundsItsKeys(t *testing.T) {
 
 	d := h.must(http.StatusOK, h.do("GET", "/api/v1/users/owner@example.com", nil)).data()
 	embedded, _ := d["api_keys"].([]any)
-	assert.Len(t, embedded, services.MaxEmbeddedKeys)
+	assert.Len(t, embedded, access.MaxEmbeddedKeys)
 	assert.EqualValues(t, n, d["api_keys_total"])
 	next, _ := d["api_keys_next"].(string)
 	assert.Equal(t, "/api/v1/users/10000000-0000-4000-8000-000000000000/api-keys?offset=100&limit=100", next)

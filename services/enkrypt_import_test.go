@@ -13,6 +13,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/errs"
 	"github.com/securemcp/gateway/services/keymaterial"
 )
@@ -78,7 +79,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 				assert.NotEmpty(t, p.ConfigID)
 				v, err := c.svc.APIKeys.Verify(ctx, secret)
 				if want.Disabled {
-					assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err), "the disabled key stays disabled")
+					assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err), "the disabled key stays disabled")
 					continue
 				}
 				require.NoError(t, err, "an imported key authenticates with its old secret")

@@ -16,6 +16,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/errs"
 	"github.com/securemcp/gateway/services/keymaterial"
 )
@@ -151,18 +152,18 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			for i, secret := range good {
 				_, err := c.svc.APIKeys.Verify(ctx, secret)
 				if i == 3 {
-					assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err), "disabled in the file, disabled here")
+					assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err), "disabled in the file, disabled here")
 					continue
 				}
 				require.NoError(t, err, "key #%d (%d characters)", i, len(secret))
 			}
 			_, err := c.svc.APIKeys.Verify(ctx, rotatedFrom)
-			assert.Equal(t, services.ReasonUnknown, services.RefusalReason(err), "a rotated-away key stays rotated away")
+			assert.Equal(t, access.ReasonUnknown, access.RefusalReason(err), "a rotated-away key stays rotated away")
 		})
 		t.Run("keys too guessable to keep are disabled, with their reason, and no trace of the secret", func(t *testing.T) {
 			views, err := collectKeys(ctx, c.svc)
 			require.NoError(t, err)
-			var weakViews []services.KeyView
+			var weakViews []access.KeyView
 			for _, v := range views {
 				if v.DisabledReason != "" {
 					weakViews = append(weakViews, v)
@@ -172,7 +173,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			for _, v := range weakViews {
 				assert.True(t, v.Disabled)
 				assert.NotNil(t, v.DisabledAt)
-				assert.Equal(t, services.ReasonWeakSecret, v.Inactive)
+				assert.Equal(t, access.ReasonWeakSecret, v.Inactive)
 				assert.Contains(t, notes, v.ID, "the note names the key by its id")
 			}
 			assert.Equal(t, "…_KEY", weakViews[0].Masked, "a long enough placeholder shows its end")
@@ -182,7 +183,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 				_, err := c.store.APIKeys().GetByHash(ctx, keymaterial.HashAPIKeySecret(secret))
 				assert.ErrorIs(t, err, repositories.ErrNotFound, "not even the hash of %q is kept", secret)
 				_, err = c.svc.APIKeys.Verify(ctx, secret)
-				assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err), "refused before any lookup")
+				assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err), "refused before any lookup")
 			}
 			r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
 			require.NoError(t, err)
@@ -207,7 +208,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			require.NoError(t, err)
 			assert.Nil(t, rotated.Key.PreviousExpiresAt, "no old secret to keep for a grace period")
 			_, err = c.svc.APIKeys.Verify(ctx, rotated.Secret)
-			assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err), "still disabled after the rotation")
+			assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err), "still disabled after the rotation")
 			v, err := c.svc.APIKeys.Enable(ctx, id)
 			require.NoError(t, err)
 			assert.Empty(t, v.Inactive)
@@ -251,11 +252,11 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 			views, err := collectKeys(ctx, c.svc)
 			require.NoError(t, err)
 			require.Len(t, views, 1)
-			assert.Equal(t, services.ReasonWeakSecret, views[0].Inactive)
+			assert.Equal(t, access.ReasonWeakSecret, views[0].Inactive)
 			assert.Equal(t, "default@example.com", views[0].UserEmail)
 			assert.Equal(t, "default_project", views[0].ProjectName)
 			_, err = c.svc.APIKeys.Verify(ctx, "UNIQUE_GATEWAY_KEY")
-			assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err))
+			assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err))
 
 			t.Run("and a backup of it restores with the reason", func(t *testing.T) {
 				_, err := c.svc.System.Backup(ctx, "after-import.json")
@@ -268,7 +269,7 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, views, 1)
 				assert.Equal(t, models.DisabledWeakSecret, views[0].DisabledReason)
-				assert.Equal(t, services.ReasonWeakSecret, views[0].Inactive)
+				assert.Equal(t, access.ReasonWeakSecret, views[0].Inactive)
 			})
 		})
 	})
@@ -302,7 +303,7 @@ func TestRestoreChecksTheDisabledReason(t *testing.T) {
 }
 
 // collectKeys reads every key's view.
-func collectKeys(ctx context.Context, svc *services.Services) ([]services.KeyView, error) {
+func collectKeys(ctx context.Context, svc *services.Services) ([]access.KeyView, error) {
 	listing, err := svc.APIKeys.List(ctx, repositories.Page{})
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
 )
@@ -90,7 +90,7 @@ func TestListingsWalkEveryBatch(t *testing.T) {
 			seen := 0
 			keys, err := svc.APIKeys.List(ctx, repositories.Page{})
 			require.NoError(t, err)
-			err = keys.Each(ctx, func(services.KeyView) error {
+			err = keys.Each(ctx, func(access.KeyView) error {
 				if seen++; seen == 3 {
 					return stop
 				}

@@ -17,6 +17,7 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
@@ -62,7 +63,7 @@ func TestTwoInstancesAgreeOnKeysOnEveryBackend(t *testing.T) {
 
 			_, err = a.APIKeys.Disable(ctx, key.Key.ID)
 			require.NoError(t, err)
-			refusedWithinASecond(t, other, key.Secret, services.ReasonDisabled)
+			refusedWithinASecond(t, other, key.Secret, access.ReasonDisabled)
 
 			_, err = other.APIKeys.Enable(ctx, key.Key.ID)
 			require.NoError(t, err)
@@ -71,26 +72,26 @@ func TestTwoInstancesAgreeOnKeysOnEveryBackend(t *testing.T) {
 
 			rotated, err := other.APIKeys.Rotate(ctx, key.Key.ID, 0)
 			require.NoError(t, err)
-			refusedWithinASecond(t, a, key.Secret, services.ReasonUnknown)
+			refusedWithinASecond(t, a, key.Secret, access.ReasonUnknown)
 			_, err = a.APIKeys.Verify(ctx, rotated.Secret)
 			require.NoError(t, err)
 
 			_, err = other.Projects.RemoveMember(ctx, "p", "alice@example.com")
 			require.NoError(t, err)
-			refusedWithinASecond(t, a, rotated.Secret, services.ReasonNotMember)
+			refusedWithinASecond(t, a, rotated.Secret, access.ReasonNotMember)
 		})
 	}
 }
 
 // refusedWithinASecond asserts that svc refuses secret for reason, waiting at
 // most one second for a change made elsewhere to show.
-func refusedWithinASecond(t *testing.T, svc *services.Services, secret string, reason services.Reason) {
+func refusedWithinASecond(t *testing.T, svc *services.Services, secret string, reason access.Reason) {
 	t.Helper()
 	changed := time.Now()
 	for {
 		started := time.Now()
 		_, err := svc.APIKeys.Verify(context.Background(), secret)
-		if err != nil && services.RefusalReason(err) == reason {
+		if err != nil && access.RefusalReason(err) == reason {
 			return
 		}
 		// Only a check that started over a second after the change is late.

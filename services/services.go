@@ -6,6 +6,7 @@ package services
 import (
 	"github.com/securemcp/gateway/repositories"
 
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -14,22 +15,22 @@ import (
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
 	Configs  *catalog.ConfigService
-	Projects *ProjectService
+	Projects *access.ProjectService
 	System   *SystemService
 	Settings *SettingsService
-	Users    *UserService
-	APIKeys  *APIKeyService
+	Users    *access.UserService
+	APIKeys  *access.APIKeyService
 }
 
 // New wires every service over one store and data directory.
 func New(store repositories.Store, files confine.Files, now entity.Clock) *Services {
-	keys := NewAPIKeyService(store, now)
+	keys := access.NewAPIKeyService(store, now)
 	return &Services{
 		Configs:  catalog.NewConfigService(store, files, now),
-		Projects: NewProjectService(store, files, now),
+		Projects: access.NewProjectService(store, files, now),
 		System:   NewSystemService(store, files, now),
 		Settings: NewSettingsService(store, now),
-		Users:    NewUserService(store, keys, now),
+		Users:    access.NewUserService(store, keys, now),
 		APIKeys:  keys,
 	}
 }

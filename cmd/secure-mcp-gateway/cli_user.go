@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/errs"
 )
 
@@ -24,7 +24,7 @@ func newUserCmd() *cobra.Command {
 }
 
 // keyItem converts a key view with the API's converter.
-func keyItem(v services.KeyView) models.APIKeyItem {
+func keyItem(v access.KeyView) models.APIKeyItem {
 	return models.NewAPIKeyItem(v.APIKeyInfo, v.Masked, string(v.Inactive))
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/catalog"
 )
 
@@ -83,11 +84,11 @@ const providerKeyRefresh = 5 * time.Second
 
 // keyAuthenticator verifies gateway keys with the management core, on every
 // request: a key disabled anywhere is refused at its next request.
-type keyAuthenticator struct{ keys *services.APIKeyService }
+type keyAuthenticator struct{ keys *access.APIKeyService }
 
 func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gateway.Principal, error) {
 	v, err := k.keys.Verify(ctx, secret)
-	if reason := services.RefusalReason(err); reason != "" {
+	if reason := access.RefusalReason(err); reason != "" {
 		return gateway.Principal{}, fmt.Errorf("%w: %s", mcphttp.ErrRefused, reason.Message())
 	}
 	if err != nil {

@@ -1,4 +1,7 @@
-package services
+// Package access holds who may use the gateway: projects and their members,
+// users, their API keys, and the verification of a key on every gateway
+// request (with the batched recording of its use).
+package access
 
 import (
 	"context"

@@ -8,21 +8,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // SystemController serves health, backup, restore and reset.
 type SystemController struct {
 	errorWriter
-	svc       *services.SystemService
+	svc       *system.SystemService
 	version   string
 	startedAt time.Time
 }
 
 // NewSystemController wires a SystemController; version and startedAt feed the
 // health report.
-func NewSystemController(w errorWriter, svc *services.SystemService, version string, startedAt time.Time) *SystemController {
+func NewSystemController(w errorWriter, svc *system.SystemService, version string, startedAt time.Time) *SystemController {
 	return &SystemController{errorWriter: w, svc: svc, version: version, startedAt: startedAt}
 }
 
@@ -49,7 +49,7 @@ func (h *SystemController) register(g *gin.RouterGroup) {
 //	@Failure		503			{object}	models.ErrorResponse
 //	@Router			/api/v1/system/health [get]
 func (h *SystemController) Health(c *gin.Context) {
-	scope := services.HealthCounts
+	scope := system.HealthCounts
 	if raw, given := c.GetQuery("integrity"); given {
 		deep, err := strconv.ParseBool(raw)
 		if err != nil {
@@ -57,7 +57,7 @@ func (h *SystemController) Health(c *gin.Context) {
 			return
 		}
 		if deep {
-			scope = services.HealthIntegrity
+			scope = system.HealthIntegrity
 		}
 	}
 	r, err := h.svc.Health(c.Request.Context(), scope)

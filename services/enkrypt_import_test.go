@@ -12,10 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/errs"
 	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 const fixturePath = "../testdata/enkrypt_mcp_config.json"
@@ -54,7 +54,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 
 		res, err := c.svc.System.Restore(ctx, "input_file", "enkrypt_mcp_config.json")
 		require.NoError(t, err)
-		assert.Equal(t, services.FormatEnkrypt, res.SourceFormat)
+		assert.Equal(t, system.FormatEnkrypt, res.SourceFormat)
 		assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 3, Projects: 2, Users: 3, Memberships: 4, APIKeys: 4, Settings: 4}, res.Counts)
 		assert.Contains(t, strings.Join(res.Notes, "\n"), "admin_apikey is not imported")
 		out, err := json.Marshal(res)
@@ -141,7 +141,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 			assert.NotContains(t, string(listed), doc["common_mcp_gateway_config"].(map[string]any)["enkrypt_api_key"].(string))
 		})
 		t.Run("the imported state is healthy", func(t *testing.T) {
-			r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+			r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 			require.NoError(t, err)
 			assert.True(t, r.Healthy, "%v", r.Issues)
 			assert.Empty(t, r.Warnings)
@@ -262,7 +262,7 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		cfg, err := c.svc.Configs.Get(ctx, p.ConfigID)
 		require.NoError(t, err)
 		assert.Equal(t, "c", cfg.Name)
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.True(t, r.Healthy, "%v", r.Issues)
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/errs"
 	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // The original system's own files: what its generate-config writes, and the
@@ -185,7 +186,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 				_, err = c.svc.APIKeys.Verify(ctx, secret)
 				assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err), "refused before any lookup")
 			}
-			r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+			r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 			require.NoError(t, err)
 			assert.True(t, r.Healthy, "%v", r.Issues)
 			assert.Len(t, r.Warnings, len(weak), "each asks for a rotation")
@@ -246,7 +247,7 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 			c.writeFile(t, "example_enkrypt_mcp_config.json", data)
 			res, err := c.svc.System.Restore(ctx, "input_file", "example_enkrypt_mcp_config.json")
 			require.NoError(t, err)
-			assert.Equal(t, services.FormatEnkrypt, res.SourceFormat)
+			assert.Equal(t, system.FormatEnkrypt, res.SourceFormat)
 			assert.Equal(t, 1, res.Counts.APIKeys)
 			assert.Contains(t, strings.Join(res.Notes, "\n"), "apikeys entry #1: the key is imported disabled")
 			views, err := collectKeys(ctx, c.svc)

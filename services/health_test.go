@@ -19,6 +19,7 @@ import (
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
 	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // storeCalls records the store operations the services make (through the
@@ -68,14 +69,14 @@ func TestHealthCountsInsteadOfLoadingTheStore(t *testing.T) {
 		seedState(t, c)
 		svc, calls := observed(t, c)
 		stats := models.SystemStatistics{TotalProjects: 2, TotalUsers: 2, TotalConfigs: 2, TotalAPIKeys: 2, DisabledAPIKeys: 1}
-		r, err := svc.System.Health(context.Background(), services.HealthCounts)
+		r, err := svc.System.Health(context.Background(), system.HealthCounts)
 		require.NoError(t, err)
 		assert.Equal(t, stats, r.Statistics)
 		assert.True(t, r.Healthy)
 		assert.False(t, r.IntegrityChecked)
 		assert.Equal(t, []string{"ping", "integrity.counts"}, calls.take(), "one query to count, by default")
 
-		r, err = svc.System.Health(context.Background(), services.HealthIntegrity)
+		r, err = svc.System.Health(context.Background(), system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.Equal(t, stats, r.Statistics)
 		assert.True(t, r.Healthy, "%v", r.Issues)
@@ -140,7 +141,7 @@ func TestHealthBoundsItsLists(t *testing.T) {
 			}
 			return tx.APIKeys().Create(ctx, keys...)
 		}))
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.True(t, r.Healthy, "unusable keys are warnings")
 		require.Len(t, r.Warnings, 21)
@@ -172,13 +173,13 @@ func TestReadyPingsWithAShortDeadline(t *testing.T) {
 	before := time.Now()
 	require.NoError(t, svc.System.Ready(context.Background()))
 	require.True(t, store.hasOne, "a probe without a deadline could hang on a stuck database")
-	assert.False(t, store.deadline.After(before.Add(services.PingTimeout+time.Second)), "the deadline is PingTimeout away")
+	assert.False(t, store.deadline.After(before.Add(system.PingTimeout+time.Second)), "the deadline is PingTimeout away")
 
 	store.err = context.DeadlineExceeded
 	err = svc.System.Ready(context.Background())
 	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err))
 	assert.Equal(t, "the store does not answer", messageOf(err))
-	_, err = svc.System.Health(context.Background(), services.HealthCounts)
+	_, err = svc.System.Health(context.Background(), system.HealthCounts)
 	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err), "health starts with the same check")
 
 	require.NoError(t, c.svc.System.Ready(context.Background()), "a real store answers")

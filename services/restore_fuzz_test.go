@@ -13,6 +13,7 @@ import (
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // FuzzRestoreDocument restores any bytes: a document is either refused as
@@ -65,12 +66,12 @@ func FuzzRestoreDocument(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		before, err := svc.System.Health(ctx, services.HealthIntegrity)
+		before, err := svc.System.Health(ctx, system.HealthIntegrity)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = svc.System.RestoreData(ctx, "input_file", doc)
-		after, herr := svc.System.Health(ctx, services.HealthIntegrity)
+		after, herr := svc.System.Health(ctx, system.HealthIntegrity)
 		if herr != nil {
 			t.Fatal(herr)
 		}

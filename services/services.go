@@ -10,14 +10,15 @@ import (
 	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
 	Configs  *catalog.ConfigService
 	Projects *access.ProjectService
-	System   *SystemService
-	Settings *SettingsService
+	System   *system.SystemService
+	Settings *system.SettingsService
 	Users    *access.UserService
 	APIKeys  *access.APIKeyService
 }
@@ -28,8 +29,8 @@ func New(store repositories.Store, files confine.Files, now entity.Clock) *Servi
 	return &Services{
 		Configs:  catalog.NewConfigService(store, files, now),
 		Projects: access.NewProjectService(store, files, now),
-		System:   NewSystemService(store, files, now),
-		Settings: NewSettingsService(store, now),
+		System:   system.NewSystemService(store, files, now),
+		Settings: system.NewSettingsService(store, now),
 		Users:    access.NewUserService(store, keys, now),
 		APIKeys:  keys,
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
 	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // systemCore is the services over a real SQLite file, with the paths tests need.
@@ -120,7 +121,7 @@ func seedState(t *testing.T, c systemCore) {
 	_, err = c.svc.Settings.SetEnkryptAPIKey(ctx, "ek-0123456789abcdef")
 	require.NoError(t, err)
 	on := true
-	_, err = c.svc.Settings.UpdateTelemetry(ctx, services.TelemetryPatch{Enabled: &on})
+	_, err = c.svc.Settings.UpdateTelemetry(ctx, system.TelemetryPatch{Enabled: &on})
 	require.NoError(t, err)
 }
 
@@ -154,7 +155,7 @@ func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
 
 		restored, err := c.svc.System.Restore(ctx, "input_file", "backups/full.json")
 		require.NoError(t, err)
-		assert.Equal(t, services.FormatBackup, restored.SourceFormat)
+		assert.Equal(t, system.FormatBackup, restored.SourceFormat)
 		assert.Equal(t, res.SHA256, restored.SHA256)
 		assert.Equal(t, res.Counts, restored.Counts)
 		assert.Equal(t, before, c.snapshot(t), "restore gives back exactly the backed-up state")
@@ -298,21 +299,21 @@ func TestResetEmptiesTheStore(t *testing.T) {
 		assert.Empty(t, doc.Settings)
 		tel, err := c.svc.Settings.Telemetry(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, services.DefaultTelemetry(), tel, "settings return to their defaults")
+		assert.Equal(t, system.DefaultTelemetry(), tel, "settings return to their defaults")
 	})
 }
 
 func TestHealthReportsIntegrity(t *testing.T) {
 	c := newSystemCore(t)
 	ctx := context.Background()
-	r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+	r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 	require.NoError(t, err)
 	assert.True(t, r.Healthy)
 	assert.Equal(t, []string{}, r.Issues)
 	assert.Equal(t, "sqlite", r.Store)
 
 	seedState(t, c)
-	r, err = c.svc.System.Health(ctx, services.HealthIntegrity)
+	r, err = c.svc.System.Health(ctx, system.HealthIntegrity)
 	require.NoError(t, err)
 	assert.True(t, r.Healthy, "%v", r.Issues)
 	assert.Equal(t, models.SystemStatistics{TotalProjects: 2, TotalUsers: 2, TotalConfigs: 2, TotalAPIKeys: 2, DisabledAPIKeys: 1}, r.Statistics)
@@ -321,7 +322,7 @@ func TestHealthReportsIntegrity(t *testing.T) {
 		// The service lowercases e-mails; a raw repository insert (as an old
 		// database might hold) does not.
 		require.NoError(t, c.store.Users().Create(ctx, models.User{ID: "2a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", Email: "Alice@Example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}))
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.False(t, r.Healthy)
 		joined := strings.Join(r.Issues, "\n")
@@ -332,7 +333,7 @@ func TestHealthReportsIntegrity(t *testing.T) {
 		_, err := c.svc.Configs.Create(ctx, "ENGINEERING")
 		require.NoError(t, err)
 		require.NoError(t, c.store.Memberships().Remove(ctx, projectID, userIDs[1]))
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		joined := strings.Join(r.Warnings, "\n")
 		assert.Contains(t, joined, `configurations "engineering" and "ENGINEERING" differ only in case`)
@@ -354,7 +355,7 @@ func TestHealthReportsDanglingReferences(t *testing.T) {
 	require.NoError(t, err)
 	_, err = raw.ExecContext(ctx, `INSERT INTO memberships (project_id, user_id, created_at) VALUES (?, '88888888-8888-4888-8888-888888888888', 1)`, projectID)
 	require.NoError(t, err)
-	r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+	r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 	require.NoError(t, err)
 	assert.False(t, r.Healthy)
 	joined := strings.Join(r.Issues, "\n")
@@ -372,6 +373,6 @@ func TestHealthUnavailableWhenTheStoreCannotBeReached(t *testing.T) {
 	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
 	svc := services.New(unreachable{c.store}, files, entity.SystemClock)
-	_, err = svc.System.Health(context.Background(), services.HealthCounts)
+	_, err = svc.System.Health(context.Background(), system.HealthCounts)
 	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err))
 }

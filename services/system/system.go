@@ -1,4 +1,7 @@
-package services
+// Package system holds what concerns the whole store: backup and restore, the
+// import of the original system's config file, runtime settings, health and
+// integrity reports, and reset.
+package system
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package services
+package system
 
 import (
 	"encoding/json"

@@ -20,7 +20,6 @@ import (
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
-	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/catalog"
 )
@@ -38,21 +37,43 @@ func NewPool(g config.GatewaySettings, log *zap.Logger, gm *metrics.Gateway) (*u
 	return upstream.New(opts)
 }
 
+// KeyVerifier verifies a gateway key and tells what it may reach (the access
+// part of the management core).
+type KeyVerifier interface {
+	Verify(ctx context.Context, secret string) (access.Verified, error)
+}
+
+// ConfigSource reads a configuration's servers and records the tools they
+// offer (the catalog part of the management core).
+type ConfigSource interface {
+	CurrentServers(ctx context.Context, ident string) (catalog.ConfigDetail, error)
+	ObserveTools(ctx context.Context, configID, server string, observed []catalog.ObservedTool, autoApproveNew bool) (bool, error)
+}
+
+// Core is what the data plane needs of the management core, and nothing
+// more: the gateway can run over fakes, or one day in a process of its own.
+type Core struct {
+	Keys    KeyVerifier
+	Configs ConfigSource
+	// ProviderKey reads the guardrails provider key the settings hold.
+	ProviderKey func(context.Context) (string, error)
+}
+
 // NewHandler assembles the data plane: the gateway over the management core
 // (keys, configurations) and the pool, behind its HTTP shell. gm may be nil.
-func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, log *zap.Logger, gm *metrics.Gateway) (http.Handler, error) {
+func NewHandler(core Core, s config.Settings, pool *upstream.Pool, log *zap.Logger, gm *metrics.Gateway) (http.Handler, error) {
 	mode, err := gateway.ParseToolMode(s.Gateway.ToolMode)
 	if err != nil {
 		return nil, err
 	}
 	engines := gateway.LocalEngines()
 	if s.Gateway.GuardrailsProvider == "enkrypt" {
-		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, svc.Settings.ProviderKey, providerKeyRefresh)
+		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, core.ProviderKey, providerKeyRefresh)
 	}
 	opts := gateway.Options{
-		Catalog: configCatalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		Catalog: configCatalog{core.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
 		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
-		Pins:             pinStore{svc.Configs},
+		Pins:             pinStore{core.Configs},
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),
 	}
 	if gm != nil {
@@ -65,7 +86,7 @@ func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, 
 	return mcphttp.New(mcphttp.Options{
 		Server: g.MCPServer(),
 		Tools:  g,
-		Auth:   keyAuthenticator{svc.APIKeys},
+		Auth:   keyAuthenticator{core.Keys},
 		// Its own throttle: a flood of bad gateway keys never locks out the
 		// admin API, which has another.
 		Failures:          middleware.NewAuthLimiter(middleware.DefaultAuthFailures, middleware.DefaultAuthWindow, middleware.DefaultAuthMaxClients, time.Now),
@@ -84,7 +105,7 @@ const providerKeyRefresh = 5 * time.Second
 
 // keyAuthenticator verifies gateway keys with the management core, on every
 // request: a key disabled anywhere is refused at its next request.
-type keyAuthenticator struct{ keys *access.APIKeyService }
+type keyAuthenticator struct{ keys KeyVerifier }
 
 func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gateway.Principal, error) {
 	v, err := k.keys.Verify(ctx, secret)
@@ -99,7 +120,7 @@ func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gate
 }
 
 // configCatalog reads configurations for the gateway.
-type configCatalog struct{ configs *catalog.ConfigService }
+type configCatalog struct{ configs ConfigSource }
 
 func (c configCatalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error) {
 	d, err := c.configs.CurrentServers(ctx, configID)
@@ -107,7 +128,7 @@ func (c configCatalog) ConfigServers(ctx context.Context, configID string) ([]mo
 }
 
 // pinStore records tool definitions for approval in the store.
-type pinStore struct{ configs *catalog.ConfigService }
+type pinStore struct{ configs ConfigSource }
 
 func (p pinStore) ObserveTools(ctx context.Context, configID, server string, observed []gateway.ObservedTool, autoApproveNew bool) (bool, error) {
 	tools := make([]catalog.ObservedTool, len(observed))
@@ -132,9 +153,15 @@ func (p processMetrics) ProcessEvent(e upstream.ProcessEvent) {
 }
 func (processMetrics) CallDone(upstream.CallEvent) {}
 
+// PolicyChecker lists the configurations and validates one.
+type PolicyChecker interface {
+	List(ctx context.Context, page repositories.Page) ([]models.ConfigSummary, int, error)
+	Validate(ctx context.Context, ident string) (models.ValidationResult, error)
+}
+
 // LogPolicyWarnings says at start which guardrails detectors of the stored
 // policies will not be evaluated, so that no one takes them for passed.
-func LogPolicyWarnings(ctx context.Context, configs *catalog.ConfigService, log *zap.Logger) {
+func LogPolicyWarnings(ctx context.Context, configs PolicyChecker, log *zap.Logger) {
 	list, _, err := configs.List(ctx, repositories.Page{})
 	if err != nil {
 		log.Warn("cannot read the configurations to check their guardrails policies", zap.Error(err))

@@ -31,13 +31,17 @@ func ok(c *gin.Context, status int, message string, data any) {
 
 // statusOf is the one table from error kind to HTTP status.
 var statusOf = map[errs.Kind]int{
-	errs.KindInvalid:      http.StatusBadRequest,
-	errs.KindNotFound:     http.StatusNotFound,
-	errs.KindConflict:     http.StatusConflict,
-	errs.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	errs.KindUnavailable:  http.StatusServiceUnavailable,
-	errs.KindUnauthorized: http.StatusUnauthorized,
-	errs.KindInternal:     http.StatusInternalServerError,
+	errs.KindInvalid:          http.StatusBadRequest,
+	errs.KindNotFound:         http.StatusNotFound,
+	errs.KindConflict:         http.StatusConflict,
+	errs.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	errs.KindUnavailable:      http.StatusServiceUnavailable,
+	errs.KindUnauthorized:     http.StatusUnauthorized,
+	errs.KindForbidden:        http.StatusForbidden,
+	errs.KindTooManyRequests:  http.StatusTooManyRequests,
+	errs.KindMethodNotAllowed: http.StatusMethodNotAllowed,
+	errs.KindTimeout:          http.StatusServiceUnavailable,
+	errs.KindInternal:         http.StatusInternalServerError,
 }
 
 // errorWriter maps service errors to the error envelope; causes of 5xx go to
@@ -61,7 +65,7 @@ func (w errorWriter) fail(c *gin.Context, err error) {
 		// (a restore holds it, say), and the client may retry.
 		w.log.Warn("request timed out", zap.String("request_id", middleware.RequestIDOf(c)), zap.String("route", c.FullPath()), zap.Error(err))
 		c.Header("Retry-After", "5")
-		middleware.WriteError(c, http.StatusServiceUnavailable, "timeout",
+		middleware.WriteError(c, statusOf[errs.KindTimeout], errs.KindTimeout.String(),
 			"the request did not complete within its time limit (the store may be busy with a long operation such as a restore); retry later")
 		return
 	}
@@ -79,7 +83,7 @@ func (w errorWriter) fail(c *gin.Context, err error) {
 		if e.Kind == errs.KindUnavailable && e.Message != "" {
 			what = e.Message
 		}
-		middleware.WriteError(c, status, e.Kind.String()+"_error", what+"; see the server log for request "+middleware.RequestIDOf(c))
+		middleware.WriteError(c, status, e.Kind.FaultCode(), what+"; see the server log for request "+middleware.RequestIDOf(c))
 		return
 	}
 	middleware.WriteError(c, status, e.Kind.String(), e.Message, e.Issues...)

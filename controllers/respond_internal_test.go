@@ -31,3 +31,11 @@ func TestEveryErrorKindAnswers(t *testing.T) {
 		assert.NotContains(t, rec.Body.String(), "cause", "causes stay in the log")
 	}
 }
+
+// The API decides a status for every code of the one table.
+func TestEveryErrorKindHasAStatus(t *testing.T) {
+	for _, kind := range errs.Kinds() {
+		_, known := statusOf[kind]
+		assert.True(t, known, "no status for kind %q", kind)
+	}
+}

@@ -22,26 +22,13 @@ const (
 	KindUnavailable
 	// KindUnauthorized is a refused credential (an API key that does not verify).
 	KindUnauthorized
+	// The kinds below only the API's HTTP shell reports: a refused origin, a
+	// throttled client, a method a path does not serve, a request out of time.
+	KindForbidden
+	KindTooManyRequests
+	KindMethodNotAllowed
+	KindTimeout
 )
-
-func (k Kind) String() string {
-	switch k {
-	case KindInvalid:
-		return "invalid"
-	case KindNotFound:
-		return "not_found"
-	case KindConflict:
-		return "conflict"
-	case KindTooLarge:
-		return "payload_too_large"
-	case KindUnavailable:
-		return "unavailable"
-	case KindUnauthorized:
-		return "unauthorized"
-	default:
-		return "internal"
-	}
-}
 
 // Error is the one domain error type. Message is safe to show to a client; Err,
 // if any, is the cause for the log only.

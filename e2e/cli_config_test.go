@@ -27,7 +27,7 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 			want: map[string]any{"config_name": "c1"}, save: map[string]string{"c1": "config_id"}},
 		{name: "add duplicate", args: args("config add --config-name c1"), fail: "conflict", detail: `"c1"`},
 		{name: "add without name", args: args("config add"), fail: "invalid", usage: true, detail: `required flag(s) "config-name" not set`},
-		{name: "add bad name", args: args("config add --config-name a/b"), fail: "invalid", detail: "config_name"},
+		{name: "add bad name", args: args("config add --config-name a/b"), fail: "invalid", detail: "--config-name must not contain"},
 		{name: "list", args: args("config list"), message: "Configurations retrieved successfully",
 			want: map[string]any{"0.mcp_config_name": "c1", "0.servers": 0.0, "0.used_by_projects": []any{}}},
 		{name: "validate empty", args: args("config validate --config-name c1"), fail: "invalid", detail: "configuration has no servers",

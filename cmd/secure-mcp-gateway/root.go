@@ -106,12 +106,13 @@ func flagError(err error) string {
 // (the API's error envelope) and returns the exit status.
 func execute(root *cobra.Command, args []string, stderr io.Writer) int {
 	args, err := prepareArgs(root, args)
+	ran := root
 	if err == nil {
 		root.SetArgs(args)
-		err = root.Execute()
+		ran, err = root.ExecuteC()
 	}
 	if err != nil {
-		writeJSON(stderr, errorResponse(err))
+		writeJSON(stderr, errorResponse(err, flagNames(ran)))
 	}
 	return exitCode(err)
 }
@@ -137,16 +138,33 @@ func typeErrors(cmd *cobra.Command) {
 
 // errorResponse is the error envelope of a failed command. The CLI runs on the
 // operator's machine, so unlike the API it shows the cause of internal errors.
-func errorResponse(err error) models.ErrorResponse {
+// name gives the CLI's name of a field the services name (nil: theirs).
+func errorResponse(err error, name func(field string) string) models.ErrorResponse {
 	var e *errs.Error
 	if !errors.As(err, &e) {
 		e = errs.Invalid("%v", err)
 	}
-	detail := e.Message
+	detail := e.Describe(name)
 	if e.Kind == errs.KindInternal && e.Err != nil {
 		detail = strings.TrimPrefix(detail+": "+e.Err.Error(), ": ")
 	}
 	return models.ErrorResponse{Error: e.Kind.String(), Detail: detail, Issues: e.Issues, Timestamp: time.Now().UTC()}
+}
+
+// flagNames names fields in the command's terms: a field the services call
+// config_name is the flag --config-name when the command has that flag, and
+// keeps its name otherwise (a field of a document the command reads).
+func flagNames(cmd *cobra.Command) func(field string) string {
+	if cmd == nil {
+		return nil
+	}
+	return func(field string) string {
+		flag := strings.ReplaceAll(field, "_", "-")
+		if cmd.Flags().Lookup(flag) != nil {
+			return "--" + flag
+		}
+		return field
+	}
 }
 
 func writeJSON(w io.Writer, v any) {

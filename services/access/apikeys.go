@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/securemcp/gateway/models"
@@ -79,7 +80,7 @@ func resolveKey(ctx context.Context, r repositories.Repos, ref string, now time.
 		return k, entity.StoreErr(err, "no API key has this id", "")
 	}
 	if !keymaterial.WellFormedSecret(ref) {
-		return models.APIKey{}, errs.Invalid("api_key is neither a key id nor a well-formed key secret")
+		return models.APIKey{}, errs.Field("api_key", "", "is neither a key id nor a well-formed key secret")
 	}
 	k, err := bySecret(ctx, r, ref, now)
 	return k, entity.StoreErr(err, "no API key has this secret", "")
@@ -129,13 +130,13 @@ func parseExpiry(raw string, now time.Time) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil {
-		return nil, errs.Invalid("expires_at must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z")
+		return nil, errs.Field("expires_at", raw, "must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z")
 	}
 	if !t.After(now) {
-		return nil, errs.Invalid("expires_at must be in the future")
+		return nil, errs.Field("expires_at", raw, "must be in the future")
 	}
 	if !entity.StorableTime(t) {
-		return nil, errs.Invalid("expires_at %s", entity.StorableTimeRule)
+		return nil, errs.Field("expires_at", raw, "%s", entity.StorableTimeRule)
 	}
 	t = t.UTC()
 	return &t, nil
@@ -291,10 +292,10 @@ func (s *APIKeyService) Enable(ctx context.Context, ref string) (KeyView, error)
 // state; a key imported without its secret gets one, and may then be enabled.
 func (s *APIKeyService) Rotate(ctx context.Context, ref string, graceSeconds int) (IssuedKey, error) {
 	if ref == "" {
-		return IssuedKey{}, errs.Invalid("api_key is required")
+		return IssuedKey{}, errs.Field("api_key", "", "is required")
 	}
 	if graceSeconds < 0 || graceSeconds > int(MaxGracePeriod/time.Second) {
-		return IssuedKey{}, errs.Invalid("grace_period_seconds must be between 0 and %d", int(MaxGracePeriod/time.Second))
+		return IssuedKey{}, errs.Field("grace_period_seconds", strconv.Itoa(graceSeconds), "must be between 0 and %d", int(MaxGracePeriod/time.Second))
 	}
 	grace := time.Duration(graceSeconds) * time.Second
 	secret, err := keymaterial.NewSecret()

@@ -259,10 +259,10 @@ func (l *LocalFiles) WriteFile(field, name string, data []byte) (string, error) 
 // allows (refused before a directory of the path is made).
 func checkName(field, name string) error {
 	if strings.TrimSpace(name) == "" {
-		return errs.Invalid("%s is required", field)
+		return errs.Field(field, name, "is required")
 	}
 	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return errs.Invalid("%s must be valid UTF-8 without control characters", field)
+		return errs.Field(field, name, "must be valid UTF-8 without control characters")
 	}
 	for _, part := range strings.Split(filepath.ToSlash(name), "/") {
 		if len(part) > maxNameBytes {

@@ -23,11 +23,11 @@ const MaxSearchTermLength = 1024
 func CheckSearchTerm(term string) error {
 	switch {
 	case term == "":
-		return errs.Invalid("search_term is required")
+		return errs.Field("search_term", term, "is required")
 	case !StorableText(term):
-		return errs.Invalid("search_term must be valid UTF-8 without NUL characters")
+		return errs.Field("search_term", term, "must be valid UTF-8 without NUL characters")
 	case utf8.RuneCountInString(term) > MaxSearchTermLength:
-		return errs.Invalid("search_term must be at most %d characters", MaxSearchTermLength)
+		return errs.Field("search_term", term, "must be at most %d characters", MaxSearchTermLength)
 	}
 	return nil
 }
@@ -38,7 +38,7 @@ func CheckSearchTerm(term string) error {
 func CleanName(field, name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if err := newNameProblem(name); err != "" {
-		return "", errs.Invalid("%s %s", field, err)
+		return "", errs.Field(field, name, "%s", err)
 	}
 	return name, nil
 }
@@ -52,7 +52,7 @@ func CleanEntityName(field, name string) (string, error) {
 		return "", err
 	}
 	if p := entityNameProblem(name); p != "" {
-		return "", errs.Invalid("%s %s", field, p)
+		return "", errs.Field(field, name, "%s", p)
 	}
 	return name, nil
 }
@@ -108,11 +108,11 @@ const ReservedNameProblem = `must not be "." or ".."`
 func CleanEmail(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errs.Invalid("%s is required", field)
+		return "", errs.Field(field, s, "is required")
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s || addr.Name != "" || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return "", errs.Invalid("%s must be a single valid e-mail address", field)
+		return "", errs.Field(field, s, "must be a single valid e-mail address")
 	}
 	return strings.ToLower(s), nil
 }

@@ -37,6 +37,10 @@ type Error struct {
 	Message string
 	// Issues lists every problem found when there are several (validation).
 	Issues []string
+	// Fields, when set, is the same problem in structured form: the field,
+	// the rule it breaks and the value given. Message names the field as the
+	// services (and the API) do; another shell renders its own (Describe).
+	Fields []FieldProblem
 	Err    error
 }
 

@@ -60,11 +60,11 @@ func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (mod
 	key = strings.TrimSpace(key)
 	switch {
 	case key == "":
-		return models.EnkryptKeyStatus{}, errs.Invalid("api_key is required")
+		return models.EnkryptKeyStatus{}, errs.Field("api_key", "", "is required")
 	case len(key) > maxSecretLength:
-		return models.EnkryptKeyStatus{}, errs.Invalid("api_key must be at most %d characters", maxSecretLength)
+		return models.EnkryptKeyStatus{}, errs.Field("api_key", "", "must be at most %d characters", maxSecretLength)
 	case strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return models.EnkryptKeyStatus{}, errs.Invalid("api_key must not contain spaces or control characters")
+		return models.EnkryptKeyStatus{}, errs.Field("api_key", "", "must not contain spaces or control characters")
 	}
 	value, _ := json.Marshal(key) // a string always encodes
 	now := s.now()

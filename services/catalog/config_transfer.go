@@ -46,7 +46,7 @@ func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (E
 	return ExportResult{Document: doc, Path: path}, err
 }
 
-// publicDocument is a configuration document with its servers' secrets masked.
+// PublicDocument is a configuration document with its servers' secrets masked.
 func PublicDocument(doc models.ConfigDocument) models.ConfigDocument {
 	specs := make([]models.ServerSpec, len(doc.MCPConfig))
 	for i, spec := range doc.MCPConfig {

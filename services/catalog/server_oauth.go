@@ -13,7 +13,7 @@ import (
 // that a client may edit what it read without knowing the secrets.
 
 // oauthSecretMembers are members of an oauth_config that are credentials
-// although their names carry none of secretMarkers (compared as secretField
+// although their names carry none of secretMarkers (compared as SecretField
 // does): the PKCE code verifier, which the original system masks too.
 var oauthSecretMembers = map[string]bool{"oauthcodeverifier": true}
 
@@ -36,7 +36,7 @@ func publicServer(srv models.Server) models.Server {
 	return srv
 }
 
-// publicServers masks the servers of a listing, in a new slice.
+// PublicServers masks the servers of a listing, in a new slice.
 func PublicServers(servers []models.Server) []models.Server {
 	out := make([]models.Server, len(servers))
 	for i, srv := range servers {

@@ -70,7 +70,7 @@ func serverLookupErr(err error, name, config string) error {
 // far below what export and backup documents can encode.
 const MaxNestingDepth = 64
 
-// nestedDeeperThan reports whether v has more than limit levels of arrays and
+// NestedDeeperThan reports whether v has more than limit levels of arrays and
 // objects.
 func NestedDeeperThan(v any, limit int) bool {
 	switch t := v.(type) {
@@ -96,7 +96,7 @@ func NestedDeeperThan(v any, limit int) bool {
 	return false
 }
 
-// checkNewServer is checkServer with the rules for names given from now on.
+// checkNewServer is CheckServer with the rules for names given from now on.
 func checkNewServer(s models.Server) []string {
 	issues := CheckServer(s)
 	if entity.ReservedName(s.Name) {
@@ -105,7 +105,7 @@ func checkNewServer(s models.Server) []string {
 	return issues
 }
 
-// checkServer validates the fields of a server that every write must keep valid.
+// CheckServer validates the fields of a server that every write must keep valid.
 func CheckServer(s models.Server) []string {
 	var issues []string
 	if p := entity.NameProblem(s.Name); p != "" {

@@ -11,10 +11,10 @@ import (
 	"github.com/securemcp/gateway/repositories"
 )
 
-// newID makes the id of a new entity: a random UUID in its lower-case form.
+// NewID makes the id of a new entity: a random UUID in its lower-case form.
 func NewID() string { return uuid.NewString() }
 
-// lookup finds an entity by a client's identifier. Ids are lower-case UUIDs;
+// Lookup finds an entity by a client's identifier. Ids are lower-case UUIDs;
 // one a client upper-cased (as some tools print them) finds the entity too,
 // after the identifier as given has found nothing (a name wins over that).
 func Lookup[T any](ctx context.Context, ident string, find func(context.Context, string) (T, error)) (T, error) {
@@ -31,7 +31,7 @@ func Lookup[T any](ctx context.Context, ident string, find func(context.Context,
 	return v, err
 }
 
-// storableText reports text every backend stores and compares: valid UTF-8
+// StorableText reports text every backend stores and compares: valid UTF-8
 // without NUL characters (PostgreSQL refuses both, even in a lookup).
 func StorableText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)

@@ -7,7 +7,7 @@ import (
 	"github.com/securemcp/gateway/services/errs"
 )
 
-// storeErr converts a repository error into a domain error: sentinel errors
+// StoreErr converts a repository error into a domain error: sentinel errors
 // become not found or conflict with the given client message; anything else
 // stays internal with its cause kept for the log.
 func StoreErr(err error, notFound, conflict string) error {

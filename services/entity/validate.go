@@ -19,7 +19,7 @@ const MaxNameLength = 128
 // and an unbounded term would reach the database's limit on pattern size.
 const MaxSearchTermLength = 1024
 
-// checkSearchTerm refuses an empty or overlong term, before the store sees it.
+// CheckSearchTerm refuses an empty or overlong term, before the store sees it.
 func CheckSearchTerm(term string) error {
 	switch {
 	case term == "":
@@ -98,7 +98,7 @@ func newNameProblem(name string) string {
 	return ""
 }
 
-// reservedName reports "." and "..": in a path they are the current and the
+// ReservedName reports "." and "..": in a path they are the current and the
 // parent segment, which clients and proxies rewrite to another resource's path.
 func ReservedName(name string) bool { return name == "." || name == ".." }
 

@@ -28,7 +28,7 @@ const (
 	base62Alphabet    = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 
-// newSecret draws a fresh API key secret from crypto/rand.
+// NewSecret draws a fresh API key secret from crypto/rand.
 func NewSecret() (string, error) {
 	random := make([]byte, 0, secretRandomLen)
 	buf := make([]byte, 64)
@@ -57,7 +57,7 @@ func secretChecksum(random string) string {
 	return string(out)
 }
 
-// wellFormedSecret checks the prefix, length, alphabet and checksum of a
+// WellFormedSecret checks the prefix, length, alphabet and checksum of a
 // secret: what can be refused without a lookup.
 func WellFormedSecret(s string) bool {
 	if len(s) != secretLen || !strings.HasPrefix(s, APIKeyPrefix) {
@@ -96,7 +96,7 @@ const (
 // characters has no lower-case letter once in 10^11.
 var placeholderSecret = regexp.MustCompile(`^[A-Z0-9]*[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`)
 
-// legacySecretProblem says why s cannot be kept as the secret of a key
+// LegacySecretProblem says why s cannot be kept as the secret of a key
 // imported from the original system, or "" when it can. The reasons are
 // written to be shown: they never quote the secret.
 func LegacySecretProblem(s string) string {
@@ -123,7 +123,7 @@ func LegacySecretProblem(s string) string {
 	return ""
 }
 
-// legacySecret reports whether s has the shape of an imported original-system secret.
+// LegacySecret reports whether s has the shape of an imported original-system secret.
 func LegacySecret(s string) bool { return LegacySecretProblem(s) == "" }
 
 // endsWithOurBody reports a string ending in the random part and checksum of
@@ -164,10 +164,10 @@ func distinctBytes(s string) int {
 	return n
 }
 
-// looksLikeSecret tells a secret (even a mistyped one) from a key id.
+// LooksLikeSecret tells a secret (even a mistyped one) from a key id.
 func LooksLikeSecret(s string) bool { return strings.HasPrefix(s, APIKeyPrefix) }
 
-// secretLast4 is what is kept of a secret for display.
+// SecretLast4 is what is kept of a secret for display.
 func SecretLast4(secret string) string { return secret[len(secret)-4:] }
 
 // MaskAPIKey renders a stored key for display: the prefix and the last four

@@ -2,7 +2,7 @@ package keymaterial
 
 import "github.com/google/uuid"
 
-// derivedID is the id the import of the original system gives an entity it
+// DerivedID is the id the import of the original system gives an entity it
 // knows by kind and name (or, for a key, by hash): the same at every import.
 func DerivedID(kind, name string) string {
 	return uuid.NewSHA1(importNamespace, []byte(kind+":"+name)).String()

@@ -8,7 +8,7 @@ import (
 	"unicode"
 )
 
-// maskSecret shows at most the last four characters, and only of secrets long
+// MaskSecret shows at most the last four characters, and only of secrets long
 // enough that four characters reveal little.
 func MaskSecret(secret string) string {
 	r := []rune(secret)
@@ -23,7 +23,7 @@ func MaskSecret(secret string) string {
 var secretMarkers = []string{"apikey", "secret", "password", "passwd", "passphrase", "token",
 	"credential", "authorization", "privatekey", "accesskey", "signingkey", "cookie", "session"}
 
-// secretField reports JSON member names that hold credentials.
+// SecretField reports JSON member names that hold credentials.
 func SecretField(name string) bool {
 	n := CompactName(name)
 	if strings.HasSuffix(n, "url") || strings.HasSuffix(n, "uri") || strings.HasSuffix(n, "endpoint") {
@@ -37,7 +37,7 @@ func SecretField(name string) bool {
 	return false
 }
 
-// compactName is a member name without case and punctuation.
+// CompactName is a member name without case and punctuation.
 func CompactName(name string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {

@@ -136,7 +136,7 @@ func testCLIConfigCommands(t *testing.T, h *cliHome) {
 			fail: "invalid", usage: true, detail: "[input-file config]"},
 		{name: "import no source", args: args("config import --config-name c6"), fail: "invalid", usage: true, detail: "[input-file config]"},
 		{name: "import missing file", args: args("config import --config-name c5 --input-file none.json"), fail: "not_found", detail: "none.json"},
-		{name: "import not a document", args: args("config import --config-name c5 --input-file policies/strict.json"), fail: "invalid", detail: "input_file"},
+		{name: "import not a document", args: args("config import --config-name c5 --input-file policies/strict.json"), fail: "invalid", detail: "--input-file must contain an mcp_config list of servers"},
 		{name: "imported servers", args: args("config list-servers --config-name c4"), message: "Servers retrieved successfully",
 			want: map[string]any{"0.server_name": "github", "0.output_guardrails_enabled": true}},
 		{name: "servers paged", args: args("config list-servers --config-name c4 --limit 1"), message: "Servers retrieved successfully",

@@ -106,7 +106,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 			}
 		}
 		if len(probe.MCPConfig) == 0 {
-			return nil, errs.Invalid("%s must contain an mcp_config list of servers", field)
+			return nil, errs.Field(field, "", "must contain an mcp_config list of servers")
 		}
 		list = probe.MCPConfig
 	}
@@ -114,7 +114,7 @@ func parseServerDocument(field string, data []byte) ([]models.Server, error) {
 	if err := json.Unmarshal(list, &specs); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field == "" {
-			return nil, errs.Invalid("%s must be a configuration document with an mcp_config list of servers, or that list, not %s", field, typeErr.Value)
+			return nil, errs.Field(field, "", "must be a configuration document with an mcp_config list of servers, or that list, not %s", typeErr.Value)
 		}
 		return nil, DocumentErr(field+".mcp_config", err, &specs)
 	}
@@ -151,5 +151,5 @@ func DocumentErr(field string, err error, target any) error {
 	case strings.HasPrefix(err.Error(), "Time.UnmarshalJSON"):
 		return errs.Invalid("%s: a time must be an RFC 3339 string such as 2026-05-01T12:00:00Z", field)
 	}
-	return errs.Invalid("%s is not a valid JSON document: %v", field, err)
+	return errs.Field(field, "", "is not a valid JSON document: %v", err)
 }

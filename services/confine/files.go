@@ -93,7 +93,7 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 		return "", err
 	}
 	if filepath.IsAbs(name) || strings.HasPrefix(name, `\`) || !filepath.IsLocal(name) || slices.Contains(strings.Split(filepath.ToSlash(name), "/"), "..") {
-		return "", errs.Invalid("%s must be a relative file name inside the data directory, without '..'", field)
+		return "", errs.Field(field, name, "must be a relative file name inside the data directory, without '..'")
 	}
 	path := filepath.Join(d.root, name)
 	// A symbolic link inside the directory must not lead outside it, even
@@ -105,11 +105,11 @@ func (d *DataDir) Resolve(field, name string) (string, error) {
 	}
 	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
 		if rel, err := filepath.Rel(d.root, resolved); err != nil || !filepath.IsLocal(rel) {
-			return "", errs.Invalid("%s must be a relative file name inside the data directory", field)
+			return "", errs.Field(field, name, "must be a relative file name inside the data directory")
 		}
 	}
 	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		return "", errs.Invalid("%s must not be a symbolic link", field)
+		return "", errs.Field(field, name, "must not be a symbolic link")
 	}
 	return path, nil
 }
@@ -127,7 +127,7 @@ func (d *DataDir) Check(field, name string) error {
 // protected one, or an existing file that is one of them.
 func (d *DataDir) checkTarget(field, name, path string) error {
 	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, `\`) {
-		return errs.Invalid("%s must name a file, not a directory", field)
+		return errs.Field(field, name, "must name a file, not a directory")
 	}
 	info, err := d.dir.Stat(filepath.Clean(name))
 	if err != nil {
@@ -143,7 +143,7 @@ func checkWriteTarget(field, name string, own ownFiles, path string, info fs.Fil
 		return err
 	}
 	if info != nil && info.IsDir() {
-		return errs.Invalid("%s %q is a directory; name a file", field, name)
+		return errs.Field(field, name, "%q is a directory; name a file", name)
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ func (l *LocalFiles) target(field, name string) (string, error) {
 		return "", err
 	}
 	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, `\`) {
-		return "", errs.Invalid("%s must name a file, not a directory", field)
+		return "", errs.Field(field, name, "must name a file, not a directory")
 	}
 	path, err := canonicalPath(name)
 	if err != nil {
@@ -266,7 +266,7 @@ func checkName(field, name string) error {
 	}
 	for _, part := range strings.Split(filepath.ToSlash(name), "/") {
 		if len(part) > maxNameBytes {
-			return errs.Invalid("%s %q is too long for the file system", field, name)
+			return errs.Field(field, name, "%q is too long for the file system", name)
 		}
 	}
 	return nil
@@ -293,10 +293,10 @@ func readDocument(field, name string, own ownFiles, path string, stat func(strin
 		return nil, err
 	}
 	if info.IsDir() {
-		return nil, errs.Invalid("%s %q is a directory; name a file", field, name)
+		return nil, errs.Field(field, name, "%q is a directory; name a file", name)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, errs.Invalid("%s %q is not a regular file", field, name)
+		return nil, errs.Field(field, name, "%q is not a regular file", name)
 	}
 	f, err := open(os.O_RDONLY | syscall.O_NONBLOCK)
 	if err != nil {
@@ -304,14 +304,14 @@ func readDocument(field, name string, own ownFiles, path string, stat func(strin
 	}
 	defer f.Close()
 	if opened, err := f.Stat(); err != nil || !os.SameFile(info, opened) {
-		return nil, errs.Invalid("%s %q changed while it was opened; try again", field, name)
+		return nil, errs.Field(field, name, "%q changed while it was opened; try again", name)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
 		return nil, fileError(field, name, "read", err)
 	}
 	if len(b) > limit {
-		return nil, errs.Invalid("%s %q is larger than %d bytes", field, name, limit)
+		return nil, errs.Field(field, name, "%q is larger than %d bytes", name, limit)
 	}
 	return b, nil
 }
@@ -343,7 +343,7 @@ func newOwnFiles(paths []string) (ownFiles, error) {
 // refuse refuses path when it is, or lies under, a protected name, or when
 // the file found there (info, nil if none) is a protected file.
 func (o ownFiles) refuse(field, name, path string, info fs.FileInfo) error {
-	refused := errs.Invalid("%s %q is a file the gateway keeps for itself (its database, config file or pid files); choose another name", field, name)
+	refused := errs.Field(field, name, "%q is a file the gateway keeps for itself (its database, config file or pid files); choose another name", name)
 	canonical, err := canonicalPath(path)
 	if err != nil {
 		return fileError(field, name, "open", err)
@@ -409,16 +409,16 @@ func fileError(field, name, action string, err error) error {
 	var pathErr *fs.PathError
 	switch {
 	case errors.Is(err, syscall.ENAMETOOLONG):
-		return errs.Invalid("%s %q is too long for the file system", field, name)
+		return errs.Field(field, name, "%q is too long for the file system", name)
 	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EEXIST):
-		return errs.Invalid("%s %q passes through a file where a directory is needed", field, name)
+		return errs.Field(field, name, "%q passes through a file where a directory is needed", name)
 	case errors.Is(err, syscall.EISDIR):
-		return errs.Invalid("%s %q is a directory; name a file", field, name)
+		return errs.Field(field, name, "%q is a directory; name a file", name)
 	case errors.Is(err, syscall.ELOOP):
-		return errs.Invalid("%s %q goes through a loop of symbolic links", field, name)
+		return errs.Field(field, name, "%q goes through a loop of symbolic links", name)
 	case errors.As(err, &pathErr) && !errors.As(err, &errno):
 		// os.Root's only error that is not the system's: the path escapes it.
-		return errs.Invalid("%s %q leads outside the data directory", field, name)
+		return errs.Field(field, name, "%q leads outside the data directory", name)
 	}
 	return &errs.Error{Kind: errs.KindInternal, Message: "cannot " + action + " " + field, Err: err}
 }

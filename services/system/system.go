@@ -154,7 +154,7 @@ func detectFormat(field string, data []byte) (string, error) {
 	var probe map[string]json.RawMessage
 	var typeErr *json.UnmarshalTypeError
 	if err := json.Unmarshal(data, &probe); errors.As(err, &typeErr) {
-		return "", errs.Invalid("%s must be a JSON object, not %s", field, typeErr.Value)
+		return "", errs.Field(field, "", "must be a JSON object, not %s", typeErr.Value)
 	} else if err != nil {
 		return "", catalog.DocumentErr(field, err, &probe)
 	}
@@ -184,7 +184,7 @@ func (s *SystemService) ImportEnkrypt(ctx context.Context, field string, data []
 		return models.RestoreResult{}, err
 	}
 	if format != FormatEnkrypt {
-		return models.RestoreResult{}, errs.Invalid("%s is a backup, not a config file of the original system: restore it instead", field)
+		return models.RestoreResult{}, errs.Field(field, "", "is a backup, not a config file of the original system: restore it instead")
 	}
 	st, notes, err := parseEnkrypt(field, data, s.now())
 	if err != nil {

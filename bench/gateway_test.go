@@ -119,7 +119,7 @@ func newGatewayStack(tb testing.TB, servers, extraTools int, stateful bool) *gat
 	if err != nil {
 		tb.Fatal(err)
 	}
-	handler, err := dataplane.NewHandler(s.svc, settings, pool, zap.NewNop(), nil)
+	handler, err := dataplane.NewHandler(dataplane.Core{Keys: s.svc.APIKeys, Configs: s.svc.Configs, ProviderKey: s.svc.Settings.ProviderKey, Calls: s.svc.Audit}, settings, pool, zap.NewNop(), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -334,6 +334,7 @@ func BenchmarkGatewayListTools(b *testing.B) {
 // TestGatewayBenchmarksWork runs each measured operation once, so that the
 // benchmarks cannot rot unnoticed.
 func TestGatewayBenchmarksWork(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g := newGatewayStack(t, 2, 8, false)
 	s := g.connect(t)

@@ -13,7 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // keyFixture is a configuration, a project using it and a member.
@@ -27,6 +28,7 @@ func keyFixture(t *testing.T) *harness {
 }
 
 func TestAPIKeyGenerate(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/users/Alice@Example.com/api-keys", `{"project_name": "p"}`))
 	d := res.data()
@@ -76,6 +78,7 @@ func TestAPIKeyGenerate(t *testing.T) {
 }
 
 func TestAPIKeyListingsAreMasked(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	h.seedProject("p2", "")
 	h.seedMember("p2", "alice@example.com")
@@ -87,7 +90,7 @@ func TestAPIKeyListingsAreMasked(t *testing.T) {
 	require.Len(t, items, 2)
 	for _, s := range []string{s1, s2} {
 		assert.NotContains(t, string(res.Raw), s)
-		assert.NotContains(t, string(res.Raw), services.HashAPIKeySecret(s), "nor its hash")
+		assert.NotContains(t, string(res.Raw), keymaterial.HashAPIKeySecret(s), "nor its hash")
 	}
 	first := items[0]
 	aliceID := h.userID("alice@example.com")
@@ -130,6 +133,7 @@ func TestAPIKeyListingsAreMasked(t *testing.T) {
 }
 
 func TestAPIKeySecretsInPaths(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	_, secret := h.seedKey("alice@example.com", "p")
 	typo := secret[:10] + flip(secret[10]) + secret[11:]
@@ -159,6 +163,7 @@ func flip(c byte) string {
 }
 
 func TestAPIKeyDisableEnableDelete(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	id, secret := h.seedKey("alice@example.com", "p")
 	ctx := context.Background()
@@ -168,7 +173,7 @@ func TestAPIKeyDisableEnableDelete(t *testing.T) {
 	assert.NotNil(t, off["disabled_at"])
 	assert.Equal(t, "disabled", off["inactive_reason"])
 	_, err := h.svc.APIKeys.Verify(ctx, secret)
-	assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err))
 	again := h.must(http.StatusOK, h.do("POST", "/api/v1/api-keys/"+id+"/disable", nil)).data()
 	assert.Equal(t, off["disabled_at"], again["disabled_at"], "disabling twice keeps the first time")
 
@@ -184,7 +189,7 @@ func TestAPIKeyDisableEnableDelete(t *testing.T) {
 	assertError(t, h.do("DELETE", "/api/v1/api-keys/"+id, nil), 404, "not_found")
 	assertError(t, h.do("POST", "/api/v1/api-keys/"+secret+"/enable", nil), 404, "not_found", "no API key has this secret")
 	_, err = h.svc.APIKeys.Verify(ctx, secret)
-	assert.Equal(t, services.ReasonUnknown, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonUnknown, access.RefusalReason(err))
 
 	h.seedKey("alice@example.com", "p")
 	h.seedKey("alice@example.com", "p")
@@ -194,6 +199,7 @@ func TestAPIKeyDisableEnableDelete(t *testing.T) {
 }
 
 func TestAPIKeyRotate(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	ctx := context.Background()
 	id, old := h.seedKey("alice@example.com", "p")
@@ -210,7 +216,7 @@ func TestAPIKeyRotate(t *testing.T) {
 	_, err := h.svc.APIKeys.Verify(ctx, fresh)
 	require.NoError(t, err)
 	_, err = h.svc.APIKeys.Verify(ctx, old)
-	assert.Equal(t, services.ReasonUnknown, services.RefusalReason(err), "without grace the old secret stops at once")
+	assert.Equal(t, access.ReasonUnknown, access.RefusalReason(err), "without grace the old secret stops at once")
 
 	graced := h.must(http.StatusOK, h.do("POST", "/api/v1/api-keys/rotate", map[string]any{"api_key": id, "grace_period_seconds": 3600})).data()
 	assert.NotNil(t, graced["previous_expires_at"])
@@ -245,12 +251,13 @@ func TestAPIKeyRotate(t *testing.T) {
 }
 
 func TestAPIKeyStatusAfterMembershipRemoval(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	id, secret := h.seedKey("alice@example.com", "p")
 	removed := h.must(http.StatusOK, h.do("DELETE", "/api/v1/projects/p/users/alice@example.com", nil)).data()
 	assert.EqualValues(t, 1, removed["inactive_api_keys"])
 	_, err := h.svc.APIKeys.Verify(context.Background(), secret)
-	assert.Equal(t, services.ReasonNotMember, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonNotMember, access.RefusalReason(err))
 	detail := h.must(http.StatusOK, h.do("GET", "/api/v1/api-keys/"+id, nil)).data()
 	assert.Equal(t, "inactive", detail["status"])
 	assert.Equal(t, "not_a_member", detail["inactive_reason"])
@@ -263,6 +270,7 @@ func TestAPIKeyStatusAfterMembershipRemoval(t *testing.T) {
 // Keys restored from the original system's config file keep working with their
 // old secrets, by Verify and on the {api_key} routes.
 func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	data, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
 	require.NoError(t, err)
@@ -283,7 +291,7 @@ func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
 			assert.Equal(t, "active", res.data()["status"])
 			continue
 		}
-		assert.Equal(t, string(services.RefusalReason(err)), res.data()["inactive_reason"], "the listing says why Verify refuses")
+		assert.Equal(t, string(access.RefusalReason(err)), res.data()["inactive_reason"], "the listing says why Verify refuses")
 	}
 	assert.Positive(t, verified)
 }
@@ -292,6 +300,7 @@ func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
 // placeholder key is listed disabled with its reason, and refuses to be
 // enabled until a rotation gives it a secret.
 func TestAPIKeyImportedWithoutItsSecret(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	data, err := os.ReadFile("../testdata/example_enkrypt_mcp_config.json")
 	require.NoError(t, err)

@@ -9,17 +9,18 @@ import (
 
 	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/trail"
 )
 
 // AuditController serves the audit trail.
 type AuditController struct {
 	errorWriter
-	svc *services.AuditService
+	svc *trail.AuditService
 }
 
 // NewAuditController wires an AuditController.
-func NewAuditController(w errorWriter, svc *services.AuditService) *AuditController {
+func NewAuditController(w errorWriter, svc *trail.AuditService) *AuditController {
 	return &AuditController{errorWriter: w, svc: svc}
 }
 
@@ -75,7 +76,7 @@ func (h *AuditController) List(c *gin.Context) {
 		next = recs[n-1].Seq
 	}
 	c.Header(NextBeforeHeader, strconv.FormatInt(next, 10))
-	ok(c, http.StatusOK, "Audit records retrieved successfully", models.Items(recs, models.NewAuditRecord))
+	ok(c, http.StatusOK, "Audit records retrieved successfully", models.Items(recs, trail.View))
 }
 
 // auditQueryOf reads the filters of the query string, naming the first
@@ -90,7 +91,7 @@ func auditQueryOf(c *gin.Context) (audit.Query, error) {
 		if v := c.Query(t.name); v != "" {
 			parsed, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
-				return q, services.Invalid("%s must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z", t.name)
+				return q, errs.Invalid("%s must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z", t.name)
 			}
 			*t.dst = parsed
 		}
@@ -102,7 +103,7 @@ func auditQueryOf(c *gin.Context) (audit.Query, error) {
 		if v := c.Query(n.name); v != "" {
 			parsed, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || parsed < 1 {
-				return q, services.Invalid("%s must be a positive integer", n.name)
+				return q, errs.Invalid("%s must be a positive integer", n.name)
 			}
 			n.set(parsed)
 		}

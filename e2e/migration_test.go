@@ -16,12 +16,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/repositories/sqlstore"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // The first start on an empty store imports the original system's sections of
 // the config file once, logging counts and never a key.
 func TestFirstStartImportsTheOriginalConfigFileOnce(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	data, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
 	require.NoError(t, err)
@@ -69,6 +71,7 @@ func TestFirstStartImportsTheOriginalConfigFileOnce(t *testing.T) {
 // the good keys verify with their old secrets, the placeholder is imported
 // disabled with its reason, and no key reaches the log.
 func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	example, err := os.ReadFile("../testdata/example_enkrypt_mcp_config.json")
 	require.NoError(t, err)
@@ -124,7 +127,7 @@ func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
 	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(home, ".enkrypt", "gateway.db"))
 	require.NoError(t, err)
 	defer store.Close()
-	keySvc := services.NewAPIKeyService(store, services.SystemClock)
+	keySvc := access.NewAPIKeyService(store, entity.SystemClock)
 	defer keySvc.Close()
 	for _, secret := range good {
 		v, err := keySvc.Verify(ctx, secret)
@@ -133,5 +136,5 @@ func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
 		assert.Equal(t, "default_config", v.Config.Name)
 	}
 	_, err = keySvc.Verify(ctx, "UNIQUE_GATEWAY_KEY")
-	assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err))
 }

@@ -3,8 +3,6 @@ package models
 import (
 	"encoding/json"
 	"time"
-
-	"github.com/securemcp/gateway/audit"
 )
 
 // AuditRecord is one record of the audit trail as GET /api/v1/audit lists
@@ -38,13 +36,4 @@ type AuditEntity struct {
 	Kind string `json:"kind,omitempty" example:"user"`
 	ID   string `json:"id,omitempty" example:"5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11"`
 	Name string `json:"name,omitempty" example:"alice@example.com"`
-}
-
-// NewAuditRecord converts a stored record.
-func NewAuditRecord(r audit.Record) AuditRecord {
-	return AuditRecord{Seq: r.Seq, Time: r.Time.UTC(), Action: r.Action, Outcome: string(r.Outcome), RequestID: r.RequestID,
-		Details: r.Details, PrevHash: r.PrevHash, Hash: r.Hash,
-		Actor: AuditActor{Kind: string(r.Actor.Kind), ID: r.Actor.ID, UserID: r.Actor.UserID, ProjectID: r.Actor.ProjectID,
-			Addr: r.Actor.Addr},
-		Entity: AuditEntity{Kind: r.Entity.Kind, ID: r.Entity.ID, Name: r.Entity.Name}}
 }

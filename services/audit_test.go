@@ -14,11 +14,14 @@ import (
 	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 func newAuditCore(t *testing.T, b sqltest.Backend) (*services.Services, *fakeClock) {
 	t.Helper()
-	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := newFakeClock()
 	svc := services.New(b.Open(t), files, clock.Now)
@@ -41,7 +44,7 @@ func TestAuditRetentionKeepsTheChainVerifiable(t *testing.T) {
 				require.NoError(t, err)
 			}
 			_, err := svc.Audit.Prune(ctx, 0)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err))
+			assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 
 			res, err := svc.Audit.Prune(ctx, 30*24*time.Hour)
 			require.NoError(t, err)
@@ -90,14 +93,14 @@ func TestAuditExportVerifiesOnItsOwn(t *testing.T) {
 
 	buf.Reset()
 	_, err = svc.Audit.Export(ctx, &buf, audit.Query{Outcome: "maybe"})
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 }
 
 func TestToolCallRecordsAcceptedAreStoredByClose(t *testing.T) {
-	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	store := sqltest.NewSQLite(t)
-	svc := services.New(store, files, services.SystemClock)
+	svc := services.New(store, files, entity.SystemClock)
 	ctx := context.Background()
 	const n = 500
 	for i := 0; i < n; i++ {

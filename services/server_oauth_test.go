@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // jsonOf renders a value the way the API does, for comparisons that ignore
@@ -45,6 +45,7 @@ func fileOAuth(t *testing.T, path string) map[string]any {
 }
 
 func TestImportKeepsTheOriginalsOAuthConfig(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{generatedPath, examplePath} {
 		t.Run(path[strings.LastIndex(path, "/")+1:], func(t *testing.T) {
 			onEverySystemBackend(t, func(t *testing.T, c systemCore) {
@@ -82,6 +83,7 @@ func TestImportKeepsTheOriginalsOAuthConfig(t *testing.T) {
 }
 
 func TestImportLeavesOutAnOAuthConfigItCannotHold(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	doc := `{"mcp_configs": {"C": {"mcp_config_name": "c", "mcp_config": [
 	    {"server_name": "broken", "config": {"command": "python"}, "oauth_config": "client-secret-in-a-string"},
@@ -100,6 +102,7 @@ func TestImportLeavesOutAnOAuthConfigItCannotHold(t *testing.T) {
 }
 
 func TestUpdateServerKeepsMaskedOAuthSecrets(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	_, err := c.svc.Configs.Create(ctx, "cfg")
@@ -123,7 +126,7 @@ func TestUpdateServerKeepsMaskedOAuthSecrets(t *testing.T) {
 	var sent map[string]any
 	require.NoError(t, json.Unmarshal([]byte(shown), &sent))
 	sent["OAUTH_CLIENT_ID"] = "client-2"
-	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", services.ServerPatch{OAuthConfig: &sent})
+	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", catalog.ServerPatch{OAuthConfig: &sent})
 	require.NoError(t, err)
 	want := map[string]any{}
 	require.NoError(t, json.Unmarshal([]byte(jsonOf(t, stored)), &want))
@@ -132,7 +135,7 @@ func TestUpdateServerKeepsMaskedOAuthSecrets(t *testing.T) {
 
 	// A member that is new, or not what was shown, is taken as sent.
 	sent = map[string]any{"OAUTH_CLIENT_SECRET": "****", "OAUTH_NEW": "****abcd"}
-	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", services.ServerPatch{OAuthConfig: &sent})
+	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", catalog.ServerPatch{OAuthConfig: &sent})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"OAUTH_CLIENT_SECRET": "****", "OAUTH_NEW": "****abcd"}`, jsonOf(t, c.snapshot(t).Configs[0].Servers[0].OAuthConfig))
 }

@@ -1,3 +1,6 @@
+// Package services is the management core as the API and the CLI use it: the
+// domain packages (catalog, access, system) wired over one store. The rules live
+// in those packages; this one only assembles them.
 package services
 
 import (
@@ -5,33 +8,40 @@ import (
 
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/audited"
+
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/catalog"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/system"
+	"github.com/securemcp/gateway/services/trail"
 )
 
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
-	Configs  *ConfigService
-	Projects *ProjectService
-	System   *SystemService
-	Settings *SettingsService
-	Users    *UserService
-	APIKeys  *APIKeyService
-	Audit    *AuditService
+	Configs  *catalog.ConfigService
+	Projects *access.ProjectService
+	System   *system.SystemService
+	Settings *system.SettingsService
+	Users    *access.UserService
+	APIKeys  *access.APIKeyService
+	Audit    *trail.AuditService
 }
 
 // New wires every service over one store and data directory. Every write
 // through the services is recorded in the audit trail, in its own
 // transaction (see repositories/audited).
-func New(store repositories.Store, files Files, now Clock) *Services {
+func New(store repositories.Store, files confine.Files, now entity.Clock) *Services {
 	store = audited.Wrap(store, now)
-	keys := NewAPIKeyService(store, now)
+	keys := access.NewAPIKeyService(store, now)
 	return &Services{
-		Configs:  NewConfigService(store, files, now),
-		Projects: NewProjectService(store, files, now),
-		System:   NewSystemService(store, files, now),
-		Settings: NewSettingsService(store, now),
-		Users:    NewUserService(store, keys, now),
+		Configs:  catalog.NewConfigService(store, files, now),
+		Projects: access.NewProjectService(store, files, now),
+		System:   system.NewSystemService(store, files, now),
+		Settings: system.NewSettingsService(store, now),
+		Users:    access.NewUserService(store, keys, now),
 		APIKeys:  keys,
-		Audit:    NewAuditService(store, now),
+		Audit:    trail.NewAuditService(store, now),
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 
 	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/trail"
 )
 
 // newAuditCmd is the `audit` group: the audit trail, as GET /api/v1/audit,
@@ -41,7 +42,7 @@ func (c *call) auditQuery() (audit.Query, error) {
 		if v := c.str(t.flag); v != "" {
 			parsed, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
-				return q, services.Invalid("--%s must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z", t.flag)
+				return q, errs.Invalid("--%s must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z", t.flag)
 			}
 			*t.dst = parsed
 		}
@@ -58,7 +59,7 @@ func auditList() *cobra.Command {
 		q.Limit, _ = c.cmd.Flags().GetInt("limit")
 		q.Before, _ = c.cmd.Flags().GetInt64("before")
 		recs, err := c.svc.Audit.List(c.ctx, q)
-		return models.Items(recs, models.NewAuditRecord), err
+		return models.Items(recs, trail.View), err
 	})
 	auditFilterFlags(cmd)
 	cmd.Flags().Int("limit", audit.DefaultLimit, "page size, 1 to 1000")
@@ -77,7 +78,7 @@ func auditVerify() *cobra.Command {
 			// The report goes to stdout for tools, the problem to stderr
 			// with the failing status.
 			writeJSON(c.cmd.OutOrStdout(), rep)
-			return nil, &services.Error{Kind: services.KindConflict, Message: "audit chain broken: " + rep.Problem.Message}
+			return nil, &errs.Error{Kind: errs.KindConflict, Message: "audit chain broken: " + rep.Problem.Message}
 		}
 		return rep, nil
 	})
@@ -110,7 +111,7 @@ func auditExport() *cobra.Command {
 func exportTo(path string, write func(*os.File) (int64, error)) (int64, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), ".audit-export-*")
 	if err != nil {
-		return 0, services.Invalid("--output-file: %v", err)
+		return 0, errs.Invalid("--output-file: %v", err)
 	}
 	defer func() { _ = os.Remove(f.Name()) }() // gone after the rename
 	n, err := write(f)
@@ -133,7 +134,7 @@ func auditPrune() *cobra.Command {
 	cmd := serviceCmd("prune", "Remove audit records older than N days; a checkpoint keeps the rest verifiable", "Audit records pruned", func(c *call) (any, error) {
 		days, _ := c.cmd.Flags().GetInt("older-than-days")
 		if days < 1 {
-			return nil, services.Invalid("--older-than-days must be at least 1")
+			return nil, errs.Invalid("--older-than-days must be at least 1")
 		}
 		return c.svc.Audit.Prune(c.ctx, time.Duration(days)*24*time.Hour)
 	})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // The Dockerfile cannot be built here (no container engine): these tests read
@@ -149,12 +150,14 @@ func checkHealthcheck(t *testing.T, d dockerfile, argv []string, timeout time.Du
 }
 
 func TestDockerfileHealthcheckRunsARealCommand(t *testing.T) {
+	t.Parallel()
 	d := readDockerfile(t)
 	require.NotZero(t, d.hcTimeout, "HEALTHCHECK --timeout")
 	checkHealthcheck(t, d, d.healthcheck, d.hcTimeout)
 }
 
 func TestComposeHealthcheckRunsARealCommand(t *testing.T) {
+	t.Parallel()
 	d := readDockerfile(t)
 	test, timeout := readComposeHealthcheck(t)
 	checkHealthcheck(t, d, test, timeout)
@@ -177,6 +180,7 @@ func runProbe(t *testing.T, argv []string, base string) (stdout string, err erro
 }
 
 func TestHealthcheckCommandExitsByTheServersAnswer(t *testing.T) {
+	t.Parallel()
 	argv := readDockerfile(t).healthcheck
 	status := http.StatusOK
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -196,7 +200,7 @@ func TestHealthcheckCommandExitsByTheServersAnswer(t *testing.T) {
 	status = http.StatusServiceUnavailable
 	_, err = runProbe(t, argv, srv.URL)
 	require.Error(t, err)
-	assert.Equal(t, services.KindUnavailable, services.KindOf(err))
+	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err))
 	assert.Contains(t, err.Error(), "503 Service Unavailable: the store does not answer")
 
 	srv.Close()
@@ -208,6 +212,7 @@ func TestHealthcheckCommandExitsByTheServersAnswer(t *testing.T) {
 // The image runs `system start` (the API and the gateway) and exposes the
 // two ports its settings name.
 func TestDockerfileServesTheAPIAndTheGateway(t *testing.T) {
+	t.Parallel()
 	d := readDockerfile(t)
 	root := newRootCmd(&bytes.Buffer{}, &bytes.Buffer{})
 	cmd, rest, err := root.Find(d.cmd)

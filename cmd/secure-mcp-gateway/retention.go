@@ -6,7 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/trail"
 )
 
 // retentionInterval is how often a server applies the audit retention.
@@ -18,7 +18,7 @@ const retentionInterval = time.Hour
 // checkpoint) at start and every retentionInterval, until the returned stop
 // is called (it waits for a pruning under way: call it before closing the
 // store); days 0 keeps every record.
-func keepAuditRetention(svc *services.AuditService, days int, log *zap.Logger) (stop func()) {
+func keepAuditRetention(svc *trail.AuditService, days int, log *zap.Logger) (stop func()) {
 	if days <= 0 {
 		return func() {}
 	}

@@ -24,6 +24,9 @@ func TestToolCallsAreAuditedAndNoneLostOnShutdown(t *testing.T) {
 	session, err := mcpSession(t, g.mcpURL, key)
 	require.NoError(t, err)
 	ctx := context.Background()
+	// The server is started by the first call: the concurrent ones come after.
+	_, err = session.CallTool(ctx, &mcp.CallToolParams{Name: "tester__echo", Arguments: map[string]any{"message": "warm-up"}})
+	require.NoError(t, err)
 
 	const calls = 40
 	var wg sync.WaitGroup
@@ -58,7 +61,7 @@ func TestToolCallsAreAuditedAndNoneLostOnShutdown(t *testing.T) {
 		} `json:"data"`
 	}
 	require.NoError(t, json.Unmarshal(out, &doc))
-	require.Len(t, doc.Data, calls+1, "every call acknowledged before the shutdown is recorded")
+	require.Len(t, doc.Data, calls+2, "every call acknowledged before the shutdown is recorded")
 	assert.NotContains(t, string(out), "private-argument", "arguments are never stored in clear")
 	hashes := map[string]bool{}
 	refused := 0
@@ -79,7 +82,7 @@ func TestToolCallsAreAuditedAndNoneLostOnShutdown(t *testing.T) {
 		assert.Positive(t, r.Details.TotalMs)
 	}
 	assert.Equal(t, 1, refused)
-	assert.Len(t, hashes, calls+1, "each call's arguments hash apart")
+	assert.Len(t, hashes, calls+2, "each call's arguments hash apart")
 
 	verify := exec.Command(binary, "audit", "verify")
 	verify.Env = append(cleanEnv(), "HOME="+home)

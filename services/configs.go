@@ -7,6 +7,7 @@ import (
 	"github.com/securemcp/gateway/guardrails"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/sealing"
 )
 
 // ConfigService manages MCP configurations and their servers.
@@ -17,11 +18,12 @@ type ConfigService struct {
 	// policies checks guardrails policies at validation: the built-in local
 	// provider, which reports the detectors it cannot evaluate.
 	policies guardrails.Provider
+	secrets  secrets
 }
 
 // NewConfigService wires a ConfigService.
-func NewConfigService(store repositories.Store, files Files, now Clock) *ConfigService {
-	return &ConfigService{store: store, files: files, now: now, policies: guardrails.NewLocalProvider()}
+func NewConfigService(store repositories.Store, files Files, now Clock, sealer *sealing.Sealer) *ConfigService {
+	return &ConfigService{store: store, files: files, now: now, policies: guardrails.NewLocalProvider(), secrets: secrets{sealer}}
 }
 
 // ConfigDetail is a configuration with its servers.
@@ -59,7 +61,7 @@ func (s *ConfigService) Create(ctx context.Context, name string) (models.Config,
 // Get returns a configuration with its servers, their secrets masked.
 func (s *ConfigService) Get(ctx context.Context, ident string) (ConfigDetail, error) {
 	d, err := s.detail(ctx, ident)
-	d.Servers = publicServers(d.Servers)
+	d.Servers = s.secrets.publicServers(d.ID, d.Servers)
 	return d, err
 }
 
@@ -92,6 +94,12 @@ func (s *ConfigService) Copy(ctx context.Context, source, target string) (models
 		servers, err := tx.Servers().List(ctx, src.ID)
 		if err != nil {
 			return storeErr(err, "", "")
+		}
+		// The copies' secrets are sealed for their new place.
+		for i, srv := range servers {
+			if servers[i], err = s.secrets.moveServer(src.ID, c.ID, srv); err != nil {
+				return err
+			}
 		}
 		return createWithServers(ctx, tx, c, servers)
 	})

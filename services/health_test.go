@@ -14,6 +14,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/timed"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -45,7 +46,7 @@ func observed(t *testing.T, c systemCore) (*services.Services, *storeCalls) {
 	calls := &storeCalls{}
 	files, err := services.NewDataDir(c.dataDir)
 	require.NoError(t, err)
-	return services.New(timed.Wrap(c.store, calls), files, services.SystemClock), calls
+	return services.New(timed.Wrap(c.store, calls), files, services.SystemClock, sealing.NewEphemeralSealer()), calls
 }
 
 // assertNoWholeStoreRead fails on any call that reads rows one by one
@@ -164,7 +165,7 @@ func TestReadyPingsWithAShortDeadline(t *testing.T) {
 	files, err := services.NewDataDir(c.dataDir)
 	require.NoError(t, err)
 	store := &deadlineStore{Store: c.store}
-	svc := services.New(store, files, services.SystemClock)
+	svc := services.New(store, files, services.SystemClock, sealing.NewEphemeralSealer())
 	before := time.Now()
 	require.NoError(t, svc.System.Ready(context.Background()))
 	require.True(t, store.hasOne, "a probe without a deadline could hang on a stuck database")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -21,7 +22,7 @@ func FuzzRestoreDocument(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := services.New(sqltest.NewSQLite(f), files, services.SystemClock)
+	svc := services.New(sqltest.NewSQLite(f), files, services.SystemClock, sealing.NewEphemeralSealer())
 	f.Cleanup(func() { _ = svc.Close() })
 	steps := []func() error{
 		func() error { _, err := svc.Configs.Create(ctx, "fz-config"); return err },
@@ -41,7 +42,7 @@ func FuzzRestoreDocument(f *testing.F) {
 			f.Fatal(err)
 		}
 	}
-	if _, err := svc.System.Backup(ctx, "seed.json"); err != nil {
+	if _, err := svc.System.Backup(ctx, "seed.json", false); err != nil {
 		f.Fatal(err)
 	}
 	backup, err := os.ReadFile(filepath.Join(files.Root(), "seed.json"))

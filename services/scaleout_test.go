@@ -16,6 +16,7 @@ import (
 	"github.com/securemcp/gateway/repositories/cached"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -26,7 +27,7 @@ func twoInstances(t *testing.T, b sqltest.Backend) (a, other *services.Services)
 	open := func(s *sqlstore.Store) *services.Services {
 		files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
 		require.NoError(t, err)
-		svc := services.New(s, files, services.SystemClock)
+		svc := services.New(s, files, services.SystemClock, sealing.NewEphemeralSealer())
 		t.Cleanup(func() { _ = svc.Close() })
 		return svc
 	}
@@ -151,7 +152,7 @@ func TestCurrentServersSeeAnotherInstancesEditAtOnceOnEveryBackend(t *testing.T)
 			open := func(s repositories.Store) *services.Services {
 				files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
 				require.NoError(t, err)
-				svc := services.New(s, files, services.SystemClock)
+				svc := services.New(s, files, services.SystemClock, sealing.NewEphemeralSealer())
 				t.Cleanup(func() { _ = svc.Close() })
 				return svc
 			}

@@ -167,10 +167,29 @@ func (s *ConfigService) CurrentServers(ctx context.Context, ident string) (Confi
 			return err
 		}
 		servers, err := r.Servers().List(ctx, c.ID)
-		d = ConfigDetail{Config: c, Servers: publicServers(servers)}
+		d = ConfigDetail{Config: c, Servers: servers}
 		return storeErr(err, "", "")
 	})
 	return d, err
+}
+
+// OpenEnv returns a server's env in clear, for the gateway to start its
+// process: env holds the values as CurrentServers gave them (sealed). It is
+// the one way out of the store for env values in clear.
+func (s *ConfigService) OpenEnv(configID, server string, env map[string]string) (map[string]string, error) {
+	srv, err := s.secrets.openServer(configID, models.Server{Name: server, Env: env})
+	return srv.Env, err
+}
+
+// ServerToStart returns a server as stored (its secrets sealed) and the id
+// of its configuration, for the gateway to start it (OpenEnv opens its env).
+func (s *ConfigService) ServerToStart(ctx context.Context, ident, name string) (string, models.Server, error) {
+	c, err := resolveConfig(ctx, s.store, ident)
+	if err != nil {
+		return "", models.Server{}, err
+	}
+	srv, err := s.store.Servers().Get(ctx, c.ID, name)
+	return c.ID, srv, serverLookupErr(err, name, c.Name)
 }
 
 // AddServer adds a server; its name must be unique within the configuration.
@@ -180,20 +199,28 @@ func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.
 	if issues := checkNewServer(srv); len(issues) > 0 {
 		return models.Server{}, InvalidIssues(issues)
 	}
+	if err := refuseServerTokens(srv.Env, srv.OAuthConfig); err != nil {
+		return models.Server{}, err
+	}
 	now := s.now()
 	srv.CreatedAt, srv.UpdatedAt = now, now
 	srv = srv.Normalize()
+	var configID string
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
 		c, err := resolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
+		if srv, err = s.secrets.sealServer(c.ID, srv); err != nil {
+			return err
+		}
 		if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
 			return storeErr(err, "", fmt.Sprintf("server %q already exists in configuration %q", srv.Name, c.Name))
 		}
+		configID = c.ID
 		return storeErr(tx.Configs().Touch(ctx, c.ID, now), "", "")
 	})
-	return publicServer(srv), err
+	return s.secrets.publicServer(configID, srv), err
 }
 
 // GetServer returns one server of a configuration.
@@ -203,25 +230,33 @@ func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (mode
 		return models.Server{}, err
 	}
 	srv, err := s.store.Servers().Get(ctx, c.ID, name)
-	return publicServer(srv), serverLookupErr(err, name, c.Name)
+	return s.secrets.publicServer(c.ID, srv), serverLookupErr(err, name, c.Name)
 }
 
 // modifyServer applies change to a stored server inside one transaction.
-func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, change func(*models.Server) error) (models.Server, error) {
+// change sees the server of configuration configID as stored (secrets
+// sealed) and may put secrets in clear in it, which are sealed before the
+// server is stored.
+func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, change func(configID string, srv *models.Server) error) (models.Server, error) {
 	var srv models.Server
+	var configID string
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
 		c, err := resolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
+		configID = c.ID
 		if srv, err = tx.Servers().Get(ctx, c.ID, name); err != nil {
 			return serverLookupErr(err, name, c.Name)
 		}
-		if err := change(&srv); err != nil {
+		if err := change(c.ID, &srv); err != nil {
 			return err
 		}
 		if issues := checkServer(srv); len(issues) > 0 {
 			return InvalidIssues(issues)
+		}
+		if srv, err = s.secrets.sealServer(c.ID, srv); err != nil {
+			return err
 		}
 		srv.UpdatedAt = s.now()
 		if err := tx.Servers().Update(ctx, c.ID, srv); err != nil {
@@ -229,7 +264,7 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 		}
 		return storeErr(tx.Configs().Touch(ctx, c.ID, srv.UpdatedAt), "", "")
 	})
-	return publicServer(srv.Normalize()), err
+	return s.secrets.publicServer(configID, srv.Normalize()), err
 }
 
 // UpdateServer applies a partial update.
@@ -237,7 +272,17 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 	if p == (ServerPatch{}) {
 		return models.Server{}, Invalid("at least one of server_command, args, env, tools, description, shared_process, oauth_config is required")
 	}
-	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
+	if p.Env != nil {
+		if err := refuseServerTokens(*p.Env, nil); err != nil {
+			return models.Server{}, err
+		}
+	}
+	if p.OAuthConfig != nil {
+		if err := refuseServerTokens(nil, *p.OAuthConfig); err != nil {
+			return models.Server{}, err
+		}
+	}
+	return s.modifyServer(ctx, ident, name, func(configID string, srv *models.Server) error {
 		if p.Command != nil {
 			srv.Command = *p.Command
 		}
@@ -248,7 +293,11 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 			srv.Args = *p.Args
 		}
 		if p.Env != nil {
-			srv.Env = *p.Env
+			env, err := s.secrets.keepMaskedEnv(configID, srv.Name, *p.Env, srv.Env)
+			if err != nil {
+				return err
+			}
+			srv.Env = env
 		}
 		if p.Tools != nil {
 			srv.Tools = *p.Tools
@@ -257,7 +306,11 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 			srv.SharedProcess = *p.SharedProcess
 		}
 		if p.OAuthConfig != nil {
-			srv.OAuthConfig = keepMaskedSecrets(*p.OAuthConfig, srv.OAuthConfig)
+			oauth, err := s.secrets.keepMaskedOAuth(configID, srv.Name, *p.OAuthConfig, srv.OAuthConfig)
+			if err != nil {
+				return err
+			}
+			srv.OAuthConfig = oauth
 		}
 		return nil
 	})
@@ -283,7 +336,7 @@ func (s *ConfigService) SetPolicies(ctx context.Context, ident, name string, u P
 	case input == nil && output == nil:
 		return models.Server{}, Invalid("at least one of input_policy, input_policy_file, output_policy, output_policy_file is required")
 	}
-	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
+	return s.modifyServer(ctx, ident, name, func(_ string, srv *models.Server) error {
 		if input != nil {
 			srv.InputPolicy = *input
 		}

@@ -1,6 +1,9 @@
 package services
 
-import "github.com/securemcp/gateway/repositories"
+import (
+	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/sealing"
+)
 
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
@@ -12,14 +15,15 @@ type Services struct {
 	APIKeys  *APIKeyService
 }
 
-// New wires every service over one store and data directory.
-func New(store repositories.Store, files Files, now Clock) *Services {
+// New wires every service over one store and data directory. sealer seals
+// the secrets the store keeps (see secrets.go) with the store's secret key.
+func New(store repositories.Store, files Files, now Clock, sealer *sealing.Sealer) *Services {
 	keys := NewAPIKeyService(store, now)
 	return &Services{
-		Configs:  NewConfigService(store, files, now),
-		Projects: NewProjectService(store, files, now),
-		System:   NewSystemService(store, files, now),
-		Settings: NewSettingsService(store, now),
+		Configs:  NewConfigService(store, files, now, sealer),
+		Projects: NewProjectService(store, files, now, sealer),
+		System:   NewSystemService(store, files, now, sealer),
+		Settings: NewSettingsService(store, now, sealer),
 		Users:    NewUserService(store, keys, now),
 		APIKeys:  keys,
 	}

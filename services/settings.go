@@ -11,6 +11,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/sealing"
 )
 
 // Keys of the settings the gateway knows.
@@ -36,13 +37,14 @@ func DefaultTelemetry() models.TelemetrySettings {
 
 // SettingsService manages the runtime settings kept in the store.
 type SettingsService struct {
-	store repositories.Store
-	now   Clock
+	store   repositories.Store
+	now     Clock
+	secrets secrets
 }
 
 // NewSettingsService wires a SettingsService.
-func NewSettingsService(store repositories.Store, now Clock) *SettingsService {
-	return &SettingsService{store: store, now: now}
+func NewSettingsService(store repositories.Store, now Clock, sealer *sealing.Sealer) *SettingsService {
+	return &SettingsService{store: store, now: now, secrets: secrets{sealer}}
 }
 
 // TelemetryPatch changes some telemetry fields; nil fields keep their value.
@@ -62,11 +64,17 @@ func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (mod
 		return models.EnkryptKeyStatus{}, Invalid("api_key must be at most %d characters", maxSecretLength)
 	case strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		return models.EnkryptKeyStatus{}, Invalid("api_key must not contain spaces or control characters")
+	case sealing.IsSealed(key):
+		return models.EnkryptKeyStatus{}, refuseTokens("api_key", key)
 	}
 	value, _ := json.Marshal(key) // a string always encodes
+	sealed, err := s.secrets.sealSetting(SettingEnkryptAPIKey, string(value))
+	if err != nil {
+		return models.EnkryptKeyStatus{}, err
+	}
 	now := s.now()
-	err := s.store.Settings().Put(ctx, models.Setting{Key: SettingEnkryptAPIKey, Value: string(value), UpdatedAt: now})
-	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: now}, storeErr(err, "", "")
+	err = s.store.Settings().Put(ctx, models.Setting{Key: SettingEnkryptAPIKey, Value: sealed, UpdatedAt: now})
+	return models.EnkryptKeyStatus{Masked: sealing.Mask(key), Configured: true, UpdatedAt: now}, storeErr(err, "", "")
 }
 
 // EnkryptAPIKey returns the provider key masked; Configured is false when none is set.
@@ -75,11 +83,12 @@ func (s *SettingsService) EnkryptAPIKey(ctx context.Context) (models.EnkryptKeyS
 	if err != nil || st == nil {
 		return models.EnkryptKeyStatus{}, err
 	}
-	return models.EnkryptKeyStatus{Masked: maskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
+	return models.EnkryptKeyStatus{Masked: sealing.Mask(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
 }
 
 // ProviderKey returns the guardrails provider key in clear, for the gateway
-// to call the provider with; "" when none is set. No response shows it.
+// to call the provider with; "" when none is set. No response shows it: it
+// is the one way out of the store for the key in clear.
 func (s *SettingsService) ProviderKey(ctx context.Context) (string, error) {
 	key, _, err := s.providerKey(ctx)
 	return key, err
@@ -93,8 +102,12 @@ func (s *SettingsService) providerKey(ctx context.Context) (string, *models.Sett
 	if err != nil {
 		return "", nil, storeErr(err, "", "")
 	}
+	value, err := s.secrets.openSetting(SettingEnkryptAPIKey, st.Value)
+	if err != nil {
+		return "", nil, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key does not open with the loaded secret keys", Err: err}
+	}
 	var key string
-	if err := json.Unmarshal([]byte(st.Value), &key); err != nil {
+	if err := json.Unmarshal([]byte(value), &key); err != nil {
 		return "", nil, &Error{Kind: KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
 	}
 	return key, &st, nil
@@ -147,7 +160,11 @@ func (s *SettingsService) UpdateTelemetry(ctx context.Context, p TelemetryPatch)
 			t.Insecure = *p.Insecure
 		}
 		value, _ := json.Marshal(t) // a struct of plain fields always encodes
-		return storeErr(tx.Settings().Put(ctx, models.Setting{Key: SettingTelemetry, Value: string(value), UpdatedAt: s.now()}), "", "")
+		sealed, err := s.secrets.sealSetting(SettingTelemetry, string(value))
+		if err != nil {
+			return err
+		}
+		return storeErr(tx.Settings().Put(ctx, models.Setting{Key: SettingTelemetry, Value: sealed, UpdatedAt: s.now()}), "", "")
 	})
 	return t, err
 }
@@ -197,157 +214,11 @@ func (s *SettingsService) List(ctx context.Context) ([]models.SettingView, error
 		at := st.UpdatedAt
 		// The setting's own name counts like a member's: the whole value of
 		// enkrypt_api_key (or of any secret-named setting) is masked.
-		out = append(out, models.SettingView{Key: st.Key, Value: maskValue(v, secretField(st.Key)), UpdatedAt: &at})
+		out = append(out, models.SettingView{Key: st.Key, Value: s.secrets.maskSetting(st.Key, v), UpdatedAt: &at})
 		hasTelemetry = hasTelemetry || st.Key == SettingTelemetry
 	}
 	if !hasTelemetry {
 		out = append(out, models.SettingView{Key: SettingTelemetry, Value: DefaultTelemetry(), IsDefault: true})
 	}
 	return out, nil
-}
-
-// maskSecret shows at most the last four characters, and only of secrets long
-// enough that four characters reveal little.
-func maskSecret(secret string) string {
-	r := []rune(secret)
-	if len(r) < 12 {
-		return "****"
-	}
-	return "****" + string(r[len(r)-4:])
-}
-
-// secretMarkers name credentials. Member names are compared without case and
-// punctuation, so "api_key", "apiKey", "X-API-Key" and "API Key" are alike.
-var secretMarkers = []string{"apikey", "secret", "password", "passwd", "passphrase", "token",
-	"credential", "authorization", "privatekey", "accesskey", "signingkey", "cookie", "session"}
-
-// secretField reports JSON member names that hold credentials.
-func secretField(name string) bool {
-	n := compactName(name)
-	if strings.HasSuffix(n, "url") || strings.HasSuffix(n, "uri") || strings.HasSuffix(n, "endpoint") {
-		return false // token endpoints and the like are addresses, not credentials
-	}
-	for _, marker := range secretMarkers {
-		if strings.Contains(n, marker) {
-			return true
-		}
-	}
-	return false
-}
-
-// compactName is a member name without case and punctuation.
-func compactName(name string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
-		}
-		return -1
-	}, name)
-}
-
-// secretValue reports strings that are credentials whatever their member's
-// name: HTTP authorization values.
-func secretValue(s string) bool {
-	lower := strings.ToLower(strings.TrimSpace(s))
-	return strings.HasPrefix(lower, "bearer ") || strings.HasPrefix(lower, "basic ")
-}
-
-// maskURLCredentials hides the credentials a URL carries and keeps the rest
-// readable: the password of its user information, a user name given alone
-// (https://TOKEN@host is how tokens travel in clone URLs), and query
-// parameters with secret names (?api_key=..., &client_secret=...).
-func maskURLCredentials(s string) (string, bool) {
-	if !strings.Contains(s, "://") || !strings.ContainsAny(s, "@?") {
-		return s, false
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return s, false
-	}
-	masked := false
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		} else {
-			u.User = url.User("xxxxx")
-		}
-		masked = true
-	}
-	if u.RawQuery != "" {
-		query, err := url.ParseQuery(u.RawQuery)
-		if err != nil {
-			// A query Go cannot read (a ';' separator, a bad escape) could
-			// hide a secret in the part it skips: none of it is shown.
-			u.RawQuery = "xxxxx"
-			return u.String(), true
-		}
-		for name, values := range query {
-			if secretField(name) {
-				for i := range values {
-					values[i] = "xxxxx"
-				}
-				masked = true
-			}
-		}
-		if masked {
-			u.RawQuery = query.Encode()
-		}
-	}
-	if !masked {
-		return s, false
-	}
-	return u.String(), true
-}
-
-// namedSecretPair reports objects that name a header or variable in one
-// member and hold its value in another ({"name": "X-API-Key", "value": ...}),
-// so that the value is masked although the member is called "value".
-func namedSecretPair(obj map[string]any) bool {
-	if _, ok := obj["value"]; !ok {
-		return false
-	}
-	for _, label := range []string{"name", "key", "header"} {
-		if name, ok := obj[label].(string); ok && secretField(name) {
-			return true
-		}
-	}
-	return false
-}
-
-// maskSecrets returns v with its credentials masked, at any depth: every
-// string under a secret-named member (however deep) or in the value of a
-// secret-named pair, authorization values and URL credentials anywhere.
-func maskSecrets(v any) any {
-	return maskValue(v, false)
-}
-
-func maskValue(v any, underSecret bool) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		pair := namedSecretPair(t)
-		for k, val := range t {
-			out[k] = maskValue(val, underSecret || secretField(k) || (pair && k == "value"))
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, val := range t {
-			out[i] = maskValue(val, underSecret)
-		}
-		return out
-	case string:
-		switch {
-		case t == "":
-			return t
-		case underSecret || secretValue(t):
-			return maskSecret(t)
-		}
-		if masked, ok := maskURLCredentials(t); ok {
-			return masked
-		}
-		return t
-	default:
-		return v
-	}
 }

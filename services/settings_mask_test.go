@@ -6,9 +6,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/sealing"
 )
 
-func TestMaskSecretsHidesCredentialsAtAnyDepth(t *testing.T) {
+func TestSettingsMaskHidesCredentialsAtAnyDepth(t *testing.T) {
 	const secret = "s3cr3t-value-abcdef-9876"
 	for _, tc := range []struct{ name, in, want string }{
 		{"snake case", `{"api_key": "` + secret + `"}`, `{"api_key": "****9876"}`},
@@ -43,7 +45,7 @@ func TestMaskSecretsHidesCredentialsAtAnyDepth(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var in any
 			require.NoError(t, json.Unmarshal([]byte(tc.in), &in))
-			out, err := json.Marshal(maskSecrets(in))
+			out, err := json.Marshal(secrets{sealing.NewEphemeralSealer()}.maskSetting("plugins", in))
 			require.NoError(t, err)
 			assert.JSONEq(t, tc.want, string(out))
 			assert.NotContains(t, string(out), secret)

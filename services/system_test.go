@@ -17,6 +17,7 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -43,7 +44,7 @@ func systemCoreOver(t *testing.T, store repositories.Store, dbPath string) syste
 	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
-	return systemCore{svc: services.New(store, files, clock), store: store, dataDir: files.Root(), dbPath: dbPath}
+	return systemCore{svc: services.New(store, files, clock, sealing.NewEphemeralSealer()), store: store, dataDir: files.Root(), dbPath: dbPath}
 }
 
 // onEverySystemBackend runs test over a fresh core on each available backend.
@@ -63,7 +64,7 @@ func (c systemCore) writeFile(t *testing.T, name string, data []byte) {
 func (c systemCore) snapshot(t *testing.T) models.BackupDocument {
 	t.Helper()
 	name := "snapshots/" + t.Name() + ".json"
-	_, err := c.svc.System.Backup(context.Background(), strings.ReplaceAll(name, "/", "_"))
+	_, err := c.svc.System.Backup(context.Background(), strings.ReplaceAll(name, "/", "_"), false)
 	require.NoError(t, err)
 	data, err := os.ReadFile(filepath.Join(c.dataDir, strings.ReplaceAll(name, "/", "_")))
 	require.NoError(t, err)
@@ -129,7 +130,7 @@ func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
 		require.Len(t, before.Projects[0].Members, 2)
 		assert.Equal(t, userIDs[1], before.Projects[0].Members[0].UserID, "member order is kept")
 
-		res, err := c.svc.System.Backup(ctx, "backups/full.json")
+		res, err := c.svc.System.Backup(ctx, "backups/full.json", false)
 		require.NoError(t, err)
 		assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 2, Projects: 2, Users: 2, Memberships: 2, APIKeys: 2, Settings: 2}, res.Counts)
 		info, err := os.Stat(res.Path)
@@ -167,7 +168,7 @@ func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
 func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
 	c := newSystemCore(t)
 	seedState(t, c)
-	res, err := c.svc.System.Backup(context.Background(), "b.json")
+	res, err := c.svc.System.Backup(context.Background(), "b.json", false)
 	require.NoError(t, err)
 	data, err := os.ReadFile(res.Path)
 	require.NoError(t, err)
@@ -186,7 +187,7 @@ func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
-		res, err := c.svc.System.Backup(ctx, "good.json")
+		res, err := c.svc.System.Backup(ctx, "good.json", false)
 		require.NoError(t, err)
 		good, err := os.ReadFile(res.Path)
 		require.NoError(t, err)
@@ -367,7 +368,7 @@ func TestHealthUnavailableWhenTheStoreCannotBeReached(t *testing.T) {
 	c := newSystemCore(t)
 	files, err := services.NewDataDir(c.dataDir)
 	require.NoError(t, err)
-	svc := services.New(unreachable{c.store}, files, services.SystemClock)
+	svc := services.New(unreachable{c.store}, files, services.SystemClock, sealing.NewEphemeralSealer())
 	_, err = svc.System.Health(context.Background(), services.HealthCounts)
 	assert.Equal(t, services.KindUnavailable, services.KindOf(err))
 }

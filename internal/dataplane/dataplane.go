@@ -48,7 +48,7 @@ func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, 
 		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, svc.Settings.ProviderKey, providerKeyRefresh)
 	}
 	opts := gateway.Options{
-		Catalog: catalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		Catalog: catalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool, Env: svc.Configs}, Logger: log.Named("gateway"), Mode: mode,
 		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
 		Pins:             pinStore{svc.Configs},
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),

@@ -60,11 +60,19 @@ func (c systemCore) writeFile(t *testing.T, name string, data []byte) {
 	require.NoError(t, os.WriteFile(filepath.Join(c.dataDir, name), data, 0o600))
 }
 
-// snapshot is the whole state as a backup document, without its creation time.
+// snapshot is the whole state as a backup document with its secrets in
+// clear, without its creation time.
 func (c systemCore) snapshot(t *testing.T) models.BackupDocument {
 	t.Helper()
+	return c.backupDocument(t, true)
+}
+
+// backupDocument is the whole state as a backup document, its secrets in
+// clear or sealed, without its creation time.
+func (c systemCore) backupDocument(t *testing.T, includeSecrets bool) models.BackupDocument {
+	t.Helper()
 	name := "snapshots/" + t.Name() + ".json"
-	_, err := c.svc.System.Backup(context.Background(), strings.ReplaceAll(name, "/", "_"), false)
+	_, err := c.svc.System.Backup(context.Background(), strings.ReplaceAll(name, "/", "_"), includeSecrets)
 	require.NoError(t, err)
 	data, err := os.ReadFile(filepath.Join(c.dataDir, strings.ReplaceAll(name, "/", "_")))
 	require.NoError(t, err)

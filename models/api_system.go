@@ -153,3 +153,19 @@ func NewEnkryptAPIKeyData(st EnkryptKeyStatus) EnkryptAPIKeyData {
 	masked, at := st.Masked, st.UpdatedAt
 	return EnkryptAPIKeyData{EnkryptAPIKey: &masked, Configured: true, UpdatedAt: &at}
 }
+
+// KeyRotation describes a rotation of the secret key.
+type KeyRotation struct {
+	// KeyID is the id of the key that now seals the stored secrets.
+	KeyID string `json:"key_id" example:"3f9a0c6e21b4"`
+	// PreviousKeyID is the id of the key it replaced ("" when the keys
+	// come from the environment, where the operator chose them).
+	PreviousKeyID string `json:"previous_key_id,omitempty" example:"b3f915a39b7f"`
+	// Source is where the keys are: the key file's path or SMG_SECRET_KEY.
+	Source string `json:"source" example:"/home/user/.enkrypt/secret.key"`
+	// KeyFile is the rewritten key file (with a key file).
+	KeyFile string `json:"key_file,omitempty" example:"/home/user/.enkrypt/secret.key"`
+	// Resealed counts the servers and settings whose secrets were sealed anew.
+	Resealed int    `json:"resealed" example:"3"`
+	Note     string `json:"note,omitempty"`
+}

@@ -1,0 +1,199 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+)
+
+// plantedSecrets are fresh secrets of each kind the store seals.
+type plantedSecrets struct {
+	envToken, oauthSecret, providerKey string
+}
+
+func newPlantedSecrets(t *testing.T) plantedSecrets {
+	t.Helper()
+	random := func() string {
+		b := make([]byte, 18)
+		_, err := rand.Read(b)
+		require.NoError(t, err)
+		return hex.EncodeToString(b)
+	}
+	return plantedSecrets{envToken: "ghp_" + random(), oauthSecret: "oauth-" + random(), providerKey: "ek-" + random()}
+}
+
+func (p plantedSecrets) all() []string { return []string{p.envToken, p.oauthSecret, p.providerKey} }
+
+// rawCall sends an admin request and returns the status and the raw body.
+func (s *server) rawCall(method, path, key string, body any) (int, []byte) {
+	s.t.Helper()
+	var reader io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		require.NoError(s.t, err)
+		reader = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.base+path, reader)
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	require.NoError(s.t, err)
+	return res.StatusCode, data
+}
+
+// TestPlantedSecretsAreFoundNowhereButInTheUpstream plants an env token, an
+// oauth_config secret and the guardrails provider key through the API, then
+// searches the store's files (SQLite with its journal) or a pg_dump of the
+// PostgreSQL schema, every answer of the main routes, the server's whole
+// log and a backup file: none holds any of them. The upstream started by
+// the gateway still gets the real env value.
+func TestPlantedSecretsAreFoundNowhereButInTheUpstream(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testPlantedSecrets(t, "") })
+	t.Run("postgres", func(t *testing.T) { testPlantedSecrets(t, sqltest.NewPostgresURL(t)) })
+}
+
+func testPlantedSecrets(t *testing.T, databaseURL string) {
+	home := t.TempDir()
+	const admin = "e2e-admin-key-0123456789abcdef0123456789"
+	env := []string{"SMG_ADMIN_API_KEY=" + admin}
+	if databaseURL != "" {
+		env = append(env, "SMG_DATABASE_URL="+databaseURL)
+	}
+	g := startGateway(t, home, env...)
+	g.key = admin
+	secrets := newPlantedSecrets(t)
+
+	var bodies []string
+	call := func(want int, method, path string, body any) []byte {
+		t.Helper()
+		status, raw := g.rawCall(method, path, admin, body)
+		require.Equal(t, want, status, "%s %s: %s", method, path, raw)
+		bodies = append(bodies, method+" "+path+": "+string(raw))
+		return raw
+	}
+	server := map[string]any{"server_name": "tester", "server_command": testUpstream(t), "args": []string{"serve"},
+		"env":          map[string]string{"GITHUB_TOKEN": secrets.envToken, "PLAIN": "visible"},
+		"oauth_config": map[string]any{"OAUTH_CLIENT_ID": "client", "OAUTH_CLIENT_SECRET": secrets.oauthSecret}}
+	key := g.quickStart(server)
+	call(http.StatusOK, "PUT", "/api/v1/settings/enkrypt-api-key", map[string]string{"api_key": secrets.providerKey})
+
+	detail := call(http.StatusOK, "GET", "/api/v1/configs/my-config/servers/tester", nil)
+	var shown struct {
+		Data struct {
+			Config struct {
+				Env map[string]string `json:"env"`
+			} `json:"config"`
+			OAuth map[string]any `json:"oauth_config"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(detail, &shown))
+	assert.Equal(t, "ghp_…"+secrets.envToken[len(secrets.envToken)-4:], shown.Data.Config.Env["GITHUB_TOKEN"], "masked with its prefix")
+
+	// A client that sends back what it was shown keeps the stored values.
+	call(http.StatusOK, "PUT", "/api/v1/configs/my-config/servers/tester", map[string]any{
+		"env": shown.Data.Config.Env, "oauth_config": shown.Data.OAuth, "description": "edited"})
+	status, _ := g.rawCall("PUT", "/api/v1/configs/my-config/servers/tester", admin,
+		map[string]any{"env": map[string]string{"GITHUB_TOKEN": "smgsealed:v1:000000000000:AAAA"}})
+	assert.Equal(t, http.StatusBadRequest, status, "a token sent by a client is refused")
+
+	for _, path := range []string{"/api/v1/configs", "/api/v1/configs/my-config", "/api/v1/configs/my-config/servers",
+		"/api/v1/projects/my-project/config", "/api/v1/settings", "/api/v1/settings/enkrypt-api-key", "/api/v1/gateway/status"} {
+		call(http.StatusOK, "GET", path, nil)
+	}
+	call(http.StatusOK, "POST", "/api/v1/configs/my-config/export", map[string]string{"output_file": "export.json"})
+	call(http.StatusOK, "POST", "/api/v1/projects/my-project/export", map[string]string{"output_file": "project.json"})
+	call(http.StatusOK, "POST", "/api/v1/configs/search", map[string]string{"search_term": "tester"})
+	call(http.StatusOK, "POST", "/api/v1/system/backup", map[string]string{"output_file": "backup.json"})
+	call(http.StatusCreated, "POST", "/api/v1/configs/import", map[string]string{"config_name": "imported", "input_file": "export.json"})
+	call(http.StatusCreated, "POST", "/api/v1/configs/copy", map[string]string{"source_config": "my-config", "target_config": "copied"})
+	call(http.StatusOK, "GET", "/api/v1/configs/copied/servers/tester", nil)
+
+	// The gateway starts the upstream with the real value, from the
+	// original configuration and from its copy (sealed anew for its place).
+	session, err := mcpSession(t, g.mcpURL, key)
+	require.NoError(t, err)
+	res, err := session.CallTool(context.Background(), &mcp.CallToolParams{Name: "tester__env"})
+	require.NoError(t, err)
+	upstreamEnv := toolText(t, res)
+	assert.Contains(t, upstreamEnv, "GITHUB_TOKEN="+secrets.envToken)
+	assert.Contains(t, upstreamEnv, "PLAIN=visible")
+	call(http.StatusOK, "POST", "/api/v1/projects/my-project/assign-config", map[string]string{"config_name": "copied"})
+	res, err = session.CallTool(context.Background(), &mcp.CallToolParams{Name: "tester__env"})
+	require.NoError(t, err)
+	assert.Contains(t, toolText(t, res), "GITHUB_TOKEN="+secrets.envToken, "the copy opens at its new place")
+
+	require.NoError(t, g.stop())
+
+	dataDir := filepath.Join(home, ".enkrypt")
+	places := map[string]string{"the server's log": g.logs.String(), "the answers": strings.Join(bodies, "\n")}
+	for _, name := range []string{"backup.json", "export.json", "project.json"} {
+		data, err := os.ReadFile(filepath.Join(dataDir, name))
+		require.NoError(t, err)
+		places[name] = string(data)
+		assert.Contains(t, string(data), "smgsealed:v1:", "%s holds the secrets sealed", name)
+	}
+	if databaseURL == "" {
+		for _, name := range []string{"gateway.db", "gateway.db-wal", "gateway.db-shm"} {
+			data, err := os.ReadFile(filepath.Join(dataDir, name))
+			if os.IsNotExist(err) {
+				continue // checkpointed and removed at close
+			}
+			require.NoError(t, err)
+			places[name] = string(data)
+		}
+		require.Contains(t, places, "gateway.db")
+	} else {
+		places["pg_dump"] = pgDump(t, databaseURL)
+	}
+	for where, text := range places {
+		for _, secret := range secrets.all() {
+			assert.NotContains(t, text, secret, "a planted secret is in %s", where)
+		}
+	}
+
+	// The key file was generated private, beside the config file.
+	info, err := os.Stat(filepath.Join(dataDir, "secret.key"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+}
+
+// pgDump dumps the schema of a test database URL (its search_path), or skips
+// loudly when pg_dump is not installed.
+func pgDump(t *testing.T, databaseURL string) string {
+	t.Helper()
+	bin, err := exec.LookPath("pg_dump")
+	if err != nil {
+		t.Skip("pg_dump is not installed: the PostgreSQL store's dump is not searched")
+	}
+	u, err := url.Parse(databaseURL)
+	require.NoError(t, err)
+	q := u.Query()
+	schema := q.Get("search_path")
+	require.NotEmpty(t, schema)
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	out, err := exec.Command(bin, "--dbname="+u.String(), "--schema="+schema, "--no-owner").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), "CREATE TABLE", "the dump holds the schema")
+	return string(out)
+}

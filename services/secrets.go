@@ -39,13 +39,17 @@ type secrets struct {
 // and import documents sealed with another key, damaged tokens. Messages
 // name the place and the key id, never a value.
 func secretErr(place string, err error) error {
+	var e *Error
 	switch {
 	case errors.Is(err, sealing.ErrUnknownKey):
-		return Invalid("%s: %v (it was sealed with another secret key: load that key, with SMG_SECRET_KEY or the key file, to use it)", place, err)
+		e = Invalid("%s: %v (it was sealed with another secret key: load that key, with SMG_SECRET_KEY or the key file, to use it)", place, err)
 	case errors.Is(err, sealing.ErrAuthentication), errors.Is(err, sealing.ErrMalformed):
-		return Invalid("%s: %v", place, err)
+		e = Invalid("%s: %v", place, err)
+	default:
+		return &Error{Kind: KindInternal, Message: "cannot seal a secret", Err: err}
 	}
-	return &Error{Kind: KindInternal, Message: "cannot seal a secret", Err: err}
+	e.Err = err // for errors.Is; its text holds no value either
+	return e
 }
 
 // refuseTokens refuses sealed values in what a client sends: a client only

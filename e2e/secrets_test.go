@@ -197,3 +197,54 @@ func pgDump(t *testing.T, databaseURL string) string {
 	require.Contains(t, string(out), "CREATE TABLE", "the dump holds the schema")
 	return string(out)
 }
+
+// TestCLIRotateKey rotates the key file's key: every sealed value moves to
+// the new key, the old key leaves the file, and the secrets still open.
+func TestCLIRotateKey(t *testing.T) { onEachStore(t, testCLIRotateKey) }
+
+func testCLIRotateKey(t *testing.T, h *cliHome) {
+	const secret = "ghp_rotate0123456789abcdefghijklmnopqr"
+	h.must("config", "add", "--config-name", "c")
+	h.must("config", "add-server", "--config-name", "c", "--server-name", "s", "--server-command", "npx", "--env", `{"GITHUB_TOKEN":"`+secret+`"}`)
+	keyFile := filepath.Join(filepath.Dir(h.configPath), "secret.key")
+	before, err := os.ReadFile(keyFile)
+	require.NoError(t, err, "the first command generated the key file beside the config file")
+	h.must("system", "backup", "--output-file", "before.json")
+
+	rotated := h.must("secrets", "rotate-key")
+	newID, oldID := at(t, rotated, "key_id").(string), at(t, rotated, "previous_key_id").(string)
+	assert.NotEqual(t, oldID, newID)
+	assert.Equal(t, 1.0, at(t, rotated, "resealed"))
+	after, err := os.ReadFile(keyFile)
+	require.NoError(t, err)
+	assert.NotEqual(t, string(before), string(after))
+	assert.Len(t, strings.Fields(strings.TrimSpace(keyLines(string(after)))), 1, "the old key left the file")
+	info, err := os.Stat(keyFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	h.must("system", "backup", "--output-file", "after.json")
+	data, err := os.ReadFile(filepath.Join(h.workDir, "after.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "smgsealed:v1:"+newID+":")
+	assert.NotContains(t, string(data), "smgsealed:v1:"+oldID+":")
+	assert.NotContains(t, string(data), secret)
+	shown := h.must("config", "get-server", "--config-name", "c", "--server-name", "s")
+	assert.Equal(t, "ghp_…opqr", at(t, shown, "config.env.GITHUB_TOKEN"), "the secret opens with the new key")
+
+	res := h.run("system", "restore", "--input-file", "before.json")
+	assert.Equal(t, 1, res.code, "a backup sealed with the old key does not restore: %s", res.stdout)
+	assert.Contains(t, res.stderr, "sealed with another secret key")
+	h.must("system", "restore", "--input-file", "after.json")
+}
+
+// keyLines is a key file without its comments.
+func keyLines(text string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(line, "#") {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}

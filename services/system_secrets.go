@@ -13,11 +13,33 @@ import (
 func StoreHoldsSealed(ctx context.Context, store repositories.Store) (bool, error) {
 	var found bool
 	err := store.ReadSnapshot(ctx, func(r repositories.Repos) error {
-		st, err := readState(ctx, r)
+		st, err := readSecretState(ctx, r)
 		found = holdsTokens(st)
 		return err
 	})
 	return found, err
+}
+
+// readSecretState reads the part of the state that holds secrets:
+// configurations with their servers, and settings. Users, projects and keys,
+// which may be many, are left out.
+func readSecretState(ctx context.Context, r repositories.Repos) (state, error) {
+	var st state
+	configs, _, err := r.Configs().List(ctx, repositories.Page{})
+	if err != nil {
+		return st, storeErr(err, "", "")
+	}
+	for _, c := range configs {
+		servers, err := r.Servers().List(ctx, c.ID)
+		if err != nil {
+			return st, storeErr(err, "", "")
+		}
+		st.configs = append(st.configs, configState{Config: c.Config, servers: servers})
+	}
+	if st.settings, err = r.Settings().List(ctx); err != nil {
+		return st, storeErr(err, "", "")
+	}
+	return st, nil
 }
 
 // SealStored seals every secret the store still holds in clear, in one
@@ -27,6 +49,20 @@ func StoreHoldsSealed(ctx context.Context, store repositories.Store) (bool, erro
 // servers and settings it sealed. A value that does not open (the store was
 // sealed with another key) fails it, naming the key the store needs.
 func (s *SystemService) SealStored(ctx context.Context) (int, error) {
+	// Checked first in a read-only snapshot, so that the usual start, with
+	// nothing to seal, takes no write lock.
+	var pending int
+	err := s.store.ReadSnapshot(ctx, func(r repositories.Repos) error {
+		st, err := readSecretState(ctx, r)
+		if err != nil {
+			return err
+		}
+		_, pending, err = s.secrets.sealState(st)
+		return err
+	})
+	if err != nil || pending == 0 {
+		return 0, err
+	}
 	return s.rewriteSecrets(ctx, s.secrets.sealState)
 }
 
@@ -45,7 +81,7 @@ func (s *SystemService) ResealStored(ctx context.Context) (int, error) {
 func (s *SystemService) rewriteSecrets(ctx context.Context, change func(state) (state, int, error)) (int, error) {
 	var changed int
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
-		before, err := readState(ctx, tx)
+		before, err := readSecretState(ctx, tx)
 		if err != nil {
 			return err
 		}

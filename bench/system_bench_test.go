@@ -9,6 +9,7 @@ import (
 
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 )
 
@@ -26,7 +27,7 @@ func BenchmarkHealthAndReset(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				system := services.NewSystemService(store, files, time.Now)
+				system := services.NewSystemService(store, files, time.Now, sealing.NewEphemeralSealer())
 				populate := func() {
 					if _, err := storetest.Populate(ctx, store, n); err != nil {
 						b.Fatal(err)

@@ -14,11 +14,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 )
 
@@ -247,4 +250,59 @@ func keyLines(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestFirstStartSealsWhatAnEarlierVersionStoredInClear writes a store as an
+// earlier version did (env values and the provider key in clear), starts
+// the server on it, and finds the values sealed, nowhere in the database
+// file in clear, and still starting the upstream.
+func TestFirstStartSealsWhatAnEarlierVersionStoredInClear(t *testing.T) {
+	home := t.TempDir()
+	dataDir := filepath.Join(home, ".enkrypt")
+	require.NoError(t, os.MkdirAll(dataDir, 0o700))
+	secrets := newPlantedSecrets(t)
+	ctx := context.Background()
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(dataDir, "gateway.db"))
+	require.NoError(t, err)
+	now := time.Now().UTC()
+	cfg := models.Config{ID: "5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11", Name: "old", CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, store.Configs().Create(ctx, cfg))
+	require.NoError(t, store.Servers().Create(ctx, cfg.ID, models.Server{Name: "tester", Command: testUpstream(t), Args: []string{"serve"},
+		Env: map[string]string{"GITHUB_TOKEN": secrets.envToken}, OAuthConfig: models.JSONObject{"OAUTH_CLIENT_SECRET": secrets.oauthSecret},
+		CreatedAt: now, UpdatedAt: now}.Normalize()))
+	value, _ := json.Marshal(secrets.providerKey)
+	require.NoError(t, store.Settings().Put(ctx, models.Setting{Key: "enkrypt_api_key", Value: string(value), UpdatedAt: now}))
+	require.NoError(t, store.Close())
+	db, err := os.ReadFile(filepath.Join(dataDir, "gateway.db"))
+	require.NoError(t, err)
+	require.Contains(t, string(db), secrets.envToken, "the earlier version's store holds it in clear")
+
+	const admin = "e2e-admin-key-0123456789abcdef0123456789"
+	g := startGateway(t, home, "SMG_ADMIN_API_KEY="+admin)
+	g.key = admin
+	assert.Contains(t, g.logs.String(), "sealed the secrets the store held in clear")
+	g.admin(http.StatusCreated, "POST", "/api/v1/projects", map[string]string{"project_name": "p"})
+	g.admin(http.StatusOK, "POST", "/api/v1/projects/p/assign-config", map[string]string{"config_name": "old"})
+	g.admin(http.StatusCreated, "POST", "/api/v1/users", map[string]string{"email": "jane.doe@example.com"})
+	g.admin(http.StatusCreated, "POST", "/api/v1/projects/p/users", map[string]string{"email": "jane.doe@example.com"})
+	key := g.admin(http.StatusCreated, "POST", "/api/v1/users/jane.doe@example.com/api-keys", map[string]string{"project_name": "p"})["api_key"].(string)
+	session, err := mcpSession(t, g.mcpURL, key)
+	require.NoError(t, err)
+	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "tester__env"})
+	require.NoError(t, err)
+	assert.Contains(t, toolText(t, res), "GITHUB_TOKEN="+secrets.envToken)
+	require.NoError(t, g.stop())
+
+	for _, name := range []string{"gateway.db", "gateway.db-wal"} {
+		data, err := os.ReadFile(filepath.Join(dataDir, name))
+		if os.IsNotExist(err) {
+			continue
+		}
+		require.NoError(t, err)
+		for _, secret := range secrets.all() {
+			assert.NotContains(t, string(data), secret, "%s still holds a value in clear after the sealing", name)
+		}
+	}
+	restarted := startGateway(t, home, "SMG_ADMIN_API_KEY="+admin)
+	assert.NotContains(t, restarted.logs.String(), "sealed the secrets", "the second start has nothing to seal")
 }

@@ -31,6 +31,8 @@ import (
 	"github.com/securemcp/gateway/repositories/storetest"
 	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 const adminKey = "bench-admin-key-0123456789abcdef0123456789abcdef"
@@ -65,11 +67,11 @@ func newStack(tb testing.TB, backend sqltest.Backend, n int) *stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	files, err := services.NewDataDir(filepath.Join(tb.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(tb.TempDir(), "data"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := services.New(store, files, services.SystemClock, sealing.NewEphemeralSealer())
+	svc := services.New(store, files, entity.SystemClock, sealing.NewEphemeralSealer())
 	tb.Cleanup(func() { _ = svc.Close() })
 	gin.SetMode(gin.ReleaseMode)
 	s := &stack{svc: svc, pop: pop, router: controllers.NewHandler(controllers.Deps{

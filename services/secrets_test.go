@@ -16,6 +16,11 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/system"
 )
 
 const (
@@ -28,9 +33,9 @@ const (
 // sealer: another key, or the same key among others.
 func (c systemCore) withSealer(t *testing.T, sealer *sealing.Sealer) *services.Services {
 	t.Helper()
-	files, err := services.NewDataDir(c.dataDir)
+	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
-	svc := services.New(c.store, files, services.SystemClock, sealer)
+	svc := services.New(c.store, files, entity.SystemClock, sealer)
 	t.Cleanup(func() { _ = svc.Close() })
 	return svc
 }
@@ -121,7 +126,7 @@ func TestMaskedValuesSentBackKeepTheStoredSecrets(t *testing.T) {
 	require.NoError(t, err)
 
 	env := map[string]string{"GITHUB_TOKEN": shown.Env["GITHUB_TOKEN"], "NEW": "new-value"}
-	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "gh", services.ServerPatch{Env: &env})
+	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "gh", catalog.ServerPatch{Env: &env})
 	require.NoError(t, err)
 	configID, sealed, err := c.svc.Configs.ServerToStart(ctx, "cfg", "gh")
 	require.NoError(t, err)
@@ -130,13 +135,13 @@ func TestMaskedValuesSentBackKeepTheStoredSecrets(t *testing.T) {
 	assert.Equal(t, map[string]string{"GITHUB_TOKEN": envSecret, "NEW": "new-value"}, opened, "the mask keeps the value; EMPTY, left out, is gone")
 
 	env = map[string]string{"GITHUB_TOKEN": sealed.Env["GITHUB_TOKEN"]}
-	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "gh", services.ServerPatch{Env: &env})
-	assert.Equal(t, services.KindInvalid, services.KindOf(err), "a token sent by a client is refused: %v", err)
+	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "gh", catalog.ServerPatch{Env: &env})
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "a token sent by a client is refused: %v", err)
 	assert.Contains(t, err.Error(), "env/GITHUB_TOKEN holds a sealed value")
 	_, err = c.svc.Configs.AddServer(ctx, "cfg", models.Server{Name: "copy", Command: "npx", Env: env})
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	_, err = c.svc.Settings.SetEnkryptAPIKey(ctx, sealed.Env["GITHUB_TOKEN"])
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 }
 
 func TestSealStoredSealsWhatEarlierVersionsKeptInClear(t *testing.T) {
@@ -149,8 +154,8 @@ func TestSealStoredSealsWhatEarlierVersionsKeptInClear(t *testing.T) {
 		require.NoError(t, c.store.Servers().Create(ctx, cfg.ID, models.Server{Name: "gh", Command: "npx", CreatedAt: now, UpdatedAt: now,
 			Env: map[string]string{"GITHUB_TOKEN": envSecret}, OAuthConfig: models.JSONObject{"OAUTH_CLIENT_SECRET": oauthSecret, "OAUTH_SCOPE": "read"}}.Normalize()))
 		value, _ := json.Marshal(providerSecret)
-		require.NoError(t, c.store.Settings().Put(ctx, models.Setting{Key: services.SettingEnkryptAPIKey, Value: string(value), UpdatedAt: now}))
-		holds, err := services.StoreHoldsSealed(ctx, c.store)
+		require.NoError(t, c.store.Settings().Put(ctx, models.Setting{Key: system.SettingEnkryptAPIKey, Value: string(value), UpdatedAt: now}))
+		holds, err := system.StoreHoldsSealed(ctx, c.store)
 		require.NoError(t, err)
 		assert.False(t, holds)
 
@@ -160,7 +165,7 @@ func TestSealStoredSealsWhatEarlierVersionsKeptInClear(t *testing.T) {
 		stored := rawState(t, c.store)
 		assertNoSecret(t, stored, "the store after the migration")
 		assert.Contains(t, stored, `"OAUTH_SCOPE":"read"`, "what is no secret stays readable")
-		holds, err = services.StoreHoldsSealed(ctx, c.store)
+		holds, err = system.StoreHoldsSealed(ctx, c.store)
 		require.NoError(t, err)
 		assert.True(t, holds)
 
@@ -206,7 +211,7 @@ func TestBackupsCarrySecretsSealedOrInClearOnRequest(t *testing.T) {
 		before := rawState(t, c.store)
 		_, err = other.System.Restore(ctx, "input_file", "sealed.json")
 		require.Error(t, err)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 		assert.Contains(t, err.Error(), "sealed with another secret key")
 		assert.Equal(t, before, rawState(t, c.store), "a refused restore changes nothing")
 		_, err = other.System.Restore(ctx, "input_file", "clear.json")
@@ -299,6 +304,6 @@ func TestExportImportAndCopyMoveSecretsToTheirNewPlace(t *testing.T) {
 
 	_, err = c.withSealer(t, sealing.NewEphemeralSealer()).Configs.Import(ctx, "elsewhere", "cfg.json", nil)
 	require.Error(t, err)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	assert.Contains(t, err.Error(), "sealed with another secret key")
 }

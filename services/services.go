@@ -1,30 +1,41 @@
+// Package services is the management core as the API and the CLI use it: the
+// domain packages (catalog, access, system) wired over one store. The rules live
+// in those packages; this one only assembles them.
 package services
 
 import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/sealing"
+
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/catalog"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/sealed"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
-	Configs  *ConfigService
-	Projects *ProjectService
-	System   *SystemService
-	Settings *SettingsService
-	Users    *UserService
-	APIKeys  *APIKeyService
+	Configs  *catalog.ConfigService
+	Projects *access.ProjectService
+	System   *system.SystemService
+	Settings *system.SettingsService
+	Users    *access.UserService
+	APIKeys  *access.APIKeyService
 }
 
 // New wires every service over one store and data directory. sealer seals
-// the secrets the store keeps (see secrets.go) with the store's secret key.
-func New(store repositories.Store, files Files, now Clock, sealer *sealing.Sealer) *Services {
-	keys := NewAPIKeyService(store, now)
+// the secrets the store keeps (package sealed) with the store's secret key.
+func New(store repositories.Store, files confine.Files, now entity.Clock, sealer *sealing.Sealer) *Services {
+	keys := access.NewAPIKeyService(store, now)
+	secrets := sealed.New(sealer)
 	return &Services{
-		Configs:  NewConfigService(store, files, now, sealer),
-		Projects: NewProjectService(store, files, now, sealer),
-		System:   NewSystemService(store, files, now, sealer),
-		Settings: NewSettingsService(store, now, sealer),
-		Users:    NewUserService(store, keys, now),
+		Configs:  catalog.NewConfigService(store, files, now, secrets),
+		Projects: access.NewProjectService(store, files, now, secrets),
+		System:   system.NewSystemService(store, files, now, secrets),
+		Settings: system.NewSettingsService(store, now, secrets),
+		Users:    access.NewUserService(store, keys, now),
 		APIKeys:  keys,
 	}
 }

@@ -14,6 +14,10 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // app is the core shared by the server and the CLI: settings, store, services.
@@ -37,11 +41,11 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 	}
 	loader, err := config.NewLoader(path, cmd.Flags())
 	if err != nil {
-		return nil, config.Settings{}, services.Invalid("%v", err) // the operator's file, flags or environment
+		return nil, config.Settings{}, errs.Invalid("%v", err) // the operator's file, flags or environment
 	}
 	s, err := loader.Settings()
 	if err != nil {
-		return nil, config.Settings{}, services.Invalid("%v", err)
+		return nil, config.Settings{}, errs.Invalid("%v", err)
 	}
 	return loader, s, nil
 }
@@ -49,19 +53,19 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 // fileAccess chooses how the files clients name are found: the server
 // confines them to the data directory (its clients are remote), the CLI takes
 // them relative to the current directory (its user is local).
-type fileAccess func(config.Settings) (services.Files, error)
+type fileAccess func(config.Settings) (confine.Files, error)
 
 // serverFiles confines client files to the data directory.
-func serverFiles(s config.Settings) (services.Files, error) {
-	return services.NewDataDir(s.DataDir, s.OwnFiles()...)
+func serverFiles(s config.Settings) (confine.Files, error) {
+	return confine.NewDataDir(s.DataDir, s.OwnFiles()...)
 }
 
 // cliFiles resolves client files against the current directory.
-func cliFiles(s config.Settings) (services.Files, error) {
+func cliFiles(s config.Settings) (confine.Files, error) {
 	if err := atomicfile.MkdirAll(s.DataDir, 0o700); err != nil { // the store's directory
 		return nil, err
 	}
-	return services.NewLocalFiles(s.OwnFiles()...)
+	return confine.NewLocalFiles(s.OwnFiles()...)
 }
 
 // openApp opens the store named by the settings, wraps it in the given
@@ -86,7 +90,7 @@ func openApp(ctx context.Context, loader *config.Loader, s config.Settings, acce
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	a := &app{settings: s, loader: loader, store: store, services: services.New(store, files, services.SystemClock, sealer), keys: keys}
+	a := &app{settings: s, loader: loader, store: store, services: services.New(store, files, entity.SystemClock, sealer), keys: keys}
 	// The migration of secrets kept in clear by earlier versions: every
 	// start seals what is still in clear, in one transaction, and checks
 	// that the loaded keys open what is sealed.
@@ -105,7 +109,7 @@ func loadSecretKeys(ctx context.Context, s config.Settings, store repositories.S
 	// config loader: it must never come from the config file, which
 	// backups and support requests carry around.
 	env := os.Getenv(sealing.EnvKey)
-	holds, err := services.StoreHoldsSealed(ctx, store)
+	holds, err := system.StoreHoldsSealed(ctx, store)
 	if err != nil {
 		return sealing.Keys{}, err
 	}

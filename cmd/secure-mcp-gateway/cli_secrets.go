@@ -12,6 +12,9 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // logSecretKey says at start where the key that seals the store's secrets
@@ -89,7 +92,7 @@ func secretsRotateKey() *cobra.Command {
 }
 
 // rotateKey re-seals the store of a with a new key (see secretsRotateKey).
-func rotateKey(ctx context.Context, a *app, files services.Files) (models.KeyRotation, error) {
+func rotateKey(ctx context.Context, a *app, files confine.Files) (models.KeyRotation, error) {
 	keys := a.keys
 	res := models.KeyRotation{Source: keys.Source, PreviousKeyID: keys.Current.ID()}
 	if keys.Source == sealing.EnvKey {
@@ -110,7 +113,7 @@ func rotateKey(ctx context.Context, a *app, files services.Files) (models.KeyRot
 	if err != nil {
 		return res, err
 	}
-	svc := services.New(a.store, files, services.SystemClock, sealer)
+	svc := services.New(a.store, files, entity.SystemClock, sealer)
 	n, err := svc.System.ResealStored(ctx)
 	if err = errors.Join(err, svc.Close()); err != nil {
 		return res, fmt.Errorf("re-seal the stored secrets (nothing changed in the store; the key file %s holds the new key first and the old one after it, so either opens): %w", path, err)
@@ -131,7 +134,7 @@ func refuseRunningServers(pidDir string) error {
 	}
 	for _, e := range entries {
 		if e.Record.State() == pidfile.Running {
-			return services.Conflict("a server started from this data directory is running (pid %d): stop it first (system stop-api), and every other server sharing the store", e.Record.PID)
+			return errs.Conflict("a server started from this data directory is running (pid %d): stop it first (system stop-api), and every other server sharing the store", e.Record.PID)
 		}
 	}
 	return nil

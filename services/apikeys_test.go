@@ -129,6 +129,7 @@ func assertRefused(t *testing.T, err error, reason access.Reason) {
 }
 
 func TestVerifyAcceptsAValidKey(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		k := newKeyCore(t)
 		key := k.generate(t, "")
@@ -142,6 +143,7 @@ func TestVerifyAcceptsAValidKey(t *testing.T) {
 }
 
 func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
+	t.Parallel()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
 	s := key.Secret
@@ -179,6 +181,7 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 }
 
 func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -204,6 +207,7 @@ func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
 }
 
 func TestVerifyRefusalReasons(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		t.Run("unknown", func(t *testing.T) {
@@ -319,6 +323,7 @@ func (k losingKeys) GetPrincipal(ctx context.Context, hash string) (models.KeyPr
 }
 
 func TestVerifyAfterRotation(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -366,6 +371,7 @@ func TestVerifyAfterRotation(t *testing.T) {
 }
 
 func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -386,6 +392,7 @@ func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
 }
 
 func TestVerifyRecordsLastUseInBatches(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
@@ -416,6 +423,7 @@ func TestVerifyRecordsLastUseInBatches(t *testing.T) {
 }
 
 func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
@@ -431,6 +439,7 @@ func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
 // concurrent unassign and delete removes it in between, readers see the state
 // after that change (no configuration), not a storage failure.
 func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")

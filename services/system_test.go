@@ -135,6 +135,7 @@ func seedState(t *testing.T, c systemCore) {
 }
 
 func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -179,6 +180,7 @@ func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
 }
 
 func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	seedState(t, c)
 	res, err := c.svc.System.Backup(context.Background(), "b.json", false)
@@ -197,6 +199,7 @@ func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
 
 // A bad document changes nothing, and the error names what is wrong.
 func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -293,6 +296,7 @@ func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
 }
 
 func TestResetEmptiesTheStore(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -313,6 +317,7 @@ func TestResetEmptiesTheStore(t *testing.T) {
 }
 
 func TestHealthReportsIntegrity(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
@@ -354,6 +359,7 @@ func TestHealthReportsIntegrity(t *testing.T) {
 // they can only come from a database written with foreign keys off (an old or
 // hand-edited file). The test writes one that way.
 func TestHealthReportsDanglingReferences(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	seedState(t, c)
@@ -378,6 +384,7 @@ type unreachable struct{ repositories.Store }
 func (unreachable) Ping(context.Context) error { return sql.ErrConnDone }
 
 func TestHealthUnavailableWhenTheStoreCannotBeReached(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)

@@ -157,6 +157,7 @@ func TestSystemBackupAndRestore(t *testing.T) {
 // TestSystemBackupSecrets backs up sealed by default, in clear on request
 // (and says so), and refuses to restore values sealed under another key.
 func TestSystemBackupSecrets(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	const token = "ghp_backup0123456789abcdefghijklmnopqrs"
 	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs", map[string]string{"config_name": "cfg"}))

@@ -85,6 +85,7 @@ func assertNoSecret(t *testing.T, text, where string) {
 }
 
 func TestSecretsAreSealedInTheStoreAndMaskedInAnswers(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		plantSecrets(t, c.svc)
@@ -119,6 +120,7 @@ func TestSecretsAreSealedInTheStoreAndMaskedInAnswers(t *testing.T) {
 }
 
 func TestMaskedValuesSentBackKeepTheStoredSecrets(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	plantSecrets(t, c.svc)
@@ -145,6 +147,7 @@ func TestMaskedValuesSentBackKeepTheStoredSecrets(t *testing.T) {
 }
 
 func TestSealStoredSealsWhatEarlierVersionsKeptInClear(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -184,6 +187,7 @@ func TestSealStoredSealsWhatEarlierVersionsKeptInClear(t *testing.T) {
 }
 
 func TestBackupsCarrySecretsSealedOrInClearOnRequest(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		plantSecrets(t, c.svc)
@@ -224,6 +228,7 @@ func TestBackupsCarrySecretsSealedOrInClearOnRequest(t *testing.T) {
 }
 
 func TestSealedBackupRestoresWithTheSameKey(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	plantSecrets(t, c.svc)
@@ -244,6 +249,7 @@ func TestSealedBackupRestoresWithTheSameKey(t *testing.T) {
 }
 
 func TestResealStoredMovesEverySecretToTheNewKey(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		oldKey, newKey := sealing.GenerateKey(), sealing.GenerateKey()
@@ -277,6 +283,7 @@ func TestResealStoredMovesEverySecretToTheNewKey(t *testing.T) {
 }
 
 func TestExportImportAndCopyMoveSecretsToTheirNewPlace(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	plantSecrets(t, c.svc)

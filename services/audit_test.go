@@ -13,6 +13,7 @@ import (
 
 	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -24,7 +25,7 @@ func newAuditCore(t *testing.T, b sqltest.Backend) (*services.Services, *fakeClo
 	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := newFakeClock()
-	svc := services.New(b.Open(t), files, clock.Now)
+	svc := services.New(b.Open(t), files, clock.Now, sealing.NewEphemeralSealer())
 	t.Cleanup(func() { _ = svc.Close() })
 	return svc, clock
 }
@@ -100,7 +101,7 @@ func TestToolCallRecordsAcceptedAreStoredByClose(t *testing.T) {
 	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	store := sqltest.NewSQLite(t)
-	svc := services.New(store, files, entity.SystemClock)
+	svc := services.New(store, files, entity.SystemClock, sealing.NewEphemeralSealer())
 	ctx := context.Background()
 	const n = 500
 	for i := 0; i < n; i++ {

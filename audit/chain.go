@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 )
 
@@ -144,23 +145,62 @@ func Seal(head Head, recs []Record) (Head, error) {
 	return h, nil
 }
 
+// ErrHeadMoved is what an Appender's Append answers when the chain's head is
+// not the one the records were sealed on (their first Seq and PrevHash): it
+// wrote nothing, and the transaction can still append at the real head.
+var ErrHeadMoved = errors.New("audit: the chain's head is not where the records attach")
+
 // Write seals records onto the chain of a and appends them. Call it last in
 // the transaction, just before the commit: the chain's lock is held from
 // Last to the end of the transaction.
 func Write(ctx context.Context, a Appender, recs ...Record) error {
+	_, err := writeLocked(ctx, a, recs)
+	return err
+}
+
+// WriteAt is Write for a writer that remembers the head it last appended at
+// (known false when it has none): the records are sealed on that guess and
+// appended without reading the head first, which saves a round trip to the
+// database on every write. Append takes the chain's lock and moves the head
+// only from the guess, so a wrong guess (another instance appended, or the
+// transaction that moved the head rolled back) writes nothing and falls back
+// to Write's locking read. It returns the head after the records: the next
+// guess.
+func WriteAt(ctx context.Context, a Appender, guess Head, known bool, recs ...Record) (Head, error) {
+	if len(recs) == 0 || !known {
+		return writeLocked(ctx, a, recs)
+	}
+	sealed := append([]Record(nil), recs...)
+	head, err := Seal(guess, sealed)
+	if err != nil {
+		return Head{}, err
+	}
+	err = a.Append(ctx, sealed)
+	if errors.Is(err, ErrHeadMoved) {
+		return writeLocked(ctx, a, recs)
+	}
+	if err != nil {
+		return Head{}, fmt.Errorf("audit: append: %w", err)
+	}
+	return head, nil
+}
+
+// writeLocked reads the head with its lock, seals the records on it and
+// appends them.
+func writeLocked(ctx context.Context, a Appender, recs []Record) (Head, error) {
 	if len(recs) == 0 {
-		return nil
+		return Head{}, nil
 	}
 	head, err := a.Last(ctx)
 	if err != nil {
-		return fmt.Errorf("audit: read chain head: %w", err)
+		return Head{}, fmt.Errorf("audit: read chain head: %w", err)
 	}
 	sealed := append([]Record(nil), recs...)
-	if _, err := Seal(head, sealed); err != nil {
-		return err
+	if head, err = Seal(head, sealed); err != nil {
+		return Head{}, err
 	}
 	if err := a.Append(ctx, sealed); err != nil {
-		return fmt.Errorf("audit: append: %w", err)
+		return Head{}, fmt.Errorf("audit: append: %w", err)
 	}
-	return nil
+	return head, nil
 }

@@ -151,9 +151,11 @@ type fakeAppender struct {
 	recs      []Record
 	lastErr   error
 	appendErr error
+	lasts     int // calls of Last: the locking reads
 }
 
 func (f *fakeAppender) Last(context.Context) (Head, error) {
+	f.lasts++
 	if f.lastErr != nil {
 		return Head{}, f.lastErr
 	}
@@ -167,6 +169,13 @@ func (f *fakeAppender) Last(context.Context) (Head, error) {
 func (f *fakeAppender) Append(_ context.Context, recs []Record) error {
 	if f.appendErr != nil {
 		return f.appendErr
+	}
+	head := EmptyHead()
+	if len(f.recs) > 0 {
+		head = Head{Seq: f.recs[len(f.recs)-1].Seq, Hash: f.recs[len(f.recs)-1].Hash}
+	}
+	if recs[0].Seq != head.Seq+1 || recs[0].PrevHash != head.Hash {
+		return ErrHeadMoved
 	}
 	f.recs = append(f.recs, recs...)
 	return nil
@@ -191,4 +200,40 @@ func TestWrite(t *testing.T) {
 	bad := sample(0)
 	bad.Outcome = ""
 	require.ErrorIs(t, Write(ctx, &fakeAppender{}, bad), ErrInvalid)
+}
+
+func TestWriteAt(t *testing.T) {
+	ctx := context.Background()
+	a := &fakeAppender{}
+	head, err := WriteAt(ctx, a, Head{}, false, sample(0))
+	require.NoError(t, err)
+	require.Equal(t, 1, a.lasts, "no guess: the head is read")
+	head, err = WriteAt(ctx, a, head, true, sample(1), sample(2))
+	require.NoError(t, err)
+	require.Equal(t, 1, a.lasts, "a right guess: no read")
+	require.Equal(t, Head{Seq: 3, Hash: a.recs[2].Hash}, head)
+
+	// Another writer appends: the guess is stale, nothing attaches to it.
+	require.NoError(t, Write(ctx, a, sample(3)))
+	lasts := a.lasts
+	head, err = WriteAt(ctx, a, head, true, sample(4))
+	require.NoError(t, err)
+	require.Equal(t, lasts+1, a.lasts, "a wrong guess: the head is read with its lock")
+	require.Equal(t, int64(5), head.Seq)
+	// A guess of the right seq with another hash (a transaction that rolled
+	// back after appending elsewhere) does not fork the chain either.
+	_, err = WriteAt(ctx, a, Head{Seq: 5, Hash: GenesisHash}, true, sample(5))
+	require.NoError(t, err)
+	require.Len(t, a.recs, 6)
+	rep, err := Verify(ctx, NewSlice(a.recs), VerifyOptions{})
+	require.NoError(t, err)
+	require.True(t, rep.OK(), "%+v", rep.Problem)
+
+	boom := errors.New("boom")
+	_, err = WriteAt(ctx, &fakeAppender{appendErr: boom}, head, true, sample(0))
+	require.ErrorIs(t, err, boom)
+	bad := sample(0)
+	bad.Outcome = ""
+	_, err = WriteAt(ctx, a, head, true, bad)
+	require.ErrorIs(t, err, ErrInvalid)
 }

@@ -15,7 +15,11 @@ type Appender interface {
 	// call takes the chain's lock: no other transaction can append until
 	// this one ends.
 	Last(ctx context.Context) (Head, error)
-	// Append stores sealed records, which attach to the head Last returned.
+	// Append stores sealed records, which attach to the head Last returned
+	// (or to the head WriteAt guessed). It takes the chain's lock too, and
+	// moves the head only from the one the first record names (Seq-1 and
+	// PrevHash): when the head is elsewhere it writes nothing and returns
+	// ErrHeadMoved.
 	Append(ctx context.Context, recs []Record) error
 }
 

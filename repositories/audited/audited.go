@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/securemcp/gateway/audit"
@@ -28,6 +29,31 @@ type Store struct {
 	repos
 	next repositories.Store
 	now  func() time.Time
+	tip  tip
+}
+
+// tip is the chain's head after this store's last append: the records of
+// the next write are sealed on it without reading the head first (one query
+// less per write). A guess only: another instance, a CLI command or a
+// transaction that rolled back after its append leaves it stale, and the
+// append then writes nothing and falls back to reading the head with its
+// lock (audit.WriteAt).
+type tip struct {
+	mu    sync.Mutex
+	head  audit.Head
+	known bool
+}
+
+func (t *tip) get() (audit.Head, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.head, t.known
+}
+
+func (t *tip) set(h audit.Head) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.head, t.known = h, true
 }
 
 var _ repositories.Store = (*Store)(nil)
@@ -50,7 +76,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) 
 		if err := fn(repos{next: tx, rec: rec, store: s}); err != nil {
 			return err
 		}
-		return rec.commit(ctx, tx.Audit(), s.now())
+		return rec.commit(ctx, tx.Audit(), s.now(), &s.tip)
 	})
 }
 
@@ -133,7 +159,7 @@ func (c *recorder) add(kind, id, name string, before, after any) {
 }
 
 // commit appends the record of what was written, if anything was.
-func (c *recorder) commit(ctx context.Context, a audit.Appender, now time.Time) error {
+func (c *recorder) commit(ctx context.Context, a audit.Appender, now time.Time, t *tip) error {
 	if len(c.changes) == 0 && c.omitted == 0 {
 		return nil
 	}
@@ -159,7 +185,13 @@ func (c *recorder) commit(ctx context.Context, a audit.Appender, now time.Time) 
 		RequestID: who.RequestID,
 		Details:   raw,
 	}
-	return audit.Write(ctx, a, rec)
+	guess, known := t.get()
+	head, err := audit.WriteAt(ctx, a, guess, known, rec)
+	if err != nil {
+		return err
+	}
+	t.set(head)
+	return nil
 }
 
 // defaultAction names a write no shell named (the first start's import, a

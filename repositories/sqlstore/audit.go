@@ -40,11 +40,31 @@ func auditLastQuery(d *dialect) string {
 }
 
 // auditInsertOne and auditMoveHead are the statements of a one-record
-// append, every audited write's: kept prepared.
+// append, every audited write's: kept prepared. The head moves first, and
+// only from the head the records were sealed on: when it is elsewhere,
+// nothing is written and the transaction can still append at the real head
+// (a failed insert would abort a PostgreSQL transaction).
 const (
 	auditInsertOne = `INSERT INTO audit_records (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	auditMoveHead  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`
+	auditMoveHead  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?`
 )
+
+// auditAppendOnePostgres moves the head and inserts the record in one
+// statement, one round trip: the record is inserted only when the head
+// moved. The parameters are typed, as the SELECT list does not take its
+// types from the columns.
+const auditAppendOnePostgres = `WITH moved AS (UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ? RETURNING 1)
+INSERT INTO audit_records (` + auditColumns + `)
+SELECT ?::bigint, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,
+	?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text FROM moved`
+
+// auditTxQueries are the statements prepared for every transaction.
+func auditTxQueries(d *dialect) []string {
+	if d.name == postgresDialect.name {
+		return []string{auditLastQuery(d), auditAppendOnePostgres, auditMoveHead}
+	}
+	return []string{auditLastQuery(d), auditInsertOne, auditMoveHead}
+}
 
 // execTx runs a constant write of the transaction, prepared when it can be.
 func (r auditRepo) execTx(ctx context.Context, query string, args ...any) (int64, error) {
@@ -75,21 +95,32 @@ func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 			a.Actor.Addr, a.Action, a.Entity.Kind, a.Entity.ID, a.Entity.Name, string(a.Outcome), a.RequestID,
 			string(a.Details), a.PrevHash, a.Hash}
 	}
-	var err error
-	if len(recs) == 1 {
-		_, err = r.execTx(ctx, auditInsertOne, values(recs[0])...)
-	} else {
-		err = insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, values)
+	first, last := recs[0], recs[len(recs)-1]
+	moved := []any{last.Seq, last.Hash, first.Seq - 1, first.PrevHash}
+	if len(recs) == 1 && r.d.name == postgresDialect.name {
+		n, err := r.execTx(ctx, auditAppendOnePostgres, append(moved, values(first)...)...)
+		if err == nil && n == 0 {
+			err = headMoved()
+		}
+		return err
+	}
+	n, err := r.execTx(ctx, auditMoveHead, moved...)
+	if err == nil && n == 0 {
+		err = headMoved()
 	}
 	if err != nil {
 		return err
 	}
-	last := recs[len(recs)-1]
-	n, err := r.execTx(ctx, auditMoveHead, last.Seq, last.Hash, recs[0].Seq-1)
-	if err == nil && n == 0 {
-		err = fmt.Errorf("audit chain head moved: the records do not attach to it: %w", repositories.ErrConflict)
+	if len(recs) == 1 {
+		_, err = r.execTx(ctx, auditInsertOne, values(first)...)
+		return err
 	}
-	return err
+	return insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, values)
+}
+
+// headMoved says that records do not attach to the chain's head.
+func headMoved() error {
+	return fmt.Errorf("%w: %w", audit.ErrHeadMoved, repositories.ErrConflict)
 }
 
 func (r auditRepo) List(ctx context.Context, q audit.Query) ([]audit.Record, error) {

@@ -76,7 +76,7 @@ func (c *stmtCache) lookup(query string) *sql.Stmt {
 // every statement otherwise, and its one writing connection cannot prepare
 // on the pool while a transaction holds it.
 func prepareTxStmts(ctx context.Context, c *stmtCache, d *dialect) error {
-	for _, q := range []string{auditLastQuery(d), auditInsertOne, auditMoveHead} {
+	for _, q := range auditTxQueries(d) {
 		if _, err := c.get(ctx, d.rebind(q)); err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)
 		}

@@ -123,7 +123,11 @@ func (r repos) Audit() repositories.AuditRepository { return r.next.Audit() }
 // write runs op in the current transaction, or in one of its own.
 func (r repos) write(ctx context.Context, op func(tx repos) error) error {
 	if r.rec != nil {
-		return op(r)
+		err := op(r)
+		if err != nil {
+			r.rec.forget() // on SQLite the transaction goes on; what it wrote is unknown
+		}
+		return err
 	}
 	return r.store.InTx(ctx, func(tx repositories.Repos) error { return op(tx.(repos)) })
 }
@@ -138,15 +142,50 @@ type recorder struct {
 	omitted int
 	// counts are the store's counts, kept while only DeleteAlls write.
 	counts *models.StoreCounts
+	// read are entities the transaction read since it last wrote them, in
+	// a form nothing can change (a value without references, or its JSON):
+	// a write's value before is the one the service read just before it,
+	// and reading it again would cost the write a query. The transaction's
+	// snapshot is stable (SERIALIZABLE on PostgreSQL, one writer on
+	// SQLite), so only its own writes make one stale: writing an entity
+	// forgets it, removing any forgets them all (removals cascade), and so
+	// does a failed write.
+	read map[string]any
 }
+
+func readKey(kind, id string) string { return kind + "\x00" + id }
+
+// remember keeps an entity read in the transaction; v holds no reference
+// to anything the caller could change.
+func (c *recorder) remember(kind, id string, v any) {
+	if c.read == nil {
+		c.read = map[string]any{}
+	}
+	c.read[readKey(kind, id)] = v
+}
+
+// recall returns an entity read since the transaction last wrote it.
+func (c *recorder) recall(kind, id string) (any, bool) {
+	v, ok := c.read[readKey(kind, id)]
+	return v, ok
+}
+
+// forget forgets every entity read.
+func (c *recorder) forget() { c.read = nil }
 
 func (c *recorder) note(kind, id, name string, before, after any) {
 	c.counts = nil
+	if after == nil {
+		c.forget()
+	} else {
+		delete(c.read, readKey(kind, id))
+	}
 	c.add(kind, id, name, before, after)
 }
 
 // noteBulk notes the removal of every entity of a kind.
 func (c *recorder) noteBulk(kind string, n int) {
+	c.forget()
 	c.add(kind, "*", "", map[string]int{"count": n}, map[string]int{"count": 0})
 }
 

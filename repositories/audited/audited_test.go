@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,4 +289,96 @@ func declaredMethods(t *testing.T, dir string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// Two instances on one database: each seals its records on the head it last
+// appended at, which the other's writes make stale; the chain stays single
+// and gap-free, sequentially and concurrently.
+func TestInstancesSharingADatabaseMakeOneChain(t *testing.T) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			one, two := b.OpenPair(t)
+			stores := []*audited.Store{audited.Wrap(one, clock), audited.Wrap(two, clock)}
+			ctx := context.Background()
+			n := 0
+			create := func(s *audited.Store) error {
+				n++
+				return s.Users().Create(ctx, models.User{ID: fmt.Sprintf("u%d", n), Email: fmt.Sprintf("u%d@example.com", n), CreatedAt: clock(), UpdatedAt: clock()})
+			}
+			for _, i := range []int{0, 0, 1, 0, 1, 1, 0} {
+				require.NoError(t, create(stores[i]))
+			}
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Go(func() {
+					for range 5 {
+						mu.Lock()
+						n++
+						id := n
+						mu.Unlock()
+						u := models.User{ID: fmt.Sprintf("u%d", id), Email: fmt.Sprintf("u%d@example.com", id), CreatedAt: clock(), UpdatedAt: clock()}
+						assert.NoError(t, stores[w%2].Users().Create(ctx, u))
+					}
+				})
+			}
+			wg.Wait()
+			recs := records(t, one)
+			require.Len(t, recs, 27, "one record per write")
+			for i, r := range recs {
+				require.Equal(t, int64(i+1), r.Seq)
+			}
+			verified(t, two)
+		})
+	}
+}
+
+// The value before of a write is the one the transaction read just before
+// (no second query), unchanged by what the caller did to it, and never one
+// the transaction has written since.
+func TestValuesReadInTheTransactionAreTheValuesBefore(t *testing.T) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			s := audited.Wrap(b.Open(t), clock)
+			ctx := context.Background()
+			later := clock().Add(time.Minute)
+			c := models.Config{ID: "c1", Name: "one", CreatedAt: clock(), UpdatedAt: clock()}
+			require.NoError(t, s.Configs().Create(ctx, c))
+			require.NoError(t, s.Servers().Create(ctx, "c1", models.Server{Name: "s", Command: "npx", Args: []string{"old"}, CreatedAt: clock(), UpdatedAt: clock()}))
+
+			require.NoError(t, s.InTx(ctx, func(tx repositories.Repos) error {
+				cfg, err := tx.Configs().Resolve(ctx, "one")
+				if err != nil {
+					return err
+				}
+				srv, err := tx.Servers().Get(ctx, cfg.ID, "s")
+				if err != nil {
+					return err
+				}
+				srv.Args[0] = "new" // the slice read, changed in place
+				if err := tx.Servers().Update(ctx, cfg.ID, srv); err != nil {
+					return err
+				}
+				if err := tx.Configs().Rename(ctx, cfg.ID, "two", later); err != nil {
+					return err
+				}
+				// Resolved before the rename: the touch's value before is
+				// the renamed configuration, not the one read.
+				return tx.Configs().Touch(ctx, cfg.ID, later.Add(time.Minute))
+			}))
+			recs := records(t, s)
+			require.Len(t, recs, 3)
+			d := details(t, recs[2])
+			byPath := map[string][]audit.Change{}
+			for _, ch := range d.Changes {
+				byPath[ch.Path] = append(byPath[ch.Path], ch)
+			}
+			require.Len(t, byPath["/server/c1~1s/Args/0"], 1, "%v", paths(d))
+			assert.JSONEq(t, `"old"`, string(byPath["/server/c1~1s/Args/0"][0].Before))
+			assert.JSONEq(t, `"new"`, string(byPath["/server/c1~1s/Args/0"][0].After))
+			require.Len(t, byPath["/config/c1/Name"], 1, "the rename only: %v", paths(d))
+			assert.Len(t, byPath["/config/c1/UpdatedAt"], 2, "%v", paths(d))
+			verified(t, s)
+		})
+	}
 }

@@ -2,6 +2,7 @@ package audited
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/securemcp/gateway/models"
@@ -27,6 +28,25 @@ type configs struct {
 	r repos
 }
 
+// Resolve remembers the configuration read in a transaction, the value
+// before of a write that follows.
+func (c configs) Resolve(ctx context.Context, idOrName string) (models.Config, error) {
+	x, err := c.ConfigRepository.Resolve(ctx, idOrName)
+	if err == nil && c.r.rec != nil {
+		c.r.rec.remember(kindConfig, x.ID, x) // a Config holds no reference
+	}
+	return x, err
+}
+
+// resolveBefore is the configuration before a write: read in the
+// transaction already, or now.
+func (c configs) resolveBefore(ctx context.Context, tx repos, id string) (models.Config, error) {
+	if v, ok := tx.rec.recall(kindConfig, id); ok {
+		return v.(models.Config), nil
+	}
+	return tx.next.Configs().Resolve(ctx, id)
+}
+
 func (c configs) Create(ctx context.Context, cs ...models.Config) error {
 	return c.r.write(ctx, func(tx repos) error {
 		if err := tx.next.Configs().Create(ctx, cs...); err != nil {
@@ -44,7 +64,7 @@ func (c configs) Create(ctx context.Context, cs ...models.Config) error {
 // row again would cost every write a query).
 func (c configs) update(ctx context.Context, id string, op func(tx repos) error, apply func(*models.Config)) error {
 	return c.r.write(ctx, func(tx repos) error {
-		before, err := tx.next.Configs().Resolve(ctx, id)
+		before, err := c.resolveBefore(ctx, tx, id)
 		if err != nil {
 			return op(tx) // the write reports what is wrong
 		}
@@ -108,11 +128,27 @@ func (s servers) Create(ctx context.Context, configID string, ss ...models.Serve
 	})
 }
 
+// Get remembers the server read in a transaction, the value before of a
+// write that follows, as its JSON (a Server holds maps the caller may
+// change before it writes).
+func (s servers) Get(ctx context.Context, configID, name string) (models.Server, error) {
+	x, err := s.ServerRepository.Get(ctx, configID, name)
+	if err == nil && s.r.rec != nil {
+		if raw, jerr := json.Marshal(x); jerr == nil {
+			s.r.rec.remember(kindServer, serverID(configID, name), json.RawMessage(raw))
+		}
+	}
+	return x, err
+}
+
 func (s servers) Update(ctx context.Context, configID string, x models.Server) error {
 	return s.r.write(ctx, func(tx repos) error {
-		before, err := orNil(tx.next.Servers().Get(ctx, configID, x.Name))
-		if err != nil {
-			return err
+		before, ok := tx.rec.recall(kindServer, serverID(configID, x.Name))
+		if !ok {
+			var err error
+			if before, err = orNil(tx.next.Servers().Get(ctx, configID, x.Name)); err != nil {
+				return err
+			}
 		}
 		if err := tx.next.Servers().Update(ctx, configID, x); err != nil {
 			return err

@@ -130,6 +130,36 @@ func testAudit(t *testing.T, newStore Factory) {
 		assert.Error(t, err, "a second record 1 must not fork the chain")
 		assert.True(t, verifyStore(t, s).OK())
 	})
+	t.Run("AppendAtAnotherHeadWritesNothing", func(t *testing.T) {
+		s := newStore(t)
+		appendRecords(t, s, auditRecord(0))
+		real := audit.Head{Seq: 1, Hash: scanAll(t, s.Audit(), 10)[0].Hash}
+		for _, stale := range []struct {
+			name string
+			head audit.Head
+			n    int
+		}{
+			{"behind", audit.EmptyHead(), 1},
+			{"same seq, another hash", audit.Head{Seq: 1, Hash: audit.GenesisHash}, 1},
+			{"ahead", audit.Head{Seq: 7, Hash: real.Hash}, 2},
+		} {
+			recs := make([]audit.Record, stale.n)
+			for i := range recs {
+				recs[i] = auditRecord(10 + i)
+			}
+			_, err := audit.Seal(stale.head, recs)
+			require.NoError(t, err)
+			err = s.InTx(ctx(), func(tx repositories.Repos) error {
+				require.ErrorIs(t, tx.Audit().Append(ctx(), recs), audit.ErrHeadMoved, stale.name)
+				// The transaction is still usable: it appends at the real head.
+				return audit.Write(ctx(), tx.Audit(), auditRecord(20))
+			})
+			require.NoError(t, err, stale.name)
+		}
+		recs := scanAll(t, s.Audit(), 10)
+		require.Len(t, recs, 4, "only the records written at the real head")
+		assert.True(t, verifyStore(t, s).OK())
+	})
 	t.Run("ConcurrentWritersMakeOneChain", func(t *testing.T) {
 		s := newStore(t)
 		const writers, each = 8, 5

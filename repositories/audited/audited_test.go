@@ -377,7 +377,11 @@ func TestValuesReadInTheTransactionAreTheValuesBefore(t *testing.T) {
 			assert.JSONEq(t, `"old"`, string(byPath["/server/c1~1s/Args/0"][0].Before))
 			assert.JSONEq(t, `"new"`, string(byPath["/server/c1~1s/Args/0"][0].After))
 			require.Len(t, byPath["/config/c1/Name"], 1, "the rename only: %v", paths(d))
-			assert.Len(t, byPath["/config/c1/UpdatedAt"], 2, "%v", paths(d))
+			touches := byPath["/config/c1/UpdatedAt"]
+			require.Len(t, touches, 2, "%v", paths(d))
+			renamedAt, err := json.Marshal(later)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(renamedAt), string(touches[1].Before), "the touch starts from the rename")
 			verified(t, s)
 		})
 	}

@@ -59,6 +59,12 @@
 //     (VerifyOptions.Head) against records removed from the end. On SQLite
 //     the store's single writing connection and BEGIN IMMEDIATE already
 //     serialize writers.
+//   - A writer that remembers the head it last appended at (WriteAt) seals
+//     on that guess and skips Last: Append then takes the lock itself,
+//     moving the head only from the guessed one (its seq and hash) in the
+//     same statement or transaction as the insert, and writes nothing
+//     (ErrHeadMoved) when the head is elsewhere, which sends WriteAt back
+//     to Last. A wrong guess costs a round trip, never a fork or a gap.
 //   - Because the lock is held from Last to the commit, Write comes last in
 //     a transaction: every audited write serializes on it for the time of
 //     one insert and the commit, and tool-call batches amortize it.

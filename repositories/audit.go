@@ -17,8 +17,11 @@ type AuditRepository interface {
 	// Last returns the chain's head (audit.EmptyHead when it has no
 	// record) and locks it until the transaction ends (audit.Appender).
 	Last(ctx context.Context) (audit.Head, error)
-	// Append stores sealed records that attach to the head Last returned,
-	// and moves the head to the last of them (audit.Appender).
+	// Append stores sealed records that attach to the head Last returned
+	// (or the head audit.WriteAt guessed), and moves the head to the last of
+	// them, taking the head's lock; when the head is not where the first
+	// record attaches, it writes nothing and returns audit.ErrHeadMoved
+	// (audit.Appender).
 	Append(ctx context.Context, recs []audit.Record) error
 	// Head returns the recorded head of the chain without locking it.
 	Head(ctx context.Context) (audit.Head, error)

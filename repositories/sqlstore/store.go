@@ -38,6 +38,10 @@ type dialect struct {
 	// forUpdate ends a SELECT that must lock the rows it reads until the
 	// transaction ends (empty where writers are serialized anyway).
 	forUpdate string
+	// beginWrite, when set, is the first statement of every write
+	// transaction: it queues the writers of every instance on the audit
+	// chain's head before their snapshot is taken (see postgresDialect).
+	beginWrite string
 }
 
 // Store is a repositories.Store over database/sql.
@@ -152,6 +156,11 @@ func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error)
 			_ = tx.Rollback()
 		}
 	}()
+	if s.d.beginWrite != "" {
+		if _, err = tx.ExecContext(ctx, s.d.beginWrite); err != nil {
+			return fmt.Errorf("queue on the audit chain: %w", s.d.translate(err))
+		}
+	}
 	if err = fn(db{r: tx, w: tx, d: s.d, tx: tx, txStmts: s.txStmts}); err != nil {
 		return err
 	}

@@ -64,6 +64,7 @@ func (s db) Memberships() repositories.MembershipRepository { return membershipR
 func (s db) APIKeys() repositories.APIKeyRepository         { return apiKeyRepo{s} }
 func (s db) Settings() repositories.SettingsRepository      { return settingsRepo{s} }
 func (s db) Integrity() repositories.IntegrityRepository    { return integrityRepo{s} }
+func (s db) AdminKeys() repositories.AdminKeyRepository     { return adminKeyRepo{s} }
 
 // Backend names the engine.
 func (s *Store) Backend() string { return s.d.name }

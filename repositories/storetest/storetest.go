@@ -21,6 +21,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, newStore) })
 	t.Run("Memberships", func(t *testing.T) { testMemberships(t, newStore) })
 	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, newStore) })
+	t.Run("AdminKeys", func(t *testing.T) { testAdminKeys(t, newStore) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newStore) })
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, newStore) })
 	t.Run("Portability", func(t *testing.T) { testPortability(t, newStore) })

@@ -37,6 +37,7 @@ var statusOf = map[services.Kind]int{
 	services.KindTooLarge:     http.StatusRequestEntityTooLarge,
 	services.KindUnavailable:  http.StatusServiceUnavailable,
 	services.KindUnauthorized: http.StatusUnauthorized,
+	services.KindForbidden:    http.StatusForbidden,
 	services.KindInternal:     http.StatusInternalServerError,
 }
 

@@ -59,7 +59,7 @@ func (s *ConfigService) Create(ctx context.Context, name string) (models.Config,
 // Get returns a configuration with its servers, their secrets masked.
 func (s *ConfigService) Get(ctx context.Context, ident string) (ConfigDetail, error) {
 	d, err := s.detail(ctx, ident)
-	d.Servers = publicServers(d.Servers)
+	d.Servers = forReaders(ctx, publicServers(d.Servers))
 	return d, err
 }
 

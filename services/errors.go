@@ -23,6 +23,8 @@ const (
 	KindUnavailable
 	// KindUnauthorized is a refused credential (an API key that does not verify).
 	KindUnauthorized
+	// KindForbidden is a valid credential whose role does not permit the operation.
+	KindForbidden
 )
 
 func (k Kind) String() string {
@@ -39,6 +41,8 @@ func (k Kind) String() string {
 		return "unavailable"
 	case KindUnauthorized:
 		return "unauthorized"
+	case KindForbidden:
+		return "forbidden"
 	default:
 		return "internal"
 	}

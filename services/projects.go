@@ -201,7 +201,7 @@ func (s *ProjectService) Config(ctx context.Context, ident string) (ConfigDetail
 	}
 	d := ConfigDetail{Config: *c}
 	servers, err := s.store.Servers().List(ctx, c.ID)
-	d.Servers = publicServers(servers)
+	d.Servers = forReaders(ctx, publicServers(servers))
 	return d, storeErr(err, "", "")
 }
 

@@ -203,7 +203,7 @@ func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (mode
 		return models.Server{}, err
 	}
 	srv, err := s.store.Servers().Get(ctx, c.ID, name)
-	return publicServer(srv), serverLookupErr(err, name, c.Name)
+	return forReader(ctx, publicServer(srv)), serverLookupErr(err, name, c.Name)
 }
 
 // modifyServer applies change to a stored server inside one transaction.

@@ -178,7 +178,7 @@ func (s *AdminKeyService) Delete(ctx context.Context, ident string) (AdminKeyVie
 		if k, err = s.resolve(ctx, tx, ident); err != nil {
 			return err
 		}
-		return storeErr(tx.AdminKeys().Delete(ctx, k.ID), fmt.Sprintf("admin key %q not found", ident), "")
+		return storeErr(tx.AdminKeys().Delete(ctx, k.ID), "no admin key has that id or name", "")
 	})
 	if err != nil {
 		return AdminKeyView{}, err
@@ -192,7 +192,9 @@ func (s *AdminKeyService) resolve(ctx context.Context, r repositories.Repos, ide
 		return models.AdminKey{}, Invalid("name admin keys by id or name, never by their secret")
 	}
 	k, err := lookup(ctx, ident, r.AdminKeys().Resolve)
-	return k, storeErr(err, fmt.Sprintf("admin key %q not found", ident), "")
+	// The identifier is not quoted: a client that sent a secret of another
+	// kind (the bootstrap key) must not find it in an answer or a log.
+	return k, storeErr(err, "no admin key has that id or name", "")
 }
 
 // Admin key refusals, as Verify reports them.

@@ -4,10 +4,10 @@ import "time"
 
 // CreateAdminKeyRequest is the body of POST /admin-keys.
 type CreateAdminKeyRequest struct {
-	Name string `json:"name" example:"ci-pipeline"`
+	Name string `json:"name" example:"ci-pipeline" validate:"required"`
 	// Role is admin (everything), operator (everything but admin keys,
 	// settings, restore and reset) or viewer (reads only, secrets masked).
-	Role string `json:"role" example:"operator" enums:"admin,operator,viewer"`
+	Role string `json:"role" example:"operator" enums:"admin,operator,viewer" validate:"required"`
 	// ExpiresAt (RFC 3339, in the future) and ExpiresInSeconds are optional
 	// and exclusive; without either the key does not expire.
 	ExpiresAt        string `json:"expires_at" example:"2030-01-01T00:00:00Z"`

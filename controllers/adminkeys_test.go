@@ -14,6 +14,7 @@ import (
 
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/middleware"
+	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 )
 
@@ -231,4 +232,31 @@ func TestBadAdminKeysAreThrottled(t *testing.T) {
 	assertError(t, res, http.StatusTooManyRequests, "too_many_requests")
 	h.must(http.StatusOK, h.from(attacker, good, "/api/v1/configs"))
 	h.must(http.StatusOK, h.from(attacker, testAdminKey, "/api/v1/configs"))
+}
+
+// Admin keys are credentials of the management API, not state of the
+// gateway: a backup holds none of them (not even hashed), a restore does not
+// replace them and a reset does not delete them, so that restoring another
+// instance's backup grants nobody access and the admins doing it keep theirs.
+func TestAdminKeysAreOutsideBackupRestoreAndReset(t *testing.T) {
+	h := newHarness(t)
+	h.seedConfig("cfg")
+	secret := h.createAdminKey("ops-robot", "admin")
+	stored, _, err := h.store.AdminKeys().List(context.Background(), repositories.Page{})
+	require.NoError(t, err)
+	require.Len(t, stored, 1)
+
+	h.must(http.StatusOK, h.as(secret, "POST", "/api/v1/system/backup", map[string]string{"output_file": "b.json"}))
+	raw, err := os.ReadFile(filepath.Join(h.dataDir, "b.json"))
+	require.NoError(t, err)
+	for _, leak := range []string{"ops-robot", stored[0].Hash, stored[0].ID, "smgadm_"} {
+		assert.NotContains(t, string(raw), leak)
+	}
+
+	h.must(http.StatusOK, h.as(secret, "POST", "/api/v1/system/reset", map[string]bool{"confirm": true}))
+	h.must(http.StatusOK, h.as(secret, "GET", "/api/v1/configs", nil))
+	other := h.createAdminKey("made-after-backup", "viewer")
+	h.must(http.StatusOK, h.as(secret, "POST", "/api/v1/system/restore", map[string]string{"input_file": "b.json"}))
+	h.must(http.StatusOK, h.as(other, "GET", "/api/v1/configs/cfg", nil))
+	h.must(http.StatusOK, h.as(secret, "GET", "/api/v1/admin-keys/made-after-backup", nil))
 }

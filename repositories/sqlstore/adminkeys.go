@@ -37,10 +37,13 @@ func (r adminKeyRepo) Resolve(ctx context.Context, idOrName string) (models.Admi
 	return k, r.scanErr(err)
 }
 
+// adminKeyByHash is constant, so that its statement stays prepared.
+const adminKeyByHash = `SELECT ` + adminKeyColumns + ` FROM admin_keys WHERE hash = ?`
+
 // GetByHash runs on every request of a named admin key: the unique index on
-// hash makes it one lookup, never a scan.
+// hash makes it one lookup, never a scan, with its statement kept prepared.
 func (r adminKeyRepo) GetByHash(ctx context.Context, hash string) (models.AdminKey, error) {
-	k, err := scanAdminKey(r.queryRow(ctx, `SELECT `+adminKeyColumns+` FROM admin_keys WHERE hash = ?`, hash))
+	k, err := scanAdminKey(r.queryRowPrepared(ctx, adminKeyByHash, hash))
 	return k, r.scanErr(err)
 }
 

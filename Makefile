@@ -11,6 +11,15 @@ docs:
 	go tool swag fmt --dir controllers
 	go run ./docs/gen
 
+.PHONY: generate
+
+# Regenerate the pass-through methods of the store decorators
+# (repositories/timed and repositories/cached) from the repository
+# interfaces, after adding or changing a repository method. Commit the
+# result; tests fail while it is stale.
+generate:
+	go generate ./repositories/...
+
 .PHONY: bench bench-gateway load load-gateway
 
 # Go benchmarks of the hot paths (key verification, get configuration, get

@@ -155,11 +155,13 @@ func TestListFailingMidwayIsCut(t *testing.T) {
 }
 
 // blockingStore holds every key batch until release closes or the
-// request's time runs out, once started has been told.
+// request's time runs out, once started has been told; expired is told when
+// a batch was let go by its request's time limit.
 type blockingStore struct {
 	repositories.Store
 	started chan struct{}
 	release chan struct{}
+	expired chan struct{}
 }
 
 func (s blockingStore) APIKeys() repositories.APIKeyRepository {
@@ -180,6 +182,10 @@ func (r blockingKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter
 		select {
 		case <-r.s.release:
 		case <-ctx.Done(): // the request's own limit: the read then fails as a real one would
+			select {
+			case r.s.expired <- struct{}{}:
+			default:
+			}
 		}
 	}
 	return r.APIKeyRepository.InfoBatch(ctx, f, after, skip, limit)
@@ -188,7 +194,7 @@ func (r blockingKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter
 // Whole lists take turns: beyond the allowed number, one waits, within its
 // time limit; a small page never waits.
 func TestWholeListsTakeTurns(t *testing.T) {
-	store := blockingStore{started: make(chan struct{}, 1), release: make(chan struct{})}
+	store := blockingStore{started: make(chan struct{}, 1), release: make(chan struct{}), expired: make(chan struct{}, 1)}
 	h := newHarnessWith(t, func(s repositories.Store) repositories.Store { store.Store = s; return store },
 		func(d *controllers.Deps) { d.ConcurrentListings = 1; d.LongOperationTimeout = 300 * time.Millisecond })
 	h.seedManyKeys(10, true)
@@ -213,6 +219,9 @@ func TestWholeListsTakeTurns(t *testing.T) {
 	res := h.do("GET", "/api/v1/api-keys", nil)
 	assertError(t, res, http.StatusServiceUnavailable, "timeout")
 	assert.Equal(t, "5", res.Header.Get("Retry-After"))
+	// The first request's limit ended before the second's, but each limit
+	// ends on a goroutine of its own: wait until the first has seen its own.
+	<-store.expired
 	close(store.release)
 	assert.Equal(t, http.StatusServiceUnavailable, <-first, "held past its own time limit, the first says so too")
 	all := h.must(http.StatusOK, h.do("GET", "/api/v1/api-keys", nil))

@@ -1,7 +1,13 @@
 // Package repositories declares the storage contract of the gateway. Backends
 // (the embedded SQLite store and PostgreSQL) live in sub-packages and must pass
 // the conformance suite in storetest.
+//
+// The decorators in timed and cached wrap every repository method; their
+// pass-through code is generated from the interfaces below (after changing
+// one, run `go generate ./repositories/...` or `make generate`).
 package repositories
+
+//go:generate go run ./internal/wrapgen
 
 import (
 	"context"

@@ -80,32 +80,16 @@ func (s *Store) Backend() string { return s.next.Backend() }
 // Close closes the wrapped store.
 func (s *Store) Close() error { return s.next.Close() }
 
+// The repositories' methods are generated (repositories_gen.go): reads pass
+// through, writes invalidate, as cachePolicy in repositories/internal/wrapgen
+// decides for each; the reads the cache serves are below.
+
 // repos are the repositories of the store, or of one transaction (inTx: reads
 // bypass the cache there).
 type repos struct {
 	next repositories.Repos
 	c    *cache
 	inTx bool
-}
-
-func (r repos) Configs() repositories.ConfigRepository {
-	return configs{next: r.next.Configs(), c: r.c, inTx: r.inTx}
-}
-func (r repos) Servers() repositories.ServerRepository {
-	return servers{next: r.next.Servers(), c: r.c, inTx: r.inTx}
-}
-func (r repos) Projects() repositories.ProjectRepository {
-	return projects{next: r.next.Projects(), c: r.c}
-}
-func (r repos) Users() repositories.UserRepository { return users{next: r.next.Users(), c: r.c} }
-func (r repos) Memberships() repositories.MembershipRepository {
-	return memberships{next: r.next.Memberships(), c: r.c}
-}
-func (r repos) APIKeys() repositories.APIKeyRepository {
-	return apiKeys{next: r.next.APIKeys(), c: r.c}
-}
-func (r repos) Settings() repositories.SettingsRepository {
-	return settings{next: r.next.Settings(), c: r.c}
 }
 
 // Resolve serves a configuration from the cache when it can.

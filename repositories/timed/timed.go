@@ -62,28 +62,11 @@ func (s *Store) Backend() string { return s.next.Backend() }
 // Close closes the wrapped store.
 func (s *Store) Close() error { return s.next.Close() }
 
-// repos times the repositories of the store or of one transaction.
+// repos times the repositories of the store or of one transaction; the
+// methods of every repository are generated (repositories_gen.go).
 type repos struct {
 	next repositories.Repos
 	observer
-}
-
-func (r repos) Configs() repositories.ConfigRepository {
-	return configs{r.next.Configs(), r.observer}
-}
-func (r repos) Servers() repositories.ServerRepository {
-	return servers{r.next.Servers(), r.observer}
-}
-func (r repos) Projects() repositories.ProjectRepository {
-	return projects{r.next.Projects(), r.observer}
-}
-func (r repos) Users() repositories.UserRepository { return users{r.next.Users(), r.observer} }
-func (r repos) Memberships() repositories.MembershipRepository {
-	return memberships{r.next.Memberships(), r.observer}
-}
-func (r repos) APIKeys() repositories.APIKeyRepository { return apiKeys{r.next.APIKeys(), r.observer} }
-func (r repos) Settings() repositories.SettingsRepository {
-	return settings{r.next.Settings(), r.observer}
 }
 
 // observer reports calls to an Observer.

@@ -116,21 +116,11 @@ func adminKeyExpiry(req NewAdminKey, now time.Time) (*time.Time, error) {
 // Create makes a named admin key and returns its secret, which is stored
 // hashed only and cannot be shown again.
 func (s *AdminKeyService) Create(ctx context.Context, req NewAdminKey) (IssuedAdminKey, error) {
-	var problems []string
-	name, err := CleanEntityName("name", req.Name)
-	if err != nil {
-		problems = append(problems, err.(*Error).Message)
-	}
-	role, err := ParseRole(req.Role)
-	if err != nil {
-		problems = append(problems, err.(*Error).Message)
-	}
 	now := s.now()
-	expiry, err := adminKeyExpiry(req, now)
-	if err != nil {
-		problems = append(problems, err.(*Error).Message)
-	}
-	if len(problems) > 0 {
+	name, nameErr := CleanEntityName("name", req.Name)
+	role, roleErr := ParseRole(req.Role)
+	expiry, expiryErr := adminKeyExpiry(req, now)
+	if problems := messagesOf(nameErr, roleErr, expiryErr); len(problems) > 0 {
 		return IssuedAdminKey{}, InvalidIssues(problems)
 	}
 	secret, err := newAdminSecret()
@@ -144,6 +134,22 @@ func (s *AdminKeyService) Create(ctx context.Context, req NewAdminKey) (IssuedAd
 		return IssuedAdminKey{}, storeErr(err, "", fmt.Sprintf("an admin key named %q already exists", name))
 	}
 	return IssuedAdminKey{Secret: secret, Key: k}, nil
+}
+
+// messagesOf collects the client messages of the errors that are not nil,
+// so that one answer names every problem of a request.
+func messagesOf(errs ...error) []string {
+	var out []string
+	for _, err := range errs {
+		var e *Error
+		switch {
+		case errors.As(err, &e):
+			out = append(out, e.Message)
+		case err != nil:
+			out = append(out, err.Error())
+		}
+	}
+	return out
 }
 
 // List returns a page of the admin keys, masked, in creation order.

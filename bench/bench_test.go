@@ -30,6 +30,8 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 const adminKey = "bench-admin-key-0123456789abcdef0123456789abcdef"
@@ -64,11 +66,11 @@ func newStack(tb testing.TB, backend sqltest.Backend, n int) *stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	files, err := services.NewDataDir(filepath.Join(tb.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(tb.TempDir(), "data"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := services.New(store, files, services.SystemClock)
+	svc := services.New(store, files, entity.SystemClock)
 	tb.Cleanup(func() { _ = svc.Close() })
 	gin.SetMode(gin.ReleaseMode)
 	s := &stack{svc: svc, pop: pop, router: controllers.NewHandler(controllers.Deps{

@@ -9,7 +9,8 @@ import (
 
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // BenchmarkHealthAndReset measures the whole-store operations that count and
@@ -22,11 +23,11 @@ func BenchmarkHealthAndReset(b *testing.B) {
 		for _, n := range []int{1000, 100_000} {
 			b.Run(fmt.Sprintf("%s/users=%d", backend.Name, n), func(b *testing.B) {
 				store := backend.Open(b)
-				files, err := services.NewDataDir(filepath.Join(b.TempDir(), "data"))
+				files, err := confine.NewDataDir(filepath.Join(b.TempDir(), "data"))
 				if err != nil {
 					b.Fatal(err)
 				}
-				system := services.NewSystemService(store, files, time.Now)
+				sys := system.NewSystemService(store, files, time.Now)
 				populate := func() {
 					if _, err := storetest.Populate(ctx, store, n); err != nil {
 						b.Fatal(err)
@@ -35,11 +36,11 @@ func BenchmarkHealthAndReset(b *testing.B) {
 				populate()
 				for _, scope := range []struct {
 					name  string
-					scope services.HealthScope
-				}{{"health", services.HealthCounts}, {"health-integrity", services.HealthIntegrity}} {
+					scope system.HealthScope
+				}{{"health", system.HealthCounts}, {"health-integrity", system.HealthIntegrity}} {
 					b.Run(scope.name, func(b *testing.B) {
 						for b.Loop() {
-							report, err := system.Health(ctx, scope.scope)
+							report, err := sys.Health(ctx, scope.scope)
 							if err != nil || report.Statistics.TotalUsers != n {
 								b.Fatalf("health: %+v, %v", report.Statistics, err)
 							}
@@ -53,7 +54,7 @@ func BenchmarkHealthAndReset(b *testing.B) {
 							populate()
 							b.StartTimer()
 						}
-						res, err := system.Reset(ctx, true)
+						res, err := sys.Reset(ctx, true)
 						if err != nil || res.Deleted.Users != n {
 							b.Fatalf("reset: %+v, %v", res.Deleted, err)
 						}

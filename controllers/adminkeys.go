@@ -7,18 +7,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 )
 
 // AdminKeyController serves the named admin keys. Every route needs the
 // admin role (RouteAccess).
 type AdminKeyController struct {
 	errorWriter
-	svc *services.AdminKeyService
+	svc *access.AdminKeyService
 }
 
 // NewAdminKeyController wires an AdminKeyController.
-func NewAdminKeyController(w errorWriter, svc *services.AdminKeyService) *AdminKeyController {
+func NewAdminKeyController(w errorWriter, svc *access.AdminKeyService) *AdminKeyController {
 	return &AdminKeyController{errorWriter: w, svc: svc}
 }
 
@@ -29,7 +29,7 @@ func (h *AdminKeyController) register(g *gin.RouterGroup) {
 	g.DELETE("/admin-keys/:admin_key", h.Delete)
 }
 
-func newAdminKeyItem(v services.AdminKeyView) models.AdminKeyItem {
+func newAdminKeyItem(v access.AdminKeyView) models.AdminKeyItem {
 	return models.NewAdminKeyItem(v.AdminKey, v.Masked, v.Expired)
 }
 
@@ -57,9 +57,9 @@ func (h *AdminKeyController) Create(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	in := services.NewAdminKey{Name: req.Name, Role: req.Role, ExpiresAt: req.ExpiresAt, ExpiresIn: secondsOf(req.ExpiresInSeconds)}
+	in := access.NewAdminKey{Name: req.Name, Role: req.Role, ExpiresAt: req.ExpiresAt, ExpiresIn: secondsOf(req.ExpiresInSeconds)}
 	k, err := h.svc.Create(c.Request.Context(), in)
-	data := models.AdminKeyIssued{AdminKeyItem: models.NewAdminKeyItem(k.Key, services.AdminKeyPrefix+"…"+k.Key.Last4, false), APIKey: k.Secret}
+	data := models.AdminKeyIssued{AdminKeyItem: models.NewAdminKeyItem(k.Key, access.AdminKeyPrefix+"…"+k.Key.Last4, false), APIKey: k.Secret}
 	h.reply(c, err, http.StatusCreated, "Admin key created successfully; store it now, it will not be shown again", data)
 }
 

@@ -6,19 +6,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 )
 
 // APIKeyController serves the API key routes, those under a user included.
 type APIKeyController struct {
 	errorWriter
-	svc   *services.APIKeyService
+	svc   *access.APIKeyService
 	lists listGate
 }
 
 // NewAPIKeyController wires an APIKeyController; lists bounds the whole
 // lists it writes at once.
-func NewAPIKeyController(w errorWriter, svc *services.APIKeyService, lists listGate) *APIKeyController {
+func NewAPIKeyController(w errorWriter, svc *access.APIKeyService, lists listGate) *APIKeyController {
 	return &APIKeyController{errorWriter: w, svc: svc, lists: lists}
 }
 
@@ -34,7 +34,7 @@ func (h *APIKeyController) register(g *gin.RouterGroup) {
 	g.POST("/api-keys/:api_key/enable", h.Enable)
 }
 
-func newAPIKeyItem(v services.KeyView) models.APIKeyItem {
+func newAPIKeyItem(v access.KeyView) models.APIKeyItem {
 	return models.NewAPIKeyItem(v.APIKeyInfo, v.Masked, string(v.Inactive))
 }
 

@@ -13,7 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // keyFixture is a configuration, a project using it and a member.
@@ -87,7 +88,7 @@ func TestAPIKeyListingsAreMasked(t *testing.T) {
 	require.Len(t, items, 2)
 	for _, s := range []string{s1, s2} {
 		assert.NotContains(t, string(res.Raw), s)
-		assert.NotContains(t, string(res.Raw), services.HashAPIKeySecret(s), "nor its hash")
+		assert.NotContains(t, string(res.Raw), keymaterial.HashAPIKeySecret(s), "nor its hash")
 	}
 	first := items[0]
 	aliceID := h.userID("alice@example.com")
@@ -168,7 +169,7 @@ func TestAPIKeyDisableEnableDelete(t *testing.T) {
 	assert.NotNil(t, off["disabled_at"])
 	assert.Equal(t, "disabled", off["inactive_reason"])
 	_, err := h.svc.APIKeys.Verify(ctx, secret)
-	assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err))
 	again := h.must(http.StatusOK, h.do("POST", "/api/v1/api-keys/"+id+"/disable", nil)).data()
 	assert.Equal(t, off["disabled_at"], again["disabled_at"], "disabling twice keeps the first time")
 
@@ -184,7 +185,7 @@ func TestAPIKeyDisableEnableDelete(t *testing.T) {
 	assertError(t, h.do("DELETE", "/api/v1/api-keys/"+id, nil), 404, "not_found")
 	assertError(t, h.do("POST", "/api/v1/api-keys/"+secret+"/enable", nil), 404, "not_found", "no API key has this secret")
 	_, err = h.svc.APIKeys.Verify(ctx, secret)
-	assert.Equal(t, services.ReasonUnknown, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonUnknown, access.RefusalReason(err))
 
 	h.seedKey("alice@example.com", "p")
 	h.seedKey("alice@example.com", "p")
@@ -210,7 +211,7 @@ func TestAPIKeyRotate(t *testing.T) {
 	_, err := h.svc.APIKeys.Verify(ctx, fresh)
 	require.NoError(t, err)
 	_, err = h.svc.APIKeys.Verify(ctx, old)
-	assert.Equal(t, services.ReasonUnknown, services.RefusalReason(err), "without grace the old secret stops at once")
+	assert.Equal(t, access.ReasonUnknown, access.RefusalReason(err), "without grace the old secret stops at once")
 
 	graced := h.must(http.StatusOK, h.do("POST", "/api/v1/api-keys/rotate", map[string]any{"api_key": id, "grace_period_seconds": 3600})).data()
 	assert.NotNil(t, graced["previous_expires_at"])
@@ -250,7 +251,7 @@ func TestAPIKeyStatusAfterMembershipRemoval(t *testing.T) {
 	removed := h.must(http.StatusOK, h.do("DELETE", "/api/v1/projects/p/users/alice@example.com", nil)).data()
 	assert.EqualValues(t, 1, removed["inactive_api_keys"])
 	_, err := h.svc.APIKeys.Verify(context.Background(), secret)
-	assert.Equal(t, services.ReasonNotMember, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonNotMember, access.RefusalReason(err))
 	detail := h.must(http.StatusOK, h.do("GET", "/api/v1/api-keys/"+id, nil)).data()
 	assert.Equal(t, "inactive", detail["status"])
 	assert.Equal(t, "not_a_member", detail["inactive_reason"])
@@ -283,7 +284,7 @@ func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
 			assert.Equal(t, "active", res.data()["status"])
 			continue
 		}
-		assert.Equal(t, string(services.RefusalReason(err)), res.data()["inactive_reason"], "the listing says why Verify refuses")
+		assert.Equal(t, string(access.RefusalReason(err)), res.data()["inactive_reason"], "the listing says why Verify refuses")
 	}
 	assert.Positive(t, verified)
 }

@@ -6,17 +6,17 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // ConfigController serves the configuration routes.
 type ConfigController struct {
 	errorWriter
-	svc *services.ConfigService
+	svc *catalog.ConfigService
 }
 
 // NewConfigController wires a ConfigController.
-func NewConfigController(w errorWriter, svc *services.ConfigService) *ConfigController {
+func NewConfigController(w errorWriter, svc *catalog.ConfigService) *ConfigController {
 	return &ConfigController{errorWriter: w, svc: svc}
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // seedConfig creates a configuration with one server and returns its id.
@@ -431,7 +431,7 @@ func testConfigSearch(t *testing.T, h *harness) {
 func TestDeeplyNestedToolsWithinTheBoundAreExportedAndBackedUp(t *testing.T) {
 	h := newHarness(t)
 	h.seedConfig("deep")
-	depth := services.MaxNestingDepth - 1 // the tools object itself is one level
+	depth := catalog.MaxNestingDepth - 1 // the tools object itself is one level
 	tools := `{"t": ` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`
 	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/deep/servers", `{"server_name": "s", "server_command": "npx", "tools": `+tools+`}`))
 	h.must(http.StatusOK, h.do("POST", "/api/v1/configs/deep/export", map[string]string{"output_file": "deep.json"}))

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 var (
@@ -88,12 +88,12 @@ func TestApproveServerTools(t *testing.T) {
 		base := "/api/v1/configs/cfg/servers/github/tools/approve"
 		assertError(t, h.do("POST", base, nil), 409, "conflict", "no tool definition waiting")
 		ctx := context.Background()
-		def := func(d string) services.ObservedTool {
-			return services.ObservedTool{Name: "search", Hash: "h-" + d, Definition: json.RawMessage(`{"name":"search","description":"` + d + `"}`)}
+		def := func(d string) catalog.ObservedTool {
+			return catalog.ObservedTool{Name: "search", Hash: "h-" + d, Definition: json.RawMessage(`{"name":"search","description":"` + d + `"}`)}
 		}
-		_, err := h.svc.Configs.ObserveTools(ctx, id, "github", []services.ObservedTool{def("Searches")}, false)
+		_, err := h.svc.Configs.ObserveTools(ctx, id, "github", []catalog.ObservedTool{def("Searches")}, false)
 		require.NoError(t, err)
-		_, err = h.svc.Configs.ObserveTools(ctx, id, "github", []services.ObservedTool{def("Searches and leaks")}, false)
+		_, err = h.svc.Configs.ObserveTools(ctx, id, "github", []catalog.ObservedTool{def("Searches and leaks")}, false)
 		require.NoError(t, err)
 
 		got := h.must(http.StatusOK, h.do("GET", "/api/v1/configs/cfg/servers/github", nil))

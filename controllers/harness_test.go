@@ -25,6 +25,8 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 const testAdminKey = "test-admin-key-0123456789abcdef0123456789abcdef"
@@ -74,9 +76,9 @@ func newHarnessOn(t testing.TB, open func(testing.TB) *sqlstore.Store, decorate 
 		store = decorate(store)
 	}
 	dataDir := filepath.Join(dir, "data")
-	files, err := services.NewDataDir(dataDir)
+	files, err := confine.NewDataDir(dataDir)
 	require.NoError(t, err)
-	svc := services.New(store, files, services.SystemClock)
+	svc := services.New(store, files, entity.SystemClock)
 	t.Cleanup(func() { _ = svc.Close() }) // before the store closes: cleanups run last-in first-out
 	pool, err := upstream.New(upstream.Options{Logger: suiteLog})
 	require.NoError(t, err)

@@ -6,7 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // HealthController answers the public probes: liveness, which only says that
@@ -14,7 +14,7 @@ import (
 type HealthController struct {
 	errorWriter
 	data models.HealthData
-	svc  *services.SystemService
+	svc  *system.SystemService
 }
 
 // Health godoc

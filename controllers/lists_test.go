@@ -18,7 +18,8 @@ import (
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // seedManyKeys gives one user n keys in project "p" (and users
@@ -61,12 +62,12 @@ func keyIDs(items []map[string]any) []string {
 // of their key listing that continues; that listing pages and streams.
 func TestUserDetailBoundsItsKeys(t *testing.T) {
 	h := newHarness(t)
-	h.seedManyKeys(2*services.ListBatch+30, false)
-	n := 2*services.ListBatch + 30
+	h.seedManyKeys(2*entity.ListBatch+30, false)
+	n := 2*entity.ListBatch + 30
 
 	d := h.must(http.StatusOK, h.do("GET", "/api/v1/users/owner@example.com", nil)).data()
 	embedded, _ := d["api_keys"].([]any)
-	assert.Len(t, embedded, services.MaxEmbeddedKeys)
+	assert.Len(t, embedded, access.MaxEmbeddedKeys)
 	assert.EqualValues(t, n, d["api_keys_total"])
 	next, _ := d["api_keys_next"].(string)
 	assert.Equal(t, "/api/v1/users/10000000-0000-4000-8000-000000000000/api-keys?offset=100&limit=100", next)
@@ -129,7 +130,7 @@ func TestListFailingMidwayIsCut(t *testing.T) {
 			h := newHarnessWith(t, func(s repositories.Store) repositories.Store {
 				return failingStore{Store: s, from: tc.from, calls: calls}
 			}, nil)
-			h.seedManyKeys(3*services.ListBatch, true)
+			h.seedManyKeys(3*entity.ListBatch, true)
 			srv := httptest.NewServer(h.router)
 			defer srv.Close()
 			req, err := http.NewRequest("GET", srv.URL+"/api/v1/api-keys", nil)
@@ -174,7 +175,7 @@ type blockingKeys struct {
 }
 
 func (r blockingKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter, after repositories.Cursor, skip, limit int) ([]models.APIKeyInfo, repositories.Cursor, error) {
-	if limit == services.ListBatch {
+	if limit == entity.ListBatch {
 		select {
 		case r.s.started <- struct{}{}:
 		default:

@@ -6,17 +6,17 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 )
 
 // ProjectController serves the project routes.
 type ProjectController struct {
 	errorWriter
-	svc *services.ProjectService
+	svc *access.ProjectService
 }
 
 // NewProjectController wires a ProjectController.
-func NewProjectController(w errorWriter, svc *services.ProjectService) *ProjectController {
+func NewProjectController(w errorWriter, svc *access.ProjectService) *ProjectController {
 	return &ProjectController{errorWriter: w, svc: svc}
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // ok writes the success envelope.
@@ -30,15 +30,18 @@ func ok(c *gin.Context, status int, message string, data any) {
 }
 
 // statusOf is the one table from error kind to HTTP status.
-var statusOf = map[services.Kind]int{
-	services.KindInvalid:      http.StatusBadRequest,
-	services.KindNotFound:     http.StatusNotFound,
-	services.KindConflict:     http.StatusConflict,
-	services.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	services.KindUnavailable:  http.StatusServiceUnavailable,
-	services.KindUnauthorized: http.StatusUnauthorized,
-	services.KindForbidden:    http.StatusForbidden,
-	services.KindInternal:     http.StatusInternalServerError,
+var statusOf = map[errs.Kind]int{
+	errs.KindInvalid:          http.StatusBadRequest,
+	errs.KindNotFound:         http.StatusNotFound,
+	errs.KindConflict:         http.StatusConflict,
+	errs.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	errs.KindUnavailable:      http.StatusServiceUnavailable,
+	errs.KindUnauthorized:     http.StatusUnauthorized,
+	errs.KindForbidden:        http.StatusForbidden,
+	errs.KindTooManyRequests:  http.StatusTooManyRequests,
+	errs.KindMethodNotAllowed: http.StatusMethodNotAllowed,
+	errs.KindTimeout:          http.StatusServiceUnavailable,
+	errs.KindInternal:         http.StatusInternalServerError,
 }
 
 // errorWriter maps service errors to the error envelope; causes of 5xx go to
@@ -62,13 +65,13 @@ func (w errorWriter) fail(c *gin.Context, err error) {
 		// (a restore holds it, say), and the client may retry.
 		w.log.Warn("request timed out", zap.String("request_id", middleware.RequestIDOf(c)), zap.String("route", c.FullPath()), zap.Error(err))
 		c.Header("Retry-After", "5")
-		middleware.WriteError(c, http.StatusServiceUnavailable, "timeout",
+		middleware.WriteError(c, statusOf[errs.KindTimeout], errs.KindTimeout.String(),
 			"the request did not complete within its time limit (the store may be busy with a long operation such as a restore); retry later")
 		return
 	}
-	var e *services.Error
+	var e *errs.Error
 	if !errors.As(err, &e) {
-		e = &services.Error{Kind: services.KindInternal, Err: err}
+		e = &errs.Error{Kind: errs.KindInternal, Err: err}
 	}
 	status, known := statusOf[e.Kind]
 	if !known || status >= 500 {
@@ -77,10 +80,10 @@ func (w errorWriter) fail(c *gin.Context, err error) {
 		// The services' message of an unavailable store ("the store does not
 		// answer") is a fixed text, never the cause; other faults say nothing.
 		what := "unexpected server error"
-		if e.Kind == services.KindUnavailable && e.Message != "" {
+		if e.Kind == errs.KindUnavailable && e.Message != "" {
 			what = e.Message
 		}
-		middleware.WriteError(c, status, e.Kind.String()+"_error", what+"; see the server log for request "+middleware.RequestIDOf(c))
+		middleware.WriteError(c, status, e.Kind.FaultCode(), what+"; see the server log for request "+middleware.RequestIDOf(c))
 		return
 	}
 	middleware.WriteError(c, status, e.Kind.String(), e.Message, e.Issues...)
@@ -111,9 +114,9 @@ func decodeBody(c *gin.Context, req any) error {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return &services.Error{Kind: services.KindTooLarge, Message: fmt.Sprintf("request body exceeds the limit of %d bytes", tooLarge.Limit)}
+		return &errs.Error{Kind: errs.KindTooLarge, Message: fmt.Sprintf("request body exceeds the limit of %d bytes", tooLarge.Limit)}
 	case err != nil:
-		return services.Invalid("cannot read request body: %v", err)
+		return errs.Invalid("cannot read request body: %v", err)
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		body = []byte("{}")
@@ -121,7 +124,7 @@ func decodeBody(c *gin.Context, req any) error {
 	if !utf8.Valid(body) {
 		// The decoder would store U+FFFD in place of each bad byte: a name
 		// other than the one sent.
-		return services.Invalid("request body must be UTF-8 encoded JSON")
+		return errs.Invalid("request body must be UTF-8 encoded JSON")
 	}
 	if err := json.Unmarshal(body, req); err != nil {
 		return decodeErr(err, req)
@@ -134,11 +137,11 @@ func decodeErr(err error, req any) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		return services.Invalid("%s", models.DescribeTypeError("", typeErr, req))
+		return errs.Invalid("%s", models.DescribeTypeError("", typeErr, req))
 	case errors.As(err, &syntaxErr):
-		return services.Invalid("malformed JSON at byte %d: %v", syntaxErr.Offset, err)
+		return errs.Invalid("malformed JSON at byte %d: %v", syntaxErr.Offset, err)
 	default:
-		return services.Invalid("malformed JSON: %v", err)
+		return errs.Invalid("malformed JSON: %v", err)
 	}
 }
 
@@ -158,7 +161,7 @@ func pageOf(c *gin.Context) (repositories.Page, error) {
 			n, err = math.MaxInt, nil // more than there can be: all of them, or none left
 		}
 		if err != nil || n < 0 {
-			return p, services.Invalid("query parameter %s must be a non-negative integer", q.name)
+			return p, errs.Invalid("query parameter %s must be a non-negative integer", q.name)
 		}
 		*q.dst = n
 	}

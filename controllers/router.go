@@ -14,6 +14,7 @@ import (
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // Deps is everything the router needs.
@@ -83,7 +84,7 @@ func isLong(c *gin.Context) bool {
 // reads in one query); a malformed one is refused later, by its handler.
 func smallPage(c *gin.Context) bool {
 	n, err := strconv.Atoi(c.Query("limit"))
-	return err == nil && n > 0 && n <= services.ListBatch
+	return err == nil && n > 0 && n <= entity.ListBatch
 }
 
 // NewHandler is the API as the server serves it: the router, with HEAD

@@ -6,7 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // ListServers godoc
@@ -123,7 +123,7 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	patch := services.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: (*[]string)(req.Args),
+	patch := catalog.ServerPatch{Command: req.ServerCommand, Description: req.Description, Args: (*[]string)(req.Args),
 		Env: (*map[string]string)(req.Env), Tools: (*map[string]any)(req.Tools), SharedProcess: req.SharedProcess,
 		OAuthConfig: (*map[string]any)(req.OAuthConfig)}
 	srv, err := h.svc.UpdateServer(c.Request.Context(), c.Param("config"), c.Param("server"), patch)
@@ -174,7 +174,7 @@ func (h *ConfigController) SetInputPolicy(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	h.setPolicies(c, "Input guardrails policy updated", services.InputPolicyUpdate(req.Policy, req.PolicyFile))
+	h.setPolicies(c, "Input guardrails policy updated", catalog.InputPolicyUpdate(req.Policy, req.PolicyFile))
 }
 
 // SetOutputPolicy godoc
@@ -201,7 +201,7 @@ func (h *ConfigController) SetOutputPolicy(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	h.setPolicies(c, "Output guardrails policy updated", services.OutputPolicyUpdate(req.Policy, req.PolicyFile))
+	h.setPolicies(c, "Output guardrails policy updated", catalog.OutputPolicyUpdate(req.Policy, req.PolicyFile))
 }
 
 // SetPolicies godoc
@@ -229,11 +229,11 @@ func (h *ConfigController) SetPolicies(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	h.setPolicies(c, "Guardrails policies updated", services.PolicyUpdate{Input: req.InputPolicy, InputFile: req.InputPolicyFile,
+	h.setPolicies(c, "Guardrails policies updated", catalog.PolicyUpdate{Input: req.InputPolicy, InputFile: req.InputPolicyFile,
 		Output: req.OutputPolicy, OutputFile: req.OutputPolicyFile})
 }
 
-func (h *ConfigController) setPolicies(c *gin.Context, message string, u services.PolicyUpdate) {
+func (h *ConfigController) setPolicies(c *gin.Context, message string, u catalog.PolicyUpdate) {
 	srv, err := h.svc.SetPolicies(c.Request.Context(), c.Param("config"), c.Param("server"), u)
 	h.reply(c, err, http.StatusOK, message, models.NewServerObject(srv))
 }

@@ -6,17 +6,17 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // SettingsController serves the runtime settings.
 type SettingsController struct {
 	errorWriter
-	svc *services.SettingsService
+	svc *system.SettingsService
 }
 
 // NewSettingsController wires a SettingsController.
-func NewSettingsController(w errorWriter, svc *services.SettingsService) *SettingsController {
+func NewSettingsController(w errorWriter, svc *system.SettingsService) *SettingsController {
 	return &SettingsController{errorWriter: w, svc: svc}
 }
 
@@ -112,6 +112,6 @@ func (h *SettingsController) SetTelemetry(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	t, err := h.svc.UpdateTelemetry(c.Request.Context(), services.TelemetryPatch{Enabled: req.Enabled, URL: req.URL, Insecure: req.Insecure})
+	t, err := h.svc.UpdateTelemetry(c.Request.Context(), system.TelemetryPatch{Enabled: req.Enabled, URL: req.URL, Insecure: req.Insecure})
 	h.reply(c, err, http.StatusOK, "Telemetry settings updated successfully", t)
 }

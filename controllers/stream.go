@@ -13,7 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/middleware"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // ConcurrentListings is how many whole lists are written at once by
@@ -51,7 +51,7 @@ const streamBuffer = 32 << 10
 // before anything was sent is answered with the error envelope; after, the
 // connection is cut, so that a client never takes a truncated list for a
 // whole one.
-func streamList[T, U any](w errorWriter, gate listGate, c *gin.Context, message string, l services.Listing[T], item func(T) U) {
+func streamList[T, U any](w errorWriter, gate listGate, c *gin.Context, message string, l entity.Listing[T], item func(T) U) {
 	ctx := c.Request.Context()
 	if !l.Paged() {
 		leave, err := gate.enter(ctx)

@@ -8,20 +8,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // SystemController serves health, backup, restore and reset.
 type SystemController struct {
 	errorWriter
-	svc       *services.SystemService
+	svc       *system.SystemService
 	version   string
 	startedAt time.Time
 }
 
 // NewSystemController wires a SystemController; version and startedAt feed the
 // health report.
-func NewSystemController(w errorWriter, svc *services.SystemService, version string, startedAt time.Time) *SystemController {
+func NewSystemController(w errorWriter, svc *system.SystemService, version string, startedAt time.Time) *SystemController {
 	return &SystemController{errorWriter: w, svc: svc, version: version, startedAt: startedAt}
 }
 
@@ -48,15 +49,15 @@ func (h *SystemController) register(g *gin.RouterGroup) {
 //	@Failure		503			{object}	models.ErrorResponse
 //	@Router			/api/v1/system/health [get]
 func (h *SystemController) Health(c *gin.Context) {
-	scope := services.HealthCounts
+	scope := system.HealthCounts
 	if raw, given := c.GetQuery("integrity"); given {
 		deep, err := strconv.ParseBool(raw)
 		if err != nil {
-			h.fail(c, services.Invalid("query parameter integrity must be true or false"))
+			h.fail(c, errs.Invalid("query parameter integrity must be true or false"))
 			return
 		}
 		if deep {
-			scope = services.HealthIntegrity
+			scope = system.HealthIntegrity
 		}
 	}
 	r, err := h.svc.Health(c.Request.Context(), scope)
@@ -118,10 +119,10 @@ func (h *SystemController) Restore(c *gin.Context) {
 	field, file := "input_file", req.InputFile
 	switch {
 	case req.InputFile == "" && req.BackupFile == "":
-		h.fail(c, services.Invalid("input_file or backup_file is required"))
+		h.fail(c, errs.Invalid("input_file or backup_file is required"))
 		return
 	case req.BackupFile != "" && req.InputFile != "" && req.BackupFile != req.InputFile:
-		h.fail(c, services.Invalid("give either input_file or backup_file, not both"))
+		h.fail(c, errs.Invalid("give either input_file or backup_file, not both"))
 		return
 	case req.InputFile == "" && req.BackupFile != "":
 		field, file = "backup_file", req.BackupFile

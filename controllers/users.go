@@ -6,19 +6,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
 )
 
 // UserController serves the user routes (their key routes are in APIKeyController).
 type UserController struct {
 	errorWriter
-	svc   *services.UserService
+	svc   *access.UserService
 	lists listGate
 }
 
 // NewUserController wires a UserController; lists bounds the whole lists it
 // writes at once.
-func NewUserController(w errorWriter, svc *services.UserService, lists listGate) *UserController {
+func NewUserController(w errorWriter, svc *access.UserService, lists listGate) *UserController {
 	return &UserController{errorWriter: w, svc: svc, lists: lists}
 }
 

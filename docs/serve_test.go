@@ -19,17 +19,19 @@ import (
 	"github.com/securemcp/gateway/docs"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // newRouter is the server's real router, documentation routes included.
 func newRouter(t *testing.T) *gin.Engine {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
-	files, err := services.NewDataDir(t.TempDir())
+	files, err := confine.NewDataDir(t.TempDir())
 	require.NoError(t, err)
 	return controllers.NewRouter(controllers.Deps{
 		Log: zap.NewNop(), AdminKeys: staticKey("test-admin-key"), MaxBodyBytes: 1 << 20, Version: "test",
-		Services: services.New(sqltest.NewSQLite(t), files, services.SystemClock), Docs: docs.Register,
+		Services: services.New(sqltest.NewSQLite(t), files, entity.SystemClock), Docs: docs.Register,
 	})
 }
 

@@ -21,7 +21,7 @@ func testCLIProjectCommands(t *testing.T, h *cliHome) {
 			want: map[string]any{"project_name": "p1"}, save: map[string]string{"p1": "project_id"}},
 		{name: "create duplicate", args: args("project create --project-name p1"), fail: "conflict", detail: `"p1"`},
 		{name: "create without name", args: args("project create"), fail: "invalid", usage: true, detail: `"project-name"`},
-		{name: "create bad name", args: args("project create --project-name a/b"), fail: "invalid", detail: "project_name"},
+		{name: "create bad name", args: args("project create --project-name a/b"), fail: "invalid", detail: "--project-name must not contain"},
 		{name: "list", args: args("project list"), message: "Projects retrieved successfully",
 			want: map[string]any{"0.project_name": "p1", "0.mcp_config": nil, "0.users": 0.0, "0.api_keys": 0.0}},
 		{name: "get-config none", args: args("project get-config", p1...), fail: "not_found", detail: "p1"},

@@ -11,7 +11,7 @@ func testCLISettingsCommands(t *testing.T, h *cliHome) {
 			want: map[string]any{"enkrypt_api_key": nil, "configured": false}},
 		{name: "set provider key from stdin", args: args("settings set-enkrypt-api-key --api-key -"), stdin: secret + "\n",
 			message: "Enkrypt API key updated successfully", want: map[string]any{"configured": true}, hidden: secret},
-		{name: "set provider key with spaces", args: append(args("settings set-enkrypt-api-key --api-key"), "a b"), fail: "invalid", detail: "api_key"},
+		{name: "set provider key with spaces", args: append(args("settings set-enkrypt-api-key --api-key"), "a b"), fail: "invalid", detail: "--api-key must not contain spaces"},
 		{name: "provider key masked", args: args("settings get-enkrypt-api-key"), message: "Enkrypt API key retrieved successfully",
 			want: map[string]any{"configured": true}, hidden: secret},
 		{name: "list", args: args("settings list"), message: "Settings retrieved successfully", hidden: secret,

@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/repositories/sqlstore"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // The first start on an empty store imports the original system's sections of
@@ -124,7 +125,7 @@ func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
 	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(home, ".enkrypt", "gateway.db"))
 	require.NoError(t, err)
 	defer store.Close()
-	keySvc := services.NewAPIKeyService(store, services.SystemClock)
+	keySvc := access.NewAPIKeyService(store, entity.SystemClock)
 	defer keySvc.Close()
 	for _, secret := range good {
 		v, err := keySvc.Verify(ctx, secret)
@@ -133,5 +134,5 @@ func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
 		assert.Equal(t, "default_config", v.Config.Name)
 	}
 	_, err = keySvc.Verify(ctx, "UNIQUE_GATEWAY_KEY")
-	assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err))
+	assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err))
 }

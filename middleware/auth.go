@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/internal/actor"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // AdminKeySource returns the current admin key; it may change at run time.
@@ -49,13 +50,13 @@ func Authenticate(realm string, check CredentialCheck, limiter *AuthLimiter) gin
 		addr := c.ClientIP()
 		if wait, blocked := limiter.Blocked(addr); blocked {
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			WriteError(c, http.StatusTooManyRequests, "too_many_requests",
+			WriteError(c, http.StatusTooManyRequests, errs.KindTooManyRequests.String(),
 				"too many failed authentication attempts from this address; retry later (a valid key is always accepted)")
 			return
 		}
 		limiter.Fail(addr)
 		c.Header("WWW-Authenticate", challenge)
-		WriteError(c, http.StatusUnauthorized, "unauthorized", refusal)
+		WriteError(c, http.StatusUnauthorized, errs.KindUnauthorized.String(), refusal)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // Draining: what is left of a request body once the answer is written is read
@@ -35,7 +37,7 @@ func BodyLimit(limit int64) gin.HandlerFunc {
 		}
 		if c.Request.ContentLength > limit {
 			c.Header("Connection", "close")
-			WriteError(c, http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("request body exceeds the limit of %d bytes", limit))
+			WriteError(c, http.StatusRequestEntityTooLarge, errs.KindTooLarge.String(), fmt.Sprintf("request body exceeds the limit of %d bytes", limit))
 			drain(c, body)
 			return
 		}

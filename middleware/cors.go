@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/securemcp/gateway/services/errs"
 )
 
 const corsMethods = "GET, POST, PUT, DELETE, OPTIONS"
@@ -29,7 +31,7 @@ func CORS(origins []string) gin.HandlerFunc {
 			h.Add("Vary", "Origin")
 		default:
 			if c.Request.Method == http.MethodOptions {
-				WriteError(c, http.StatusForbidden, "forbidden", "origin "+origin+" is not allowed")
+				WriteError(c, http.StatusForbidden, errs.KindForbidden.String(), "origin "+origin+" is not allowed")
 				return
 			}
 			c.Next()

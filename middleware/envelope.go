@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // WriteError aborts the request with the error envelope.
@@ -27,7 +28,7 @@ func WriteError(c *gin.Context, status int, category, detail string, issues ...s
 
 // NoRoute answers unknown paths with the error envelope.
 func NoRoute(c *gin.Context) {
-	WriteError(c, http.StatusNotFound, "not_found", "no route for "+RequestMethod(c.Request)+" "+c.Request.URL.Path)
+	WriteError(c, http.StatusNotFound, errs.KindNotFound.String(), "no route for "+RequestMethod(c.Request)+" "+c.Request.URL.Path)
 }
 
 // NoMethod answers a known path with a method it does not serve.
@@ -36,5 +37,5 @@ func NoMethod(c *gin.Context) {
 	if allow := c.Writer.Header().Get("Allow"); slices.Contains(strings.Split(allow, ", "), http.MethodGet) {
 		c.Header("Allow", allow+", "+http.MethodHead)
 	}
-	WriteError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+RequestMethod(c.Request)+" is not allowed on "+c.Request.URL.Path)
+	WriteError(c, http.StatusMethodNotAllowed, errs.KindMethodNotAllowed.String(), "method "+RequestMethod(c.Request)+" is not allowed on "+c.Request.URL.Path)
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
+
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // Recovery turns a panic into the 500 envelope; the panic value goes to the
@@ -18,7 +20,7 @@ func Recovery(log *zap.Logger) gin.HandlerFunc {
 				}
 				log.Error("panic serving request", zap.Any("panic", p), zap.String("request_id", RequestIDOf(c)), zap.Stack("stack"))
 				if !c.Writer.Written() {
-					WriteError(c, http.StatusInternalServerError, "internal_error", "unexpected server error; see the server log for request "+RequestIDOf(c))
+					WriteError(c, http.StatusInternalServerError, errs.KindInternal.FaultCode(), "unexpected server error; see the server log for request "+RequestIDOf(c))
 				} else {
 					c.Abort()
 				}

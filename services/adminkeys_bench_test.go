@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // BenchmarkAdminKeyVerify measures AdminKeyService.Verify, the lookup every
@@ -17,11 +18,11 @@ func BenchmarkAdminKeyVerify(b *testing.B) {
 	for _, backend := range sqltest.Backends() {
 		b.Run(backend.Name, func(b *testing.B) {
 			ctx := context.Background()
-			svc := services.NewAdminKeyService(backend.Open(b), services.SystemClock)
+			svc := access.NewAdminKeyService(backend.Open(b), entity.SystemClock)
 			b.Cleanup(func() { _ = svc.Close() })
 			secrets := make([]string, 0, 100)
 			for i := range 100 {
-				k, err := svc.Create(ctx, services.NewAdminKey{Name: fmt.Sprintf("key-%d", i), Role: "operator"})
+				k, err := svc.Create(ctx, access.NewAdminKey{Name: fmt.Sprintf("key-%d", i), Role: "operator"})
 				if err != nil {
 					b.Fatal(err)
 				}

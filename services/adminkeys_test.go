@@ -14,12 +14,14 @@ import (
 	"github.com/securemcp/gateway/internal/actor"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/roles"
 )
 
-func createAdminKey(t *testing.T, k *keyCore, name, role string) services.IssuedAdminKey {
+func createAdminKey(t *testing.T, k *keyCore, name, role string) access.IssuedAdminKey {
 	t.Helper()
-	issued, err := k.svc.AdminKeys.Create(context.Background(), services.NewAdminKey{Name: name, Role: role})
+	issued, err := k.svc.AdminKeys.Create(context.Background(), access.NewAdminKey{Name: name, Role: role})
 	require.NoError(t, err)
 	return issued
 }
@@ -28,20 +30,20 @@ func TestAdminKeyIsShownOnceAndStoredHashed(t *testing.T) {
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		k := newKeyCore(t)
 		issued := createAdminKey(t, k, "ci", "operator")
-		assert.True(t, strings.HasPrefix(issued.Secret, services.AdminKeyPrefix))
-		assert.Len(t, issued.Secret, len(services.AdminKeyPrefix)+43+6)
+		assert.True(t, strings.HasPrefix(issued.Secret, access.AdminKeyPrefix))
+		assert.Len(t, issued.Secret, len(access.AdminKeyPrefix)+43+6)
 		sum := sha256.Sum256([]byte(issued.Secret))
 		stored, _, err := k.store.AdminKeys().List(context.Background(), repositories.Page{})
 		require.NoError(t, err)
 		require.Len(t, stored, 1)
 		assert.Equal(t, hex.EncodeToString(sum[:]), stored[0].Hash)
 		for _, field := range []string{stored[0].ID, stored[0].Name, stored[0].Hash, stored[0].Last4, stored[0].Role} {
-			assert.NotContains(t, field, issued.Secret[len(services.AdminKeyPrefix):len(services.AdminKeyPrefix)+8])
+			assert.NotContains(t, field, issued.Secret[len(access.AdminKeyPrefix):len(access.AdminKeyPrefix)+8])
 		}
 		views, total, err := k.svc.AdminKeys.List(context.Background(), repositories.Page{})
 		require.NoError(t, err)
 		assert.Equal(t, 1, total)
-		assert.Equal(t, services.AdminKeyPrefix+"…"+issued.Secret[len(issued.Secret)-4:], views[0].Masked)
+		assert.Equal(t, access.AdminKeyPrefix+"…"+issued.Secret[len(issued.Secret)-4:], views[0].Masked)
 
 		a, err := k.svc.AdminKeys.Verify(context.Background(), issued.Secret)
 		require.NoError(t, err)
@@ -52,17 +54,17 @@ func TestAdminKeyIsShownOnceAndStoredHashed(t *testing.T) {
 func TestAdminKeyCreateRefusesBadInput(t *testing.T) {
 	k := newKeyCore(t)
 	ctx := context.Background()
-	_, err := k.svc.AdminKeys.Create(ctx, services.NewAdminKey{Name: " ", Role: "root", ExpiresAt: "2030-01-01T00:00:00Z", ExpiresIn: time.Hour})
+	_, err := k.svc.AdminKeys.Create(ctx, access.NewAdminKey{Name: " ", Role: "root", ExpiresAt: "2030-01-01T00:00:00Z", ExpiresIn: time.Hour})
 	require.Error(t, err)
-	var e *services.Error
+	var e *errs.Error
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, services.KindInvalid, e.Kind)
+	assert.Equal(t, errs.KindInvalid, e.Kind)
 	require.Len(t, e.Issues, 3, "every problem at once: %v", e.Issues)
 	assert.Contains(t, e.Issues[0], "name")
 	assert.Contains(t, e.Issues[1], "role must be one of admin, operator, viewer")
 	assert.Contains(t, e.Issues[2], "not both")
 
-	for _, bad := range []services.NewAdminKey{
+	for _, bad := range []access.NewAdminKey{
 		{Name: "a/b", Role: "admin"},
 		{Name: "x", Role: "admin", ExpiresAt: "yesterday"},
 		{Name: "x", Role: "admin", ExpiresAt: "2020-01-01T00:00:00Z"},
@@ -70,17 +72,17 @@ func TestAdminKeyCreateRefusesBadInput(t *testing.T) {
 		{Name: "5f0c3a52-7f3c-4c39-9a59-2a4f1d3b8e11", Role: "admin"},
 	} {
 		_, err := k.svc.AdminKeys.Create(ctx, bad)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%+v", bad)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%+v", bad)
 	}
 	createAdminKey(t, k, "ci", "viewer")
-	_, err = k.svc.AdminKeys.Create(ctx, services.NewAdminKey{Name: "ci", Role: "admin"})
-	assert.Equal(t, services.KindConflict, services.KindOf(err))
+	_, err = k.svc.AdminKeys.Create(ctx, access.NewAdminKey{Name: "ci", Role: "admin"})
+	assert.Equal(t, errs.KindConflict, errs.KindOf(err))
 }
 
 func TestAdminKeyExpires(t *testing.T) {
 	k := newKeyCore(t)
 	ctx := context.Background()
-	issued, err := k.svc.AdminKeys.Create(ctx, services.NewAdminKey{Name: "temp", Role: "admin", ExpiresIn: time.Hour})
+	issued, err := k.svc.AdminKeys.Create(ctx, access.NewAdminKey{Name: "temp", Role: "admin", ExpiresIn: time.Hour})
 	require.NoError(t, err)
 	require.NotNil(t, issued.Key.ExpiresAt)
 	assert.Equal(t, k.clock.Now().Add(time.Hour), *issued.Key.ExpiresAt)
@@ -88,7 +90,7 @@ func TestAdminKeyExpires(t *testing.T) {
 	require.NoError(t, err)
 	k.clock.Advance(time.Hour)
 	_, err = k.svc.AdminKeys.Verify(ctx, issued.Secret)
-	assert.Equal(t, services.KindUnauthorized, services.KindOf(err))
+	assert.Equal(t, errs.KindUnauthorized, errs.KindOf(err))
 	assert.ErrorContains(t, err, "expired")
 	v, err := k.svc.AdminKeys.Get(ctx, "temp")
 	require.NoError(t, err)
@@ -100,20 +102,20 @@ func TestDeletedAdminKeyIsRefusedOnEveryInstance(t *testing.T) {
 		k := newKeyCore(t)
 		ctx := context.Background()
 		issued := createAdminKey(t, k, "ci", "admin")
-		other := services.NewAdminKeyService(k.other, k.clock.Now)
+		other := access.NewAdminKeyService(k.other, k.clock.Now)
 		t.Cleanup(func() { _ = other.Close() })
 		_, err := other.Verify(ctx, issued.Secret)
 		require.NoError(t, err)
 
 		_, err = k.svc.AdminKeys.Delete(ctx, issued.Secret)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "never named by its secret")
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "never named by its secret")
 		deleted, err := k.svc.AdminKeys.Delete(ctx, issued.Key.ID)
 		require.NoError(t, err)
 		assert.Equal(t, "ci", deleted.Name)
 		_, err = other.Verify(ctx, issued.Secret)
-		assert.Equal(t, services.KindUnauthorized, services.KindOf(err))
+		assert.Equal(t, errs.KindUnauthorized, errs.KindOf(err))
 		_, err = k.svc.AdminKeys.Delete(ctx, "ci")
-		assert.Equal(t, services.KindNotFound, services.KindOf(err))
+		assert.Equal(t, errs.KindNotFound, errs.KindOf(err))
 	})
 }
 
@@ -126,7 +128,7 @@ func TestAdminKeyVerifyRefusesOtherTokensWithoutLookup(t *testing.T) {
 	typo := issued.Secret[:len(issued.Secret)-1] + string("ab"[strings.IndexByte("ab", issued.Secret[len(issued.Secret)-1])+1&1])
 	for _, token := range []string{"", "smgadm_", typo, gatewayKey.Secret, strings.Replace(issued.Secret, "smgadm_", "smg_", 1)} {
 		_, err := k.svc.AdminKeys.Verify(ctx, token)
-		assert.Equal(t, services.KindUnauthorized, services.KindOf(err), token)
+		assert.Equal(t, errs.KindUnauthorized, errs.KindOf(err), token)
 	}
 	assert.Equal(t, before, k.ops.count("admin_keys.get_by_hash"), "malformed secrets cost no lookup")
 	_, err := k.svc.APIKeys.Verify(ctx, issued.Secret)
@@ -155,7 +157,7 @@ func TestAdminKeyLastUseIsWrittenAtMostOnceAMinute(t *testing.T) {
 	k.clock.Advance(30 * time.Second)
 	_, err := k.svc.AdminKeys.Verify(ctx, issued.Secret)
 	require.NoError(t, err)
-	time.Sleep(2 * services.LastUsedFlushInterval)
+	time.Sleep(2 * access.LastUsedFlushInterval)
 	assert.Equal(t, writes, k.ops.count("admin_keys.touch_last_used"), "within the minute: no write")
 	assert.Equal(t, first, *lastUsed())
 
@@ -166,28 +168,28 @@ func TestAdminKeyLastUseIsWrittenAtMostOnceAMinute(t *testing.T) {
 }
 
 func TestRolesPermit(t *testing.T) {
-	want := map[actor.Role][]services.Access{
-		actor.RoleAdmin:    {services.AccessRead, services.AccessWrite, services.AccessAdmin},
-		actor.RoleOperator: {services.AccessRead, services.AccessWrite},
-		actor.RoleViewer:   {services.AccessRead},
+	want := map[actor.Role][]roles.Access{
+		actor.RoleAdmin:    {roles.AccessRead, roles.AccessWrite, roles.AccessAdmin},
+		actor.RoleOperator: {roles.AccessRead, roles.AccessWrite},
+		actor.RoleViewer:   {roles.AccessRead},
 		"":                 nil,
 		"root":             nil,
 	}
 	for role, allowed := range want {
-		for _, access := range []services.Access{services.AccessRead, services.AccessWrite, services.AccessAdmin} {
-			permitted := services.Permits(role, access)
+		for _, access := range []roles.Access{roles.AccessRead, roles.AccessWrite, roles.AccessAdmin} {
+			permitted := roles.Permits(role, access)
 			assert.Equal(t, assert.ObjectsAreEqual(true, containsAccess(allowed, access)), permitted, "%s %s", role, access)
-			err := services.Authorize(actor.Actor{Role: role}, access)
+			err := roles.Authorize(actor.Actor{Role: role}, access)
 			if permitted {
 				assert.NoError(t, err)
 			} else {
-				assert.Equal(t, services.KindForbidden, services.KindOf(err), "%s %s", role, access)
+				assert.Equal(t, errs.KindForbidden, errs.KindOf(err), "%s %s", role, access)
 			}
 		}
 	}
 }
 
-func containsAccess(list []services.Access, a services.Access) bool {
+func containsAccess(list []roles.Access, a roles.Access) bool {
 	for _, x := range list {
 		if x == a {
 			return true

@@ -10,6 +10,8 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
 )
 
 // BenchmarkVerify measures APIKeyService.Verify of valid keys on SQLite with
@@ -25,11 +27,11 @@ func BenchmarkVerify(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("seeded %d users, memberships and keys in %v", n, time.Since(start).Round(time.Millisecond))
-			files, err := services.NewDataDir(filepath.Join(b.TempDir(), "data"))
+			files, err := confine.NewDataDir(filepath.Join(b.TempDir(), "data"))
 			if err != nil {
 				b.Fatal(err)
 			}
-			svc := services.New(store, files, services.SystemClock)
+			svc := services.New(store, files, entity.SystemClock)
 			b.Cleanup(func() { _ = svc.Close() })
 			// Real keys for users spread over the table.
 			secrets := make([]string, 0, 16)

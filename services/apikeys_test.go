@@ -16,6 +16,10 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/timed"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -89,7 +93,7 @@ func newKeyCoreOn(t *testing.T, b sqltest.Backend) *keyCore {
 	raw, other := b.OpenPair(t)
 	ops := &opCounter{ops: map[string]int{}}
 	store := timed.Wrap(raw, ops)
-	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := newFakeClock()
 	svc := services.New(store, files, clock.Now)
@@ -108,18 +112,18 @@ func newKeyCoreOn(t *testing.T, b sqltest.Backend) *keyCore {
 	return &keyCore{svc: svc, store: store, other: other, clock: clock, ops: ops}
 }
 
-func (k *keyCore) generate(t *testing.T, expiresAt string) services.IssuedKey {
+func (k *keyCore) generate(t *testing.T, expiresAt string) access.IssuedKey {
 	t.Helper()
 	key, err := k.svc.APIKeys.Generate(context.Background(), "alice@example.com", "", "p", expiresAt)
 	require.NoError(t, err)
 	return key
 }
 
-func assertRefused(t *testing.T, err error, reason services.Reason) {
+func assertRefused(t *testing.T, err error, reason access.Reason) {
 	t.Helper()
 	require.Error(t, err)
-	assert.Equal(t, services.KindUnauthorized, services.KindOf(err), "%v", err)
-	assert.Equal(t, reason, services.RefusalReason(err), "%v", err)
+	assert.Equal(t, errs.KindUnauthorized, errs.KindOf(err), "%v", err)
+	assert.Equal(t, reason, access.RefusalReason(err), "%v", err)
 	assert.NotContains(t, err.Error(), "smg_", "a refusal never carries the secret")
 }
 
@@ -161,15 +165,15 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := k.svc.APIKeys.Verify(context.Background(), secret)
-			assertRefused(t, err, services.ReasonMalformed)
+			assertRefused(t, err, access.ReasonMalformed)
 		})
 	}
 	assert.Zero(t, k.ops.count("api_keys.get_principal"), "malformed secrets never reach the store")
 	// 64 URL-safe characters are taken for a secret imported from the original
 	// system: looked up, and unknown. The stored hash is no secret.
-	for _, secret := range []string{services.HashAPIKeySecret(s)} {
+	for _, secret := range []string{keymaterial.HashAPIKeySecret(s)} {
 		_, err := k.svc.APIKeys.Verify(context.Background(), secret)
-		assertRefused(t, err, services.ReasonUnknown)
+		assertRefused(t, err, access.ReasonUnknown)
 	}
 }
 
@@ -182,7 +186,7 @@ func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
 		require.NoError(t, err)
 		p, err := k.svc.Projects.Get(ctx, "p")
 		require.NoError(t, err)
-		require.NoError(t, k.store.APIKeys().Create(ctx, models.APIKey{ID: "imported", Hash: services.HashAPIKeySecret(legacy),
+		require.NoError(t, k.store.APIKeys().Create(ctx, models.APIKey{ID: "imported", Hash: keymaterial.HashAPIKeySecret(legacy),
 			Last4: "57kj", UserID: alice.ID, ProjectID: p.ID, CreatedAt: k.clock.Now()}))
 		v, err := k.svc.APIKeys.Verify(ctx, legacy)
 		require.NoError(t, err)
@@ -194,7 +198,7 @@ func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
 		require.NoError(t, err)
 		assert.Regexp(t, `^smg_`, rotated.Secret, "rotation moves it to the checksummed format")
 		_, err = k.svc.APIKeys.Verify(ctx, legacy)
-		assertRefused(t, err, services.ReasonUnknown)
+		assertRefused(t, err, access.ReasonUnknown)
 	})
 }
 
@@ -207,7 +211,7 @@ func TestVerifyRefusalReasons(t *testing.T) {
 			_, err := k.svc.APIKeys.Delete(ctx, key.Key.ID)
 			require.NoError(t, err)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-			assertRefused(t, err, services.ReasonUnknown)
+			assertRefused(t, err, access.ReasonUnknown)
 		})
 		t.Run("disabled, and enabled again", func(t *testing.T) {
 			k := newKeyCore(t)
@@ -215,7 +219,7 @@ func TestVerifyRefusalReasons(t *testing.T) {
 			_, err := k.svc.APIKeys.Disable(ctx, key.Key.ID)
 			require.NoError(t, err)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-			assertRefused(t, err, services.ReasonDisabled)
+			assertRefused(t, err, access.ReasonDisabled)
 			_, err = k.svc.APIKeys.Enable(ctx, key.Secret)
 			require.NoError(t, err)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
@@ -229,12 +233,12 @@ func TestVerifyRefusalReasons(t *testing.T) {
 			require.NoError(t, err, "valid until expires_at")
 			k.clock.Advance(time.Minute)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-			assertRefused(t, err, services.ReasonExpired)
+			assertRefused(t, err, access.ReasonExpired)
 			listing, err := k.svc.APIKeys.ListOfUser(ctx, "alice@example.com", "", repositories.Page{})
 			require.NoError(t, err)
 			views, err := listing.Collect(ctx)
 			require.NoError(t, err)
-			assert.Equal(t, services.ReasonExpired, views[0].Inactive)
+			assert.Equal(t, access.ReasonExpired, views[0].Inactive)
 		})
 		t.Run("not a member any more, and member again", func(t *testing.T) {
 			k := newKeyCore(t)
@@ -243,10 +247,10 @@ func TestVerifyRefusalReasons(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, 1, m.Keys)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-			assertRefused(t, err, services.ReasonNotMember)
+			assertRefused(t, err, access.ReasonNotMember)
 			d, err := k.svc.APIKeys.Get(ctx, key.Key.ID)
 			require.NoError(t, err)
-			assert.Equal(t, services.ReasonNotMember, d.Inactive, "the key stays and says why")
+			assert.Equal(t, access.ReasonNotMember, d.Inactive, "the key stays and says why")
 			_, err = k.svc.Projects.AddMember(ctx, "p", "", "alice@example.com")
 			require.NoError(t, err)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
@@ -258,7 +262,7 @@ func TestVerifyRefusalReasons(t *testing.T) {
 			_, _, err := k.svc.Projects.RemoveAllMembers(ctx, "p")
 			require.NoError(t, err)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-			assertRefused(t, err, services.ReasonNotMember)
+			assertRefused(t, err, access.ReasonNotMember)
 		})
 		t.Run("no configuration", func(t *testing.T) {
 			k := newKeyCore(t)
@@ -266,18 +270,18 @@ func TestVerifyRefusalReasons(t *testing.T) {
 			_, err := k.svc.Projects.UnassignConfig(ctx, "p")
 			require.NoError(t, err)
 			_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-			assertRefused(t, err, services.ReasonNoConfig)
+			assertRefused(t, err, access.ReasonNoConfig)
 		})
 		t.Run("user or project gone", func(t *testing.T) {
 			// The schema forbids deleting a user or project that keys reference; a
 			// store that lost them anyway must still not authenticate.
 			for _, tc := range []struct {
 				gone   string
-				reason services.Reason
-			}{{"users", services.ReasonUserMissing}, {"projects", services.ReasonProjectMissing}} {
+				reason access.Reason
+			}{{"users", access.ReasonUserMissing}, {"projects", access.ReasonProjectMissing}} {
 				k := newKeyCore(t)
 				key := k.generate(t, "")
-				files, err := services.NewDataDir(t.TempDir())
+				files, err := confine.NewDataDir(t.TempDir())
 				require.NoError(t, err)
 				svc := services.New(losingStore{Store: k.store, gone: tc.gone}, files, k.clock.Now)
 				_, err = svc.APIKeys.Verify(ctx, key.Secret)
@@ -323,7 +327,7 @@ func TestVerifyAfterRotation(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, key.Key.ID, now.Key.ID)
 		_, err = k.svc.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonUnknown)
+		assertRefused(t, err, access.ReasonUnknown)
 		_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
 		require.NoError(t, err)
 
@@ -338,11 +342,11 @@ func TestVerifyAfterRotation(t *testing.T) {
 		assert.Equal(t, key.Key.ID, got.ID)
 		k.clock.Advance(60 * time.Second)
 		_, err = k.svc.APIKeys.Verify(ctx, now.Secret)
-		assertRefused(t, err, services.ReasonRotated)
+		assertRefused(t, err, access.ReasonRotated)
 		_, err = k.svc.APIKeys.Get(ctx, now.Secret)
-		assert.Equal(t, services.KindNotFound, services.KindOf(err), "after it, the old secret names nothing")
+		assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "after it, the old secret names nothing")
 		_, err = k.svc.APIKeys.Disable(ctx, now.Secret)
-		assert.Equal(t, services.KindNotFound, services.KindOf(err), "and manages nothing")
+		assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "and manages nothing")
 		_, err = k.svc.APIKeys.Verify(ctx, graced.Secret)
 		require.NoError(t, err)
 
@@ -353,10 +357,10 @@ func TestVerifyAfterRotation(t *testing.T) {
 		assert.True(t, again.Key.Disabled, "rotation keeps the disabled state")
 		for _, s := range []string{graced.Secret, again.Secret} {
 			_, err = k.svc.APIKeys.Verify(ctx, s)
-			assertRefused(t, err, services.ReasonDisabled)
+			assertRefused(t, err, access.ReasonDisabled)
 		}
 		_, err = k.svc.APIKeys.Rotate(ctx, key.Key.ID, 7*24*3600+1)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	})
 }
 
@@ -366,7 +370,7 @@ func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
 		k := newKeyCore(t)
 		key := k.generate(t, "")
 		// A second instance on the same database.
-		files, err := services.NewDataDir(t.TempDir())
+		files, err := confine.NewDataDir(t.TempDir())
 		require.NoError(t, err)
 		svc2 := services.New(k.other, files, k.clock.Now)
 		t.Cleanup(func() { _ = svc2.Close() })
@@ -376,7 +380,7 @@ func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
 		_, err = k.svc.APIKeys.Disable(ctx, key.Key.ID)
 		require.NoError(t, err)
 		_, err = svc2.APIKeys.Verify(ctx, key.Secret)
-		assertRefused(t, err, services.ReasonDisabled)
+		assertRefused(t, err, access.ReasonDisabled)
 	})
 }
 
@@ -397,13 +401,13 @@ func TestVerifyRecordsLastUseInBatches(t *testing.T) {
 	wg.Wait()
 	// One write per flush interval elapsed, however slow the machine (-race on
 	// a loaded CI host can take several intervals for these 400 calls).
-	flushes := 1 + int(time.Since(started)/services.LastUsedFlushInterval)
+	flushes := 1 + int(time.Since(started)/access.LastUsedFlushInterval)
 	assert.LessOrEqual(t, k.ops.count("api_keys.touch_last_used"), flushes, "400 verifications are not 400 writes")
 	k.clock.Advance(time.Minute)
 	_, err := k.svc.APIKeys.Verify(ctx, key.Secret)
 	require.NoError(t, err)
 	require.NoError(t, k.svc.Close())
-	assert.LessOrEqual(t, k.ops.count("api_keys.touch_last_used"), 1+int(time.Since(started)/services.LastUsedFlushInterval)+1)
+	assert.LessOrEqual(t, k.ops.count("api_keys.touch_last_used"), 1+int(time.Since(started)/access.LastUsedFlushInterval)+1)
 	stored, err := k.store.APIKeys().Get(ctx, key.Key.ID)
 	require.NoError(t, err)
 	require.NotNil(t, stored.LastUsedAt)
@@ -419,7 +423,7 @@ func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
 	require.Eventually(t, func() bool {
 		stored, err := k.store.APIKeys().Get(ctx, key.Key.ID)
 		return err == nil && stored.LastUsedAt != nil
-	}, 3*services.LastUsedFlushInterval, 50*time.Millisecond)
+	}, 3*access.LastUsedFlushInterval, 50*time.Millisecond)
 }
 
 // A project's or key's configuration is read after the project or key; when a
@@ -429,7 +433,7 @@ func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
-	files, err := services.NewDataDir(t.TempDir())
+	files, err := confine.NewDataDir(t.TempDir())
 	require.NoError(t, err)
 	svc := services.New(vanishedConfigStore{k.store}, files, k.clock.Now)
 	t.Cleanup(func() { _ = svc.Close() })
@@ -438,7 +442,7 @@ func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, p.Config)
 	_, err = svc.Projects.Config(ctx, "p")
-	assert.Equal(t, services.KindNotFound, services.KindOf(err), "%v", err)
+	assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "%v", err)
 	d, err := svc.APIKeys.Get(ctx, key.Key.ID)
 	require.NoError(t, err)
 	assert.Nil(t, d.Config)

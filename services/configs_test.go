@@ -18,6 +18,9 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // newCore opens services over a real SQLite file in a temporary directory.
@@ -30,7 +33,7 @@ func newCore(t *testing.T) (*services.Services, repositories.Store) {
 func newCoreOn(t *testing.T, open func(testing.TB) *sqlstore.Store) (*services.Services, repositories.Store) {
 	t.Helper()
 	store := open(t)
-	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
 	return services.New(store, files, clock), store
@@ -67,7 +70,7 @@ func testCopyIsAllOrNothing(t *testing.T, newCore func(*testing.T) (*services.Se
 	_, err = svc.Configs.Create(ctx, "taken")
 	require.NoError(t, err)
 	_, err = svc.Configs.Copy(ctx, "src", "taken")
-	assert.Equal(t, services.KindConflict, services.KindOf(err))
+	assert.Equal(t, errs.KindConflict, errs.KindOf(err))
 	n, err := store.Configs().Count(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
@@ -92,26 +95,26 @@ func testConcurrentServerAddsKeepEveryOne(t *testing.T, newCore func(*testing.T)
 	require.NoError(t, err)
 	const n = 40
 	var wg sync.WaitGroup
-	errs := make(chan error, 2*n)
+	outcomes := make(chan error, 2*n)
 	for i := 0; i < n; i++ {
 		wg.Add(2)
 		go func(i int) {
 			defer wg.Done()
 			_, err := svc.Configs.AddServer(ctx, "cfg", server(fmt.Sprintf("s%d", i)))
-			errs <- err
+			outcomes <- err
 		}(i)
 		go func() {
 			defer wg.Done()
 			_, err := svc.Configs.AddServer(ctx, "cfg", server("same"))
-			errs <- err
+			outcomes <- err
 		}()
 	}
 	wg.Wait()
-	close(errs)
+	close(outcomes)
 	conflicts := 0
-	for err := range errs {
+	for err := range outcomes {
 		if err != nil {
-			require.Equal(t, services.KindConflict, services.KindOf(err), "%v", err)
+			require.Equal(t, errs.KindConflict, errs.KindOf(err), "%v", err)
 			conflicts++
 		}
 	}
@@ -125,8 +128,8 @@ func TestConfigServiceErrorsKeepTheirKindWhenWrapped(t *testing.T) {
 	svc, _ := newCore(t)
 	_, err := svc.Configs.Get(context.Background(), "missing")
 	wrapped := fmt.Errorf("handler: %w", err)
-	assert.Equal(t, services.KindNotFound, services.KindOf(wrapped))
-	var e *services.Error
+	assert.Equal(t, errs.KindNotFound, errs.KindOf(wrapped))
+	var e *errs.Error
 	require.True(t, errors.As(wrapped, &e))
 	assert.Contains(t, e.Message, `"missing"`)
 }
@@ -142,14 +145,14 @@ func TestConfigServiceUpdateServerPartial(t *testing.T) {
 	_, err = svc.Configs.AddServer(ctx, "cfg", s)
 	require.NoError(t, err)
 	empty := map[string]string{}
-	got, err := svc.Configs.UpdateServer(ctx, "cfg", "git", services.ServerPatch{Env: &empty})
+	got, err := svc.Configs.UpdateServer(ctx, "cfg", "git", catalog.ServerPatch{Env: &empty})
 	require.NoError(t, err)
 	assert.Empty(t, got.Env)
 	assert.Equal(t, "desc", got.Description)
 	assert.Equal(t, []string{"-y", "git"}, got.Args)
 	blank := " "
-	_, err = svc.Configs.UpdateServer(ctx, "cfg", "git", services.ServerPatch{Command: &blank})
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	_, err = svc.Configs.UpdateServer(ctx, "cfg", "git", catalog.ServerPatch{Command: &blank})
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	stored, err := svc.Configs.GetServer(ctx, "cfg", "git")
 	require.NoError(t, err)
 	assert.Equal(t, "npx", stored.Command, "a refused update changes nothing")
@@ -168,25 +171,25 @@ func TestTextNoBackendStoresIsNotFoundOrInvalid(t *testing.T) {
 		require.NoError(t, err)
 		for _, text := range []string{"a\x00b", "bad\xffutf8"} {
 			_, err = svc.Configs.Get(ctx, text)
-			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "%q: %v", text, err)
 			_, err = svc.Users.Get(ctx, text)
-			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "%q: %v", text, err)
 			_, err = svc.Projects.Get(ctx, text)
-			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "%q: %v", text, err)
 			_, err = svc.APIKeys.Get(ctx, text)
-			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "%q: %v", text, err)
 			_, err = svc.Configs.GetServer(ctx, "cfg", text)
-			assert.Equal(t, services.KindNotFound, services.KindOf(err), "%q: %v", text, err)
-			assert.Equal(t, services.KindNotFound, services.KindOf(svc.Configs.RemoveServer(ctx, "cfg", text)), text)
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(svc.Configs.RemoveServer(ctx, "cfg", text)), text)
 			_, err = svc.Configs.Search(ctx, text)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%q: %v", text, err)
 			_, err = svc.Users.Search(ctx, text)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err), "%q: %v", text, err)
+			assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%q: %v", text, err)
 		}
 		bad := server("d")
 		bad.Description = "a\x00b"
 		_, err = svc.Configs.AddServer(ctx, "cfg", bad)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err), "%v", err)
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%v", err)
 		assert.ErrorContains(t, err, "description")
 	})
 }

@@ -12,7 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 const fixturePath = "../testdata/enkrypt_mcp_config.json"
@@ -51,7 +54,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 
 		res, err := c.svc.System.Restore(ctx, "input_file", "enkrypt_mcp_config.json")
 		require.NoError(t, err)
-		assert.Equal(t, services.FormatEnkrypt, res.SourceFormat)
+		assert.Equal(t, system.FormatEnkrypt, res.SourceFormat)
 		assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 3, Projects: 2, Users: 3, Memberships: 4, APIKeys: 4, Settings: 4}, res.Counts)
 		assert.Contains(t, strings.Join(res.Notes, "\n"), "admin_apikey is not imported")
 		out, err := json.Marshal(res)
@@ -62,7 +65,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 
 		t.Run("every key is stored hashed and can authenticate", func(t *testing.T) {
 			for secret, want := range f.keys {
-				k, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+				k, err := c.store.APIKeys().GetByHash(ctx, keymaterial.HashAPIKeySecret(secret))
 				require.NoError(t, err)
 				assert.Equal(t, secret[len(secret)-4:], k.Last4)
 				assert.Equal(t, want.Disabled, k.Disabled)
@@ -76,7 +79,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 				assert.NotEmpty(t, p.ConfigID)
 				v, err := c.svc.APIKeys.Verify(ctx, secret)
 				if want.Disabled {
-					assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err), "the disabled key stays disabled")
+					assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err), "the disabled key stays disabled")
 					continue
 				}
 				require.NoError(t, err, "an imported key authenticates with its old secret")
@@ -138,7 +141,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 			assert.NotContains(t, string(listed), doc["common_mcp_gateway_config"].(map[string]any)["enkrypt_api_key"].(string))
 		})
 		t.Run("the imported state is healthy", func(t *testing.T) {
-			r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+			r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 			require.NoError(t, err)
 			assert.True(t, r.Healthy, "%v", r.Issues)
 			assert.Empty(t, r.Warnings)
@@ -169,7 +172,7 @@ func TestImportEnkryptIfEmptyImportsOnce(t *testing.T) {
 		fresh := newSystemCore(t)
 		_, imported, err := fresh.svc.System.ImportEnkryptIfEmpty(ctx, []byte(`{"admin_apikey": "k", "users": {"U1": {"email": "not-an-email"}}}`))
 		assert.False(t, imported)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 		assert.Contains(t, err.Error(), "single valid e-mail address")
 		assert.Empty(t, fresh.snapshot(t).Users)
 	})
@@ -191,12 +194,12 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 	_, err := c.svc.Configs.Create(ctx, "existing")
 	require.NoError(t, err)
 	_, err = c.svc.System.ImportEnkrypt(ctx, "input_file", f.data, false)
-	assert.Equal(t, services.KindConflict, services.KindOf(err))
+	assert.Equal(t, errs.KindConflict, errs.KindOf(err))
 	assert.Contains(t, err.Error(), "not empty")
 	_, err = c.svc.System.ImportEnkrypt(ctx, "input_file", f.data, true)
 	require.NoError(t, err)
 	_, err = c.svc.Configs.Get(ctx, "existing")
-	assert.Equal(t, services.KindNotFound, services.KindOf(err), "replace replaces")
+	assert.Equal(t, errs.KindNotFound, errs.KindOf(err), "replace replaces")
 
 	backup, err := os.ReadFile(fixturePath)
 	require.NoError(t, err)
@@ -205,7 +208,7 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 	ours, err := os.ReadFile(res.Path)
 	require.NoError(t, err)
 	_, err = c.svc.System.ImportEnkrypt(ctx, "input_file", ours, true)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err), "a backup is restored, not imported")
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "a backup is restored, not imported")
 	assert.NotEqual(t, backup, ours)
 }
 
@@ -226,7 +229,7 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 	}`
 	_, err := c.svc.System.ImportEnkrypt(ctx, "input_file", []byte(doc), false)
 	require.Error(t, err)
-	assert.Equal(t, services.KindInvalid, services.KindOf(err))
+	assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 	msg := err.Error()
 	for _, want := range []string{
 		`projects["UNIQUE_PROJECT_ID"]: created_at "yesterday" is not an ISO 8601 time`,
@@ -251,7 +254,7 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		res, err := c.svc.System.ImportEnkrypt(ctx, "input_file", []byte(ok), false)
 		require.NoError(t, err)
 		assert.Contains(t, strings.Join(res.Notes, "\n"), "3 identifier(s) were not UUIDs")
-		k, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+		k, err := c.store.APIKeys().GetByHash(ctx, keymaterial.HashAPIKeySecret(secret))
 		require.NoError(t, err)
 		p, err := c.store.Projects().Get(ctx, k.ProjectID)
 		require.NoError(t, err)
@@ -259,7 +262,7 @@ func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
 		cfg, err := c.svc.Configs.Get(ctx, p.ConfigID)
 		require.NoError(t, err)
 		assert.Equal(t, "c", cfg.Name)
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.True(t, r.Healthy, "%v", r.Issues)
 	})

@@ -16,6 +16,10 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // The original system's own files: what its generate-config writes, and the
@@ -149,18 +153,18 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			for i, secret := range good {
 				_, err := c.svc.APIKeys.Verify(ctx, secret)
 				if i == 3 {
-					assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err), "disabled in the file, disabled here")
+					assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err), "disabled in the file, disabled here")
 					continue
 				}
 				require.NoError(t, err, "key #%d (%d characters)", i, len(secret))
 			}
 			_, err := c.svc.APIKeys.Verify(ctx, rotatedFrom)
-			assert.Equal(t, services.ReasonUnknown, services.RefusalReason(err), "a rotated-away key stays rotated away")
+			assert.Equal(t, access.ReasonUnknown, access.RefusalReason(err), "a rotated-away key stays rotated away")
 		})
 		t.Run("keys too guessable to keep are disabled, with their reason, and no trace of the secret", func(t *testing.T) {
 			views, err := collectKeys(ctx, c.svc)
 			require.NoError(t, err)
-			var weakViews []services.KeyView
+			var weakViews []access.KeyView
 			for _, v := range views {
 				if v.DisabledReason != "" {
 					weakViews = append(weakViews, v)
@@ -170,19 +174,19 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 			for _, v := range weakViews {
 				assert.True(t, v.Disabled)
 				assert.NotNil(t, v.DisabledAt)
-				assert.Equal(t, services.ReasonWeakSecret, v.Inactive)
+				assert.Equal(t, access.ReasonWeakSecret, v.Inactive)
 				assert.Contains(t, notes, v.ID, "the note names the key by its id")
 			}
 			assert.Equal(t, "…_KEY", weakViews[0].Masked, "a long enough placeholder shows its end")
 			assert.Equal(t, "…****", weakViews[1].Masked, "a short secret shows nothing")
 			assert.Equal(t, "2025-07-01T00:00:00Z", weakViews[1].DisabledAt.Format("2006-01-02T15:04:05Z07:00"), "disabled in the file: its time is kept")
 			for secret := range weak {
-				_, err := c.store.APIKeys().GetByHash(ctx, services.HashAPIKeySecret(secret))
+				_, err := c.store.APIKeys().GetByHash(ctx, keymaterial.HashAPIKeySecret(secret))
 				assert.ErrorIs(t, err, repositories.ErrNotFound, "not even the hash of %q is kept", secret)
 				_, err = c.svc.APIKeys.Verify(ctx, secret)
-				assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err), "refused before any lookup")
+				assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err), "refused before any lookup")
 			}
-			r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+			r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 			require.NoError(t, err)
 			assert.True(t, r.Healthy, "%v", r.Issues)
 			assert.Len(t, r.Warnings, len(weak), "each asks for a rotation")
@@ -199,13 +203,13 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 				}
 			}
 			_, err = c.svc.APIKeys.Enable(ctx, id)
-			assert.Equal(t, services.KindConflict, services.KindOf(err))
+			assert.Equal(t, errs.KindConflict, errs.KindOf(err))
 			assert.Contains(t, err.Error(), "rotate it")
 			rotated, err := c.svc.APIKeys.Rotate(ctx, id, 3600)
 			require.NoError(t, err)
 			assert.Nil(t, rotated.Key.PreviousExpiresAt, "no old secret to keep for a grace period")
 			_, err = c.svc.APIKeys.Verify(ctx, rotated.Secret)
-			assert.Equal(t, services.ReasonDisabled, services.RefusalReason(err), "still disabled after the rotation")
+			assert.Equal(t, access.ReasonDisabled, access.RefusalReason(err), "still disabled after the rotation")
 			v, err := c.svc.APIKeys.Enable(ctx, id)
 			require.NoError(t, err)
 			assert.Empty(t, v.Inactive)
@@ -243,17 +247,17 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 			c.writeFile(t, "example_enkrypt_mcp_config.json", data)
 			res, err := c.svc.System.Restore(ctx, "input_file", "example_enkrypt_mcp_config.json")
 			require.NoError(t, err)
-			assert.Equal(t, services.FormatEnkrypt, res.SourceFormat)
+			assert.Equal(t, system.FormatEnkrypt, res.SourceFormat)
 			assert.Equal(t, 1, res.Counts.APIKeys)
 			assert.Contains(t, strings.Join(res.Notes, "\n"), "apikeys entry #1: the key is imported disabled")
 			views, err := collectKeys(ctx, c.svc)
 			require.NoError(t, err)
 			require.Len(t, views, 1)
-			assert.Equal(t, services.ReasonWeakSecret, views[0].Inactive)
+			assert.Equal(t, access.ReasonWeakSecret, views[0].Inactive)
 			assert.Equal(t, "default@example.com", views[0].UserEmail)
 			assert.Equal(t, "default_project", views[0].ProjectName)
 			_, err = c.svc.APIKeys.Verify(ctx, "UNIQUE_GATEWAY_KEY")
-			assert.Equal(t, services.ReasonMalformed, services.RefusalReason(err))
+			assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err))
 
 			t.Run("and a backup of it restores with the reason", func(t *testing.T) {
 				_, err := c.svc.System.Backup(ctx, "after-import.json")
@@ -266,7 +270,7 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, views, 1)
 				assert.Equal(t, models.DisabledWeakSecret, views[0].DisabledReason)
-				assert.Equal(t, services.ReasonWeakSecret, views[0].Inactive)
+				assert.Equal(t, access.ReasonWeakSecret, views[0].Inactive)
 			})
 		})
 	})
@@ -293,14 +297,14 @@ func TestRestoreChecksTheDisabledReason(t *testing.T) {
 			data, err := json.Marshal(bad)
 			require.NoError(t, err)
 			_, err = c.svc.System.RestoreData(ctx, "input_file", data)
-			assert.Equal(t, services.KindInvalid, services.KindOf(err))
+			assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 			assert.Contains(t, err.Error(), tc.issue)
 		})
 	}
 }
 
 // collectKeys reads every key's view.
-func collectKeys(ctx context.Context, svc *services.Services) ([]services.KeyView, error) {
+func collectKeys(ctx context.Context, svc *services.Services) ([]access.KeyView, error) {
 	listing, err := svc.APIKeys.List(ctx, repositories.Page{})
 	if err != nil {
 		return nil, err

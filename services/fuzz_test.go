@@ -8,7 +8,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // FuzzCleanName: an accepted name is trimmed, 1–128 valid UTF-8 characters,
@@ -18,22 +20,22 @@ func FuzzCleanName(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		name, err := services.CleanName("name", in)
+		name, err := entity.CleanName("name", in)
 		if err != nil {
-			if services.KindOf(err) != services.KindInvalid {
-				t.Fatalf("CleanName(%q): kind %v, want invalid", in, services.KindOf(err))
+			if errs.KindOf(err) != errs.KindInvalid {
+				t.Fatalf("CleanName(%q): kind %v, want invalid", in, errs.KindOf(err))
 			}
 			return
 		}
 		switch {
 		case name != strings.TrimSpace(name), name == "":
 			t.Fatalf("CleanName(%q) = %q: not trimmed or empty", in, name)
-		case !utf8.ValidString(name), utf8.RuneCountInString(name) > services.MaxNameLength:
+		case !utf8.ValidString(name), utf8.RuneCountInString(name) > entity.MaxNameLength:
 			t.Fatalf("CleanName(%q) = %q: invalid UTF-8 or too long", in, name)
 		case strings.ContainsRune(name, '/'), strings.IndexFunc(name, unicode.IsControl) >= 0:
 			t.Fatalf("CleanName(%q) = %q: '/' or control character", in, name)
 		}
-		if again, err := services.CleanName("name", name); err != nil || again != name {
+		if again, err := entity.CleanName("name", name); err != nil || again != name {
 			t.Fatalf("CleanName is not idempotent on %q: %q, %v", name, again, err)
 		}
 	})
@@ -46,10 +48,10 @@ func FuzzCleanEmail(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		email, err := services.CleanEmail("email", in)
+		email, err := entity.CleanEmail("email", in)
 		if err != nil {
-			if services.KindOf(err) != services.KindInvalid {
-				t.Fatalf("CleanEmail(%q): kind %v, want invalid", in, services.KindOf(err))
+			if errs.KindOf(err) != errs.KindInvalid {
+				t.Fatalf("CleanEmail(%q): kind %v, want invalid", in, errs.KindOf(err))
 			}
 			return
 		}
@@ -62,7 +64,7 @@ func FuzzCleanEmail(f *testing.F) {
 		case strings.ContainsAny(email, "\x00\r\n,<>"):
 			t.Fatalf("CleanEmail(%q) = %q: separator or control character", in, email)
 		}
-		if again, err := services.CleanEmail("email", email); err != nil || again != email {
+		if again, err := entity.CleanEmail("email", email); err != nil || again != email {
 			t.Fatalf("CleanEmail is not idempotent on %q: %q, %v", email, again, err)
 		}
 	})
@@ -73,7 +75,7 @@ func FuzzCleanEmail(f *testing.F) {
 // links followed (the root holds links to a directory and a file outside).
 func FuzzDataDirResolve(f *testing.F) {
 	base := f.TempDir()
-	d, err := services.NewDataDir(filepath.Join(base, "data"))
+	d, err := confine.NewDataDir(filepath.Join(base, "data"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -96,8 +98,8 @@ func FuzzDataDirResolve(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string) {
 		path, err := d.Resolve("output_file", name)
 		if err != nil {
-			if services.KindOf(err) != services.KindInvalid {
-				t.Fatalf("Resolve(%q): kind %v, want invalid", name, services.KindOf(err))
+			if errs.KindOf(err) != errs.KindInvalid {
+				t.Fatalf("Resolve(%q): kind %v, want invalid", name, errs.KindOf(err))
 			}
 			return
 		}

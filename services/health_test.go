@@ -15,6 +15,11 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/timed"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // storeCalls records the store operations the services make (through the
@@ -43,9 +48,9 @@ func (r *storeCalls) take() []string {
 func observed(t *testing.T, c systemCore) (*services.Services, *storeCalls) {
 	t.Helper()
 	calls := &storeCalls{}
-	files, err := services.NewDataDir(c.dataDir)
+	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
-	return services.New(timed.Wrap(c.store, calls), files, services.SystemClock), calls
+	return services.New(timed.Wrap(c.store, calls), files, entity.SystemClock), calls
 }
 
 // assertNoWholeStoreRead fails on any call that reads rows one by one
@@ -64,14 +69,14 @@ func TestHealthCountsInsteadOfLoadingTheStore(t *testing.T) {
 		seedState(t, c)
 		svc, calls := observed(t, c)
 		stats := models.SystemStatistics{TotalProjects: 2, TotalUsers: 2, TotalConfigs: 2, TotalAPIKeys: 2, DisabledAPIKeys: 1}
-		r, err := svc.System.Health(context.Background(), services.HealthCounts)
+		r, err := svc.System.Health(context.Background(), system.HealthCounts)
 		require.NoError(t, err)
 		assert.Equal(t, stats, r.Statistics)
 		assert.True(t, r.Healthy)
 		assert.False(t, r.IntegrityChecked)
 		assert.Equal(t, []string{"ping", "integrity.counts"}, calls.take(), "one query to count, by default")
 
-		r, err = svc.System.Health(context.Background(), services.HealthIntegrity)
+		r, err = svc.System.Health(context.Background(), system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.Equal(t, stats, r.Statistics)
 		assert.True(t, r.Healthy, "%v", r.Issues)
@@ -106,7 +111,7 @@ func TestImportGuardsCountTheStore(t *testing.T) {
 		assert.Equal(t, []string{"integrity.counts", "tx"}, calls.take(), "a store that is not empty is counted, not read")
 
 		_, err = svc.System.ImportEnkrypt(ctx, "input_file", f.data, false)
-		assert.Equal(t, services.KindConflict, services.KindOf(err))
+		assert.Equal(t, errs.KindConflict, errs.KindOf(err))
 		assert.Contains(t, err.Error(), "the store is not empty (2 configurations, 2 projects, 2 users, 2 API keys, 2 settings)")
 		assertNoWholeStoreRead(t, calls.take())
 
@@ -127,7 +132,7 @@ func TestHealthBoundsItsLists(t *testing.T) {
 		var keys []models.APIKey
 		for i := range 25 {
 			users = append(users, models.User{ID: fmt.Sprintf("60000000-0000-4000-8000-%012d", i), Email: fmt.Sprintf("gone%d@example.com", i), CreatedAt: now, UpdatedAt: now})
-			keys = append(keys, models.APIKey{ID: fmt.Sprintf("70000000-0000-4000-8000-%012d", i), Hash: services.HashAPIKeySecret(fmt.Sprint("gone-", i)),
+			keys = append(keys, models.APIKey{ID: fmt.Sprintf("70000000-0000-4000-8000-%012d", i), Hash: keymaterial.HashAPIKeySecret(fmt.Sprint("gone-", i)),
 				Last4: "gone", UserID: users[i].ID, ProjectID: projectID, CreatedAt: now})
 		}
 		require.NoError(t, c.store.InTx(ctx, func(tx repositories.Repos) error {
@@ -136,7 +141,7 @@ func TestHealthBoundsItsLists(t *testing.T) {
 			}
 			return tx.APIKeys().Create(ctx, keys...)
 		}))
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.True(t, r.Healthy, "unusable keys are warnings")
 		require.Len(t, r.Warnings, 21)
@@ -161,28 +166,28 @@ func (s *deadlineStore) Ping(ctx context.Context) error {
 
 func TestReadyPingsWithAShortDeadline(t *testing.T) {
 	c := newSystemCore(t)
-	files, err := services.NewDataDir(c.dataDir)
+	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
 	store := &deadlineStore{Store: c.store}
-	svc := services.New(store, files, services.SystemClock)
+	svc := services.New(store, files, entity.SystemClock)
 	before := time.Now()
 	require.NoError(t, svc.System.Ready(context.Background()))
 	require.True(t, store.hasOne, "a probe without a deadline could hang on a stuck database")
-	assert.False(t, store.deadline.After(before.Add(services.PingTimeout+time.Second)), "the deadline is PingTimeout away")
+	assert.False(t, store.deadline.After(before.Add(system.PingTimeout+time.Second)), "the deadline is PingTimeout away")
 
 	store.err = context.DeadlineExceeded
 	err = svc.System.Ready(context.Background())
-	assert.Equal(t, services.KindUnavailable, services.KindOf(err))
+	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err))
 	assert.Equal(t, "the store does not answer", messageOf(err))
-	_, err = svc.System.Health(context.Background(), services.HealthCounts)
-	assert.Equal(t, services.KindUnavailable, services.KindOf(err), "health starts with the same check")
+	_, err = svc.System.Health(context.Background(), system.HealthCounts)
+	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err), "health starts with the same check")
 
 	require.NoError(t, c.svc.System.Ready(context.Background()), "a real store answers")
 }
 
 // messageOf is the client-safe message of a services error.
 func messageOf(err error) string {
-	var e *services.Error
+	var e *errs.Error
 	if !errors.As(err, &e) {
 		return ""
 	}

@@ -13,7 +13,9 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // seedKeys gives n users a membership and a key each, in one transaction.
@@ -44,15 +46,15 @@ func TestListingsWalkEveryBatch(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			svc, store := newCoreOn(t, b.Open)
 			ctx := context.Background()
-			n := 2*services.ListBatch + 7
+			n := 2*entity.ListBatch + 7
 			seedKeys(t, store, n)
 			for _, tc := range []struct {
 				page        repositories.Page
 				first, want int
 			}{
 				{repositories.Page{}, 0, n},
-				{repositories.Page{Offset: services.ListBatch - 1, Limit: 3}, services.ListBatch - 1, 3},
-				{repositories.Page{Offset: 5, Limit: services.ListBatch + 10}, 5, services.ListBatch + 10},
+				{repositories.Page{Offset: entity.ListBatch - 1, Limit: 3}, entity.ListBatch - 1, 3},
+				{repositories.Page{Offset: 5, Limit: entity.ListBatch + 10}, 5, entity.ListBatch + 10},
 				{repositories.Page{Offset: n - 2}, n - 2, 2},
 				{repositories.Page{Offset: n + 5}, 0, 0},
 				{repositories.Page{Limit: 1 << 62}, 0, n},
@@ -82,13 +84,13 @@ func TestListingsWalkEveryBatch(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, 1, mine.Total)
 			_, err = svc.APIKeys.ListOfUser(ctx, "nobody@example.com", "", repositories.Page{})
-			assert.Equal(t, services.KindNotFound, services.KindOf(err))
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err))
 
 			stop := errors.New("stop")
 			seen := 0
 			keys, err := svc.APIKeys.List(ctx, repositories.Page{})
 			require.NoError(t, err)
-			err = keys.Each(ctx, func(services.KeyView) error {
+			err = keys.Each(ctx, func(access.KeyView) error {
 				if seen++; seen == 3 {
 					return stop
 				}

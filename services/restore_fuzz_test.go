@@ -10,6 +10,10 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // FuzzRestoreDocument restores any bytes: a document is either refused as
@@ -17,11 +21,11 @@ import (
 // finds sound. Never a panic, never an internal error.
 func FuzzRestoreDocument(f *testing.F) {
 	ctx := context.Background()
-	files, err := services.NewDataDir(filepath.Join(f.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(f.TempDir(), "data"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := services.New(sqltest.NewSQLite(f), files, services.SystemClock)
+	svc := services.New(sqltest.NewSQLite(f), files, entity.SystemClock)
 	f.Cleanup(func() { _ = svc.Close() })
 	steps := []func() error{
 		func() error { _, err := svc.Configs.Create(ctx, "fz-config"); return err },
@@ -62,17 +66,17 @@ func FuzzRestoreDocument(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		before, err := svc.System.Health(ctx, services.HealthIntegrity)
+		before, err := svc.System.Health(ctx, system.HealthIntegrity)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = svc.System.RestoreData(ctx, "input_file", doc)
-		after, herr := svc.System.Health(ctx, services.HealthIntegrity)
+		after, herr := svc.System.Health(ctx, system.HealthIntegrity)
 		if herr != nil {
 			t.Fatal(herr)
 		}
 		if err != nil {
-			if kind := services.KindOf(err); kind != services.KindInvalid {
+			if kind := errs.KindOf(err); kind != errs.KindInvalid {
 				t.Fatalf("restore of %q failed with kind %v: %v", doc, kind, err)
 			}
 			if !reflect.DeepEqual(before.Statistics, after.Statistics) {

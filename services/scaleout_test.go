@@ -17,6 +17,10 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // twoInstances is two gateways' services sharing one database.
@@ -24,9 +28,9 @@ func twoInstances(t *testing.T, b sqltest.Backend) (a, other *services.Services)
 	t.Helper()
 	sa, sb := b.OpenPair(t)
 	open := func(s *sqlstore.Store) *services.Services {
-		files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+		files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 		require.NoError(t, err)
-		svc := services.New(s, files, services.SystemClock)
+		svc := services.New(s, files, entity.SystemClock)
 		t.Cleanup(func() { _ = svc.Close() })
 		return svc
 	}
@@ -59,7 +63,7 @@ func TestTwoInstancesAgreeOnKeysOnEveryBackend(t *testing.T) {
 
 			_, err = a.APIKeys.Disable(ctx, key.Key.ID)
 			require.NoError(t, err)
-			refusedWithinASecond(t, other, key.Secret, services.ReasonDisabled)
+			refusedWithinASecond(t, other, key.Secret, access.ReasonDisabled)
 
 			_, err = other.APIKeys.Enable(ctx, key.Key.ID)
 			require.NoError(t, err)
@@ -68,26 +72,26 @@ func TestTwoInstancesAgreeOnKeysOnEveryBackend(t *testing.T) {
 
 			rotated, err := other.APIKeys.Rotate(ctx, key.Key.ID, 0)
 			require.NoError(t, err)
-			refusedWithinASecond(t, a, key.Secret, services.ReasonUnknown)
+			refusedWithinASecond(t, a, key.Secret, access.ReasonUnknown)
 			_, err = a.APIKeys.Verify(ctx, rotated.Secret)
 			require.NoError(t, err)
 
 			_, err = other.Projects.RemoveMember(ctx, "p", "alice@example.com")
 			require.NoError(t, err)
-			refusedWithinASecond(t, a, rotated.Secret, services.ReasonNotMember)
+			refusedWithinASecond(t, a, rotated.Secret, access.ReasonNotMember)
 		})
 	}
 }
 
 // refusedWithinASecond asserts that svc refuses secret for reason, waiting at
 // most one second for a change made elsewhere to show.
-func refusedWithinASecond(t *testing.T, svc *services.Services, secret string, reason services.Reason) {
+func refusedWithinASecond(t *testing.T, svc *services.Services, secret string, reason access.Reason) {
 	t.Helper()
 	changed := time.Now()
 	for {
 		started := time.Now()
 		_, err := svc.APIKeys.Verify(context.Background(), secret)
-		if err != nil && services.RefusalReason(err) == reason {
+		if err != nil && access.RefusalReason(err) == reason {
 			return
 		}
 		// Only a check that started over a second after the change is late.
@@ -113,17 +117,17 @@ func TestTwoInstancesConcurrentWritesOnEveryBackend(t *testing.T) {
 				require.NoError(t, err)
 			}
 			var wg sync.WaitGroup
-			errs := make([]error, 2*n)
+			outcomes := make([]error, 2*n)
 			for i := range 2 * n {
 				svc := []*services.Services{a, other}[i%2]
 				// Each user is added twice, once through each instance.
-				wg.Go(func() { _, errs[i] = svc.Projects.AddMember(ctx, "p", "", fmt.Sprintf("u%d@example.com", i/2)) })
+				wg.Go(func() { _, outcomes[i] = svc.Projects.AddMember(ctx, "p", "", fmt.Sprintf("u%d@example.com", i/2)) })
 			}
 			wg.Wait()
 			conflicts := 0
-			for _, err := range errs {
+			for _, err := range outcomes {
 				if err != nil {
-					require.Equal(t, services.KindConflict, services.KindOf(err), "%v", err)
+					require.Equal(t, errs.KindConflict, errs.KindOf(err), "%v", err)
 					conflicts++
 				}
 			}
@@ -149,9 +153,9 @@ func TestCurrentServersSeeAnotherInstancesEditAtOnceOnEveryBackend(t *testing.T)
 			cachedB, err := cached.Wrap(sb, cached.MaxTTL-time.Millisecond, time.Now)
 			require.NoError(t, err)
 			open := func(s repositories.Store) *services.Services {
-				files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+				files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 				require.NoError(t, err)
-				svc := services.New(s, files, services.SystemClock)
+				svc := services.New(s, files, entity.SystemClock)
 				t.Cleanup(func() { _ = svc.Close() })
 				return svc
 			}
@@ -171,7 +175,7 @@ func TestCurrentServersSeeAnotherInstancesEditAtOnceOnEveryBackend(t *testing.T)
 			assert.Equal(t, c.ID, current.ID)
 
 			_, err = other.Configs.CurrentServers(ctx, "no-such-config")
-			assert.Equal(t, services.KindNotFound, services.KindOf(err))
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err))
 		})
 	}
 }

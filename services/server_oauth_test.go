@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // jsonOf renders a value the way the API does, for comparisons that ignore
@@ -123,7 +123,7 @@ func TestUpdateServerKeepsMaskedOAuthSecrets(t *testing.T) {
 	var sent map[string]any
 	require.NoError(t, json.Unmarshal([]byte(shown), &sent))
 	sent["OAUTH_CLIENT_ID"] = "client-2"
-	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", services.ServerPatch{OAuthConfig: &sent})
+	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", catalog.ServerPatch{OAuthConfig: &sent})
 	require.NoError(t, err)
 	want := map[string]any{}
 	require.NoError(t, json.Unmarshal([]byte(jsonOf(t, stored)), &want))
@@ -132,7 +132,7 @@ func TestUpdateServerKeepsMaskedOAuthSecrets(t *testing.T) {
 
 	// A member that is new, or not what was shown, is taken as sent.
 	sent = map[string]any{"OAUTH_CLIENT_SECRET": "****", "OAUTH_NEW": "****abcd"}
-	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", services.ServerPatch{OAuthConfig: &sent})
+	_, err = c.svc.Configs.UpdateServer(ctx, "cfg", "s", catalog.ServerPatch{OAuthConfig: &sent})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"OAUTH_CLIENT_SECRET": "****", "OAUTH_NEW": "****abcd"}`, jsonOf(t, c.snapshot(t).Configs[0].Servers[0].OAuthConfig))
 }

@@ -1,37 +1,46 @@
+// Package services is the management core as the API and the CLI use it: the
+// domain packages (catalog, access, system) wired over one store. The rules live
+// in those packages; this one only assembles them.
 package services
 
 import (
 	"errors"
 
 	"github.com/securemcp/gateway/repositories"
+
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/catalog"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // Services is the whole core, as the API and the CLI use it.
 type Services struct {
-	Configs  *ConfigService
-	Projects *ProjectService
-	System   *SystemService
-	Settings *SettingsService
-	Users    *UserService
-	APIKeys  *APIKeyService
+	Configs  *catalog.ConfigService
+	Projects *access.ProjectService
+	System   *system.SystemService
+	Settings *system.SettingsService
+	Users    *access.UserService
+	APIKeys  *access.APIKeyService
 	// AdminKeys are the named admin keys of the management API.
-	AdminKeys *AdminKeyService
+	AdminKeys *access.AdminKeyService
 }
 
 // New wires every service over one store and data directory.
-func New(store repositories.Store, files Files, now Clock) *Services {
-	keys := NewAPIKeyService(store, now)
+func New(store repositories.Store, files confine.Files, now entity.Clock) *Services {
+	keys := access.NewAPIKeyService(store, now)
 	return &Services{
-		Configs:   NewConfigService(store, files, now),
-		Projects:  NewProjectService(store, files, now),
-		System:    NewSystemService(store, files, now),
-		Settings:  NewSettingsService(store, now),
-		Users:     NewUserService(store, keys, now),
+		Configs:   catalog.NewConfigService(store, files, now),
+		Projects:  access.NewProjectService(store, files, now),
+		System:    system.NewSystemService(store, files, now),
+		Settings:  system.NewSettingsService(store, now),
+		Users:     access.NewUserService(store, keys, now),
 		APIKeys:   keys,
-		AdminKeys: NewAdminKeyService(store, now),
+		AdminKeys: access.NewAdminKeyService(store, now),
 	}
 }
 
-// Close stops background work (the batched recording of the use of keys) and writes
+// Close stops background work (the batched recording of key use) and writes
 // what is pending. Call it before closing the store.
 func (s *Services) Close() error { return errors.Join(s.APIKeys.Close(), s.AdminKeys.Close()) }

@@ -18,6 +18,11 @@ import (
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/keymaterial"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // systemCore is the services over a real SQLite file, with the paths tests need.
@@ -40,7 +45,7 @@ func newSystemCore(t *testing.T) systemCore {
 // systemCoreOver wires the services over store (dbPath is the SQLite file, if any).
 func systemCoreOver(t *testing.T, store repositories.Store, dbPath string) systemCore {
 	t.Helper()
-	files, err := services.NewDataDir(filepath.Join(t.TempDir(), "data"))
+	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
 	return systemCore{svc: services.New(store, files, clock), store: store, dataDir: files.Root(), dbPath: dbPath}
@@ -108,15 +113,15 @@ func seedState(t *testing.T, c systemCore) {
 	require.NoError(t, c.store.Memberships().Add(ctx, models.Membership{ProjectID: projectID, UserID: userIDs[1], CreatedAt: at(8)}))
 	require.NoError(t, c.store.Memberships().Add(ctx, models.Membership{ProjectID: projectID, UserID: userIDs[0], CreatedAt: at(9)}))
 	disabledAt, expires, used, prevExp := at(11), at(100), at(12), at(13)
-	require.NoError(t, c.store.APIKeys().Create(ctx, models.APIKey{ID: keyID, Hash: services.HashAPIKeySecret("secret-one"),
+	require.NoError(t, c.store.APIKeys().Create(ctx, models.APIKey{ID: keyID, Hash: keymaterial.HashAPIKeySecret("secret-one"),
 		Last4: "-one", UserID: userIDs[0], ProjectID: projectID, CreatedAt: at(10), Disabled: true, DisabledAt: &disabledAt,
-		ExpiresAt: &expires, LastUsedAt: &used, PreviousHash: services.HashAPIKeySecret("secret-zero"), PreviousExpiresAt: &prevExp, RotatedAt: &used}))
+		ExpiresAt: &expires, LastUsedAt: &used, PreviousHash: keymaterial.HashAPIKeySecret("secret-zero"), PreviousExpiresAt: &prevExp, RotatedAt: &used}))
 	require.NoError(t, c.store.APIKeys().Create(ctx, models.APIKey{ID: "40000000-0000-4000-8000-000000000002",
-		Hash: services.HashAPIKeySecret("secret-two"), Last4: "-two", UserID: userIDs[1], ProjectID: projectID, CreatedAt: at(14)}))
+		Hash: keymaterial.HashAPIKeySecret("secret-two"), Last4: "-two", UserID: userIDs[1], ProjectID: projectID, CreatedAt: at(14)}))
 	_, err = c.svc.Settings.SetEnkryptAPIKey(ctx, "ek-0123456789abcdef")
 	require.NoError(t, err)
 	on := true
-	_, err = c.svc.Settings.UpdateTelemetry(ctx, services.TelemetryPatch{Enabled: &on})
+	_, err = c.svc.Settings.UpdateTelemetry(ctx, system.TelemetryPatch{Enabled: &on})
 	require.NoError(t, err)
 }
 
@@ -150,7 +155,7 @@ func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
 
 		restored, err := c.svc.System.Restore(ctx, "input_file", "backups/full.json")
 		require.NoError(t, err)
-		assert.Equal(t, services.FormatBackup, restored.SourceFormat)
+		assert.Equal(t, system.FormatBackup, restored.SourceFormat)
 		assert.Equal(t, res.SHA256, restored.SHA256)
 		assert.Equal(t, res.Counts, restored.Counts)
 		assert.Equal(t, before, c.snapshot(t), "restore gives back exactly the backed-up state")
@@ -174,7 +179,7 @@ func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
 	for _, secret := range []string{"secret-one", "secret-two", "secret-zero"} {
 		assert.NotContains(t, string(data), secret)
 	}
-	assert.Contains(t, string(data), services.HashAPIKeySecret("secret-one"))
+	assert.Contains(t, string(data), keymaterial.HashAPIKeySecret("secret-one"))
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(data, &doc))
 	assert.Equal(t, models.BackupFormat, doc["format"])
@@ -258,7 +263,7 @@ func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
 				c.writeFile(t, "bad.json", tc.data)
 				_, err := c.svc.System.Restore(ctx, "input_file", "bad.json")
 				require.Error(t, err)
-				assert.Equal(t, services.KindInvalid, services.KindOf(err), "%v", err)
+				assert.Equal(t, errs.KindInvalid, errs.KindOf(err), "%v", err)
 				for _, want := range tc.issues {
 					assert.Contains(t, err.Error(), want)
 				}
@@ -268,10 +273,10 @@ func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
 		t.Run("path escapes", func(t *testing.T) {
 			for _, name := range []string{"../gateway.db", "/etc/passwd", "a/../../x.json", ""} {
 				_, err := c.svc.System.Restore(ctx, "input_file", name)
-				assert.Equal(t, services.KindInvalid, services.KindOf(err), name)
+				assert.Equal(t, errs.KindInvalid, errs.KindOf(err), name)
 			}
 			_, err := c.svc.System.Restore(ctx, "backup_file", "missing.json")
-			assert.Equal(t, services.KindNotFound, services.KindOf(err))
+			assert.Equal(t, errs.KindNotFound, errs.KindOf(err))
 			assert.Contains(t, err.Error(), "backup_file")
 			assert.Equal(t, before, c.snapshot(t))
 		})
@@ -283,7 +288,7 @@ func TestResetEmptiesTheStore(t *testing.T) {
 		ctx := context.Background()
 		seedState(t, c)
 		_, err := c.svc.System.Reset(ctx, false)
-		assert.Equal(t, services.KindInvalid, services.KindOf(err))
+		assert.Equal(t, errs.KindInvalid, errs.KindOf(err))
 		assert.Contains(t, err.Error(), "confirm")
 		res, err := c.svc.System.Reset(ctx, true)
 		require.NoError(t, err)
@@ -294,21 +299,21 @@ func TestResetEmptiesTheStore(t *testing.T) {
 		assert.Empty(t, doc.Settings)
 		tel, err := c.svc.Settings.Telemetry(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, services.DefaultTelemetry(), tel, "settings return to their defaults")
+		assert.Equal(t, system.DefaultTelemetry(), tel, "settings return to their defaults")
 	})
 }
 
 func TestHealthReportsIntegrity(t *testing.T) {
 	c := newSystemCore(t)
 	ctx := context.Background()
-	r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+	r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 	require.NoError(t, err)
 	assert.True(t, r.Healthy)
 	assert.Equal(t, []string{}, r.Issues)
 	assert.Equal(t, "sqlite", r.Store)
 
 	seedState(t, c)
-	r, err = c.svc.System.Health(ctx, services.HealthIntegrity)
+	r, err = c.svc.System.Health(ctx, system.HealthIntegrity)
 	require.NoError(t, err)
 	assert.True(t, r.Healthy, "%v", r.Issues)
 	assert.Equal(t, models.SystemStatistics{TotalProjects: 2, TotalUsers: 2, TotalConfigs: 2, TotalAPIKeys: 2, DisabledAPIKeys: 1}, r.Statistics)
@@ -317,7 +322,7 @@ func TestHealthReportsIntegrity(t *testing.T) {
 		// The service lowercases e-mails; a raw repository insert (as an old
 		// database might hold) does not.
 		require.NoError(t, c.store.Users().Create(ctx, models.User{ID: "2a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", Email: "Alice@Example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}))
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		assert.False(t, r.Healthy)
 		joined := strings.Join(r.Issues, "\n")
@@ -328,7 +333,7 @@ func TestHealthReportsIntegrity(t *testing.T) {
 		_, err := c.svc.Configs.Create(ctx, "ENGINEERING")
 		require.NoError(t, err)
 		require.NoError(t, c.store.Memberships().Remove(ctx, projectID, userIDs[1]))
-		r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+		r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 		require.NoError(t, err)
 		joined := strings.Join(r.Warnings, "\n")
 		assert.Contains(t, joined, `configurations "engineering" and "ENGINEERING" differ only in case`)
@@ -350,7 +355,7 @@ func TestHealthReportsDanglingReferences(t *testing.T) {
 	require.NoError(t, err)
 	_, err = raw.ExecContext(ctx, `INSERT INTO memberships (project_id, user_id, created_at) VALUES (?, '88888888-8888-4888-8888-888888888888', 1)`, projectID)
 	require.NoError(t, err)
-	r, err := c.svc.System.Health(ctx, services.HealthIntegrity)
+	r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
 	require.NoError(t, err)
 	assert.False(t, r.Healthy)
 	joined := strings.Join(r.Issues, "\n")
@@ -365,9 +370,9 @@ func (unreachable) Ping(context.Context) error { return sql.ErrConnDone }
 
 func TestHealthUnavailableWhenTheStoreCannotBeReached(t *testing.T) {
 	c := newSystemCore(t)
-	files, err := services.NewDataDir(c.dataDir)
+	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
-	svc := services.New(unreachable{c.store}, files, services.SystemClock)
-	_, err = svc.System.Health(context.Background(), services.HealthCounts)
-	assert.Equal(t, services.KindUnavailable, services.KindOf(err))
+	svc := services.New(unreachable{c.store}, files, entity.SystemClock)
+	_, err = svc.System.Health(context.Background(), system.HealthCounts)
+	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err))
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // failingStore fails the nth write made inside a transaction, so that a
@@ -90,12 +92,12 @@ func TestForcedUserDeleteIsAllOrNothing(t *testing.T) {
 			k := newKeyCore(t)
 			key := k.generate(t, "")
 			writes := 0
-			files, err := services.NewDataDir(t.TempDir())
+			files, err := confine.NewDataDir(t.TempDir())
 			require.NoError(t, err)
 			svc := services.New(failingStore{Store: k.store, writes: &writes, failAt: failAt}, files, k.clock.Now)
 			_, err = svc.Users.Delete(ctx, "alice@example.com", true)
 			require.ErrorIs(t, err, errInjected, "write %d", failAt)
-			assert.Equal(t, services.KindInternal, services.KindOf(err))
+			assert.Equal(t, errs.KindInternal, errs.KindOf(err))
 			assert.Equal(t, failAt, writes)
 
 			u, err := k.svc.Users.Get(ctx, "alice@example.com")
@@ -118,7 +120,7 @@ func TestUserServiceDeleteWithoutForceIsRefused(t *testing.T) {
 	ctx := context.Background()
 	k := newKeyCore(t)
 	_, err := k.svc.Users.Delete(ctx, "alice@example.com", false)
-	assert.Equal(t, services.KindConflict, services.KindOf(err), "a membership is enough")
+	assert.Equal(t, errs.KindConflict, errs.KindOf(err), "a membership is enough")
 	_, err = k.svc.Projects.RemoveMember(ctx, "p", "alice@example.com")
 	require.NoError(t, err)
 	_, err = k.svc.Users.Delete(ctx, "ALICE@example.com", false)

@@ -11,6 +11,9 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // app is the core shared by the server and the CLI: settings, store, services.
@@ -29,11 +32,11 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 	}
 	loader, err := config.NewLoader(path, cmd.Flags())
 	if err != nil {
-		return nil, config.Settings{}, services.Invalid("%v", err) // the operator's file, flags or environment
+		return nil, config.Settings{}, errs.Invalid("%v", err) // the operator's file, flags or environment
 	}
 	s, err := loader.Settings()
 	if err != nil {
-		return nil, config.Settings{}, services.Invalid("%v", err)
+		return nil, config.Settings{}, errs.Invalid("%v", err)
 	}
 	return loader, s, nil
 }
@@ -41,19 +44,19 @@ func loadSettings(cmd *cobra.Command) (*config.Loader, config.Settings, error) {
 // fileAccess chooses how the files clients name are found: the server
 // confines them to the data directory (its clients are remote), the CLI takes
 // them relative to the current directory (its user is local).
-type fileAccess func(config.Settings) (services.Files, error)
+type fileAccess func(config.Settings) (confine.Files, error)
 
 // serverFiles confines client files to the data directory.
-func serverFiles(s config.Settings) (services.Files, error) {
-	return services.NewDataDir(s.DataDir, s.OwnFiles()...)
+func serverFiles(s config.Settings) (confine.Files, error) {
+	return confine.NewDataDir(s.DataDir, s.OwnFiles()...)
 }
 
 // cliFiles resolves client files against the current directory.
-func cliFiles(s config.Settings) (services.Files, error) {
+func cliFiles(s config.Settings) (confine.Files, error) {
 	if err := atomicfile.MkdirAll(s.DataDir, 0o700); err != nil { // the store's directory
 		return nil, err
 	}
-	return services.NewLocalFiles(s.OwnFiles()...)
+	return confine.NewLocalFiles(s.OwnFiles()...)
 }
 
 // openApp opens the store named by the settings, wraps it in the given
@@ -74,7 +77,7 @@ func openApp(ctx context.Context, loader *config.Loader, s config.Settings, acce
 		settings: s,
 		loader:   loader,
 		store:    store,
-		services: services.New(store, files, services.SystemClock),
+		services: services.New(store, files, entity.SystemClock),
 	}, nil
 }
 

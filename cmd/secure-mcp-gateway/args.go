@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // Exit statuses: a command that ran and failed exits 1; a command line that
@@ -25,7 +25,7 @@ const (
 // command returns is a *services.Error (typeErrors); any other error comes
 // from reading the command line.
 func exitCode(err error) int {
-	var e *services.Error
+	var e *errs.Error
 	switch {
 	case err == nil:
 		return 0

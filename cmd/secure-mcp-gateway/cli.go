@@ -15,6 +15,8 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // call is one run of a management command: its flags and the services, opened
@@ -129,7 +131,7 @@ func (c *call) page() (repositories.Page, error) {
 	limit, _ := c.cmd.Flags().GetInt("limit")
 	offset, _ := c.cmd.Flags().GetInt("offset")
 	if limit < 0 || offset < 0 {
-		return repositories.Page{}, services.Invalid("--limit and --offset must be non-negative")
+		return repositories.Page{}, errs.Invalid("--limit and --offset must be non-negative")
 	}
 	return repositories.Page{Limit: limit, Offset: offset}, nil
 }
@@ -151,13 +153,13 @@ func refuseUnknownHome(configPath string, s config.Settings) error {
 	if _, err := os.Stat(s.DataDir); err == nil {
 		return nil
 	}
-	return services.Invalid("neither the config file %s nor its directory exists; create them with generate-config (or system start-api), or name an existing --data-dir", configPath)
+	return errs.Invalid("neither the config file %s nor its directory exists; create them with generate-config (or system start-api), or name an existing --data-dir", configPath)
 }
 
 // paged applies --limit and --offset to a list loaded whole, as the API's
 // routes do.
 // collect reads a whole listing and converts its items for printing.
-func collect[T, U any](c *call, l services.Listing[T], err error, item func(T) U) (any, error) {
+func collect[T, U any](c *call, l entity.Listing[T], err error, item func(T) U) (any, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +188,7 @@ func (c *call) jsonFlag(name string, dst any) (bool, error) {
 	raw := strings.TrimSpace(c.str(name))
 	if raw == "null" {
 		// A flag is given to set a value; null would quietly empty it.
-		return true, services.Invalid("--%s must be a JSON %s, not null", name, jsonKind(dst))
+		return true, errs.Invalid("--%s must be a JSON %s, not null", name, jsonKind(dst))
 	}
 	err := json.Unmarshal([]byte(raw), dst)
 	var typeErr *json.UnmarshalTypeError
@@ -194,9 +196,9 @@ func (c *call) jsonFlag(name string, dst any) (bool, error) {
 	case err == nil:
 		return true, nil
 	case errors.As(err, &typeErr):
-		return true, services.Invalid("%s", models.DescribeTypeError("--"+name, typeErr, dst))
+		return true, errs.Invalid("%s", models.DescribeTypeError("--"+name, typeErr, dst))
 	}
-	return true, services.Invalid("--%s must be a JSON %s: %v", name, jsonKind(dst), err)
+	return true, errs.Invalid("--%s must be a JSON %s: %v", name, jsonKind(dst), err)
 }
 
 // jsonKind names the JSON shape a flag's destination expects.
@@ -215,11 +217,11 @@ func (c *call) policy(name string) (*models.GuardrailPolicy, error) {
 	}
 	raw := strings.TrimSpace(c.str(name))
 	if raw == "null" || raw == "" {
-		return nil, services.Invalid("--%s must be a JSON policy object", name)
+		return nil, errs.Invalid("--%s must be a JSON policy object", name)
 	}
 	p, err := models.ParseGuardrailPolicy([]byte(raw))
 	if err != nil {
-		return nil, services.Invalid("--%s: %v", name, err)
+		return nil, errs.Invalid("--%s: %v", name, err)
 	}
 	return &p, nil
 }

@@ -4,7 +4,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // newAdminKeysCmd is the `admin-key` group: the named admin keys, as the
@@ -16,7 +17,7 @@ func newAdminKeysCmd() *cobra.Command {
 		adminKeyCreate(), adminKeyList(), adminKeyGet(), adminKeyDelete())
 }
 
-func adminKeyItem(v services.AdminKeyView) models.AdminKeyItem {
+func adminKeyItem(v access.AdminKeyView) models.AdminKeyItem {
 	return models.NewAdminKeyItem(v.AdminKey, v.Masked, v.Expired)
 }
 
@@ -30,11 +31,11 @@ func adminKeyCreate() *cobra.Command {
 		"Admin key created successfully; store it now, it will not be shown again", func(c *call) (any, error) {
 			in, _ := c.cmd.Flags().GetDuration("expires-in")
 			if c.changed("expires-in") && in <= 0 {
-				return nil, services.Invalid("--expires-in must be a positive duration such as 720h")
+				return nil, errs.Invalid("--expires-in must be a positive duration such as 720h")
 			}
-			k, err := c.svc.AdminKeys.Create(c.ctx, services.NewAdminKey{Name: c.str("name"), Role: c.str("role"),
+			k, err := c.svc.AdminKeys.Create(c.ctx, access.NewAdminKey{Name: c.str("name"), Role: c.str("role"),
 				ExpiresAt: c.str("expires-at"), ExpiresIn: in})
-			item := models.NewAdminKeyItem(k.Key, services.AdminKeyPrefix+"…"+k.Key.Last4, false)
+			item := models.NewAdminKeyItem(k.Key, access.AdminKeyPrefix+"…"+k.Key.Last4, false)
 			return models.AdminKeyIssued{AdminKeyItem: item, APIKey: k.Secret}, err
 		})
 	stringFlags(cmd, "name", "name of the new key (unique)",

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // newAdminKeyCmd prints the admin key, as the server resolves it
@@ -29,7 +29,7 @@ func newAdminKeyCmd() *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !terminal(cmd.InOrStdin()) || !terminal(cmd.ErrOrStderr()) {
-				return services.Invalid("the admin key is printed only to a user at a terminal (standard input and standard error must be terminals, as in ADMIN_KEY=$(secure-mcp-gateway system admin-key)); a program should be given the key through SMG_ADMIN_API_KEY or a file it may read")
+				return errs.Invalid("the admin key is printed only to a user at a terminal (standard input and standard error must be terminals, as in ADMIN_KEY=$(secure-mcp-gateway system admin-key)); a program should be given the key through SMG_ADMIN_API_KEY or a file it may read")
 			}
 			loader, settings, err := loadSettings(cmd)
 			if err != nil {
@@ -37,9 +37,9 @@ func newAdminKeyCmd() *cobra.Command {
 			}
 			if settings.AdminAPIKey == "" {
 				if _, statErr := os.Stat(loader.Path()); statErr != nil {
-					return services.Invalid("there is no config file at %s (nor SMG_ADMIN_API_KEY): create one with generate-config or system start-api", loader.Path())
+					return errs.Invalid("there is no config file at %s (nor SMG_ADMIN_API_KEY): create one with generate-config or system start-api", loader.Path())
 				}
-				return services.Invalid("the config file %s has no admin_apikey (and SMG_ADMIN_API_KEY is not set)", loader.Path())
+				return errs.Invalid("the config file %s has no admin_apikey (and SMG_ADMIN_API_KEY is not set)", loader.Path())
 			}
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), settings.AdminAPIKey)
 			return err

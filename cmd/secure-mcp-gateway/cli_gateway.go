@@ -15,7 +15,7 @@ import (
 	"github.com/securemcp/gateway/gateway"
 	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // configDiscoverServer starts a server on this machine, as the gateway would,
@@ -100,12 +100,12 @@ func getJSON(ctx context.Context, url, adminKey string, out any) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return services.Invalid("--url: %v", err)
+		return errs.Invalid("--url: %v", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+adminKey)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return &services.Error{Kind: services.KindUnavailable, Message: "no server answers at " + url + "; is it running?", Err: err}
+		return &errs.Error{Kind: errs.KindUnavailable, Message: "no server answers at " + url + "; is it running?", Err: err}
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
@@ -115,7 +115,7 @@ func getJSON(ctx context.Context, url, adminKey string, out any) error {
 	if res.StatusCode != http.StatusOK {
 		var e models.ErrorResponse
 		_ = json.Unmarshal(body, &e)
-		return &services.Error{Kind: services.KindUnavailable, Message: fmt.Sprintf("%s answered %d: %s", url, res.StatusCode, e.Detail)}
+		return &errs.Error{Kind: errs.KindUnavailable, Message: fmt.Sprintf("%s answered %d: %s", url, res.StatusCode, e.Detail)}
 	}
 	return json.Unmarshal(body, out)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // DefaultProbeTimeout bounds a probe of a running server: longer than the
@@ -39,26 +39,26 @@ func probeFlags(cmd *cobra.Command) {
 func probe(ctx context.Context, out io.Writer, rawURL string, timeout time.Duration) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return services.Invalid("--url must be an http:// or https:// URL with a host, such as http://127.0.0.1:8001/readyz")
+		return errs.Invalid("--url must be an http:// or https:// URL with a host, such as http://127.0.0.1:8001/readyz")
 	}
 	if timeout <= 0 {
-		return services.Invalid("--timeout must be positive")
+		return errs.Invalid("--timeout must be positive")
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return services.Invalid("--url: %v", err)
+		return errs.Invalid("--url: %v", err)
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
 	if err != nil {
-		return &services.Error{Kind: services.KindUnavailable, Message: fmt.Sprintf("no answer from %s within %s: %v", u.Redacted(), timeout, err)}
+		return &errs.Error{Kind: errs.KindUnavailable, Message: fmt.Sprintf("no answer from %s within %s: %v", u.Redacted(), timeout, err)}
 	}
 	defer func() { _ = res.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxProbeBody))
 	if err != nil {
-		return &services.Error{Kind: services.KindUnavailable, Message: fmt.Sprintf("reading the answer of %s: %v", u.Redacted(), err)}
+		return &errs.Error{Kind: errs.KindUnavailable, Message: fmt.Sprintf("reading the answer of %s: %v", u.Redacted(), err)}
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		detail := ""
@@ -66,7 +66,7 @@ func probe(ctx context.Context, out io.Writer, rawURL string, timeout time.Durat
 		if json.Unmarshal(body, &e) == nil && e.Detail != "" {
 			detail = ": " + e.Detail
 		}
-		return &services.Error{Kind: services.KindUnavailable, Message: fmt.Sprintf("%s answered %s%s", u.Redacted(), res.Status, detail)}
+		return &errs.Error{Kind: errs.KindUnavailable, Message: fmt.Sprintf("%s answered %s%s", u.Redacted(), res.Status, detail)}
 	}
 	var indented bytes.Buffer
 	if json.Indent(&indented, body, "", "  ") != nil {

@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // serverFlags declares the flags that identify one server of a configuration.
@@ -106,8 +106,8 @@ func configUpdateServer() *cobra.Command {
 }
 
 // serverPatch reads the flags that were given: only they replace stored values.
-func serverPatch(c *call) (services.ServerPatch, error) {
-	var p services.ServerPatch
+func serverPatch(c *call) (catalog.ServerPatch, error) {
+	var p catalog.ServerPatch
 	if c.changed("server-command") {
 		v := c.str("server-command")
 		p.Command = &v
@@ -170,7 +170,7 @@ func configRemoveAllServers() *cobra.Command {
 // policyCmd builds a command replacing guardrails policies of a server; pairs
 // lists (policy flag, policy file flag) pairs, and read turns the given
 // policies into the update.
-func policyCmd(use, short, message, examples string, pairs [][2]string, read func(c *call, policies []*models.GuardrailPolicy) services.PolicyUpdate) *cobra.Command {
+func policyCmd(use, short, message, examples string, pairs [][2]string, read func(c *call, policies []*models.GuardrailPolicy) catalog.PolicyUpdate) *cobra.Command {
 	cmd := serviceCmd(use, short, message, func(c *call) (any, error) {
 		policies := make([]*models.GuardrailPolicy, len(pairs))
 		for i, pair := range pairs {
@@ -199,8 +199,8 @@ func configInputGuardrails() *cobra.Command {
 	return policyCmd("update-server-input-guardrails", "Replace the input guardrails policy of a server", "Input guardrails policy updated",
 		example(`config update-server-input-guardrails --config-name my-config --server-name github --policy '{"enabled":true,"policy_name":"Sample Airline Guardrail","block":["policy_violation"]}'`,
 			"config update-server-input-guardrails --config-name my-config --server-name github --policy-file input_policy.json"),
-		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
-			return services.InputPolicyUpdate(p[0], c.str("policy-file"))
+		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) catalog.PolicyUpdate {
+			return catalog.InputPolicyUpdate(p[0], c.str("policy-file"))
 		})
 }
 
@@ -208,8 +208,8 @@ func configOutputGuardrails() *cobra.Command {
 	return policyCmd("update-server-output-guardrails", "Replace the output guardrails policy of a server", "Output guardrails policy updated",
 		example(`config update-server-output-guardrails --config-name my-config --server-name github --policy '{"enabled":true,"policy_name":"Output Policy","block":["policy_violation"]}'`,
 			"config update-server-output-guardrails --config-name my-config --server-name github --policy-file output_policy.json"),
-		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
-			return services.OutputPolicyUpdate(p[0], c.str("policy-file"))
+		[][2]string{{"policy", "policy-file"}}, func(c *call, p []*models.GuardrailPolicy) catalog.PolicyUpdate {
+			return catalog.OutputPolicyUpdate(p[0], c.str("policy-file"))
 		})
 }
 
@@ -218,7 +218,7 @@ func configGuardrails() *cobra.Command {
 		example("config update-server-guardrails --config-name my-config --server-name github --input-policy-file input_policy.json --output-policy-file output_policy.json",
 			`config update-server-guardrails --config-name my-config --server-name github --input-policy '{"enabled":false}'`),
 		[][2]string{{"input-policy", "input-policy-file"}, {"output-policy", "output-policy-file"}},
-		func(c *call, p []*models.GuardrailPolicy) services.PolicyUpdate {
-			return services.PolicyUpdate{Input: p[0], InputFile: c.str("input-policy-file"), Output: p[1], OutputFile: c.str("output-policy-file")}
+		func(c *call, p []*models.GuardrailPolicy) catalog.PolicyUpdate {
+			return catalog.PolicyUpdate{Input: p[0], InputFile: c.str("input-policy-file"), Output: p[1], OutputFile: c.str("output-policy-file")}
 		})
 }

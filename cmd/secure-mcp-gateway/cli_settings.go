@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // newSettingsCmd is the `settings` group: runtime settings, as the
@@ -55,7 +55,7 @@ func settingsSetEnkryptKey(parent string) *cobra.Command {
 // `config configure-telemetry`.
 func settingsUpdateTelemetry(parent, use string) *cobra.Command {
 	cmd := serviceCmd(use, "Change telemetry settings: each given flag replaces the stored value", "Telemetry settings updated successfully", func(c *call) (any, error) {
-		var p services.TelemetryPatch
+		var p system.TelemetryPatch
 		if c.changed("enabled") {
 			v, _ := c.cmd.Flags().GetBool("enabled")
 			p.Enabled = &v

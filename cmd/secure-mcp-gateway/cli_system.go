@@ -7,7 +7,7 @@ import (
 
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/system"
 )
 
 // systemCmds are the `system` commands besides start-api, as the
@@ -21,9 +21,9 @@ func systemCmds() []*cobra.Command {
 // /readyz, for container health checks).
 func systemHealthCheck() *cobra.Command {
 	cmd := serviceCmd("health-check", "Check that the store answers and count its entities; --integrity also checks its integrity (status unhealthy when issues are found); --url asks a running server instead", "", func(c *call) (any, error) {
-		scope := services.HealthCounts
+		scope := system.HealthCounts
 		if deep, _ := c.cmd.Flags().GetBool("integrity"); deep {
-			scope = services.HealthIntegrity
+			scope = system.HealthIntegrity
 		}
 		r, err := c.svc.System.Health(c.ctx, scope)
 		data := models.NewSystemHealthData(r, config.BuildVersion(), time.Now().UTC())

@@ -9,7 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // newUserCmd is the `user` group: users and their API keys, as the
@@ -23,7 +24,7 @@ func newUserCmd() *cobra.Command {
 }
 
 // keyItem converts a key view with the API's converter.
-func keyItem(v services.KeyView) models.APIKeyItem {
+func keyItem(v access.KeyView) models.APIKeyItem {
 	return models.NewAPIKeyItem(v.APIKeyInfo, v.Masked, string(v.Inactive))
 }
 
@@ -174,7 +175,7 @@ func apiKeyFlag(cmd *cobra.Command, usage string) {
 func (c *call) apiKey() (string, error) {
 	ref := strings.TrimSpace(c.str("api-key"))
 	if ref == "" {
-		return "", services.Invalid("--api-key is required: a key id or secret, or - to read it from stdin")
+		return "", errs.Invalid("--api-key is required: a key id or secret, or - to read it from stdin")
 	}
 	if ref != "-" {
 		return ref, nil
@@ -182,9 +183,9 @@ func (c *call) apiKey() (string, error) {
 	line, err := bufio.NewReader(c.cmd.InOrStdin()).ReadString('\n')
 	if strings.TrimSpace(line) == "" {
 		if err != nil && !errors.Is(err, io.EOF) {
-			return "", &services.Error{Kind: services.KindInternal, Message: "--api-key -: cannot read stdin", Err: err}
+			return "", &errs.Error{Kind: errs.KindInternal, Message: "--api-key -: cannot read stdin", Err: err}
 		}
-		return "", services.Invalid("--api-key -: stdin is empty; write the key id or secret on its first line")
+		return "", errs.Invalid("--api-key -: stdin is empty; write the key id or secret on its first line")
 	}
 	return strings.TrimSpace(line), nil
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/securemcp/gateway/clientconfig"
 	"github.com/securemcp/gateway/internal/atomicfile"
 	"github.com/securemcp/gateway/mcpbridge"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // defaultGatewayURL is the gateway on this machine, at the original's path.
@@ -56,7 +56,7 @@ func runInstall(cmd *cobra.Command, _ []string) error {
 	str := func(name string) string { v, _ := flags.GetString(name); return v }
 	client, err := clientconfig.ParseClient(str("client"))
 	if err != nil {
-		return services.Invalid("--client: %v", err)
+		return errs.Invalid("--client: %v", err)
 	}
 	key, err := gatewayKey(cmd, str("api-key"))
 	if err != nil {
@@ -69,7 +69,7 @@ func runInstall(cmd *cobra.Command, _ []string) error {
 	url := str("url")
 	entry, err := clientconfig.Entry(client, clientconfig.Gateway{URL: url, Key: key, Bridge: []string{self, "mcp", "bridge", "--url", url}})
 	if err != nil {
-		return services.Invalid("%v", err)
+		return errs.Invalid("%v", err)
 	}
 	path := str("config-file")
 	if path == "" {
@@ -85,7 +85,7 @@ func runInstall(cmd *cobra.Command, _ []string) error {
 	}
 	merged, err := clientconfig.Merge(existing, client, str("name"), entry)
 	if err != nil {
-		return services.Invalid("%s: %v", path, err)
+		return errs.Invalid("%s: %v", path, err)
 	}
 	result := map[string]any{"client": string(client), "config_file": path, "name": str("name"), "url": url}
 	if print, _ := flags.GetBool("print"); print {
@@ -116,7 +116,7 @@ func gatewayKey(cmd *cobra.Command, flag string) (string, error) {
 	if key == "-" {
 		line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
 		if err != nil && line == "" {
-			return "", services.Invalid("--api-key -: nothing to read on stdin")
+			return "", errs.Invalid("--api-key -: nothing to read on stdin")
 		}
 		key = line
 	}
@@ -124,7 +124,7 @@ func gatewayKey(cmd *cobra.Command, flag string) (string, error) {
 		key = os.Getenv(envGatewayKey)
 	}
 	if key = strings.TrimSpace(key); key == "" {
-		return "", services.Invalid("a gateway API key is required: --api-key, --api-key - (stdin) or $%s", envGatewayKey)
+		return "", errs.Invalid("a gateway API key is required: --api-key, --api-key - (stdin) or $%s", envGatewayKey)
 	}
 	return key, nil
 }
@@ -143,7 +143,7 @@ func newMCPCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if err := mcpbridge.Run(ctx, url, strings.TrimSpace(os.Getenv(envGatewayKey)), os.Stdin, os.Stdout, nil); err != nil {
-				return services.Invalid("bridge to %s: %v", url, err)
+				return errs.Invalid("bridge to %s: %v", url, err)
 			}
 			return nil
 		},

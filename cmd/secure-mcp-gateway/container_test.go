@@ -19,6 +19,7 @@ import (
 
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // The Dockerfile cannot be built here (no container engine): these tests read
@@ -196,7 +197,7 @@ func TestHealthcheckCommandExitsByTheServersAnswer(t *testing.T) {
 	status = http.StatusServiceUnavailable
 	_, err = runProbe(t, argv, srv.URL)
 	require.Error(t, err)
-	assert.Equal(t, services.KindUnavailable, services.KindOf(err))
+	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err))
 	assert.Contains(t, err.Error(), "503 Service Unavailable: the store does not answer")
 
 	srv.Close()

@@ -13,7 +13,7 @@ import (
 
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // newRootCmd builds the command tree. Commands print JSON on stdout and errors
@@ -106,12 +106,13 @@ func flagError(err error) string {
 // (the API's error envelope) and returns the exit status.
 func execute(root *cobra.Command, args []string, stderr io.Writer) int {
 	args, err := prepareArgs(root, args)
+	ran := root
 	if err == nil {
 		root.SetArgs(args)
-		err = root.Execute()
+		ran, err = root.ExecuteC()
 	}
 	if err != nil {
-		writeJSON(stderr, errorResponse(err))
+		writeJSON(stderr, errorResponse(err, flagNames(ran)))
 	}
 	return exitCode(err)
 }
@@ -123,9 +124,9 @@ func typeErrors(cmd *cobra.Command) {
 	if run := cmd.RunE; run != nil {
 		cmd.RunE = func(c *cobra.Command, args []string) error {
 			err := run(c, args)
-			var e *services.Error
+			var e *errs.Error
 			if err != nil && !errors.As(err, &e) {
-				return &services.Error{Kind: services.KindInternal, Err: err}
+				return &errs.Error{Kind: errs.KindInternal, Err: err}
 			}
 			return err
 		}
@@ -137,16 +138,33 @@ func typeErrors(cmd *cobra.Command) {
 
 // errorResponse is the error envelope of a failed command. The CLI runs on the
 // operator's machine, so unlike the API it shows the cause of internal errors.
-func errorResponse(err error) models.ErrorResponse {
-	var e *services.Error
+// name gives the CLI's name of a field the services name (nil: theirs).
+func errorResponse(err error, name func(field string) string) models.ErrorResponse {
+	var e *errs.Error
 	if !errors.As(err, &e) {
-		e = services.Invalid("%v", err)
+		e = errs.Invalid("%v", err)
 	}
-	detail := e.Message
-	if e.Kind == services.KindInternal && e.Err != nil {
+	detail := e.Describe(name)
+	if e.Kind == errs.KindInternal && e.Err != nil {
 		detail = strings.TrimPrefix(detail+": "+e.Err.Error(), ": ")
 	}
 	return models.ErrorResponse{Error: e.Kind.String(), Detail: detail, Issues: e.Issues, Timestamp: time.Now().UTC()}
+}
+
+// flagNames names fields in the command's terms: a field the services call
+// config_name is the flag --config-name when the command has that flag, and
+// keeps its name otherwise (a field of a document the command reads).
+func flagNames(cmd *cobra.Command) func(field string) string {
+	if cmd == nil {
+		return nil
+	}
+	return func(field string) string {
+		flag := strings.ReplaceAll(field, "_", "-")
+		if cmd.Flags().Lookup(flag) != nil {
+			return "--" + flag
+		}
+		return field
+	}
 }
 
 func writeJSON(w io.Writer, v any) {
@@ -173,7 +191,7 @@ func newGenerateConfigCmd() *cobra.Command {
 				return err
 			}
 			if err := config.Generate(path, overwrite); errors.Is(err, config.ErrConfigExists) {
-				return &services.Error{Kind: services.KindConflict, Message: err.Error(), Err: err}
+				return &errs.Error{Kind: errs.KindConflict, Message: err.Error(), Err: err}
 			} else if err != nil {
 				return err
 			}

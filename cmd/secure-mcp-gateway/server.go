@@ -207,7 +207,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 	}
 	if s.gateway {
 		dataplane.LogPolicyWarnings(ctx, a.services.Configs, log)
-		handler, err := dataplane.NewHandler(a.services, settings, pool, log, gm)
+		handler, err := dataplane.NewHandler(dataplane.Core{Keys: a.services.APIKeys, Configs: a.services.Configs, ProviderKey: a.services.Settings.ProviderKey}, settings, pool, log, gm)
 		if err != nil {
 			return err
 		}

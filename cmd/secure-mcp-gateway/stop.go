@@ -14,7 +14,7 @@ import (
 
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/internal/pidfile"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // defaultStopTimeout bounds the wait for a stopped server: longer than the
@@ -60,7 +60,7 @@ func runStopAPI(cmd *cobra.Command, _ []string) error {
 	force, _ := cmd.Flags().GetBool("force")
 	timeout, _ := cmd.Flags().GetDuration("timeout")
 	if timeout <= 0 {
-		return services.Invalid("--timeout must be positive, not %s", timeout)
+		return errs.Invalid("--timeout must be positive, not %s", timeout)
 	}
 	dir := settings.PIDDir()
 	var target pidfile.Entry
@@ -74,13 +74,13 @@ func runStopAPI(cmd *cobra.Command, _ []string) error {
 	}
 	r, name := target.Record, pidfile.SignalName(force)
 	if err := r.Signal(force); err != nil {
-		return &services.Error{Kind: services.KindInternal, Message: fmt.Sprintf("cannot send %s to process %d", name, r.PID), Err: err}
+		return &errs.Error{Kind: errs.KindInternal, Message: fmt.Sprintf("cannot send %s to process %d", name, r.PID), Err: err}
 	}
 	// Not stop-api's child: it cannot be waited for, only watched.
 	deadline := time.Now().Add(timeout)
 	for r.State() == pidfile.Running {
 		if time.Now().After(deadline) {
-			return services.Conflict("the API server on port %d (process %d) is still running %s after %s; "+
+			return errs.Conflict("the API server on port %d (process %d) is still running %s after %s; "+
 				"it may still be finishing requests: wait, or stop it with --force", r.Port, r.PID, timeout, name)
 		}
 		time.Sleep(stopPoll)
@@ -88,7 +88,7 @@ func runStopAPI(cmd *cobra.Command, _ []string) error {
 	// The server removes its file as it exits; after SIGKILL, or a crash while
 	// stopping, the file is left behind.
 	if err := pidfile.Remove(target.Path, r.PID); err != nil {
-		return &services.Error{Kind: services.KindInternal, Message: "cannot remove the pid file", Err: err}
+		return &errs.Error{Kind: errs.KindInternal, Message: "cannot remove the pid file", Err: err}
 	}
 	printResult(cmd, fmt.Sprintf("API server on port %d stopped", r.Port),
 		stopResult{PID: r.PID, Port: r.Port, Host: r.Host, Signal: name, PIDFile: target.Path})
@@ -101,12 +101,12 @@ func serverOnPort(dir string, port int) (pidfile.Entry, error) {
 	path := pidfile.Path(dir, port)
 	r, err := pidfile.Read(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return pidfile.Entry{}, services.NotFound("no API server started from this data directory listens on port %d (no pid file %s)%s",
+		return pidfile.Entry{}, errs.NotFound("no API server started from this data directory listens on port %d (no pid file %s)%s",
 			port, path, othersRunning(dir))
 	}
 	e := pidfile.Entry{Path: path, Record: r, Err: err}
 	if note := removeIfStale(e); note != "" {
-		return pidfile.Entry{}, services.NotFound("no API server is running on port %d: %s", port, note)
+		return pidfile.Entry{}, errs.NotFound("no API server is running on port %d: %s", port, note)
 	}
 	return e, nil
 }
@@ -116,7 +116,7 @@ func serverOnPort(dir string, port int) (pidfile.Entry, error) {
 func onlyServer(dir string) (pidfile.Entry, error) {
 	entries, err := pidfile.List(dir)
 	if err != nil {
-		return pidfile.Entry{}, &services.Error{Kind: services.KindInternal, Message: "cannot read the pid files", Err: err}
+		return pidfile.Entry{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot read the pid files", Err: err}
 	}
 	var running []pidfile.Entry
 	var notes []string
@@ -133,11 +133,11 @@ func onlyServer(dir string) (pidfile.Entry, error) {
 		if len(notes) > 0 {
 			msg += ": " + strings.Join(notes, "; ")
 		}
-		return pidfile.Entry{}, services.NotFound("%s", msg)
+		return pidfile.Entry{}, errs.NotFound("%s", msg)
 	case 1:
 		return running[0], nil
 	}
-	return pidfile.Entry{}, services.Invalid("several API servers run from this data directory (ports %s); name one with --port", ports(running))
+	return pidfile.Entry{}, errs.Invalid("several API servers run from this data directory (ports %s); name one with --port", ports(running))
 }
 
 // removeIfStale removes a pid file whose process is gone, or is now another
@@ -190,7 +190,7 @@ func claimPIDFile(s config.Settings, log *zap.Logger) (release func(), err error
 	path, stale, err := pidfile.Claim(s.PIDDir(), pidfile.Self(s.Host, s.Port, time.Now()))
 	var running *pidfile.RunningError
 	if errors.As(err, &running) {
-		return nil, services.Conflict("another API server started from this data directory (process %d) serves port %d; stop it with `system stop-api --port %d`",
+		return nil, errs.Conflict("another API server started from this data directory (process %d) serves port %d; stop it with `system stop-api --port %d`",
 			running.Record.PID, s.Port, s.Port)
 	}
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/gateway"
+	"github.com/securemcp/gateway/services/errs"
 )
 
 // Authenticator verifies a gateway key secret. Refusals are errors whose text
@@ -105,7 +106,7 @@ func New(opts Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "healthy"})
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not_found", "detail": "the MCP endpoint is /mcp"})
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": errs.KindNotFound.String(), "detail": "the MCP endpoint is /mcp"})
 	})
 	return mux
 }
@@ -123,7 +124,7 @@ type handler struct {
 // replaced by its id: the secret goes no further than this function.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/mcp" && r.URL.Path != "/mcp/" {
-		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not_found", "detail": "the MCP endpoint is /mcp"})
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": errs.KindNotFound.String(), "detail": "the MCP endpoint is /mcp"})
 		return
 	}
 	addr := h.opts.ClientAddr(r)

@@ -20,7 +20,8 @@ import (
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
-	"github.com/securemcp/gateway/services"
+	"github.com/securemcp/gateway/services/access"
+	"github.com/securemcp/gateway/services/catalog"
 )
 
 // NewPool runs the upstream servers with the gateway's limits; an empty
@@ -36,21 +37,43 @@ func NewPool(g config.GatewaySettings, log *zap.Logger, gm *metrics.Gateway) (*u
 	return upstream.New(opts)
 }
 
+// KeyVerifier verifies a gateway key and tells what it may reach (the access
+// part of the management core).
+type KeyVerifier interface {
+	Verify(ctx context.Context, secret string) (access.Verified, error)
+}
+
+// ConfigSource reads a configuration's servers and records the tools they
+// offer (the catalog part of the management core).
+type ConfigSource interface {
+	CurrentServers(ctx context.Context, ident string) (catalog.ConfigDetail, error)
+	ObserveTools(ctx context.Context, configID, server string, observed []catalog.ObservedTool, autoApproveNew bool) (bool, error)
+}
+
+// Core is what the data plane needs of the management core, and nothing
+// more: the gateway can run over fakes, or one day in a process of its own.
+type Core struct {
+	Keys    KeyVerifier
+	Configs ConfigSource
+	// ProviderKey reads the guardrails provider key the settings hold.
+	ProviderKey func(context.Context) (string, error)
+}
+
 // NewHandler assembles the data plane: the gateway over the management core
 // (keys, configurations) and the pool, behind its HTTP shell. gm may be nil.
-func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, log *zap.Logger, gm *metrics.Gateway) (http.Handler, error) {
+func NewHandler(core Core, s config.Settings, pool *upstream.Pool, log *zap.Logger, gm *metrics.Gateway) (http.Handler, error) {
 	mode, err := gateway.ParseToolMode(s.Gateway.ToolMode)
 	if err != nil {
 		return nil, err
 	}
 	engines := gateway.LocalEngines()
 	if s.Gateway.GuardrailsProvider == "enkrypt" {
-		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, svc.Settings.ProviderKey, providerKeyRefresh)
+		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, core.ProviderKey, providerKeyRefresh)
 	}
 	opts := gateway.Options{
-		Catalog: catalog{svc.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		Catalog: configCatalog{core.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
 		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
-		Pins:             pinStore{svc.Configs},
+		Pins:             pinStore{core.Configs},
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),
 	}
 	if gm != nil {
@@ -63,7 +86,7 @@ func NewHandler(svc *services.Services, s config.Settings, pool *upstream.Pool, 
 	return mcphttp.New(mcphttp.Options{
 		Server: g.MCPServer(),
 		Tools:  g,
-		Auth:   keyAuthenticator{svc.APIKeys},
+		Auth:   keyAuthenticator{core.Keys},
 		// Its own throttle: a flood of bad gateway keys never locks out the
 		// admin API, which has another.
 		Failures:          middleware.NewAuthLimiter(middleware.DefaultAuthFailures, middleware.DefaultAuthWindow, middleware.DefaultAuthMaxClients, time.Now),
@@ -82,11 +105,11 @@ const providerKeyRefresh = 5 * time.Second
 
 // keyAuthenticator verifies gateway keys with the management core, on every
 // request: a key disabled anywhere is refused at its next request.
-type keyAuthenticator struct{ keys *services.APIKeyService }
+type keyAuthenticator struct{ keys KeyVerifier }
 
 func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gateway.Principal, error) {
 	v, err := k.keys.Verify(ctx, secret)
-	if reason := services.RefusalReason(err); reason != "" {
+	if reason := access.RefusalReason(err); reason != "" {
 		return gateway.Principal{}, fmt.Errorf("%w: %s", mcphttp.ErrRefused, reason.Message())
 	}
 	if err != nil {
@@ -96,21 +119,21 @@ func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gate
 		ProjectName: v.Project.Name, ConfigID: v.Config.ID, ConfigName: v.Config.Name, ConfigVersion: v.Config.UpdatedAt}, nil
 }
 
-// catalog reads configurations for the gateway.
-type catalog struct{ configs *services.ConfigService }
+// configCatalog reads configurations for the gateway.
+type configCatalog struct{ configs ConfigSource }
 
-func (c catalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error) {
+func (c configCatalog) ConfigServers(ctx context.Context, configID string) ([]models.Server, time.Time, error) {
 	d, err := c.configs.CurrentServers(ctx, configID)
 	return d.Servers, d.UpdatedAt, err
 }
 
 // pinStore records tool definitions for approval in the store.
-type pinStore struct{ configs *services.ConfigService }
+type pinStore struct{ configs ConfigSource }
 
 func (p pinStore) ObserveTools(ctx context.Context, configID, server string, observed []gateway.ObservedTool, autoApproveNew bool) (bool, error) {
-	tools := make([]services.ObservedTool, len(observed))
+	tools := make([]catalog.ObservedTool, len(observed))
 	for i, t := range observed {
-		tools[i] = services.ObservedTool(t)
+		tools[i] = catalog.ObservedTool(t)
 	}
 	return p.configs.ObserveTools(ctx, configID, server, tools, autoApproveNew)
 }
@@ -130,9 +153,15 @@ func (p processMetrics) ProcessEvent(e upstream.ProcessEvent) {
 }
 func (processMetrics) CallDone(upstream.CallEvent) {}
 
+// PolicyChecker lists the configurations and validates one.
+type PolicyChecker interface {
+	List(ctx context.Context, page repositories.Page) ([]models.ConfigSummary, int, error)
+	Validate(ctx context.Context, ident string) (models.ValidationResult, error)
+}
+
 // LogPolicyWarnings says at start which guardrails detectors of the stored
 // policies will not be evaluated, so that no one takes them for passed.
-func LogPolicyWarnings(ctx context.Context, configs *services.ConfigService, log *zap.Logger) {
+func LogPolicyWarnings(ctx context.Context, configs PolicyChecker, log *zap.Logger) {
 	list, _, err := configs.List(ctx, repositories.Page{})
 	if err != nil {
 		log.Warn("cannot read the configurations to check their guardrails policies", zap.Error(err))

@@ -334,6 +334,7 @@ func BenchmarkGatewayListTools(b *testing.B) {
 // TestGatewayBenchmarksWork runs each measured operation once, so that the
 // benchmarks cannot rot unnoticed.
 func TestGatewayBenchmarksWork(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g := newGatewayStack(t, 2, 8, false)
 	s := g.connect(t)

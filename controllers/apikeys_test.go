@@ -28,6 +28,7 @@ func keyFixture(t *testing.T) *harness {
 }
 
 func TestAPIKeyGenerate(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/users/Alice@Example.com/api-keys", `{"project_name": "p"}`))
 	d := res.data()
@@ -77,6 +78,7 @@ func TestAPIKeyGenerate(t *testing.T) {
 }
 
 func TestAPIKeyListingsAreMasked(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	h.seedProject("p2", "")
 	h.seedMember("p2", "alice@example.com")
@@ -131,6 +133,7 @@ func TestAPIKeyListingsAreMasked(t *testing.T) {
 }
 
 func TestAPIKeySecretsInPaths(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	_, secret := h.seedKey("alice@example.com", "p")
 	typo := secret[:10] + flip(secret[10]) + secret[11:]
@@ -160,6 +163,7 @@ func flip(c byte) string {
 }
 
 func TestAPIKeyDisableEnableDelete(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	id, secret := h.seedKey("alice@example.com", "p")
 	ctx := context.Background()
@@ -195,6 +199,7 @@ func TestAPIKeyDisableEnableDelete(t *testing.T) {
 }
 
 func TestAPIKeyRotate(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	ctx := context.Background()
 	id, old := h.seedKey("alice@example.com", "p")
@@ -246,6 +251,7 @@ func TestAPIKeyRotate(t *testing.T) {
 }
 
 func TestAPIKeyStatusAfterMembershipRemoval(t *testing.T) {
+	t.Parallel()
 	h := keyFixture(t)
 	id, secret := h.seedKey("alice@example.com", "p")
 	removed := h.must(http.StatusOK, h.do("DELETE", "/api/v1/projects/p/users/alice@example.com", nil)).data()
@@ -264,6 +270,7 @@ func TestAPIKeyStatusAfterMembershipRemoval(t *testing.T) {
 // Keys restored from the original system's config file keep working with their
 // old secrets, by Verify and on the {api_key} routes.
 func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	data, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
 	require.NoError(t, err)
@@ -293,6 +300,7 @@ func TestAPIKeysRestoredFromTheOriginalSystemVerify(t *testing.T) {
 // placeholder key is listed disabled with its reason, and refuses to be
 // enabled until a rotation gives it a secret.
 func TestAPIKeyImportedWithoutItsSecret(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	data, err := os.ReadFile("../testdata/example_enkrypt_mcp_config.json")
 	require.NoError(t, err)

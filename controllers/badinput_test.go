@@ -27,6 +27,7 @@ var configRoutesWithBody = []configRoute{
 }
 
 func TestConfigRoutesRejectMalformedAndHugeBodies(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg", "github")
 	huge := `{"pad": "` + strings.Repeat("x", 2<<20) + `"}`
@@ -43,6 +44,7 @@ func TestConfigRoutesRejectMalformedAndHugeBodies(t *testing.T) {
 }
 
 func TestConfigRoutesAnswer404ForUnknownIdentifiers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg", "github")
 	for _, r := range []configRoute{
@@ -75,6 +77,7 @@ func TestConfigRoutesAnswer404ForUnknownIdentifiers(t *testing.T) {
 }
 
 func TestConfigRoutesRequireAuth(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	for _, r := range append(configRoutesWithBody, configRoute{"GET", "/api/v1/configs", ""}, configRoute{"GET", "/api/v1/configs/cfg", ""}) {
 		assertError(t, h.doWith(r.method, r.path, r.body, nil), http.StatusUnauthorized, "unauthorized")

@@ -16,6 +16,7 @@ import (
 // The client examples of rest-api-overview.txt, run unchanged against a real
 // server: each prints the envelope of GET /configs, then that of POST /users.
 func TestSeedClientExamples(t *testing.T) {
+	t.Parallel()
 	clients := []struct {
 		name    string
 		command []string

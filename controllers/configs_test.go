@@ -33,6 +33,7 @@ func (h *harness) seedConfig(name string, servers ...string) string {
 }
 
 func TestConfigCreate(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/configs", `{"config_name": "  my-config  "}`))
 	assert.Equal(t, "my-config", res.data()["config_name"], "names are trimmed")
@@ -71,6 +72,7 @@ func TestConfigCreate(t *testing.T) {
 }
 
 func TestConfigListAndPaging(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, testConfigListAndPaging)
 }
 
@@ -102,6 +104,7 @@ func testConfigListAndPaging(t *testing.T, h *harness) {
 }
 
 func TestConfigGetByIDOrName(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	id := h.seedConfig("my-config", "github")
 	for _, ident := range []string{id, "my-config"} {
@@ -118,6 +121,7 @@ func TestConfigGetByIDOrName(t *testing.T) {
 }
 
 func TestConfigCopyRenameDelete(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, testConfigCopyRenameDelete)
 }
 
@@ -148,6 +152,7 @@ func testConfigCopyRenameDelete(t *testing.T, h *harness) {
 }
 
 func TestConfigDeleteRefusedWhileUsedByProject(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, testConfigDeleteRefusedWhileUsedByProject)
 }
 
@@ -166,6 +171,7 @@ func testConfigDeleteRefusedWhileUsedByProject(t *testing.T, h *harness) {
 }
 
 func TestServerRoutes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg", "github")
 	base := "/api/v1/configs/cfg/servers"
@@ -253,6 +259,7 @@ func TestServerRoutes(t *testing.T) {
 }
 
 func TestGuardrailPolicyRoutes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg", "github")
 	base := "/api/v1/configs/cfg/servers/github"
@@ -296,6 +303,7 @@ func TestGuardrailPolicyRoutes(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("good", "github")
 	res := h.must(http.StatusOK, h.do("POST", "/api/v1/configs/good/validate", nil))
@@ -331,6 +339,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestConfigExportImport(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	id := h.seedConfig("src", "github", "slack")
 	res := h.must(http.StatusOK, h.do("POST", "/api/v1/configs/src/export", map[string]string{"output_file": "exports/src.json"}))
@@ -406,6 +415,7 @@ func TestConfigExportImport(t *testing.T) {
 }
 
 func TestConfigSearch(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, testConfigSearch)
 }
 
@@ -429,6 +439,7 @@ func testConfigSearch(t *testing.T, h *harness) {
 }
 
 func TestDeeplyNestedToolsWithinTheBoundAreExportedAndBackedUp(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("deep")
 	depth := catalog.MaxNestingDepth - 1 // the tools object itself is one level
@@ -440,6 +451,7 @@ func TestDeeplyNestedToolsWithinTheBoundAreExportedAndBackedUp(t *testing.T) {
 }
 
 func TestLargeIntegersInToolsAndPoliciesKeepEveryDigit(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("exact")
 	const big = "9007199254740993" // 2^53 + 1: a float64 would make it ...992

@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/securemcp/gateway/models"
 )
 
 // FuzzRequestBodies sends any body to any POST or PUT route through the real
@@ -54,5 +57,25 @@ func FuzzRequestBodies(f *testing.F) {
 		if detail, _ := envelope["detail"].(string); goTypeName.MatchString(detail) {
 			t.Fatalf("%s %s with %q: the error names a Go type: %s", method, path, body, detail)
 		}
+		// A reset or a restore replaces the whole store: put the seeded state
+		// back, or every later input would meet an empty store and only 404s.
+		if rec.Code < 300 && (path == "/api/v1/system/reset" || path == "/api/v1/system/restore") {
+			reseed(t, h)
+		}
 	})
+}
+
+// reseed empties the store and seeds again what FuzzRequestBodies starts
+// from: the configuration "fz" with the server "s".
+func reseed(t *testing.T, h *harness) {
+	ctx := context.Background()
+	if _, err := h.svc.System.Reset(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Configs.Create(ctx, "fz"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Configs.AddServer(ctx, "fz", models.Server{Name: "s", Command: "npx", Args: []string{"-y", "@modelcontextprotocol/server-s"}, Description: "s server"}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -43,6 +43,7 @@ func testUpstream(t *testing.T) string {
 }
 
 func TestGatewayStatus(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.must(http.StatusOK, h.do("GET", "/api/v1/gateway/status", nil))
 	assert.Equal(t, "Gateway status retrieved successfully", res.Body["message"])
@@ -52,6 +53,7 @@ func TestGatewayStatus(t *testing.T) {
 }
 
 func TestDiscoverServerTools(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg")
 	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/cfg/servers", map[string]any{
@@ -83,6 +85,7 @@ func TestDiscoverServerTools(t *testing.T) {
 }
 
 func TestApproveServerTools(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, h *harness) {
 		id := h.seedConfig("cfg", "github")
 		base := "/api/v1/configs/cfg/servers/github/tools/approve"

@@ -11,6 +11,7 @@ import (
 // Ids are lower-case UUIDs; some tools print them upper-cased, and such an id
 // still finds its entity in paths and in id fields.
 func TestUpperCaseIdsFindTheirEntities(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	configID := h.seedConfig("cfg", "github")
 	projectID := h.seedProject("p", "cfg")

@@ -61,6 +61,7 @@ func keyIDs(items []map[string]any) []string {
 // A user with many keys shows the first 100, how many there are, and the page
 // of their key listing that continues; that listing pages and streams.
 func TestUserDetailBoundsItsKeys(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedManyKeys(2*entity.ListBatch+30, false)
 	n := 2*entity.ListBatch + 30
@@ -121,6 +122,7 @@ func (r failingKeys) InfoBatch(ctx context.Context, f repositories.APIKeyFilter,
 // A list that fails before anything was sent is an error envelope; one that
 // fails after its start is cut, never sent as if it were whole.
 func TestListFailingMidwayIsCut(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		from int32

@@ -23,6 +23,7 @@ import (
 // store (500s) — and fails if any log line carries the admin key, an API key
 // secret (issued or handed out by a rotation) or the guardrails provider key.
 func TestNoSecretInAnyLogLine(t *testing.T) {
+	t.Parallel()
 	core, logs := observer.New(zapcore.DebugLevel)
 	h := newHarnessWith(t, nil, func(d *controllers.Deps) {
 		d.Log = zap.New(core)

@@ -61,6 +61,7 @@ func TestMain(m *testing.M) {
 
 // TestSuiteLogIsScanned makes sure the suite-wide check sees the lines.
 func TestSuiteLogIsScanned(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	suiteLeaks.mu.Lock()
 	before := suiteLeaks.lines

@@ -13,6 +13,7 @@ import (
 )
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	m := metrics.New()
 	h := newHarnessWith(t, func(s repositories.Store) repositories.Store { return timed.Wrap(s, m) },
 		func(d *controllers.Deps) { d.Metrics = m })
@@ -45,6 +46,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestMetricsAreOffByDefault(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	assertError(t, h.do("GET", "/metrics", nil), http.StatusNotFound, "not_found")
 }

@@ -17,6 +17,7 @@ import (
 )
 
 func TestAdminAuth(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cases := []struct {
 		name   string
@@ -53,6 +54,7 @@ func TestAdminAuth(t *testing.T) {
 }
 
 func TestRequestID(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.do("GET", "/api/v1/configs", nil)
 	generated := res.Header.Get("X-Request-ID")
@@ -68,6 +70,7 @@ func TestRequestID(t *testing.T) {
 }
 
 func TestUnknownRouteAndMethod(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	assertError(t, h.do("GET", "/api/v1/nothing-here", nil), http.StatusNotFound, "not_found", "/api/v1/nothing-here")
 	assertError(t, h.do("GET", "/nothing", nil), http.StatusNotFound, "not_found")
@@ -80,6 +83,7 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 }
 
 func TestHeadIsAnsweredLikeGet(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("probe", "s")
 	res := h.doWith("HEAD", "/health", nil, nil)
@@ -94,6 +98,7 @@ func TestHeadIsAnsweredLikeGet(t *testing.T) {
 }
 
 func TestATrailingSlashIsNeverRedirectedToAnotherResource(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("keep", "a", "b")
 	for _, r := range []struct{ method, path string }{
@@ -118,6 +123,7 @@ func TestATrailingSlashIsNeverRedirectedToAnotherResource(t *testing.T) {
 }
 
 func TestRequestTheClientAbandonedIsNotAServerError(t *testing.T) {
+	t.Parallel()
 	core, logs := observer.New(zapcore.DebugLevel)
 	h := newHarnessWith(t, nil, func(d *controllers.Deps) { d.Log = zap.New(core) })
 	ctx, cancel := context.WithCancel(context.Background())
@@ -134,6 +140,7 @@ func TestRequestTheClientAbandonedIsNotAServerError(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	preflight := h.doWith("OPTIONS", "/api/v1/configs", nil, map[string]string{
 		"Origin": "https://admin.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "Authorization, Content-Type",
@@ -149,6 +156,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	big := `{"config_name": "` + strings.Repeat("x", 2<<20) + `"}`
 	assertError(t, h.do("POST", "/api/v1/configs", big), http.StatusRequestEntityTooLarge, "payload_too_large", "1048576")
@@ -158,6 +166,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestStorageFailureIs500WithoutInternals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	require.NoError(t, h.store.Close())
 	res := h.do("GET", "/api/v1/configs", nil)

@@ -30,6 +30,7 @@ func (h *harness) seedMember(project, email string) {
 }
 
 func TestProjectCreate(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/projects", `{"project_name": "  my-project "}`))
 	assert.Equal(t, "Project created successfully", res.Body["message"])
@@ -59,6 +60,7 @@ func TestProjectCreate(t *testing.T) {
 }
 
 func TestProjectListGetAndPaging(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	empty := h.must(http.StatusOK, h.do("GET", "/api/v1/projects", nil))
 	assert.Equal(t, []any{}, empty.Body["data"])
@@ -99,6 +101,7 @@ func TestProjectListGetAndPaging(t *testing.T) {
 }
 
 func TestProjectConfigAssignment(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cfgID := h.seedConfig("cfg", "github")
 	h.seedConfig("other")
@@ -142,6 +145,7 @@ func TestProjectConfigAssignment(t *testing.T) {
 }
 
 func TestProjectMembers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedProject("p", "")
 	aliceID := h.seedUser("alice@example.com")
@@ -197,6 +201,7 @@ func TestProjectMembers(t *testing.T) {
 }
 
 func TestProjectDelete(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg")
 	id := h.seedProject("p", "cfg")
@@ -214,6 +219,7 @@ func TestProjectDelete(t *testing.T) {
 }
 
 func TestProjectSearch(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedProject("Payments", "")
 	h.seedProject("web_shop", "")
@@ -234,6 +240,7 @@ func TestProjectSearch(t *testing.T) {
 }
 
 func TestProjectExport(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cfgID := h.seedConfig("cfg", "github")
 	id := h.seedProject("p", "cfg")
@@ -281,6 +288,7 @@ var projectRoutesWithBody = []configRoute{
 }
 
 func TestProjectRoutesRejectMalformedAndHugeBodies(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg")
 	h.seedProject("p", "")
@@ -297,6 +305,7 @@ func TestProjectRoutesRejectMalformedAndHugeBodies(t *testing.T) {
 }
 
 func TestProjectRoutesAnswer404ForUnknownProjects(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	for _, r := range []configRoute{
 		{"GET", "/api/v1/projects/missing", ""},
@@ -323,6 +332,7 @@ func TestProjectRoutesAnswer404ForUnknownProjects(t *testing.T) {
 // Every list pages: the members of a project, a user's projects and keys, a
 // configuration's servers and projects, and search hits, like the top-level lists.
 func TestSubListsAndSearchesPage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg", "github", "slack", "fetch")
 	h.seedConfig("other-cfg")

@@ -16,6 +16,7 @@ const quickStartEmail = "jane.doe@acme-corp.com"
 // TestQuickStart runs the seven curl calls of the Quick Start in
 // rest-api-overview.txt, with the same paths and bodies, against the real router.
 func TestQuickStart(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	steps := []struct {
 		name, method, path, body string

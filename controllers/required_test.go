@@ -39,6 +39,7 @@ var missingAlone = regexp.MustCompile(`^([a-z_]+) is required`)
 //   - without any one of them, the answer is a 400 naming it: every listed
 //     field is required indeed.
 func TestDocumentedRequiredFieldsMatchTheAPI(t *testing.T) {
+	t.Parallel()
 	contract, err := loadContract()
 	require.NoError(t, err)
 	checked := 0
@@ -95,6 +96,7 @@ func TestDocumentedRequiredFieldsMatchTheAPI(t *testing.T) {
 // TestRequiredFieldExamplesMatchTheirSchemas makes sure the test above sends what it means
 // to: examples decode as JSON values of their schema's type.
 func TestRequiredFieldExamplesMatchTheirSchemas(t *testing.T) {
+	t.Parallel()
 	contract, err := loadContract()
 	require.NoError(t, err)
 	for name, ref := range contract.doc.Components.Schemas {

@@ -20,7 +20,7 @@ import (
 
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
-	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
 )
 
@@ -146,8 +146,8 @@ func decodeErr(err error, req any) error {
 }
 
 // pageOf reads ?limit=&offset=.
-func pageOf(c *gin.Context) (repositories.Page, error) {
-	var p repositories.Page
+func pageOf(c *gin.Context) (entity.Page, error) {
+	var p entity.Page
 	for _, q := range []struct {
 		name string
 		dst  *int

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
 	"github.com/securemcp/gateway/services/errs"
@@ -18,16 +19,30 @@ import (
 func TestEveryErrorKindAnswers(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	w := errorWriter{log: zap.NewNop()}
-	for kind := errs.KindInternal; kind <= errs.KindUnauthorized+1; kind++ {
+	// The statuses are written out here, not read from statusOf: a wrong entry
+	// in the table must fail this test.
+	unknown := errs.Kind(len(errs.Kinds())) // a kind with no status
+	want := map[errs.Kind]int{
+		errs.KindInternal:         http.StatusInternalServerError,
+		errs.KindInvalid:          http.StatusBadRequest,
+		errs.KindNotFound:         http.StatusNotFound,
+		errs.KindConflict:         http.StatusConflict,
+		errs.KindTooLarge:         http.StatusRequestEntityTooLarge,
+		errs.KindUnavailable:      http.StatusServiceUnavailable,
+		errs.KindUnauthorized:     http.StatusUnauthorized,
+		errs.KindForbidden:        http.StatusForbidden,
+		errs.KindTooManyRequests:  http.StatusTooManyRequests,
+		errs.KindMethodNotAllowed: http.StatusMethodNotAllowed,
+		errs.KindTimeout:          http.StatusServiceUnavailable,
+		unknown:                   http.StatusInternalServerError,
+	}
+	for _, kind := range append(errs.Kinds(), unknown) {
 		rec := httptest.NewRecorder()
 		c, _ := gin.CreateTestContext(rec)
 		c.Request = httptest.NewRequest("GET", "/", nil)
 		w.fail(c, &errs.Error{Kind: kind, Message: "m", Err: errors.New("cause")})
-		want, known := statusOf[kind]
-		if !known {
-			want = http.StatusInternalServerError
-		}
-		assert.Equal(t, want, rec.Code, "kind %d", kind)
+		require.Contains(t, want, kind, "kind %d has no expected status in this test", kind)
+		assert.Equal(t, want[kind], rec.Code, "kind %d", kind)
 		assert.NotContains(t, rec.Body.String(), "cause", "causes stay in the log")
 	}
 }

@@ -65,6 +65,7 @@ func (h *harness) storedOAuth(name string) map[string]any {
 }
 
 func TestServerOAuthConfig(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, h *harness) {
 		h.seedConfig("cfg", "github")
 		base := "/api/v1/configs/cfg/servers"
@@ -136,6 +137,7 @@ func TestServerOAuthConfig(t *testing.T) {
 }
 
 func TestServerOAuthConfigBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg", "github")
 	base := "/api/v1/configs/cfg/servers"

@@ -10,6 +10,7 @@ import (
 // shared_process is set on creation, changed by a partial update, and kept by
 // export, import, backup and restore.
 func TestServerSharedProcess(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, h *harness) {
 		h.seedConfig("cfg")
 		base := "/api/v1/configs/cfg/servers"

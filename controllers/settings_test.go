@@ -16,6 +16,7 @@ import (
 const providerKey = "ek-live-0123456789abcdef"
 
 func TestEnkryptAPIKeySetting(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	unset := h.must(http.StatusOK, h.do("GET", "/api/v1/settings/enkrypt-api-key", nil))
 	assert.Equal(t, map[string]any{"enkrypt_api_key": nil, "configured": false, "updated_at": nil}, unset.data(), "an object, never a bare string")
@@ -59,6 +60,7 @@ func TestEnkryptAPIKeySetting(t *testing.T) {
 }
 
 func TestTelemetrySetting(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.must(http.StatusOK, h.do("PUT", "/api/v1/settings/telemetry", `{"enabled": true}`))
 	assert.Equal(t, map[string]any{"enabled": true, "url": "http://localhost:4317", "insecure": true}, res.data(), "unset fields keep their defaults")
@@ -99,6 +101,7 @@ func TestTelemetrySetting(t *testing.T) {
 }
 
 func TestSettingsListMasksSecrets(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	empty := h.must(http.StatusOK, h.do("GET", "/api/v1/settings", nil)).list()
 	require.Len(t, empty, 1)
@@ -132,6 +135,7 @@ func TestSettingsListMasksSecrets(t *testing.T) {
 }
 
 func TestSettingsAndSystemRoutesNeedTheAdminKey(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/api/v1/settings"}, {"GET", "/api/v1/settings/enkrypt-api-key"}, {"PUT", "/api/v1/settings/enkrypt-api-key"},

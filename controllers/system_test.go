@@ -40,6 +40,7 @@ func (h *harness) seedSystem() {
 }
 
 func TestSystemHealth(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.must(http.StatusOK, h.do("GET", "/api/v1/system/health", nil))
 	d := res.data()
@@ -74,6 +75,7 @@ func TestSystemHealth(t *testing.T) {
 }
 
 func TestSystemHealthBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	for _, q := range []string{"?integrity=yes-please", "?integrity="} {
 		assertError(t, h.do("GET", "/api/v1/system/health"+q, nil), http.StatusBadRequest, "invalid", "integrity must be true or false")
@@ -95,6 +97,7 @@ type downStore struct{ repositories.Store }
 func (downStore) Ping(context.Context) error { return sql.ErrConnDone }
 
 func TestSystemHealth503WhenTheStoreIsDown(t *testing.T) {
+	t.Parallel()
 	h := newHarnessWith(t, func(s repositories.Store) repositories.Store { return downStore{s} }, func(d *controllers.Deps) {
 		d.StartedAt = time.Now().Add(-90 * time.Minute)
 	})
@@ -104,6 +107,7 @@ func TestSystemHealth503WhenTheStoreIsDown(t *testing.T) {
 }
 
 func TestSystemHealthUptimeFromStartTime(t *testing.T) {
+	t.Parallel()
 	h := newHarnessWith(t, nil, func(d *controllers.Deps) { d.StartedAt = time.Now().Add(-90 * time.Minute) })
 	d := h.must(http.StatusOK, h.do("GET", "/api/v1/system/health", nil)).data()
 	assert.Equal(t, "1h30m0s", d["uptime"])
@@ -111,6 +115,7 @@ func TestSystemHealthUptimeFromStartTime(t *testing.T) {
 }
 
 func TestSystemBackupAndRestore(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedSystem()
 	res := h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", `{"output_file": "backups/one.json"}`))
@@ -150,6 +155,7 @@ func TestSystemBackupAndRestore(t *testing.T) {
 }
 
 func TestSystemBackupBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cases := []struct {
 		name, body string
@@ -176,6 +182,7 @@ func TestSystemBackupBadInput(t *testing.T) {
 }
 
 func TestSystemRestoreBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedSystem()
 	h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", `{"output_file": "good.json"}`))
@@ -262,6 +269,7 @@ func TestSystemRestoreBadInput(t *testing.T) {
 }
 
 func TestSystemRestoreOfTheOriginalConfigFile(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	data, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
 	require.NoError(t, err)
@@ -286,6 +294,7 @@ func TestSystemRestoreOfTheOriginalConfigFile(t *testing.T) {
 }
 
 func TestSystemReset(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedSystem()
 	cases := []struct {
@@ -323,6 +332,7 @@ func TestSystemReset(t *testing.T) {
 // answers, 503 in the error envelope when it does not; /health (liveness)
 // never asks the store.
 func TestReadiness(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, h *harness) {
 		res := h.must(http.StatusOK, h.doWith("GET", "/readyz", nil, nil))
 		assert.Equal(t, "API server is ready", res.Body["message"])

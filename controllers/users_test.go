@@ -11,6 +11,7 @@ import (
 )
 
 func TestUserCreate(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.must(http.StatusCreated, h.do("POST", "/api/v1/users", `{"email": "  Alice.Smith@Example.COM "}`))
 	assert.Equal(t, "User created successfully", res.Body["message"])
@@ -44,6 +45,7 @@ func TestUserCreate(t *testing.T) {
 }
 
 func TestUserListGetAndPaging(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	empty := h.must(http.StatusOK, h.do("GET", "/api/v1/users", nil))
 	assert.Equal(t, []any{}, empty.Body["data"])
@@ -93,6 +95,7 @@ func TestUserListGetAndPaging(t *testing.T) {
 }
 
 func TestUserUpdateEmail(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	id := h.seedUser("alice@example.com")
 	h.seedUser("bob@example.com")
@@ -121,6 +124,7 @@ func TestUserUpdateEmail(t *testing.T) {
 }
 
 func TestUserDelete(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedConfig("cfg")
 	h.seedProject("p", "cfg")
@@ -149,6 +153,7 @@ func TestUserDelete(t *testing.T) {
 }
 
 func TestUserSearch(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedProject("Alpha_Team", "")
 	h.seedUser("alpha@example.com")
@@ -178,6 +183,7 @@ var userRoutesWithBody = []configRoute{
 }
 
 func TestUserAndKeyRoutesRejectMalformedAndHugeBodies(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seedProject("p", "")
 	h.seedUser("alice@example.com")
@@ -195,6 +201,7 @@ func TestUserAndKeyRoutesRejectMalformedAndHugeBodies(t *testing.T) {
 }
 
 func TestUserAndKeyRoutesAnswer404ForUnknownIdentifiers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	for _, r := range []configRoute{
 		{"GET", "/api/v1/users/missing", ""},

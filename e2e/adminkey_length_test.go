@@ -14,6 +14,7 @@ import (
 
 // A short admin key stops the start with a reason, and never shows the key.
 func TestShortAdminKeyIsRefusedAtStart(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const short = "s3cr3t-but-short"
@@ -29,6 +30,7 @@ func TestShortAdminKeyIsRefusedAtStart(t *testing.T) {
 
 // A key set with surrounding spaces works without them, and the log says so.
 func TestAdminKeyWithSpacesIsTrimmed(t *testing.T) {
+	t.Parallel()
 	const key = "spaced-admin-key-0123456789abcdef0123456789"
 	s := startServer(t, t.TempDir(), "SMG_ADMIN_API_KEY=  "+key+" ")
 	status, _ := s.call("GET", "/api/v1/configs", key, nil)

@@ -55,6 +55,7 @@ func adminKeyRun(t *testing.T, env []string, stdin, stderr *os.File) (string, in
 }
 
 func TestAdminKeyPrintsOnlyToATerminalUser(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	env := append(cleanEnv(), "HOME="+home)
 	res, err := runCLI(env, "", "generate-config")

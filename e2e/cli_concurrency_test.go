@@ -20,6 +20,7 @@ import (
 // server's writes at once and the server sees the CLI's within the lifetime of
 // its read cache (under a second, as for a second server instance).
 func TestCLIWritesWhileServerWrites(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	s := startServer(t, home)
 	key := adminKeyOf(t, filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"))

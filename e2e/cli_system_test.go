@@ -52,6 +52,7 @@ func testCLISystemCommands(t *testing.T, h *cliHome) {
 // which also holds the embedded store: neither may be overwritten by a
 // document a client asks for.
 func TestCLIWritesNeverReplaceTheGatewaysOwnFiles(t *testing.T) {
+	t.Parallel()
 	h := newCLIHome(t)
 	h.dataDir = filepath.Dir(h.configPath)
 	h.env = append(h.env, "SMG_DATA_DIR="+h.dataDir)

@@ -226,6 +226,7 @@ func args(line string, more ...string) []string { return append(strings.Fields(l
 // A command line that cannot run exits 2 and says what is wrong with it; a
 // mistyped command is named as such, even when flags follow it.
 func TestCLIUsageErrors(t *testing.T) {
+	t.Parallel()
 	h := newCLIHome(t)
 	runCLICases(t, h, []cliCase{
 		{name: "unknown command", args: args("bogus"), fail: "invalid", usage: true, detail: `unknown command "bogus" for "secure-mcp-gateway"`},
@@ -256,6 +257,7 @@ func TestCLIUsageErrors(t *testing.T) {
 // A mistyped --config-path must not make a new, empty store in a directory
 // nobody meant and act on it as if it were the gateway's.
 func TestCLIRefusesAConfigPathWhoseDirectoryDoesNotExist(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	env := append(cleanEnv(), "HOME="+home)
 	missing := filepath.Join(home, "typo", "config.json")
@@ -284,6 +286,7 @@ func TestCLIRefusesAConfigPathWhoseDirectoryDoesNotExist(t *testing.T) {
 // Settings the operator got wrong are their input, reported as invalid and in
 // their own terms.
 func TestCLIReportsBadSettingsAsInvalid(t *testing.T) {
+	t.Parallel()
 	h := newCLIHome(t)
 	for env, detail := range map[string]string{
 		"SMG_PORT=abc":           `port must be a whole number, not "abc"`,
@@ -309,6 +312,7 @@ func TestCLIReportsBadSettingsAsInvalid(t *testing.T) {
 
 // The CLI writes tools as the API does: every digit of a large integer kept.
 func TestCLIKeepsLargeIntegersExact(t *testing.T) {
+	t.Parallel()
 	h := newCLIHome(t)
 	h.must("config", "add", "--config-name", "c")
 	h.must("config", "add-server", "--config-name", "c", "--server-name", "s", "--server-command", "npx", "--tools", `{"a": 12345678901234567890}`)
@@ -323,6 +327,7 @@ func TestCLIKeepsLargeIntegersExact(t *testing.T) {
 // With a database URL the store is named explicitly: no local config file or
 // directory is needed.
 func TestCLIOnPostgreSQLNeedsNoLocalConfig(t *testing.T) {
+	t.Parallel()
 	url := sqltest.NewPostgresURL(t)
 	home := t.TempDir()
 	env := append(cleanEnv(), "HOME="+home, "SMG_DATABASE_URL="+url)

@@ -16,6 +16,7 @@ import (
 // TestBinaryServesDocs: the real server wires the documentation routes, with
 // no key, and every asset the pages reference loads from the binary itself.
 func TestBinaryServesDocs(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, t.TempDir())
 	fetch := func(path string) (*http.Response, string) {
 		t.Helper()

@@ -209,6 +209,7 @@ func adminKeyOf(t *testing.T, configPath string) string {
 }
 
 func TestServerLifecycleOnFreshHome(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	s := startServer(t, home)
 	configPath := filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json")
@@ -254,6 +255,7 @@ func TestServerLifecycleOnFreshHome(t *testing.T) {
 }
 
 func TestWritesSurviveRestart(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	s := startServer(t, home)
 	key := adminKeyOf(t, filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json"))
@@ -266,6 +268,7 @@ func TestWritesSurviveRestart(t *testing.T) {
 }
 
 func TestEnvironmentOverridesConfigFile(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	s := startServer(t, home, "SMG_ADMIN_API_KEY=env-admin-key-0123456789abcdef0123456789", "SMG_DATA_DIR="+filepath.Join(home, "data"))
 	status, _ := s.call("GET", "/api/v1/configs", "env-admin-key-0123456789abcdef0123456789", nil)
@@ -275,6 +278,7 @@ func TestEnvironmentOverridesConfigFile(t *testing.T) {
 }
 
 func TestReloadAppliesNewAdminKey(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	configPath := filepath.Join(home, ".enkrypt", "enkrypt_mcp_config.json")
 	s := startServerArgs(t, home, []string{"--reload"})
@@ -304,6 +308,7 @@ func TestReloadAppliesNewAdminKey(t *testing.T) {
 // A port already in use ends the start at once, with a plain reason, and the
 // process never claims to be serving.
 func TestStartOnAPortInUseFailsPlainly(t *testing.T) {
+	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()

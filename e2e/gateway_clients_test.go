@@ -19,6 +19,7 @@ import (
 // gateway through `mcp bridge`, with the key from the environment, as the
 // entry `install --client claude-desktop` writes.
 func TestStdioClientThroughTheBridge(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	g := startGateway(t, home)
 	key := g.quickStart(map[string]any{"server_name": "tester", "server_command": testUpstream(t), "args": []string{"serve"}})
@@ -66,6 +67,7 @@ func TestStdioClientThroughTheBridge(t *testing.T) {
 
 // With --metrics, tool calls and upstream processes are counted.
 func TestGatewayMetrics(t *testing.T) {
+	t.Parallel()
 	g := startGatewayArgs(t, t.TempDir(), []string{"--metrics"})
 	key := g.quickStart(map[string]any{"server_name": "tester", "server_command": testUpstream(t), "args": []string{"serve"}})
 	session, err := mcpSession(t, g.mcpURL, key)

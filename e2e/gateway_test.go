@@ -147,6 +147,7 @@ func toolText(t *testing.T, res *mcp.CallToolResult) string {
 // through the API is refused at its next request; SIGTERM leaves no
 // upstream process behind.
 func TestQuickStartThenToolsThroughTheGateway(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	g := startGateway(t, home, "SMG_ADMIN_API_KEY=e2e-admin-key-0123456789abcdef0123456789", "SECRET_OF_THE_GATEWAY=do-not-leak")
 	g.key = "e2e-admin-key-0123456789abcdef0123456789"
@@ -221,6 +222,7 @@ func toolNames(t *testing.T, session *mcp.ClientSession) map[string]*mcp.Tool {
 // server's tool definition changes after it was pinned. The tool disappears
 // and is refused until an admin, who sees the difference, approves it.
 func TestChangedToolDefinitionIsHiddenUntilApproved(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t, t.TempDir())
 	key := g.quickStart(map[string]any{"server_name": "tester", "server_command": testUpstream(t), "args": []string{"serve"}})
 	ctx := context.Background()

@@ -12,6 +12,7 @@ import (
 // the server is ready, 1 once it is gone. It needs no config file and no
 // store of its own: it runs in a fresh HOME.
 func TestHealthcheckCommandProbesTheRunningServer(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, t.TempDir())
 	env := append(cleanEnv(), "HOME="+t.TempDir())
 	res, err := runCLI(env, "", "system", "health-check", "--url", s.base+"/readyz")

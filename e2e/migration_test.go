@@ -23,6 +23,7 @@ import (
 // The first start on an empty store imports the original system's sections of
 // the config file once, logging counts and never a key.
 func TestFirstStartImportsTheOriginalConfigFileOnce(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	data, err := os.ReadFile("../testdata/enkrypt_mcp_config.json")
 	require.NoError(t, err)
@@ -70,6 +71,7 @@ func TestFirstStartImportsTheOriginalConfigFileOnce(t *testing.T) {
 // the good keys verify with their old secrets, the placeholder is imported
 // disabled with its reason, and no key reaches the log.
 func TestFirstStartImportsTheOriginalsExampleFile(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	example, err := os.ReadFile("../testdata/example_enkrypt_mcp_config.json")
 	require.NoError(t, err)

@@ -19,6 +19,7 @@ import (
 // server is killed. Every name is refused before the file is opened, and
 // every acknowledged user is there after the restart.
 func TestReadingTheGatewaysOwnFilesLosesNoWrite(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	dir := filepath.Join(home, ".enkrypt")
 	configPath := filepath.Join(dir, "enkrypt_mcp_config.json")

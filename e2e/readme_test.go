@@ -77,6 +77,7 @@ func drain(screen *os.File) *syncBuffer {
 // from the CLI, then curl) and the projects/users/keys one, against a server
 // started as the Quick Start says, by a user at a terminal.
 func TestReadmeAPISnippetsRunAsWritten(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("curl"); err != nil {
 		if os.Getenv("SMG_REQUIRE_ALL") == "1" {
 			t.Fatal("SMG_REQUIRE_ALL=1 but curl, which the README's API snippets use, is not installed")
@@ -103,6 +104,7 @@ func TestReadmeAPISnippetsRunAsWritten(t *testing.T) {
 // TestReadmeCLISnippetsRunAsWritten: the CLI walk-through, then the
 // migration example on a fresh store, each in one shell.
 func TestReadmeCLISnippetsRunAsWritten(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	res, err := runCLI(append(cleanEnv(), "HOME="+home), "", "generate-config")
 	require.NoError(t, err)

@@ -50,6 +50,7 @@ func startPair(t *testing.T) (a, b *server) {
 }
 
 func TestScaleOutConfigCreatedOnAIsServedByB(t *testing.T) {
+	t.Parallel()
 	a, b := startPair(t)
 	status, created := a.call("POST", "/api/v1/configs", scaleAdminKey, map[string]string{"config_name": "shared"})
 	require.Equal(t, http.StatusCreated, status, "%v", created)
@@ -93,6 +94,7 @@ func post(base, path string, body any) (int, error) {
 }
 
 func TestScaleOutConcurrentCreatesAllPersist(t *testing.T) {
+	t.Parallel()
 	a, b := startPair(t)
 	const n = 200
 	statuses := make([]int, n)
@@ -134,6 +136,7 @@ func TestScaleOutConcurrentCreatesAllPersist(t *testing.T) {
 }
 
 func TestScaleOutDuplicateNameAcrossInstancesOneWins(t *testing.T) {
+	t.Parallel()
 	a, b := startPair(t)
 	const n = 20
 	statuses := make([]int, n)
@@ -157,6 +160,7 @@ func TestScaleOutDuplicateNameAcrossInstancesOneWins(t *testing.T) {
 // A database that cannot be reached stops the start with an error that names
 // it but not its password.
 func TestUnreachableDatabaseErrorHidesPassword(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(binary, "system", "start-api", "--host", "127.0.0.1", "--port", fmt.Sprint(freePort(t)))
 	cmd.Env = append(cleanEnv(), "HOME="+t.TempDir(), "SMG_ADMIN_API_KEY="+scaleAdminKey,
 		"SMG_DATABASE_URL=postgres://gateway:"+dbPassword+"@127.0.0.1:1/gateway?sslmode=disable&connect_timeout=2")
@@ -169,6 +173,7 @@ func TestUnreachableDatabaseErrorHidesPassword(t *testing.T) {
 // A key disabled through A is refused by B within a second: B's view of the
 // key (looked up by its secret, as verification does) says so.
 func TestScaleOutKeyDisabledOnAIsInactiveOnB(t *testing.T) {
+	t.Parallel()
 	a, b := startPair(t)
 	for _, step := range []struct {
 		s    *server
@@ -212,6 +217,7 @@ func TestScaleOutKeyDisabledOnAIsInactiveOnB(t *testing.T) {
 // The database URL selects PostgreSQL whether it comes from the flag, the
 // environment or the config file.
 func TestDatabaseURLFromFlagEnvAndConfigFile(t *testing.T) {
+	t.Parallel()
 	u := sqltest.NewPostgresURL(t)
 	for name, start := range map[string]func(t *testing.T) *server{
 		"flag": func(t *testing.T) *server {
@@ -248,6 +254,7 @@ func TestDatabaseURLFromFlagEnvAndConfigFile(t *testing.T) {
 // B reads a configuration (and may keep it in its short read cache); A then
 // changes it; B serves the change within a second.
 func TestScaleOutChangeOnAIsServedByBWithinASecond(t *testing.T) {
+	t.Parallel()
 	a, b := startPair(t)
 	status, res := a.call("POST", "/api/v1/configs", scaleAdminKey, map[string]string{"config_name": "watched"})
 	require.Equal(t, http.StatusCreated, status, "%v", res)
@@ -292,6 +299,7 @@ func seenWithinASecond(t *testing.T, changed time.Time, what string, check func(
 // touch the same configuration row: SERIALIZABLE transactions collide and are
 // retried, and every add is acknowledged and kept.
 func TestScaleOutConcurrentServerAddsToOneConfiguration(t *testing.T) {
+	t.Parallel()
 	a, b := startPair(t)
 	status, res := a.call("POST", "/api/v1/configs", scaleAdminKey, map[string]string{"config_name": "hot"})
 	require.Equal(t, http.StatusCreated, status, "%v", res)

@@ -30,10 +30,18 @@ func TestSIGTERMFinishesInFlightRequest(t *testing.T) {
 	defer conn.Close()
 	body := `{"config_name": "in-flight"}`
 	half := len(body) / 2
+	// With "Expect: 100-continue" the server answers "100 Continue" when the
+	// handler first reads the body: once it arrives, the request is in flight.
 	_, err = fmt.Fprintf(conn, "POST /api/v1/configs HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", addr, key, len(body), body[:half])
+		"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", addr, key, len(body))
 	require.NoError(t, err)
-	time.Sleep(200 * time.Millisecond) // the handler is now waiting for the rest of the body
+	replies := bufio.NewReader(conn)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	interim, err := http.ReadResponse(replies, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusContinue, interim.StatusCode, "the handler reads the body")
+	_, err = io.WriteString(conn, body[:half]) // the handler now waits for the rest
+	require.NoError(t, err)
 
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
 	deadline := time.Now().Add(5 * time.Second)
@@ -55,7 +63,7 @@ func TestSIGTERMFinishesInFlightRequest(t *testing.T) {
 	_, err = io.WriteString(conn, body[half:])
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	res, err := http.ReadResponse(replies, nil)
 	require.NoError(t, err)
 	raw, _ := io.ReadAll(res.Body)
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%s", raw)

@@ -28,6 +28,7 @@ func moduleVersionOf(t *testing.T, bin string) string {
 }
 
 func TestVersionComesFromTheBuild(t *testing.T) {
+	t.Parallel()
 	res, err := runCLI(cleanEnv(), "", "--version")
 	require.NoError(t, err)
 	require.Equal(t, 0, res.code, res.stderr)
@@ -38,6 +39,7 @@ func TestVersionComesFromTheBuild(t *testing.T) {
 // TestLinkedVersionIsReportedEverywhere: a release build sets the version with
 // -ldflags -X; the CLI and both health routes report it.
 func TestLinkedVersionIsReportedEverywhere(t *testing.T) {
+	t.Parallel()
 	const release = "v7.3.1-e2e"
 	bin := filepath.Join(t.TempDir(), "secure-mcp-gateway")
 	build := exec.Command("go", "build", "-o", bin,

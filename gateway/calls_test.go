@@ -19,6 +19,7 @@ import (
 )
 
 func TestListToolsByMode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		mode ToolMode
 		want []string
@@ -36,6 +37,7 @@ func TestListToolsByMode(t *testing.T) {
 }
 
 func TestAServerThatFailsIsLeftOutWithoutFailingTheOthers(t *testing.T) {
+	t.Parallel()
 	g := newTestGateway(t, ToolsFlat, nil, server("a"), server("broken"), server("c"))
 	g.up.tools["a"], g.up.tools["c"] = tools("x"), tools("z")
 	g.up.fail["broken"] = upstream.ErrStartFailed
@@ -45,6 +47,7 @@ func TestAServerThatFailsIsLeftOutWithoutFailingTheOthers(t *testing.T) {
 }
 
 func TestCallsAreRoutedByTableWithArgumentsUnchanged(t *testing.T) {
+	t.Parallel()
 	g := newTestGateway(t, ToolsFlat, nil, server("a__b"), server("a"))
 	g.up.tools["a__b"], g.up.tools["a"] = tools("c"), tools("b__c")
 	ctx, p := context.Background(), principal("u1")
@@ -60,6 +63,7 @@ func TestCallsAreRoutedByTableWithArgumentsUnchanged(t *testing.T) {
 }
 
 func TestResultsPassThroughUnchanged(t *testing.T) {
+	t.Parallel()
 	g := newTestGateway(t, ToolsFlat, nil, server("s"))
 	g.up.tools["s"] = tools("t")
 	want := &mcp.CallToolResult{
@@ -75,6 +79,7 @@ func TestResultsPassThroughUnchanged(t *testing.T) {
 }
 
 func TestAllowListHidesAndRefuses(t *testing.T) {
+	t.Parallel()
 	s := server("s")
 	s.Tools = models.JSONObject{"read": "Reads", "delete": map[string]any{"enabled": false}}
 	g := newTestGateway(t, ToolsBoth, nil, s)
@@ -120,6 +125,7 @@ func (b blockAll) After(_ context.Context, _ *Call, _ any, res *mcp.CallToolResu
 }
 
 func TestEnforcementPointsHoldForFlatAndMetaCalls(t *testing.T) {
+	t.Parallel()
 	ctx, p := context.Background(), principal("u1")
 	g := newTestGateway(t, ToolsBoth, blockAll{}, server("s"))
 	g.up.tools["s"] = tools("t")
@@ -145,6 +151,7 @@ func TestEnforcementPointsHoldForFlatAndMetaCalls(t *testing.T) {
 }
 
 func TestScopesIsolateUsersUnlessShared(t *testing.T) {
+	t.Parallel()
 	shared := server("shared")
 	shared.SharedProcess = true
 	g := newTestGateway(t, ToolsFlat, nil, server("own"), shared)
@@ -158,6 +165,7 @@ func TestScopesIsolateUsersUnlessShared(t *testing.T) {
 }
 
 func TestANewConfigurationVersionIsReadAtTheNextRequest(t *testing.T) {
+	t.Parallel()
 	g := newTestGateway(t, ToolsFlat, nil, server("a"))
 	g.up.tools["a"], g.up.tools["b"] = tools("x"), tools("y")
 	ctx, p := context.Background(), principal("u1")
@@ -182,6 +190,7 @@ func TestANewConfigurationVersionIsReadAtTheNextRequest(t *testing.T) {
 // A catalog that answers with an older state than the version asked for (a
 // read cache of another instance) is not kept under the newer version.
 func TestAStaleReadIsNotKeptForTheNewerVersion(t *testing.T) {
+	t.Parallel()
 	g := newTestGateway(t, ToolsFlat, nil, server("a"))
 	g.up.tools["a"], g.up.tools["b"] = tools("x"), tools("y")
 	ctx, p := context.Background(), principal("u1")
@@ -197,6 +206,7 @@ func TestAStaleReadIsNotKeptForTheNewerVersion(t *testing.T) {
 }
 
 func TestUpstreamFailuresAreToolErrors(t *testing.T) {
+	t.Parallel()
 	ctx, p := context.Background(), principal("u1")
 	for err, want := range map[error]string{
 		upstream.ErrAtCapacity:      "at capacity",
@@ -217,6 +227,7 @@ func TestUpstreamFailuresAreToolErrors(t *testing.T) {
 }
 
 func TestSecureCallToolsAliasesAndShapes(t *testing.T) {
+	t.Parallel()
 	g := newTestGateway(t, ToolsOriginal, nil, server("s"))
 	g.up.tools["s"] = tools("echo")
 	ctx, p := context.Background(), principal("u1")
@@ -246,6 +257,7 @@ func TestSecureCallToolsAliasesAndShapes(t *testing.T) {
 }
 
 func TestServerInfoNeverShowsEnvValues(t *testing.T) {
+	t.Parallel()
 	s := server("s")
 	s.Env = map[string]string{"GITHUB_TOKEN": "ghp_supersecretvalue"}
 	g := newTestGateway(t, ToolsBoth, nil, s)
@@ -268,6 +280,7 @@ func (r *refreshingUpstreams) Refresh(scope string, servers ...string) {
 }
 
 func TestClearCacheRereadsTheCallersToolLists(t *testing.T) {
+	t.Parallel()
 	up := &refreshingUpstreams{fakeUpstreams: newFakeUpstreams()}
 	catalog := &fakeCatalog{}
 	catalog.set("c1", server("a"), server("b"))
@@ -283,6 +296,7 @@ func TestClearCacheRereadsTheCallersToolLists(t *testing.T) {
 // A store failure reaches the client as a fixed message; the cause (driver
 // text, hosts, paths) goes to the log only.
 func TestAStoreFailureIsAnInternalErrorWithoutItsCause(t *testing.T) {
+	t.Parallel()
 	g := newTestGateway(t, ToolsFlat, nil, server("a"))
 	p := principal("u1")
 	p.ConfigID = "missing"
@@ -294,6 +308,7 @@ func TestAStoreFailureIsAnInternalErrorWithoutItsCause(t *testing.T) {
 }
 
 func TestServerInfoMasksCredentialsInArgs(t *testing.T) {
+	t.Parallel()
 	s := server("db")
 	s.Args = []string{"-y", "@modelcontextprotocol/server-postgres", "postgresql://admin:s3cr3t-pw@db.internal/app",
 		"--api-key", "ak-live-123456", "--token=tk-987654", "DB_PASSWORD=hunter22", "--verbose"}

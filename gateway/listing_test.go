@@ -44,6 +44,7 @@ func (c *toolChecks) count(server string) int {
 // from, and rebuilds it (checks included) as soon as one changes or a
 // server is unreachable.
 func TestListToolsKeepsItsTableWhileTheListsHold(t *testing.T) {
+	t.Parallel()
 	checks := &toolChecks{}
 	g := newTestGateway(t, ToolsBoth, checks, server("a"), server("b"))
 	g.up.tools["a"], g.up.tools["b"] = tools("x"), tools("y")
@@ -93,6 +94,7 @@ func TestListToolsKeepsItsTableWhileTheListsHold(t *testing.T) {
 // once per table has the very bytes the SDK writes for the listed tools, in
 // every tool mode, and is encoded once.
 func TestListToolsJSONIsWhatTheSDKWouldSend(t *testing.T) {
+	t.Parallel()
 	tool := &mcp.Tool{Name: "t", Description: "a <b> & c",
 		InputSchema: map[string]any{"type": "object", "properties": map[string]any{
 			"z": map[string]any{"type": "string", "pattern": "^<[a-z]+>&$"}, "a": map[string]any{"type": "integer", "maximum": 1e21}}},

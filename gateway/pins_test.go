@@ -28,6 +28,7 @@ func (f *fakePins) ObserveTools(_ context.Context, _, _ string, observed []Obser
 }
 
 func TestPinsHideChangedAndNewToolsAndRecordThem(t *testing.T) {
+	t.Parallel()
 	ctx, p := context.Background(), principal("u1")
 	store := &fakePins{}
 	up, catalog := newFakeUpstreams(), &fakeCatalog{}
@@ -67,6 +68,7 @@ func TestPinsHideChangedAndNewToolsAndRecordThem(t *testing.T) {
 // A definition that changes between two listings is checked before a call
 // reaches it: a client that keeps its tool list cannot call a rug pull.
 func TestACallSeesAChangedDefinitionWithoutANewListing(t *testing.T) {
+	t.Parallel()
 	ctx, p := context.Background(), principal("u1")
 	store := &fakePins{}
 	up, catalog := newFakeUpstreams(), &fakeCatalog{}

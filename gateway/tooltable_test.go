@@ -18,6 +18,7 @@ func tools(names ...string) []*mcp.Tool {
 }
 
 func TestToolTableNamesAndRoutes(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("s", 80)
 	table := buildToolTable([]ServerTools{
 		{Server: "github", Tools: tools("create_issue", "search")},
@@ -72,12 +73,14 @@ func TestToolTableNamesAndRoutes(t *testing.T) {
 }
 
 func TestToolTableNeverTakesAReservedName(t *testing.T) {
+	t.Parallel()
 	table := buildToolTable([]ServerTools{{Server: "enkrypt_list_all", Tools: tools("servers")}},
 		map[string]bool{"enkrypt_list_all__servers": true})
 	assert.NotEqual(t, "enkrypt_list_all__servers", table.Tools[0].Name)
 }
 
 func TestToolTableKeepsEverythingButTheName(t *testing.T) {
+	t.Parallel()
 	in := &mcp.Tool{Name: "t", Title: "T", Description: "d", InputSchema: map[string]any{"type": "object", "properties": map[string]any{"q": map[string]any{"type": "string"}}},
 		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}, OutputSchema: map[string]any{"type": "object"}}
 	table := buildToolTable([]ServerTools{{Server: "s", Tools: []*mcp.Tool{in}}}, nil)
@@ -89,6 +92,7 @@ func TestToolTableKeepsEverythingButTheName(t *testing.T) {
 }
 
 func TestAllowList(t *testing.T) {
+	t.Parallel()
 	all := NewAllowList(nil)
 	assert.True(t, all.Allows("anything"), "an empty tools object allows every tool")
 

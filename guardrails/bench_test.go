@@ -3,7 +3,6 @@ package guardrails
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"syscall"
@@ -178,6 +177,6 @@ func TestBenchPayloads(t *testing.T) {
 	}
 	in := NewEngine(NewLocalProvider()).CheckInput(t.Context(), corpusPolicy(), "search", a)
 	if _, ok := in.Detection(DetectorPII); !ok {
-		t.Fatal(fmt.Sprintf("benchmark arguments carry no PII: %+v", in.Verdict))
+		t.Fatalf("benchmark arguments carry no PII: %+v", in.Verdict)
 	}
 }

@@ -128,6 +128,7 @@ func assertRefused(t *testing.T, err error, reason access.Reason) {
 }
 
 func TestVerifyAcceptsAValidKey(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		k := newKeyCore(t)
 		key := k.generate(t, "")
@@ -141,6 +142,7 @@ func TestVerifyAcceptsAValidKey(t *testing.T) {
 }
 
 func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
+	t.Parallel()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
 	s := key.Secret
@@ -178,6 +180,7 @@ func TestVerifyRefusesMalformedSecretsWithoutALookup(t *testing.T) {
 }
 
 func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -203,6 +206,7 @@ func TestVerifyAcceptsKeysImportedFromTheOriginalSystem(t *testing.T) {
 }
 
 func TestVerifyRefusalReasons(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		t.Run("unknown", func(t *testing.T) {
@@ -318,6 +322,7 @@ func (k losingKeys) GetPrincipal(ctx context.Context, hash string) (models.KeyPr
 }
 
 func TestVerifyAfterRotation(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -365,6 +370,7 @@ func TestVerifyAfterRotation(t *testing.T) {
 }
 
 func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		k := newKeyCore(t)
@@ -385,6 +391,7 @@ func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
 }
 
 func TestVerifyRecordsLastUseInBatches(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
@@ -415,6 +422,7 @@ func TestVerifyRecordsLastUseInBatches(t *testing.T) {
 }
 
 func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")
@@ -430,6 +438,7 @@ func TestVerifyFlushesLastUseWithinAboutASecond(t *testing.T) {
 // concurrent unassign and delete removes it in between, readers see the state
 // after that change (no configuration), not a storage failure.
 func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	key := k.generate(t, "")

@@ -55,6 +55,7 @@ func server(name string) models.Server {
 }
 
 func TestConfigServiceCopyIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, testCopyIsAllOrNothing)
 }
 
@@ -85,6 +86,7 @@ func testCopyIsAllOrNothing(t *testing.T, newCore func(*testing.T) (*services.Se
 }
 
 func TestConfigServiceConcurrentServerAddsKeepEveryOne(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, testConcurrentServerAddsKeepEveryOne)
 }
 
@@ -125,6 +127,7 @@ func testConcurrentServerAddsKeepEveryOne(t *testing.T, newCore func(*testing.T)
 }
 
 func TestConfigServiceErrorsKeepTheirKindWhenWrapped(t *testing.T) {
+	t.Parallel()
 	svc, _ := newCore(t)
 	_, err := svc.Configs.Get(context.Background(), "missing")
 	wrapped := fmt.Errorf("handler: %w", err)
@@ -135,6 +138,7 @@ func TestConfigServiceErrorsKeepTheirKindWhenWrapped(t *testing.T) {
 }
 
 func TestConfigServiceUpdateServerPartial(t *testing.T) {
+	t.Parallel()
 	svc, _ := newCore(t)
 	ctx := context.Background()
 	_, err := svc.Configs.Create(ctx, "cfg")
@@ -162,6 +166,7 @@ func TestConfigServiceUpdateServerPartial(t *testing.T) {
 // the services through paths and bodies; on every backend it is a 404 or a
 // 400, never a storage failure.
 func TestTextNoBackendStoresIsNotFoundOrInvalid(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
 		svc, _ := newCore(t)
 		ctx := context.Background()
@@ -195,6 +200,7 @@ func TestTextNoBackendStoresIsNotFoundOrInvalid(t *testing.T) {
 }
 
 func TestLargeIntegersSurviveEveryBackend(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
 		svc, _ := newCore(t)
 		ctx := context.Background()

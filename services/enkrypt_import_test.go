@@ -47,6 +47,7 @@ func loadFixture(t *testing.T) enkryptFixture {
 }
 
 func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		f := loadFixture(t)
@@ -151,6 +152,7 @@ func TestRestoreOfTheOriginalConfigFile(t *testing.T) {
 }
 
 func TestImportEnkryptIfEmptyImportsOnce(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	f := loadFixture(t)
@@ -188,6 +190,7 @@ func TestImportEnkryptIfEmptyImportsOnce(t *testing.T) {
 }
 
 func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	f := loadFixture(t)
@@ -213,6 +216,7 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 }
 
 func TestImportEnkryptValidatesEverythingAndNeverShowsAKey(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	const secret = "legacyPlaintextKeyOfTheOriginalSystem_0123456789-abcdefghij01234"

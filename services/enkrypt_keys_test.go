@@ -100,6 +100,7 @@ func fileIDs(t *testing.T, path string) (projectID, userID string) {
 }
 
 func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		projectID, userID := fileIDs(t, generatedPath)
@@ -220,6 +221,7 @@ func TestImportKeepsEveryKeyTheOriginalCouldHaveStored(t *testing.T) {
 }
 
 func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		t.Run("generate-config output: its 48-character key verifies", func(t *testing.T) {
@@ -277,6 +279,7 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 }
 
 func TestRestoreChecksTheDisabledReason(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	seedState(t, c)

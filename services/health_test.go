@@ -65,6 +65,7 @@ func assertNoWholeStoreRead(t *testing.T, ops []string) {
 }
 
 func TestHealthCountsInsteadOfLoadingTheStore(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		seedState(t, c)
 		svc, calls := observed(t, c)
@@ -86,6 +87,7 @@ func TestHealthCountsInsteadOfLoadingTheStore(t *testing.T) {
 }
 
 func TestResetCountsAndDeletesSetWise(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		seedState(t, c)
 		svc, calls := observed(t, c)
@@ -100,6 +102,7 @@ func TestResetCountsAndDeletesSetWise(t *testing.T) {
 }
 
 func TestImportGuardsCountTheStore(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		f := loadFixture(t)
@@ -124,6 +127,7 @@ func TestImportGuardsCountTheStore(t *testing.T) {
 // TestHealthBoundsItsLists: a store with many unusable keys (members removed,
 // which the rules allow) gets a short report that says it is cut.
 func TestHealthBoundsItsLists(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -165,6 +169,7 @@ func (s *deadlineStore) Ping(ctx context.Context) error {
 }
 
 func TestReadyPingsWithAShortDeadline(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)

@@ -42,6 +42,7 @@ func seedKeys(t *testing.T, store repositories.Store, n int) {
 // Listings read batch by batch and give exactly the page asked for, however
 // it falls across batches.
 func TestListingsWalkEveryBatch(t *testing.T) {
+	t.Parallel()
 	for _, b := range sqltest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			svc, store := newCoreOn(t, b.Open)

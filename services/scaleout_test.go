@@ -40,6 +40,7 @@ func twoInstances(t *testing.T, b sqltest.Backend) (a, other *services.Services)
 // What one instance changes about a key, the other's Verify sees at once:
 // no instance keeps key state to itself.
 func TestTwoInstancesAgreeOnKeysOnEveryBackend(t *testing.T) {
+	t.Parallel()
 	for _, b := range sqltest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -105,6 +106,7 @@ func refusedWithinASecond(t *testing.T, svc *services.Services, secret string, r
 // Two instances adding members and keys concurrently: every acknowledged
 // write is there once, and a duplicate is refused whichever instance it hits.
 func TestTwoInstancesConcurrentWritesOnEveryBackend(t *testing.T) {
+	t.Parallel()
 	for _, b := range sqltest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -144,6 +146,7 @@ func TestTwoInstancesConcurrentWritesOnEveryBackend(t *testing.T) {
 // short read cache, or a list cached just before another instance's edit
 // would be kept under the edit's version for good.
 func TestCurrentServersSeeAnotherInstancesEditAtOnceOnEveryBackend(t *testing.T) {
+	t.Parallel()
 	for _, b := range sqltest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()

@@ -45,6 +45,7 @@ func fileOAuth(t *testing.T, path string) map[string]any {
 }
 
 func TestImportKeepsTheOriginalsOAuthConfig(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{generatedPath, examplePath} {
 		t.Run(path[strings.LastIndex(path, "/")+1:], func(t *testing.T) {
 			onEverySystemBackend(t, func(t *testing.T, c systemCore) {
@@ -82,6 +83,7 @@ func TestImportKeepsTheOriginalsOAuthConfig(t *testing.T) {
 }
 
 func TestImportLeavesOutAnOAuthConfigItCannotHold(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	doc := `{"mcp_configs": {"C": {"mcp_config_name": "c", "mcp_config": [
 	    {"server_name": "broken", "config": {"command": "python"}, "oauth_config": "client-secret-in-a-string"},
@@ -100,6 +102,7 @@ func TestImportLeavesOutAnOAuthConfigItCannotHold(t *testing.T) {
 }
 
 func TestUpdateServerKeepsMaskedOAuthSecrets(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	_, err := c.svc.Configs.Create(ctx, "cfg")

@@ -126,6 +126,7 @@ func seedState(t *testing.T, c systemCore) {
 }
 
 func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -170,6 +171,7 @@ func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
 }
 
 func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	seedState(t, c)
 	res, err := c.svc.System.Backup(context.Background(), "b.json")
@@ -188,6 +190,7 @@ func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
 
 // A bad document changes nothing, and the error names what is wrong.
 func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -284,6 +287,7 @@ func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
 }
 
 func TestResetEmptiesTheStore(t *testing.T) {
+	t.Parallel()
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
@@ -304,6 +308,7 @@ func TestResetEmptiesTheStore(t *testing.T) {
 }
 
 func TestHealthReportsIntegrity(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	r, err := c.svc.System.Health(ctx, system.HealthIntegrity)
@@ -345,6 +350,7 @@ func TestHealthReportsIntegrity(t *testing.T) {
 // they can only come from a database written with foreign keys off (an old or
 // hand-edited file). The test writes one that way.
 func TestHealthReportsDanglingReferences(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	ctx := context.Background()
 	seedState(t, c)
@@ -369,6 +375,7 @@ type unreachable struct{ repositories.Store }
 func (unreachable) Ping(context.Context) error { return sql.ErrConnDone }
 
 func TestHealthUnavailableWhenTheStoreCannotBeReached(t *testing.T) {
+	t.Parallel()
 	c := newSystemCore(t)
 	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)

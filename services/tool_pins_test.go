@@ -21,6 +21,7 @@ func seenTool(name, description string) catalog.ObservedTool {
 }
 
 func TestToolPinsFirstDiscoveryChangesAndApproval(t *testing.T) {
+	t.Parallel()
 	onEveryBackend(t, func(t *testing.T, newCore func(*testing.T) (*services.Services, repositories.Store)) {
 		svc, _ := newCore(t)
 		ctx := context.Background()

@@ -86,6 +86,7 @@ func (u failingUsers) Delete(ctx context.Context, id string) error {
 }
 
 func TestForcedUserDeleteIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	onKeyBackends(t, func(t *testing.T, newKeyCore func(t *testing.T) *keyCore) {
 		ctx := context.Background()
 		for failAt := 1; failAt <= 3; failAt++ {
@@ -117,6 +118,7 @@ func TestForcedUserDeleteIsAllOrNothing(t *testing.T) {
 }
 
 func TestUserServiceDeleteWithoutForceIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := newKeyCore(t)
 	_, err := k.svc.Users.Delete(ctx, "alice@example.com", false)

@@ -150,12 +150,14 @@ func checkHealthcheck(t *testing.T, d dockerfile, argv []string, timeout time.Du
 }
 
 func TestDockerfileHealthcheckRunsARealCommand(t *testing.T) {
+	t.Parallel()
 	d := readDockerfile(t)
 	require.NotZero(t, d.hcTimeout, "HEALTHCHECK --timeout")
 	checkHealthcheck(t, d, d.healthcheck, d.hcTimeout)
 }
 
 func TestComposeHealthcheckRunsARealCommand(t *testing.T) {
+	t.Parallel()
 	d := readDockerfile(t)
 	test, timeout := readComposeHealthcheck(t)
 	checkHealthcheck(t, d, test, timeout)
@@ -178,6 +180,7 @@ func runProbe(t *testing.T, argv []string, base string) (stdout string, err erro
 }
 
 func TestHealthcheckCommandExitsByTheServersAnswer(t *testing.T) {
+	t.Parallel()
 	argv := readDockerfile(t).healthcheck
 	status := http.StatusOK
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -209,6 +212,7 @@ func TestHealthcheckCommandExitsByTheServersAnswer(t *testing.T) {
 // The image runs `system start` (the API and the gateway) and exposes the
 // two ports its settings name.
 func TestDockerfileServesTheAPIAndTheGateway(t *testing.T) {
+	t.Parallel()
 	d := readDockerfile(t)
 	root := newRootCmd(&bytes.Buffer{}, &bytes.Buffer{})
 	cmd, rest, err := root.Find(d.cmd)

@@ -56,6 +56,7 @@ func shellWords(line string) []string {
 // line that the command accepts: its flags exist, required ones are given,
 // exclusive ones are not combined.
 func TestEveryRunnableCommandHasAValidExample(t *testing.T) {
+	t.Parallel()
 	walk(newRootCmd(io.Discard, io.Discard), func(cmd *cobra.Command) {
 		if !cmd.Runnable() {
 			return
@@ -93,6 +94,7 @@ func TestEveryRunnableCommandHasAValidExample(t *testing.T) {
 // (--force true), as the original's flags do; only help and version, and the
 // flags of cobra's shell completion commands, stay plain switches.
 func TestEveryBooleanFlagTakesASeparateValue(t *testing.T) {
+	t.Parallel()
 	walk(newRootCmd(io.Discard, io.Discard), func(cmd *cobra.Command) {
 		if strings.HasPrefix(cmd.CommandPath(), "secure-mcp-gateway completion") {
 			return
@@ -107,6 +109,7 @@ func TestEveryBooleanFlagTakesASeparateValue(t *testing.T) {
 }
 
 func TestPrepareArgs(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in, want, err string
 	}{

@@ -85,6 +85,7 @@ var cliOf = map[string]string{
 // TestEveryRouteHasACommand keeps the two shells in step: a management route
 // without a CLI command, or a mapping to a command that does not exist, fails.
 func TestEveryRouteHasACommand(t *testing.T) {
+	t.Parallel()
 	router := controllers.NewRouter(controllers.Deps{Log: zap.NewNop(), Services: &services.Services{}})
 	root := newRootCmd(io.Discard, io.Discard)
 	seen := map[string]bool{}
@@ -180,6 +181,7 @@ var originalCLI = map[string][]string{
 // each of its commands exists here, with each of its flags, and its boolean
 // flags take a value as the next argument as its own do (--enabled false).
 func TestTheOriginalsCommandsExist(t *testing.T) {
+	t.Parallel()
 	root := newRootCmd(io.Discard, io.Discard)
 	for line, flags := range originalCLI {
 		cmd, rest, err := root.Find(strings.Fields(line))

@@ -100,6 +100,7 @@ func resultText(t *testing.T, msg map[string]any) (string, bool) {
 // and the request id, and forwards the cancellation to the upstream. Another
 // key's cancellation, or one naming another id, leaves the call alone.
 func TestStatelessCancellationReachesTheUpstream(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, false)
 	ctx := context.Background()
 
@@ -166,6 +167,7 @@ func TestStatelessCancellationReachesTheUpstream(t *testing.T) {
 // In stateless mode the answer to a call can only go down the request that
 // asked: a client that goes away cancels its call.
 func TestStatelessClientGoneCancelsItsCall(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, false)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -182,6 +184,7 @@ func TestStatelessClientGoneCancelsItsCall(t *testing.T) {
 // The Go SDK's client (protocol 2026-07-28) cancels a call when its context
 // ends; the upstream hears of it, in both modes.
 func TestGoClientCancellationReachesTheUpstream(t *testing.T) {
+	t.Parallel()
 	for _, stateful := range []bool{false, true} {
 		t.Run(fmt.Sprintf("stateful=%v", stateful), func(t *testing.T) {
 			f := newFixture(t, stateful)

@@ -156,6 +156,7 @@ func sessionlessHeaders(method, name string) map[string]string {
 // and bytes with the direct path as from the SDK alone; plain tools/list
 // and tools/call never reach the SDK, everything else does.
 func TestDirectAnswersAreTheSDKs(t *testing.T) {
+	t.Parallel()
 	call := func(id, params string) string {
 		return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":` + params + `}`
 	}

@@ -154,7 +154,8 @@ func checkSessionlessMeta(raw []byte) bool {
 	}
 	var capabilities struct {
 		mcp.ClientCapabilities
-		Roots *mcp.RootCapabilities `json:"roots,omitempty"`
+		// Deprecated in the protocol, still sent by clients of earlier versions.
+		Roots *mcp.RootCapabilities `json:"roots,omitempty"` //nolint:staticcheck // SA1019: accepted while clients send it
 	}
 	if len(caps) == 0 || caps[0] != '{' || strict(caps, &capabilities) != nil {
 		return false

@@ -74,6 +74,7 @@ func repeatedKey(raw []byte) bool {
 }
 
 func TestParseDirectDeclinesWhatItDoesNotKnow(t *testing.T) {
+	t.Parallel()
 	var m metaCheck
 	plain := map[string][]string{"Mcp-Protocol-Version": {"2025-06-18"}}
 	req, ok := m.parseDirect([]byte(` {"method" : "tools/call", "params":{"arguments":{"s":"}{"},"name":"a__b"},"id":"7","jsonrpc":"2.0"} `), plain)

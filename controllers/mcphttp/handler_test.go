@@ -127,6 +127,7 @@ func connect(t *testing.T, url string, headers map[string]string, opts *mcp.Clie
 }
 
 func TestEveryKeyHeaderReachesTheTools(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, false)
 	for _, h := range []map[string]string{
 		{"Authorization": "Bearer " + aliceKey},
@@ -149,6 +150,7 @@ func TestEveryKeyHeaderReachesTheTools(t *testing.T) {
 }
 
 func TestRefusedKeysGet401AndNeverReachTheUpstream(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, false)
 	body := `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}`
 	for name, headers := range map[string]map[string]string{
@@ -179,6 +181,7 @@ func TestRefusedKeysGet401AndNeverReachTheUpstream(t *testing.T) {
 }
 
 func TestBadKeysAreThrottledButTheRightKeyPasses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, false)
 	for range 10 {
 		_, err := connect(t, f.url+"/mcp", map[string]string{"apikey": "smg_wrong"}, nil)
@@ -199,6 +202,7 @@ func TestBadKeysAreThrottledButTheRightKeyPasses(t *testing.T) {
 }
 
 func TestCallsPassThroughWithProgress(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, false)
 	var mu sync.Mutex
 	var progress []float64
@@ -234,6 +238,7 @@ func TestCallsPassThroughWithProgress(t *testing.T) {
 }
 
 func TestAStatefulSessionBelongsToItsKey(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, true)
 	session, err := connect(t, f.url+"/mcp", map[string]string{"Authorization": "Bearer " + aliceKey}, nil)
 	require.NoError(t, err)
@@ -253,6 +258,7 @@ func TestAStatefulSessionBelongsToItsKey(t *testing.T) {
 }
 
 func TestClientAddressBelievesOnlyTrustedProxies(t *testing.T) {
+	t.Parallel()
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	req := func(peer string, xff ...string) *http.Request {
 		r := httptest.NewRequest("POST", "/mcp", nil)

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -363,11 +364,18 @@ func TestCircuitBreakerBoundsCrashLoops(t *testing.T) {
 	})
 	spec := serveSpec("crash-loop")
 
-	errs := hammer(p, spec, "crash", time.Second)
+	// Hammer until the circuit opens (three crashes), however slowly a busy
+	// machine starts the processes; the cool-down outlasts the test.
+	deadline := time.Now().Add(30 * time.Second)
+	isOpen := func(err error) bool { return errors.Is(err, ErrCircuitOpen) }
+	for opened := false; !opened && time.Now().Before(deadline); {
+		opened = slices.ContainsFunc(hammer(p, spec, "crash", 200*time.Millisecond), isOpen)
+	}
+	_ = hammer(p, spec, "crash", 200*time.Millisecond) // calls while open start nothing
 	if starts := rec.count(EventStarted); starts != 3 {
 		t.Errorf("%d processes started, want 3 (the threshold)", starts)
 	}
-	last := errs[len(errs)-1]
+	_, last := p.CallTool(context.Background(), "iso", spec, ToolCall{Name: "crash"})
 	isKind(t, last, ErrCircuitOpen)
 	if !strings.Contains(last.Error(), "exit status 3") {
 		t.Errorf("circuit error %q does not say why", last)

@@ -64,9 +64,8 @@ func TestTunerFollowsCollections(t *testing.T) {
 	ballast := make([]byte, 80<<20) // live past the target
 	ballast[0] = 1
 	settle(37)
-	runtime.KeepAlive(ballast)
-	ballast = nil
-	settle(400) // collected again: small again
+	runtime.KeepAlive(ballast) // the ballast is dead from here
+	settle(400)                // collected again: small again
 
 	tuner.Stop()
 	debug.SetGCPercent(90)

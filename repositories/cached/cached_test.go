@@ -43,6 +43,7 @@ func openSQLite(t *testing.T) *sqlstore.Store {
 }
 
 func TestCachedSQLiteConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) repositories.Store {
 		s, err := cached.Wrap(openSQLite(t), cached.DefaultTTL, time.Now)
 		require.NoError(t, err)
@@ -51,6 +52,7 @@ func TestCachedSQLiteConformance(t *testing.T) {
 }
 
 func TestWrapRefusesLongLifetimes(t *testing.T) {
+	t.Parallel()
 	for _, ttl := range []time.Duration{0, -time.Millisecond, time.Second, time.Minute} {
 		_, err := cached.Wrap(openSQLite(t), ttl, time.Now)
 		assert.Error(t, err, ttl)
@@ -80,6 +82,7 @@ func newCachedWithOneServer(t *testing.T) (repositories.Store, *clock, *cached.S
 // TestOwnWritesAreSeenAtOnceOthersWithinTheLifetime: the wrapped store is one
 // instance; writes made straight on the inner store are another instance's.
 func TestOwnWritesAreSeenAtOnceOthersWithinTheLifetime(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	inner, clk, s, cfg := newCachedWithOneServer(t)
 	now := time.Now().UTC()
@@ -151,6 +154,7 @@ func (b blockingServers) List(ctx context.Context, configID string) ([]models.Se
 // TestReadRacingAWriteDoesNotInstallTheOldState: a read that began before a
 // write and ends after it must not leave its old value in the cache.
 func TestReadRacingAWriteDoesNotInstallTheOldState(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	inner := &blockingStore{Store: openSQLite(t)}
 	s, err := cached.Wrap(inner, 500*time.Millisecond, time.Now)
@@ -178,6 +182,7 @@ func TestReadRacingAWriteDoesNotInstallTheOldState(t *testing.T) {
 // Recording key use (once a second while keys verify) must not empty the
 // cache of the hottest read each time; any other write still does.
 func TestRecordingKeyUseKeepsTheCache(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	inner, _, s, cfg := newCachedWithOneServer(t)
 	now := time.Now().UTC()

@@ -21,6 +21,7 @@ import (
 // Dangling references need a database written with foreign keys off, which
 // the repositories never do: each backend's own switch writes them here.
 func TestIntegrityFindsDanglingReferences(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "gateway.db")
 		s, err := sqlstore.OpenSQLite(context.Background(), path)

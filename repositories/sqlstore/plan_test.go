@@ -15,6 +15,7 @@ import (
 // A batch of a user's keys is read in index order: sorting all the user's
 // keys for every batch made a listing of 50,000 keys take ten times as long.
 func TestKeyBatchesNeedNoSort(t *testing.T) {
+	t.Parallel()
 	s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "plan.db"))
 	require.NoError(t, err)
 	defer s.Close()

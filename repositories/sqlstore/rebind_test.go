@@ -7,6 +7,7 @@ import (
 )
 
 func TestRebindDollar(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{`SELECT 1`, `SELECT 1`},
 		{`SELECT a FROM t WHERE id = ? OR name = ?`, `SELECT a FROM t WHERE id = $1 OR name = $2`},

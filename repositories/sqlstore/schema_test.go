@@ -18,6 +18,7 @@ import (
 
 // Every migration exists for both engines, under the same version and name.
 func TestMigrationsExistForEveryDialect(t *testing.T) {
+	t.Parallel()
 	names := func(dir string) []string {
 		entries, err := fs.ReadDir(os.DirFS("migrations"), dir)
 		require.NoError(t, err)
@@ -34,6 +35,7 @@ func TestMigrationsExistForEveryDialect(t *testing.T) {
 
 // After migration both engines have the same tables, columns and indexes.
 func TestSchemasMatchAcrossBackends(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "gateway.db")
 	s, err := sqlstore.OpenSQLite(ctx, path)

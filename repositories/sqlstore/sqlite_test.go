@@ -9,5 +9,6 @@ import (
 )
 
 func TestSQLiteConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) repositories.Store { return sqltest.NewSQLite(t) })
 }

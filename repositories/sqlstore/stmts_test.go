@@ -14,6 +14,7 @@ import (
 // TestPrincipalStatementIsPreparedOnce: the key verification's query, run on
 // every gateway request, is compiled once and reused, not per call.
 func TestPrincipalStatementIsPreparedOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "gateway.db"))
 	require.NoError(t, err)

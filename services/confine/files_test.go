@@ -16,6 +16,7 @@ import (
 )
 
 func TestDataDirConfinesNames(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	d, err := confine.NewDataDir(filepath.Join(root, "data"))
 	require.NoError(t, err)
@@ -60,6 +61,7 @@ func TestDataDirConfinesNames(t *testing.T) {
 }
 
 func TestDataDirNeverReplacesTheGatewaysOwnFiles(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	configPath, db := filepath.Join(root, "enkrypt_mcp_config.json"), filepath.Join(root, "gateway.db")
 	require.NoError(t, os.WriteFile(configPath, []byte(`{"admin_apikey":"k"}`), 0o600))
@@ -143,6 +145,7 @@ var ownNames = []string{"gateway.db", "gateway.db-wal", "gateway.db-shm", "./gat
 // opening and closing a file SQLite holds open in the same process drops its
 // locks, and the write-ahead log can then be deleted under a live server.
 func TestDataDirNeverReadsTheGatewaysOwnFiles(t *testing.T) {
+	t.Parallel()
 	root, own := ownLayout(t)
 	d, err := confine.NewDataDir(root, own...)
 	require.NoError(t, err)
@@ -188,6 +191,7 @@ func TestLocalFilesResolveAgainstTheCurrentDirectoryAndRefuseOwnFiles(t *testing
 
 // A FIFO is never opened (an open would wait for a writer forever).
 func TestReadRefusesAFIFOWithoutBlocking(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	require.NoError(t, syscall.Mkfifo(filepath.Join(root, "pipe.json"), 0o600))
 	d, err := confine.NewDataDir(root)
@@ -214,6 +218,7 @@ func TestReadRefusesAFIFOWithoutBlocking(t *testing.T) {
 
 // A name the file system refuses leaves no directory behind.
 func TestTooLongNameLeavesNoDirectory(t *testing.T) {
+	t.Parallel()
 	d, err := confine.NewDataDir(t.TempDir())
 	require.NoError(t, err)
 	_, err = d.WriteFile("output_file", "a/b/"+strings.Repeat("x", 256), []byte("{}"))

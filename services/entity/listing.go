@@ -10,6 +10,10 @@ import (
 // cost of a query, few enough that memory does not grow with the list.
 const ListBatch = 500
 
+// Page is the part of a list a caller asks for (limit and offset), as the
+// store takes it: the controllers name it here, without importing the store.
+type Page = repositories.Page
+
 // Listing is a list in creation order, read batch by batch as it is consumed,
 // so that the longest list costs the memory of one batch and holds a store
 // connection only while a batch is read. Total is counted when the listing is

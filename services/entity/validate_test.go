@@ -12,6 +12,7 @@ import (
 )
 
 func TestCleanName(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want, err string }{
 		{"  my-config ", "my-config", ""},
 		{"名前", "名前", ""},
@@ -44,6 +45,7 @@ func TestCleanName(t *testing.T) {
 }
 
 func TestCleanEmail(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Alice@Example.COM":            "alice@example.com",
 		"  bob@example.org ":           "bob@example.org",

@@ -9,6 +9,7 @@ import (
 )
 
 func TestInvalidIssuesListsEveryIssueOfAShortReport(t *testing.T) {
+	t.Parallel()
 	e := InvalidIssues([]string{"a is missing", "b is bad"})
 	assert.Equal(t, KindInvalid, e.Kind)
 	assert.Equal(t, "a is missing; b is bad", e.Message)
@@ -16,6 +17,7 @@ func TestInvalidIssuesListsEveryIssueOfAShortReport(t *testing.T) {
 }
 
 func TestInvalidIssuesCapsALongReport(t *testing.T) {
+	t.Parallel()
 	issues := make([]string, 100_000)
 	for i := range issues {
 		issues[i] = fmt.Sprintf("row %d is bad", i)

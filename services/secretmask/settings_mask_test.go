@@ -9,6 +9,7 @@ import (
 )
 
 func TestMaskSecretsHidesCredentialsAtAnyDepth(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-value-abcdef-9876"
 	for _, tc := range []struct{ name, in, want string }{
 		{"snake case", `{"api_key": "` + secret + `"}`, `{"api_key": "****9876"}`},

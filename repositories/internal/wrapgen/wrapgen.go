@@ -135,7 +135,7 @@ func (p *pkg) repositories() ([]repository, error) {
 	for _, field := range root.Methods.List {
 		fn, ok := field.Type.(*ast.FuncType)
 		if !ok || len(field.Names) != 1 {
-			return nil, fmt.Errorf("Repos: only methods are supported, not embedded interfaces")
+			return nil, fmt.Errorf("interface Repos: only methods are supported, not embedded interfaces")
 		}
 		accessor := field.Names[0].Name
 		var iface string
@@ -146,7 +146,7 @@ func (p *pkg) repositories() ([]repository, error) {
 		}
 		it, ok := p.interfaces[iface]
 		if !ok {
-			return nil, fmt.Errorf("Repos.%s must take nothing and return an interface of package repositories", accessor)
+			return nil, fmt.Errorf("method Repos.%s must take nothing and return an interface of package repositories", accessor)
 		}
 		r := repository{Accessor: accessor, Interface: iface, Type: lowerCamel(accessor), Op: snake(accessor)}
 		for _, mf := range it.Methods.List {

@@ -30,6 +30,7 @@ import (
 	"github.com/securemcp/gateway/repositories/cached"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -71,7 +72,7 @@ func newStack(tb testing.TB, backend sqltest.Backend, n int) *stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := services.New(store, files, entity.SystemClock)
+	svc := services.New(store, files, entity.SystemClock, sealing.NewEphemeralSealer())
 	tb.Cleanup(func() { _ = svc.Close() })
 	gin.SetMode(gin.ReleaseMode)
 	s := &stack{svc: svc, pop: pop, router: controllers.NewHandler(controllers.Deps{
@@ -250,7 +251,7 @@ func BenchmarkBackupRestore(b *testing.B) {
 				s := newStack(b, backend, n)
 				b.Run("backup", func(b *testing.B) {
 					for b.Loop() {
-						if _, err := s.svc.System.Backup(ctx, "bench-backup.json"); err != nil {
+						if _, err := s.svc.System.Backup(ctx, "bench-backup.json", false); err != nil {
 							b.Fatal(err)
 						}
 					}

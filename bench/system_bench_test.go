@@ -9,7 +9,9 @@ import (
 
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services/confine"
+	"github.com/securemcp/gateway/services/sealed"
 	"github.com/securemcp/gateway/services/system"
 )
 
@@ -27,7 +29,7 @@ func BenchmarkHealthAndReset(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				sys := system.NewSystemService(store, files, time.Now)
+				sys := system.NewSystemService(store, files, time.Now, sealed.New(sealing.NewEphemeralSealer()))
 				populate := func() {
 					if _, err := storetest.Populate(ctx, store, n); err != nil {
 						b.Fatal(err)

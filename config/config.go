@@ -15,6 +15,8 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/securemcp/gateway/sealing"
 )
 
 // Setting keys: the config file's JSON keys, and SMG_<UPPER> in the environment
@@ -119,8 +121,12 @@ func (s Settings) PIDDir() string { return filepath.Join(s.DataDir, "gateway.pid
 // clients read them.
 func (s Settings) OwnFiles() []string {
 	db := s.SQLitePath()
-	return []string{s.ConfigPath, db, db + "-wal", db + "-shm", db + "-journal", s.PIDDir()}
+	return []string{s.ConfigPath, db, db + "-wal", db + "-shm", db + "-journal", s.PIDDir(), s.SecretKeyPath()}
 }
+
+// SecretKeyPath is the key file that seals the store's secrets when
+// SMG_SECRET_KEY is not set: beside the config file.
+func (s Settings) SecretKeyPath() string { return sealing.KeyFileBeside(s.ConfigPath) }
 
 // DefaultConfigPath is ~/.enkrypt/enkrypt_mcp_config.json, as in the original system.
 func DefaultConfigPath() (string, error) {

@@ -219,7 +219,7 @@ func TestServerRoutes(t *testing.T) {
 			"tools": map[string]any{"git_log": map[string]any{}}, "description": "Git",
 			"input_guardrails_policy": map[string]any{"enabled": true, "policy_name": "strict", "block": []string{"pii"}},
 		}))
-		assert.Equal(t, map[string]any{"GIT_DIR": "/repo"}, res.data()["config"].(map[string]any)["env"])
+		assert.Equal(t, map[string]any{"GIT_DIR": "****"}, res.data()["config"].(map[string]any)["env"], "env values are masked")
 		list := h.must(http.StatusOK, h.do("GET", base, nil)).list()
 		require.Len(t, list, 2)
 		assert.Equal(t, map[string]any{"server_name": "git", "description": "Git", "command": "uvx", "args": []any{"mcp-server-git"},
@@ -232,7 +232,7 @@ func TestServerRoutes(t *testing.T) {
 		assert.Equal(t, []any{}, cfg["args"], "an empty array replaces")
 		assert.Equal(t, "", res.data()["description"], "an empty string replaces")
 		assert.Equal(t, "uvx", cfg["command"], "absent fields keep their value")
-		assert.Equal(t, map[string]any{"GIT_DIR": "/repo"}, cfg["env"])
+		assert.Equal(t, map[string]any{"GIT_DIR": "****"}, cfg["env"])
 		got := h.must(http.StatusOK, h.do("GET", base+"/git", nil))
 		assert.Equal(t, res.data()["config"], got.data()["config"])
 		assertError(t, h.do("PUT", base+"/git", `{}`), 400, "invalid", "at least one")

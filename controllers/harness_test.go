@@ -24,6 +24,7 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -78,7 +79,7 @@ func newHarnessOn(t testing.TB, open func(testing.TB) *sqlstore.Store, decorate 
 	dataDir := filepath.Join(dir, "data")
 	files, err := confine.NewDataDir(dataDir)
 	require.NoError(t, err)
-	svc := services.New(store, files, entity.SystemClock)
+	svc := services.New(store, files, entity.SystemClock, sealing.NewEphemeralSealer())
 	t.Cleanup(func() { _ = svc.Close() }) // before the store closes: cleanups run last-in first-out
 	pool, err := upstream.New(upstream.Options{Logger: suiteLog})
 	require.NoError(t, err)

@@ -38,10 +38,11 @@ func maskedOAuth() map[string]any {
 	return m
 }
 
-// storedOAuth reads a server's oauth_config as stored, through a backup.
+// storedOAuth reads a server's oauth_config as stored, through a backup with
+// its secrets in clear.
 func (h *harness) storedOAuth(name string) map[string]any {
 	h.t.Helper()
-	h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", map[string]string{"output_file": "peek.json"}))
+	h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", map[string]any{"output_file": "peek.json", "include_secrets": true}))
 	data, err := os.ReadFile(filepath.Join(h.dataDir, "peek.json"))
 	require.NoError(h.t, err)
 	var doc struct {
@@ -114,7 +115,8 @@ func TestServerOAuthConfig(t *testing.T) {
 			assert.NotContains(t, string(res.Raw), "a-new-client-secret-0000")
 			data, err := os.ReadFile(filepath.Join(h.dataDir, "cfg.json"))
 			require.NoError(t, err)
-			assert.Contains(t, string(data), "a-new-client-secret-0000", "the file imports as it was")
+			assert.NotContains(t, string(data), "a-new-client-secret-0000", "the file holds the secrets sealed")
+			assert.Contains(t, string(data), `"OAUTH_CLIENT_SECRET": "smgsealed:v1:`)
 			h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/import", map[string]string{"config_name": "again", "input_file": "cfg.json"}))
 			assert.Equal(t, "a-new-client-secret-0000", h.storedOAuth("remote")["OAUTH_CLIENT_SECRET"])
 			copied := h.must(http.StatusOK, h.do("GET", "/api/v1/configs/again/servers/remote", nil))

@@ -69,7 +69,7 @@ func (h *SystemController) Health(c *gin.Context) {
 //
 //	@Summary		Back up everything
 //	@ID				backupSystem
-//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document (named admin keys are credentials of this API, not state: they are never in a backup), atomically with mode 0600, to a file of the data directory. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
+//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document (named admin keys are credentials of this API, not state: they are never in a backup), atomically with mode 0600, to a file of the data directory. Env values, oauth_config and settings secrets are in it sealed with the store's secret key (a restore needs the same key); with include_secrets they are written in clear, and the answer says so (secrets_included, warning). A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -88,7 +88,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 	if !h.bind(c, &req) {
 		return
 	}
-	r, err := h.svc.Backup(c.Request.Context(), req.OutputFile)
+	r, err := h.svc.Backup(c.Request.Context(), req.OutputFile, req.IncludeSecrets)
 	h.reply(c, err, http.StatusOK, "Backup written successfully", models.NewBackupData(r))
 }
 

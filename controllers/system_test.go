@@ -154,6 +154,49 @@ func TestSystemBackupAndRestore(t *testing.T) {
 	}
 }
 
+// TestSystemBackupSecrets backs up sealed by default, in clear on request
+// (and says so), and refuses to restore values sealed under another key.
+func TestSystemBackupSecrets(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	const token = "ghp_backup0123456789abcdefghijklmnopqrs"
+	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs", map[string]string{"config_name": "cfg"}))
+	h.must(http.StatusCreated, h.do("POST", "/api/v1/configs/cfg/servers", map[string]any{
+		"server_name": "gh", "server_command": "npx", "env": map[string]string{"GITHUB_TOKEN": token}}))
+
+	sealed := h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", `{"output_file": "sealed.json"}`))
+	assert.Equal(t, false, sealed.data()["secrets_included"])
+	assert.NotContains(t, sealed.data(), "warning")
+	data, err := os.ReadFile(filepath.Join(h.dataDir, "sealed.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), token)
+	assert.Contains(t, string(data), `"GITHUB_TOKEN": "smgsealed:v1:`)
+
+	clear := h.must(http.StatusOK, h.do("POST", "/api/v1/system/backup", `{"output_file": "clear.json", "include_secrets": true}`))
+	assert.Equal(t, true, clear.data()["secrets_included"])
+	assert.Equal(t, models.BackupSecretsWarning, clear.data()["warning"])
+	assert.NotContains(t, string(clear.Raw), token, "the answer itself holds no secret")
+	data, err = os.ReadFile(filepath.Join(h.dataDir, "clear.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"GITHUB_TOKEN": "`+token+`"`)
+	info, err := os.Stat(filepath.Join(h.dataDir, "clear.json"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	// A value sealed under a key this store does not have: 400, nothing changes.
+	foreign := strings.Replace(string(data), token, "smgsealed:v1:0123456789ab:"+strings.Repeat("A", 60), 1)
+	require.NoError(t, os.WriteFile(filepath.Join(h.dataDir, "foreign.json"), []byte(foreign), 0o600))
+	h.must(http.StatusOK, h.do("PUT", "/api/v1/configs/cfg/servers/gh", `{"description": "after the backup"}`))
+	assertError(t, h.do("POST", "/api/v1/system/restore", `{"input_file": "foreign.json"}`), 400, "invalid",
+		`server "gh" env`, "0123456789ab", "sealed with another secret key")
+	got := h.must(http.StatusOK, h.do("GET", "/api/v1/configs/cfg/servers/gh", nil))
+	assert.Equal(t, "after the backup", got.data()["description"], "the refused restore changed nothing")
+
+	h.must(http.StatusOK, h.do("POST", "/api/v1/system/restore", `{"input_file": "sealed.json"}`))
+	got = h.must(http.StatusOK, h.do("GET", "/api/v1/configs/cfg/servers/gh", nil))
+	assert.Equal(t, "ghp_…pqrs", got.data()["config"].(map[string]any)["env"].(map[string]any)["GITHUB_TOKEN"], "the same key restores")
+}
+
 func TestSystemBackupBadInput(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -171,6 +214,7 @@ func TestSystemBackupBadInput(t *testing.T) {
 		{"nested escape", `{"output_file": "a/../../outside.json"}`, 400, "invalid", "inside the data directory"},
 		{"absolute path", `{"output_file": "/etc/cron.d/x"}`, 400, "invalid", "inside the data directory"},
 		{"huge body", `{"output_file": "` + strings.Repeat("x", 2<<20) + `"}`, 413, "payload_too_large", "limit"},
+		{"include_secrets not a boolean", `{"output_file": "b.json", "include_secrets": "yes"}`, 400, "invalid", "include_secrets"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

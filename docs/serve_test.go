@@ -18,6 +18,7 @@ import (
 	"github.com/securemcp/gateway/controllers"
 	"github.com/securemcp/gateway/docs"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -31,7 +32,7 @@ func newRouter(t *testing.T) *gin.Engine {
 	require.NoError(t, err)
 	return controllers.NewRouter(controllers.Deps{
 		Log: zap.NewNop(), AdminKeys: staticKey("test-admin-key"), MaxBodyBytes: 1 << 20, Version: "test",
-		Services: services.New(sqltest.NewSQLite(t), files, entity.SystemClock), Docs: docs.Register,
+		Services: services.New(sqltest.NewSQLite(t), files, entity.SystemClock, sealing.NewEphemeralSealer()), Docs: docs.Register,
 	})
 }
 

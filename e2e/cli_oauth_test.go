@@ -34,15 +34,27 @@ func testCLIServerOAuthConfig(t *testing.T, h *cliHome) {
 			fail: "invalid", detail: "--oauth-config must be a JSON object, not null"},
 	})
 
-	// The export file and the backup hold the secret, kept through the update.
+	// The export file and the backup hold the secret sealed, kept through
+	// the update; a backup with --include-secrets holds it in clear.
 	h.must("config", "export", "--config-name", "c1", "--output-file", "c1.json")
 	h.must("system", "backup", "--output-file", "b.json")
 	for _, name := range []string{"c1.json", "b.json"} {
 		data, err := os.ReadFile(filepath.Join(h.workDir, name))
 		require.NoError(t, err)
-		assert.Contains(t, string(data), secret, name)
+		assert.NotContains(t, string(data), secret, name)
+		assert.Contains(t, string(data), `"OAUTH_CLIENT_SECRET": "smgsealed:v1:`, name)
 		assert.Contains(t, string(data), `"OAUTH_SCOPE": "read"`, name)
 	}
+	res := h.run("system", "backup", "--output-file", "clear.json", "--include-secrets")
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Equal(t, true, at(t, decodeDoc(t, res.stdout)["data"], "secrets_included"))
+	assert.Contains(t, res.stderr, "in clear", "the command says so")
+	data, err := os.ReadFile(filepath.Join(h.workDir, "clear.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), secret)
+	info, err := os.Stat(filepath.Join(h.workDir, "clear.json"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 	removed := h.must(append(args("config update-server", ident...), "--oauth-config", "{}")...)
 	assert.NotContains(t, removed.(map[string]any), "oauth_config", "{} removes it")
 	h.must("system", "restore", "--input-file", "b.json")

@@ -13,10 +13,13 @@ import (
 	"github.com/securemcp/gateway/models"
 )
 
-// ServerLookup finds a server of a configuration named by id or name, and
-// the servers whose tool definitions wait for approval.
+// ServerLookup finds a server of a configuration named by id or name, as
+// stored (its env sealed) with the id of its configuration, opens its env
+// to start it, and lists the servers whose tool definitions wait for
+// approval.
 type ServerLookup interface {
-	GetServer(ctx context.Context, config, server string) (models.Server, error)
+	ServerToStart(ctx context.Context, config, server string) (string, models.Server, error)
+	EnvOpener
 	PendingTools(ctx context.Context) ([]models.PendingServerTools, error)
 }
 
@@ -98,12 +101,12 @@ func (a *Admin) ProcessStates() map[string]int {
 // reaches it. A server that fails is a result (with its error), not an error:
 // errors are for a configuration or server that does not exist.
 func (a *Admin) Discover(ctx context.Context, config, server string) (Discovery, error) {
-	s, err := a.servers.GetServer(ctx, config, server)
+	configID, s, err := a.servers.ServerToStart(ctx, config, server)
 	if err != nil {
 		return Discovery{}, err
 	}
 	start := time.Now()
-	tools, err := a.pool.Discover(ctx, Spec(s))
+	tools, err := a.pool.Discover(ctx, sealedSpec(a.servers, configID, s))
 	d := Discovery{Server: s.Name, Tools: tools, Took: time.Since(start)}
 	if err != nil {
 		d.Tools = nil

@@ -12,9 +12,12 @@ import (
 
 // ServerCommand is the launch configuration of an MCP server.
 type ServerCommand struct {
-	Command string    `json:"command" example:"npx"`
-	Args    Strings   `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
-	Env     StringMap `json:"env" swaggertype:"object,string"`
+	Command string  `json:"command" example:"npx"`
+	Args    Strings `json:"args" swaggertype:"array,string" example:"-y,@modelcontextprotocol/server-github"`
+	// Env is the server's own environment. Its values are secrets: sealed
+	// in the store, export files and backups, masked in every response
+	// ("ghp_…abcd", "****abcd", "****").
+	Env StringMap `json:"env" swaggertype:"object,string"`
 }
 
 // ServerSpec is a server as exchanged in documents (export, import, backup):
@@ -36,8 +39,8 @@ type ServerSpec struct {
 	// in the original system's shape (enabled, is_remote, OAUTH_CLIENT_ID,
 	// OAUTH_CLIENT_SECRET, OAUTH_SCOPE, OAUTH_TOKEN_URL, …); absent when the
 	// server has none. API responses mask its secrets (client secret, tokens,
-	// authorization headers) as "****" and the last four characters; export
-	// files and backups hold them as stored.
+	// authorization headers) as "****" and the last four characters; the
+	// store, export files and backups hold them sealed.
 	OAuthConfig JSONObject `json:"oauth_config,omitempty" swaggertype:"object"`
 	// ToolPins are the tool definitions the gateway trusts (pinned at the
 	// first discovery or by an admin's approval) and those waiting for
@@ -243,11 +246,13 @@ func (r AddServerRequest) Server() Server {
 // UpdateServerRequest is the body of PUT /configs/{config}/servers/{server}; a
 // present field replaces the stored value.
 type UpdateServerRequest struct {
-	ServerCommand *string     `json:"server_command" extensions:"x-nullable" example:"uvx"`
-	Args          *Strings    `json:"args" swaggertype:"array,string" extensions:"x-nullable" example:"mcp-server-git"`
-	Env           *StringMap  `json:"env" swaggertype:"object,string" extensions:"x-nullable"`
-	Tools         *JSONObject `json:"tools" swaggertype:"object" extensions:"x-nullable"`
-	Description   *string     `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
+	ServerCommand *string  `json:"server_command" extensions:"x-nullable" example:"uvx"`
+	Args          *Strings `json:"args" swaggertype:"array,string" extensions:"x-nullable" example:"mcp-server-git"`
+	// Env replaces the server's env; a value sent back as a response masked
+	// it keeps the stored value.
+	Env         *StringMap  `json:"env" swaggertype:"object,string" extensions:"x-nullable"`
+	Tools       *JSONObject `json:"tools" swaggertype:"object" extensions:"x-nullable"`
+	Description *string     `json:"description" extensions:"x-nullable" example:"Git MCP Server"`
 	// SharedProcess switches between one process per user and project
 	// (false) and one per configuration (true); running processes of the
 	// old kind drain and stop.

@@ -21,6 +21,10 @@ type SystemHealthData struct {
 // BackupRequest is the body of POST /api/v1/system/backup.
 type BackupRequest struct {
 	OutputFile string `json:"output_file" example:"backups/gateway-2026-01-01.json" validate:"required"`
+	// IncludeSecrets writes env values, oauth_config and settings secrets in
+	// clear rather than sealed with the store's secret key (for a move to a
+	// store with another key). The file is still mode 0600; guard it.
+	IncludeSecrets bool `json:"include_secrets" example:"false"`
 }
 
 // BackupData describes a written backup.
@@ -36,7 +40,16 @@ type BackupData struct {
 	SchemaVersion int          `json:"schema_version" example:"1"`
 	CreatedAt     time.Time    `json:"created_at" format:"date-time" example:"2026-01-01T00:00:00Z"`
 	Counts        BackupCounts `json:"counts"`
+	// SecretsIncluded says whether the file holds the secrets in clear
+	// (include_secrets); otherwise they are sealed and restore needs the same
+	// secret key.
+	SecretsIncluded bool `json:"secrets_included" example:"false"`
+	// Warning is set when the secrets are in clear.
+	Warning string `json:"warning,omitempty" example:"the backup holds secrets in clear: keep it private"`
 }
+
+// BackupSecretsWarning is the warning of a backup with its secrets in clear.
+const BackupSecretsWarning = "the backup holds the secrets (env values, oauth_config and settings credentials) in clear, in a file of mode 0600: keep it private and delete it once used"
 
 // RestoreRequest is the body of POST /api/v1/system/restore; backup_file is an
 // alias of input_file.
@@ -114,8 +127,12 @@ func (d SystemHealthData) Message() string {
 
 // NewBackupData describes a written backup.
 func NewBackupData(r BackupResult) BackupData {
-	return BackupData{File: r.File, Path: r.Path, Size: r.Bytes, Bytes: r.Bytes, SHA256: r.SHA256, Format: BackupFormat,
-		SchemaVersion: BackupSchemaVersion, CreatedAt: r.CreatedAt, Counts: r.Counts}
+	d := BackupData{File: r.File, Path: r.Path, Size: r.Bytes, Bytes: r.Bytes, SHA256: r.SHA256, Format: BackupFormat,
+		SchemaVersion: BackupSchemaVersion, CreatedAt: r.CreatedAt, Counts: r.Counts, SecretsIncluded: r.SecretsIncluded}
+	if r.SecretsIncluded {
+		d.Warning = BackupSecretsWarning
+	}
+	return d
 }
 
 // NewRestoreData describes a completed restore or import.
@@ -135,4 +152,20 @@ func NewEnkryptAPIKeyData(st EnkryptKeyStatus) EnkryptAPIKeyData {
 	}
 	masked, at := st.Masked, st.UpdatedAt
 	return EnkryptAPIKeyData{EnkryptAPIKey: &masked, Configured: true, UpdatedAt: &at}
+}
+
+// KeyRotation describes a rotation of the secret key.
+type KeyRotation struct {
+	// KeyID is the id of the key that now seals the stored secrets.
+	KeyID string `json:"key_id" example:"3f9a0c6e21b4"`
+	// PreviousKeyID is the id of the key it replaced ("" when the keys
+	// come from the environment, where the operator chose them).
+	PreviousKeyID string `json:"previous_key_id,omitempty" example:"b3f915a39b7f"`
+	// Source is where the keys are: the key file's path or SMG_SECRET_KEY.
+	Source string `json:"source" example:"/home/user/.enkrypt/secret.key"`
+	// KeyFile is the rewritten key file (with a key file).
+	KeyFile string `json:"key_file,omitempty" example:"/home/user/.enkrypt/secret.key"`
+	// Resealed counts the servers and settings whose secrets were sealed anew.
+	Resealed int    `json:"resealed" example:"3"`
+	Note     string `json:"note,omitempty"`
 }

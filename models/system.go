@@ -25,6 +25,8 @@ type BackupResult struct {
 	SHA256    string
 	CreatedAt time.Time
 	Counts    BackupCounts
+	// SecretsIncluded is set when the backup holds the secrets in clear.
+	SecretsIncluded bool
 }
 
 // RestoreResult describes a completed restore or import.

@@ -221,3 +221,14 @@ func (k *sealKey) additional(aad string) []byte {
 	b = append(b, k.prefix...)
 	return append(b, aad...)
 }
+
+// NewEphemeralSealer returns a Sealer of a fresh random key that nothing
+// keeps: what it seals opens only with this Sealer, in this process. For
+// tests and stores that do not outlive the process.
+func NewEphemeralSealer() *Sealer {
+	s, err := NewSealer(GenerateKey())
+	if err != nil {
+		panic(err) // a generated key is always a key
+	}
+	return s
+}

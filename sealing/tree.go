@@ -1,6 +1,7 @@
 package sealing
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -113,8 +114,11 @@ func pointerOrRoot(p Path) string {
 
 // asString reads strings of any string type.
 func asString(v any) (string, bool) {
-	if s, ok := v.(string); ok {
-		return s, true
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case json.Number:
+		return "", false // a number kept in its text: not a string to seal or mask
 	}
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
 		return rv.String(), true

@@ -9,6 +9,7 @@ import (
 
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/storetest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -31,7 +32,7 @@ func BenchmarkVerify(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			svc := services.New(store, files, entity.SystemClock)
+			svc := services.New(store, files, entity.SystemClock, sealing.NewEphemeralSealer())
 			b.Cleanup(func() { _ = svc.Close() })
 			// Real keys for users spread over the table.
 			secrets := make([]string, 0, 16)

@@ -15,6 +15,7 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
 	"github.com/securemcp/gateway/repositories/timed"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/confine"
@@ -96,7 +97,7 @@ func newKeyCoreOn(t *testing.T, b sqltest.Backend) *keyCore {
 	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := newFakeClock()
-	svc := services.New(store, files, clock.Now)
+	svc := services.New(store, files, clock.Now, sealing.NewEphemeralSealer())
 	t.Cleanup(func() { _ = svc.Close() })
 	ctx := context.Background()
 	_, err = svc.Configs.Create(ctx, "cfg")
@@ -287,7 +288,7 @@ func TestVerifyRefusalReasons(t *testing.T) {
 				key := k.generate(t, "")
 				files, err := confine.NewDataDir(t.TempDir())
 				require.NoError(t, err)
-				svc := services.New(losingStore{Store: k.store, gone: tc.gone}, files, k.clock.Now)
+				svc := services.New(losingStore{Store: k.store, gone: tc.gone}, files, k.clock.Now, sealing.NewEphemeralSealer())
 				_, err = svc.APIKeys.Verify(ctx, key.Secret)
 				assertRefused(t, err, tc.reason)
 				require.NoError(t, svc.Close())
@@ -378,7 +379,7 @@ func TestVerifySeesChangesMadeByAnotherInstance(t *testing.T) {
 		// A second instance on the same database.
 		files, err := confine.NewDataDir(t.TempDir())
 		require.NoError(t, err)
-		svc2 := services.New(k.other, files, k.clock.Now)
+		svc2 := services.New(k.other, files, k.clock.Now, sealing.NewEphemeralSealer())
 		t.Cleanup(func() { _ = svc2.Close() })
 
 		_, err = svc2.APIKeys.Verify(ctx, key.Secret)
@@ -444,7 +445,7 @@ func TestConfigurationVanishingBetweenReadsIsNoConfiguration(t *testing.T) {
 	key := k.generate(t, "")
 	files, err := confine.NewDataDir(t.TempDir())
 	require.NoError(t, err)
-	svc := services.New(vanishedConfigStore{k.store}, files, k.clock.Now)
+	svc := services.New(vanishedConfigStore{k.store}, files, k.clock.Now, sealing.NewEphemeralSealer())
 	t.Cleanup(func() { _ = svc.Close() })
 
 	p, err := svc.Projects.Get(ctx, "p")

@@ -122,7 +122,7 @@ func TestBackupCoversEveryRepository(t *testing.T) {
 			require.NotZero(t, reflect.ValueOf(v).Len(), "the seeded state has no %s: the round trip would prove nothing", name)
 			before[name] = v
 		}
-		_, err := c.svc.System.Backup(ctx, "coverage.json")
+		_, err := c.svc.System.Backup(ctx, "coverage.json", false)
 		require.NoError(t, err)
 		_, err = c.svc.System.Reset(ctx, true)
 		require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
@@ -36,7 +37,7 @@ func newCoreOn(t *testing.T, open func(testing.TB) *sqlstore.Store) (*services.S
 	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
-	return services.New(store, files, clock), store
+	return services.New(store, files, clock, sealing.NewEphemeralSealer()), store
 }
 
 // onEveryBackend runs a test against services over each available backend

@@ -206,7 +206,7 @@ func TestImportEnkryptRefusesToOverwriteUnlessAsked(t *testing.T) {
 
 	backup, err := os.ReadFile(fixturePath)
 	require.NoError(t, err)
-	res, err := c.svc.System.Backup(ctx, "ours.json")
+	res, err := c.svc.System.Backup(ctx, "ours.json", false)
 	require.NoError(t, err)
 	ours, err := os.ReadFile(res.Path)
 	require.NoError(t, err)

@@ -262,7 +262,7 @@ func TestImportOfTheOriginalsOwnFiles(t *testing.T) {
 			assert.Equal(t, access.ReasonMalformed, access.RefusalReason(err))
 
 			t.Run("and a backup of it restores with the reason", func(t *testing.T) {
-				_, err := c.svc.System.Backup(ctx, "after-import.json")
+				_, err := c.svc.System.Backup(ctx, "after-import.json", false)
 				require.NoError(t, err)
 				_, err = c.svc.System.Reset(ctx, true)
 				require.NoError(t, err)

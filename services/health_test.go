@@ -14,6 +14,7 @@ import (
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/timed"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -50,7 +51,7 @@ func observed(t *testing.T, c systemCore) (*services.Services, *storeCalls) {
 	calls := &storeCalls{}
 	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
-	return services.New(timed.Wrap(c.store, calls), files, entity.SystemClock), calls
+	return services.New(timed.Wrap(c.store, calls), files, entity.SystemClock, sealing.NewEphemeralSealer()), calls
 }
 
 // assertNoWholeStoreRead fails on any call that reads rows one by one
@@ -174,7 +175,7 @@ func TestReadyPingsWithAShortDeadline(t *testing.T) {
 	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
 	store := &deadlineStore{Store: c.store}
-	svc := services.New(store, files, entity.SystemClock)
+	svc := services.New(store, files, entity.SystemClock, sealing.NewEphemeralSealer())
 	before := time.Now()
 	require.NoError(t, svc.System.Ready(context.Background()))
 	require.True(t, store.hasOne, "a probe without a deadline could hang on a stuck database")

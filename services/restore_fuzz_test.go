@@ -9,6 +9,7 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -25,7 +26,7 @@ func FuzzRestoreDocument(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := services.New(sqltest.NewSQLite(f), files, entity.SystemClock)
+	svc := services.New(sqltest.NewSQLite(f), files, entity.SystemClock, sealing.NewEphemeralSealer())
 	f.Cleanup(func() { _ = svc.Close() })
 	steps := []func() error{
 		func() error { _, err := svc.Configs.Create(ctx, "fz-config"); return err },
@@ -45,7 +46,7 @@ func FuzzRestoreDocument(f *testing.F) {
 			f.Fatal(err)
 		}
 	}
-	if _, err := svc.System.Backup(ctx, "seed.json"); err != nil {
+	if _, err := svc.System.Backup(ctx, "seed.json", false); err != nil {
 		f.Fatal(err)
 	}
 	backup, err := os.ReadFile(filepath.Join(files.Root(), "seed.json"))

@@ -16,6 +16,7 @@ import (
 	"github.com/securemcp/gateway/repositories/cached"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/confine"
@@ -30,7 +31,7 @@ func twoInstances(t *testing.T, b sqltest.Backend) (a, other *services.Services)
 	open := func(s *sqlstore.Store) *services.Services {
 		files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 		require.NoError(t, err)
-		svc := services.New(s, files, entity.SystemClock)
+		svc := services.New(s, files, entity.SystemClock, sealing.NewEphemeralSealer())
 		t.Cleanup(func() { _ = svc.Close() })
 		return svc
 	}
@@ -158,7 +159,7 @@ func TestCurrentServersSeeAnotherInstancesEditAtOnceOnEveryBackend(t *testing.T)
 			open := func(s repositories.Store) *services.Services {
 				files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 				require.NoError(t, err)
-				svc := services.New(s, files, entity.SystemClock)
+				svc := services.New(s, files, entity.SystemClock, sealing.NewEphemeralSealer())
 				t.Cleanup(func() { _ = svc.Close() })
 				return svc
 			}

@@ -7,11 +7,13 @@ import (
 	"errors"
 
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/sealing"
 
 	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/catalog"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
+	"github.com/securemcp/gateway/services/sealed"
 	"github.com/securemcp/gateway/services/system"
 )
 
@@ -27,14 +29,16 @@ type Services struct {
 	AdminKeys *access.AdminKeyService
 }
 
-// New wires every service over one store and data directory.
-func New(store repositories.Store, files confine.Files, now entity.Clock) *Services {
+// New wires every service over one store and data directory. sealer seals
+// the secrets the store keeps (package sealed) with the store's secret key.
+func New(store repositories.Store, files confine.Files, now entity.Clock, sealer *sealing.Sealer) *Services {
 	keys := access.NewAPIKeyService(store, now)
+	secrets := sealed.New(sealer)
 	return &Services{
-		Configs:   catalog.NewConfigService(store, files, now),
-		Projects:  access.NewProjectService(store, files, now),
-		System:    system.NewSystemService(store, files, now),
-		Settings:  system.NewSettingsService(store, now),
+		Configs:   catalog.NewConfigService(store, files, now, secrets),
+		Projects:  access.NewProjectService(store, files, now, secrets),
+		System:    system.NewSystemService(store, files, now, secrets),
+		Settings:  system.NewSettingsService(store, now, secrets),
 		Users:     access.NewUserService(store, keys, now),
 		APIKeys:   keys,
 		AdminKeys: access.NewAdminKeyService(store, now),

@@ -17,6 +17,7 @@ import (
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/repositories/sqlstore"
 	"github.com/securemcp/gateway/repositories/sqlstore/sqltest"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
@@ -48,7 +49,7 @@ func systemCoreOver(t *testing.T, store repositories.Store, dbPath string) syste
 	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
 	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
-	return systemCore{svc: services.New(store, files, clock), store: store, dataDir: files.Root(), dbPath: dbPath}
+	return systemCore{svc: services.New(store, files, clock, sealing.NewEphemeralSealer()), store: store, dataDir: files.Root(), dbPath: dbPath}
 }
 
 // onEverySystemBackend runs test over a fresh core on each available backend.
@@ -64,11 +65,19 @@ func (c systemCore) writeFile(t *testing.T, name string, data []byte) {
 	require.NoError(t, os.WriteFile(filepath.Join(c.dataDir, name), data, 0o600))
 }
 
-// snapshot is the whole state as a backup document, without its creation time.
+// snapshot is the whole state as a backup document with its secrets in
+// clear, without its creation time.
 func (c systemCore) snapshot(t *testing.T) models.BackupDocument {
 	t.Helper()
+	return c.backupDocument(t, true)
+}
+
+// backupDocument is the whole state as a backup document, its secrets in
+// clear or sealed, without its creation time.
+func (c systemCore) backupDocument(t *testing.T, includeSecrets bool) models.BackupDocument {
+	t.Helper()
 	name := "snapshots/" + t.Name() + ".json"
-	_, err := c.svc.System.Backup(context.Background(), strings.ReplaceAll(name, "/", "_"))
+	_, err := c.svc.System.Backup(context.Background(), strings.ReplaceAll(name, "/", "_"), includeSecrets)
 	require.NoError(t, err)
 	data, err := os.ReadFile(filepath.Join(c.dataDir, strings.ReplaceAll(name, "/", "_")))
 	require.NoError(t, err)
@@ -135,7 +144,7 @@ func TestBackupChangeRestoreReturnsTheSnapshot(t *testing.T) {
 		require.Len(t, before.Projects[0].Members, 2)
 		assert.Equal(t, userIDs[1], before.Projects[0].Members[0].UserID, "member order is kept")
 
-		res, err := c.svc.System.Backup(ctx, "backups/full.json")
+		res, err := c.svc.System.Backup(ctx, "backups/full.json", false)
 		require.NoError(t, err)
 		assert.Equal(t, models.BackupCounts{Configs: 2, Servers: 2, Projects: 2, Users: 2, Memberships: 2, APIKeys: 2, Settings: 2}, res.Counts)
 		info, err := os.Stat(res.Path)
@@ -174,7 +183,7 @@ func TestBackupHoldsHashesNeverSecrets(t *testing.T) {
 	t.Parallel()
 	c := newSystemCore(t)
 	seedState(t, c)
-	res, err := c.svc.System.Backup(context.Background(), "b.json")
+	res, err := c.svc.System.Backup(context.Background(), "b.json", false)
 	require.NoError(t, err)
 	data, err := os.ReadFile(res.Path)
 	require.NoError(t, err)
@@ -194,7 +203,7 @@ func TestRestoreRefusesBadDocumentsAndChangesNothing(t *testing.T) {
 	onEverySystemBackend(t, func(t *testing.T, c systemCore) {
 		ctx := context.Background()
 		seedState(t, c)
-		res, err := c.svc.System.Backup(ctx, "good.json")
+		res, err := c.svc.System.Backup(ctx, "good.json", false)
 		require.NoError(t, err)
 		good, err := os.ReadFile(res.Path)
 		require.NoError(t, err)
@@ -379,7 +388,7 @@ func TestHealthUnavailableWhenTheStoreCannotBeReached(t *testing.T) {
 	c := newSystemCore(t)
 	files, err := confine.NewDataDir(c.dataDir)
 	require.NoError(t, err)
-	svc := services.New(unreachable{c.store}, files, entity.SystemClock)
+	svc := services.New(unreachable{c.store}, files, entity.SystemClock, sealing.NewEphemeralSealer())
 	_, err = svc.System.Health(context.Background(), system.HealthCounts)
 	assert.Equal(t, errs.KindUnavailable, errs.KindOf(err))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services"
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/errs"
@@ -95,7 +96,7 @@ func TestForcedUserDeleteIsAllOrNothing(t *testing.T) {
 			writes := 0
 			files, err := confine.NewDataDir(t.TempDir())
 			require.NoError(t, err)
-			svc := services.New(failingStore{Store: k.store, writes: &writes, failAt: failAt}, files, k.clock.Now)
+			svc := services.New(failingStore{Store: k.store, writes: &writes, failAt: failAt}, files, k.clock.Now, sealing.NewEphemeralSealer())
 			_, err = svc.Users.Delete(ctx, "alice@example.com", true)
 			require.ErrorIs(t, err, errInjected, "write %d", failAt)
 			assert.Equal(t, errs.KindInternal, errs.KindOf(err))

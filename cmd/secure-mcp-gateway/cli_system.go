@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -48,12 +49,17 @@ func systemHealthCheck() *cobra.Command {
 
 func systemBackup() *cobra.Command {
 	cmd := serviceCmd("backup", "Write a consistent snapshot of the whole state to a file", "Backup written successfully", func(c *call) (any, error) {
-		r, err := c.svc.System.Backup(c.ctx, c.str("output-file"))
+		include, _ := c.cmd.Flags().GetBool("include-secrets")
+		r, err := c.svc.System.Backup(c.ctx, c.str("output-file"), include)
+		if err == nil && include {
+			fmt.Fprintln(c.cmd.ErrOrStderr(), "warning: "+models.BackupSecretsWarning)
+		}
 		return models.NewBackupData(r), err
 	})
 	stringFlags(cmd, "output-file", "file to write (relative to the current directory, or absolute)")
+	boolFlag(cmd, "include-secrets", "write env values, oauth_config and settings secrets in clear (default: sealed, restorable with the same secret key)")
 	required(cmd, "output-file")
-	cmd.Example = example("system backup --output-file backups/today.json")
+	cmd.Example = example("system backup --output-file backups/today.json", "system backup --output-file move.json --include-secrets")
 	return cmd
 }
 

@@ -159,6 +159,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 			log.Error("closing the store failed", zap.Error(err))
 		}
 	}()
+	logSecretKey(a, log)
 	startedAt := time.Now().UTC()
 	if err := importOriginalState(ctx, a, path, log); err != nil {
 		return err

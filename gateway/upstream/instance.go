@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,11 +64,20 @@ func (p *Pool) launch(ctx context.Context, sl *slot) (*instance, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &ProcessError{Kind: ErrClosed, Server: spec.Name, Err: err}
 	}
-	proc, err := startProcess(spec, processEnv(p.env, spec.Env), p.opts.StderrTailBytes)
+	env := spec.Env
+	if spec.OpenEnv != nil {
+		// The env in clear exists from here to the process's start, and in
+		// the redactor of what the process writes.
+		var err error
+		if env, err = spec.OpenEnv(); err != nil {
+			return nil, &ProcessError{Kind: ErrStartFailed, Server: spec.Name, Err: fmt.Errorf("open the server's env: %w", err)}
+		}
+	}
+	proc, err := startProcess(spec, processEnv(p.env, env), p.opts.StderrTailBytes)
 	if err != nil {
 		return nil, &ProcessError{Kind: ErrStartFailed, Server: spec.Name, Err: err}
 	}
-	replacer := redactor(spec.Env)
+	replacer := redactor(env)
 	inst := &instance{
 		slot:      sl,
 		proc:      proc,
@@ -125,10 +135,20 @@ func (p *Pool) launch(ctx context.Context, sl *slot) (*instance, error) {
 		default: // e.g. an error answer to initialize
 			err = fmt.Errorf("%w (%s)", err, proc.exitDescription())
 		}
-		return nil, &ProcessError{Kind: kind, Server: spec.Name, PID: proc.pid, Err: err, Stderr: inst.redact(proc.stderr.String())}
+		return nil, &ProcessError{Kind: kind, Server: spec.Name, PID: proc.pid, Err: redactedError{err, replacer}, Stderr: inst.redact(proc.stderr.String())}
 	}
 	return inst, nil
 }
+
+// redactedError is an error whose text may quote the upstream (an error
+// answer to initialize), shown with the server's env values redacted.
+type redactedError struct {
+	err    error
+	redact *strings.Replacer
+}
+
+func (e redactedError) Error() string { return e.redact.Replace(e.err.Error()) }
+func (e redactedError) Unwrap() error { return e.err }
 
 // errStartDeadline marks the start timeout apart from a cancelled ctx.
 var errStartDeadline = errors.New("start deadline")

@@ -26,6 +26,11 @@ type Spec struct {
 	// the gateway's (and winning over it). Its values are secrets as far as
 	// the pool is concerned: they never appear in status or errors.
 	Env map[string]string
+	// OpenEnv, when set, gives the environment in clear when a process
+	// starts, Env then holding the values as stored (sealed): the clear
+	// values exist only for the start. Env still makes up the Key, so that
+	// a changed value gets a new process.
+	OpenEnv func() (map[string]string, error)
 	// Version is an optional identity chosen by the caller. Command, Args and
 	// Env already make up the key, so an edited definition gets a new process
 	// without it; set it to force a new process for the same definition.

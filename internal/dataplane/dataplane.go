@@ -43,10 +43,12 @@ type KeyVerifier interface {
 	Verify(ctx context.Context, secret string) (access.Verified, error)
 }
 
-// ConfigSource reads a configuration's servers and records the tools they
-// offer (the catalog part of the management core).
+// ConfigSource reads a configuration's servers (their env sealed), opens a
+// server's env to start it, and records the tools they offer (the catalog
+// part of the management core).
 type ConfigSource interface {
 	CurrentServers(ctx context.Context, ident string) (catalog.ConfigDetail, error)
+	OpenEnv(configID, server string, env map[string]string) (map[string]string, error)
 	ObserveTools(ctx context.Context, configID, server string, observed []catalog.ObservedTool, autoApproveNew bool) (bool, error)
 }
 
@@ -71,7 +73,7 @@ func NewHandler(core Core, s config.Settings, pool *upstream.Pool, log *zap.Logg
 		engines = gateway.EnkryptEngines(s.Gateway.EnkryptAPIURL, core.ProviderKey, providerKeyRefresh)
 	}
 	opts := gateway.Options{
-		Catalog: configCatalog{core.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: log.Named("gateway"), Mode: mode,
+		Catalog: configCatalog{core.Configs}, Upstreams: gateway.PoolUpstreams{Pool: pool, Env: core.Configs}, Logger: log.Named("gateway"), Mode: mode,
 		Enforcer:         gateway.NewGuard(engines, log.Named("guardrails")),
 		Pins:             pinStore{core.Configs},
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),

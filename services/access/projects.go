@@ -16,18 +16,20 @@ import (
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/sealed"
 )
 
 // ProjectService manages projects, their configuration and their members.
 type ProjectService struct {
-	store repositories.Store
-	files confine.Files
-	now   entity.Clock
+	store   repositories.Store
+	files   confine.Files
+	now     entity.Clock
+	secrets sealed.Secrets
 }
 
 // NewProjectService wires a ProjectService.
-func NewProjectService(store repositories.Store, files confine.Files, now entity.Clock) *ProjectService {
-	return &ProjectService{store: store, files: files, now: now}
+func NewProjectService(store repositories.Store, files confine.Files, now entity.Clock, secrets sealed.Secrets) *ProjectService {
+	return &ProjectService{store: store, files: files, now: now, secrets: secrets}
 }
 
 // ProjectDetail is a project with its configuration (nil when none), members
@@ -208,7 +210,7 @@ func (s *ProjectService) Config(ctx context.Context, ident string) (catalog.Conf
 	}
 	d := catalog.ConfigDetail{Config: *c}
 	servers, err := s.store.Servers().List(ctx, c.ID)
-	d.Servers = catalog.ForReaders(ctx, catalog.PublicServers(servers))
+	d.Servers = catalog.ForReaders(ctx, s.secrets.PublicServers(c.ID, servers))
 	return d, entity.StoreErr(err, "", "")
 }
 
@@ -299,7 +301,8 @@ type ProjectExportResult struct {
 
 // Export writes a project document (project, configuration, members) into the
 // data directory and returns it; as for a configuration's export, the file
-// holds the servers as stored and the document returned masks their secrets.
+// holds the servers as stored (secrets sealed) and the document returned masks
+// their secrets.
 func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (ProjectExportResult, error) {
 	if err := s.files.Check("output_file", outputFile); err != nil {
 		return ProjectExportResult{}, err
@@ -311,6 +314,7 @@ func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (
 	doc := models.ProjectExport{ProjectID: d.ID, ExportedAt: s.now(),
 		Project: models.ProjectDocument{ProjectID: d.ID, ProjectName: d.Name, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt},
 		Users:   make([]models.ProjectUserItem, 0, len(d.Members))}
+	var public *models.ConfigDocument // the servers as the response shows them
 	if d.Config != nil {
 		servers, err := s.store.Servers().List(ctx, d.Config.ID)
 		if err != nil {
@@ -318,8 +322,10 @@ func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (
 		}
 		doc.Project.MCPConfigID = d.Config.ID
 		doc.Config = &models.ConfigDocument{MCPConfigName: d.Config.Name, MCPConfig: make([]models.ServerSpec, 0, len(servers))}
+		public = &models.ConfigDocument{MCPConfigName: d.Config.Name, MCPConfig: make([]models.ServerSpec, 0, len(servers))}
 		for _, srv := range servers {
 			doc.Config.MCPConfig = append(doc.Config.MCPConfig, models.NewServerSpec(srv))
+			public.MCPConfig = append(public.MCPConfig, models.NewServerSpec(s.secrets.PublicServer(d.Config.ID, srv)))
 		}
 	}
 	for _, m := range d.Members {
@@ -330,9 +336,6 @@ func (s *ProjectService) Export(ctx context.Context, ident, outputFile string) (
 		return ProjectExportResult{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot encode export", Err: err}
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
-	if doc.Config != nil {
-		public := catalog.PublicDocument(*doc.Config)
-		doc.Config = &public
-	}
+	doc.Config = public
 	return ProjectExportResult{Document: doc, Path: path}, err
 }

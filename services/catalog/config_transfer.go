@@ -23,8 +23,9 @@ type ExportResult struct {
 }
 
 // Export writes a configuration document into the data directory and returns
-// it. The file holds the servers as stored, so that importing it gives the
-// same servers; the document returned masks their secrets.
+// it. The file holds the servers as stored, secrets sealed, so that importing
+// it with the same secret key gives the same servers; the document returned
+// masks their secrets.
 func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (ExportResult, error) {
 	if err := s.files.Check("output_file", outputFile); err != nil {
 		return ExportResult{}, err
@@ -34,27 +35,18 @@ func (s *ConfigService) Export(ctx context.Context, ident, outputFile string) (E
 		return ExportResult{}, err
 	}
 	doc := models.ConfigExport{MCPConfigID: d.ID, ExportedAt: s.now(), Config: models.ConfigDocument{MCPConfigName: d.Name, MCPConfig: make([]models.ServerSpec, 0, len(d.Servers))}}
+	public := models.ConfigDocument{MCPConfigName: d.Name, MCPConfig: make([]models.ServerSpec, 0, len(d.Servers))}
 	for _, srv := range d.Servers {
 		doc.Config.MCPConfig = append(doc.Config.MCPConfig, models.NewServerSpec(srv))
+		public.MCPConfig = append(public.MCPConfig, models.NewServerSpec(s.secrets.PublicServer(d.ID, srv)))
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return ExportResult{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot encode export", Err: err}
 	}
 	path, err := s.files.WriteFile("output_file", outputFile, append(data, '\n'))
-	doc.Config = PublicDocument(doc.Config)
+	doc.Config = public
 	return ExportResult{Document: doc, Path: path}, err
-}
-
-// PublicDocument is a configuration document with its servers' secrets masked.
-func PublicDocument(doc models.ConfigDocument) models.ConfigDocument {
-	specs := make([]models.ServerSpec, len(doc.MCPConfig))
-	for i, spec := range doc.MCPConfig {
-		spec.OAuthConfig = maskOAuth(spec.OAuthConfig)
-		specs[i] = spec
-	}
-	doc.MCPConfig = specs
-	return doc
 }
 
 // Import creates a configuration from a document given inline or read from a
@@ -83,8 +75,40 @@ func (s *ConfigService) Import(ctx context.Context, name, inputFile string, inli
 	}
 	now := s.now()
 	c := models.Config{ID: entity.NewID(), Name: name, CreatedAt: now, UpdatedAt: now}
+	// An export holds its secrets sealed for the configuration it came
+	// from: they open there and are sealed anew here. A document without
+	// sealed values needs no source.
+	source := exportedConfigID(inline)
+	for i, srv := range servers {
+		if servers[i], err = s.secrets.MoveServer(source, c.ID, srv); err != nil {
+			var e *errs.Error
+			if errors.As(err, &e) && e.Kind == errs.KindInvalid {
+				return models.Config{}, errs.Invalid("%s: %s (only an export of this gateway, under the same secret key, holds sealed values)", field, e.Message)
+			}
+			return models.Config{}, err
+		}
+	}
 	err = s.store.InTx(ctx, func(tx repositories.Repos) error { return createWithServers(ctx, tx, c, servers) })
 	return c, err
+}
+
+// exportedConfigID is the id of the configuration an export document came
+// from: mcp_config_id of a configuration's export, project.mcp_config_id of a
+// project's; "" for other documents.
+func exportedConfigID(data []byte) string {
+	var probe struct {
+		MCPConfigID string `json:"mcp_config_id"`
+		Project     struct {
+			MCPConfigID string `json:"mcp_config_id"`
+		} `json:"project"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return ""
+	}
+	if probe.MCPConfigID != "" {
+		return probe.MCPConfigID
+	}
+	return probe.Project.MCPConfigID
 }
 
 // parseServerDocument accepts an export document ({"config": {...}}), a

@@ -13,6 +13,7 @@ import (
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/sealed"
 )
 
 // ConfigService manages MCP configurations and their servers.
@@ -23,11 +24,12 @@ type ConfigService struct {
 	// policies checks guardrails policies at validation: the built-in local
 	// provider, which reports the detectors it cannot evaluate.
 	policies guardrails.Provider
+	secrets  sealed.Secrets
 }
 
 // NewConfigService wires a ConfigService.
-func NewConfigService(store repositories.Store, files confine.Files, now entity.Clock) *ConfigService {
-	return &ConfigService{store: store, files: files, now: now, policies: guardrails.NewLocalProvider()}
+func NewConfigService(store repositories.Store, files confine.Files, now entity.Clock, secrets sealed.Secrets) *ConfigService {
+	return &ConfigService{store: store, files: files, now: now, policies: guardrails.NewLocalProvider(), secrets: secrets}
 }
 
 // ConfigDetail is a configuration with its servers.
@@ -65,7 +67,7 @@ func (s *ConfigService) Create(ctx context.Context, name string) (models.Config,
 // Get returns a configuration with its servers, their secrets masked.
 func (s *ConfigService) Get(ctx context.Context, ident string) (ConfigDetail, error) {
 	d, err := s.detail(ctx, ident)
-	d.Servers = ForReaders(ctx, PublicServers(d.Servers))
+	d.Servers = ForReaders(ctx, s.secrets.PublicServers(d.ID, d.Servers))
 	return d, err
 }
 
@@ -98,6 +100,12 @@ func (s *ConfigService) Copy(ctx context.Context, source, target string) (models
 		servers, err := tx.Servers().List(ctx, src.ID)
 		if err != nil {
 			return entity.StoreErr(err, "", "")
+		}
+		// The copies' secrets are sealed for their new place.
+		for i, srv := range servers {
+			if servers[i], err = s.secrets.MoveServer(src.ID, c.ID, srv); err != nil {
+				return err
+			}
 		}
 		return createWithServers(ctx, tx, c, servers)
 	})

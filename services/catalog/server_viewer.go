@@ -5,30 +5,22 @@ import (
 	"strings"
 
 	"github.com/securemcp/gateway/models"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services/roles"
-	"github.com/securemcp/gateway/services/secretmask"
 )
 
 // A viewer reads everything and sees every secret masked, always: besides
-// what is masked for everyone (settings, oauth_config), a server's whole env
-// (its values are API keys and tokens more often than not) and the
-// credentials its args carry. Viewers cannot export or back up (those are
-// writes), so no other answer carries a secret to them.
+// what is masked for everyone (env values, oauth_config, settings), the
+// credentials a server's args carry. Viewers cannot export or back up (those
+// are writes), so no other answer carries a secret to them.
 
-// forReader returns srv as the actor of ctx may read it; the stored maps are
-// never changed (cached servers share them).
+// forReader returns srv (already masked for everyone) as the actor of ctx
+// may read it; the stored slices are never changed (cached servers share
+// them).
 func forReader(ctx context.Context, srv models.Server) models.Server {
-	if !roles.MasksSecrets(ctx) {
-		return srv
+	if roles.MasksSecrets(ctx) {
+		srv.Args = maskArgs(srv.Args)
 	}
-	if srv.Env != nil {
-		env := make(map[string]string, len(srv.Env))
-		for k, v := range srv.Env {
-			env[k] = secretmask.MaskSecret(v)
-		}
-		srv.Env = env
-	}
-	srv.Args = maskArgs(srv.Args)
 	return srv
 }
 
@@ -45,8 +37,8 @@ func ForReaders(ctx context.Context, servers []models.Server) []models.Server {
 }
 
 // maskArgs masks the credentials of a command line: the value of a flag
-// named like a secret (--api-key=v, or --token v), an authorization value
-// and the credentials of a URL.
+// named like a secret (--api-key=v, or --token v) and the credentials of a
+// URL.
 func maskArgs(args []string) []string {
 	if args == nil {
 		return nil
@@ -58,14 +50,13 @@ func maskArgs(args []string) []string {
 		isFlag := strings.HasPrefix(a, "-")
 		switch {
 		case secretNext && !isFlag:
-			out[i] = secretmask.MaskSecret(a)
-		case isFlag && hasValue && secretmask.SecretField(flag):
-			out[i] = flag + "=" + secretmask.MaskSecret(value)
+			out[i] = sealing.Mask(a)
+		case isFlag && hasValue && sealing.SecretName(flag):
+			out[i] = flag + "=" + sealing.Mask(value)
 		default:
-			masked, _ := secretmask.MaskValue(a, false).(string)
-			out[i] = masked
+			out[i], _ = sealing.MaskURL(a)
 		}
-		secretNext = isFlag && !hasValue && secretmask.SecretField(a)
+		secretNext = isFlag && !hasValue && sealing.SecretName(a)
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/sealed"
 )
 
 // ServerPatch is a partial update of a server: a non-nil field replaces the
@@ -170,10 +171,29 @@ func (s *ConfigService) CurrentServers(ctx context.Context, ident string) (Confi
 			return err
 		}
 		servers, err := r.Servers().List(ctx, c.ID)
-		d = ConfigDetail{Config: c, Servers: PublicServers(servers)}
+		d = ConfigDetail{Config: c, Servers: servers}
 		return entity.StoreErr(err, "", "")
 	})
 	return d, err
+}
+
+// OpenEnv returns a server's env in clear, for the gateway to start its
+// process: env holds the values as CurrentServers gave them (sealed). It is
+// the one way out of the store for env values in clear.
+func (s *ConfigService) OpenEnv(configID, server string, env map[string]string) (map[string]string, error) {
+	srv, err := s.secrets.OpenServer(configID, models.Server{Name: server, Env: env})
+	return srv.Env, err
+}
+
+// ServerToStart returns a server as stored (its secrets sealed) and the id
+// of its configuration, for the gateway to start it (OpenEnv opens its env).
+func (s *ConfigService) ServerToStart(ctx context.Context, ident, name string) (string, models.Server, error) {
+	c, err := ResolveConfig(ctx, s.store, ident)
+	if err != nil {
+		return "", models.Server{}, err
+	}
+	srv, err := s.store.Servers().Get(ctx, c.ID, name)
+	return c.ID, srv, serverLookupErr(err, name, c.Name)
 }
 
 // AddServer adds a server; its name must be unique within the configuration.
@@ -183,20 +203,28 @@ func (s *ConfigService) AddServer(ctx context.Context, ident string, srv models.
 	if issues := checkNewServer(srv); len(issues) > 0 {
 		return models.Server{}, errs.InvalidIssues(issues)
 	}
+	if err := sealed.RefuseServerTokens(srv.Env, srv.OAuthConfig); err != nil {
+		return models.Server{}, err
+	}
 	now := s.now()
 	srv.CreatedAt, srv.UpdatedAt = now, now
 	srv = srv.Normalize()
+	var configID string
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
 		c, err := ResolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
+		if srv, err = s.secrets.SealServer(c.ID, srv); err != nil {
+			return err
+		}
 		if err := tx.Servers().Create(ctx, c.ID, srv); err != nil {
 			return entity.StoreErr(err, "", fmt.Sprintf("server %q already exists in configuration %q", srv.Name, c.Name))
 		}
+		configID = c.ID
 		return entity.StoreErr(tx.Configs().Touch(ctx, c.ID, now), "", "")
 	})
-	return publicServer(srv), err
+	return s.secrets.PublicServer(configID, srv), err
 }
 
 // GetServer returns one server of a configuration.
@@ -206,25 +234,33 @@ func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (mode
 		return models.Server{}, err
 	}
 	srv, err := s.store.Servers().Get(ctx, c.ID, name)
-	return forReader(ctx, publicServer(srv)), serverLookupErr(err, name, c.Name)
+	return forReader(ctx, s.secrets.PublicServer(c.ID, srv)), serverLookupErr(err, name, c.Name)
 }
 
 // modifyServer applies change to a stored server inside one transaction.
-func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, change func(*models.Server) error) (models.Server, error) {
+// change sees the server of configuration configID as stored (secrets
+// sealed) and may put secrets in clear in it, which are sealed before the
+// server is stored.
+func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, change func(configID string, srv *models.Server) error) (models.Server, error) {
 	var srv models.Server
+	var configID string
 	err := s.store.InTx(ctx, func(tx repositories.Repos) error {
 		c, err := ResolveConfig(ctx, tx, ident)
 		if err != nil {
 			return err
 		}
+		configID = c.ID
 		if srv, err = tx.Servers().Get(ctx, c.ID, name); err != nil {
 			return serverLookupErr(err, name, c.Name)
 		}
-		if err := change(&srv); err != nil {
+		if err := change(c.ID, &srv); err != nil {
 			return err
 		}
 		if issues := CheckServer(srv); len(issues) > 0 {
 			return errs.InvalidIssues(issues)
+		}
+		if srv, err = s.secrets.SealServer(c.ID, srv); err != nil {
+			return err
 		}
 		srv.UpdatedAt = s.now()
 		if err := tx.Servers().Update(ctx, c.ID, srv); err != nil {
@@ -232,7 +268,7 @@ func (s *ConfigService) modifyServer(ctx context.Context, ident, name string, ch
 		}
 		return entity.StoreErr(tx.Configs().Touch(ctx, c.ID, srv.UpdatedAt), "", "")
 	})
-	return publicServer(srv.Normalize()), err
+	return s.secrets.PublicServer(configID, srv.Normalize()), err
 }
 
 // UpdateServer applies a partial update.
@@ -240,7 +276,17 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 	if p == (ServerPatch{}) {
 		return models.Server{}, errs.Invalid("at least one of server_command, args, env, tools, description, shared_process, oauth_config is required")
 	}
-	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
+	if p.Env != nil {
+		if err := sealed.RefuseServerTokens(*p.Env, nil); err != nil {
+			return models.Server{}, err
+		}
+	}
+	if p.OAuthConfig != nil {
+		if err := sealed.RefuseServerTokens(nil, *p.OAuthConfig); err != nil {
+			return models.Server{}, err
+		}
+	}
+	return s.modifyServer(ctx, ident, name, func(configID string, srv *models.Server) error {
 		if p.Command != nil {
 			srv.Command = *p.Command
 		}
@@ -251,7 +297,11 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 			srv.Args = *p.Args
 		}
 		if p.Env != nil {
-			srv.Env = *p.Env
+			env, err := s.secrets.KeepMaskedEnv(configID, srv.Name, *p.Env, srv.Env)
+			if err != nil {
+				return err
+			}
+			srv.Env = env
 		}
 		if p.Tools != nil {
 			srv.Tools = *p.Tools
@@ -260,7 +310,11 @@ func (s *ConfigService) UpdateServer(ctx context.Context, ident, name string, p 
 			srv.SharedProcess = *p.SharedProcess
 		}
 		if p.OAuthConfig != nil {
-			srv.OAuthConfig = keepMaskedSecrets(*p.OAuthConfig, srv.OAuthConfig)
+			oauth, err := s.secrets.KeepMaskedOAuth(configID, srv.Name, *p.OAuthConfig, srv.OAuthConfig)
+			if err != nil {
+				return err
+			}
+			srv.OAuthConfig = oauth
 		}
 		return nil
 	})
@@ -286,7 +340,7 @@ func (s *ConfigService) SetPolicies(ctx context.Context, ident, name string, u P
 	case input == nil && output == nil:
 		return models.Server{}, errs.Invalid("at least one of input_policy, input_policy_file, output_policy, output_policy_file is required")
 	}
-	return s.modifyServer(ctx, ident, name, func(srv *models.Server) error {
+	return s.modifyServer(ctx, ident, name, func(_ string, srv *models.Server) error {
 		if input != nil {
 			srv.InputPolicy = *input
 		}

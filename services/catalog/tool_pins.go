@@ -83,7 +83,7 @@ func (s *ConfigService) ObserveTools(ctx context.Context, configID, server strin
 // ApproveTools pins the pending definitions of a server's tools (all of them
 // when names is empty): the gateway offers them from the next request on.
 func (s *ConfigService) ApproveTools(ctx context.Context, ident, server string, names []string) (models.Server, error) {
-	return s.modifyServer(ctx, ident, server, func(srv *models.Server) error {
+	return s.modifyServer(ctx, ident, server, func(_ string, srv *models.Server) error {
 		if srv.ToolPins == nil || len(srv.ToolPins.Pending) == 0 {
 			return errs.Conflict("server %q has no tool definition waiting for approval", srv.Name)
 		}

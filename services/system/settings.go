@@ -11,9 +11,10 @@ import (
 
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
+	"github.com/securemcp/gateway/sealing"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
-	"github.com/securemcp/gateway/services/secretmask"
+	"github.com/securemcp/gateway/services/sealed"
 )
 
 // Keys of the settings the gateway knows.
@@ -39,13 +40,14 @@ func DefaultTelemetry() models.TelemetrySettings {
 
 // SettingsService manages the runtime settings kept in the store.
 type SettingsService struct {
-	store repositories.Store
-	now   entity.Clock
+	store   repositories.Store
+	now     entity.Clock
+	secrets sealed.Secrets
 }
 
 // NewSettingsService wires a SettingsService.
-func NewSettingsService(store repositories.Store, now entity.Clock) *SettingsService {
-	return &SettingsService{store: store, now: now}
+func NewSettingsService(store repositories.Store, now entity.Clock, secrets sealed.Secrets) *SettingsService {
+	return &SettingsService{store: store, now: now, secrets: secrets}
 }
 
 // TelemetryPatch changes some telemetry fields; nil fields keep their value.
@@ -65,11 +67,17 @@ func (s *SettingsService) SetEnkryptAPIKey(ctx context.Context, key string) (mod
 		return models.EnkryptKeyStatus{}, errs.Field("api_key", "", "must be at most %d characters", maxSecretLength)
 	case strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		return models.EnkryptKeyStatus{}, errs.Field("api_key", "", "must not contain spaces or control characters")
+	case sealing.IsSealed(key):
+		return models.EnkryptKeyStatus{}, sealed.RefuseTokens("api_key", key)
 	}
 	value, _ := json.Marshal(key) // a string always encodes
+	stored, err := s.secrets.SealSetting(SettingEnkryptAPIKey, string(value))
+	if err != nil {
+		return models.EnkryptKeyStatus{}, err
+	}
 	now := s.now()
-	err := s.store.Settings().Put(ctx, models.Setting{Key: SettingEnkryptAPIKey, Value: string(value), UpdatedAt: now})
-	return models.EnkryptKeyStatus{Masked: secretmask.MaskSecret(key), Configured: true, UpdatedAt: now}, entity.StoreErr(err, "", "")
+	err = s.store.Settings().Put(ctx, models.Setting{Key: SettingEnkryptAPIKey, Value: stored, UpdatedAt: now})
+	return models.EnkryptKeyStatus{Masked: sealing.Mask(key), Configured: true, UpdatedAt: now}, entity.StoreErr(err, "", "")
 }
 
 // EnkryptAPIKey returns the provider key masked; Configured is false when none is set.
@@ -78,11 +86,12 @@ func (s *SettingsService) EnkryptAPIKey(ctx context.Context) (models.EnkryptKeyS
 	if err != nil || st == nil {
 		return models.EnkryptKeyStatus{}, err
 	}
-	return models.EnkryptKeyStatus{Masked: secretmask.MaskSecret(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
+	return models.EnkryptKeyStatus{Masked: sealing.Mask(key), Configured: true, UpdatedAt: st.UpdatedAt}, nil
 }
 
 // ProviderKey returns the guardrails provider key in clear, for the gateway
-// to call the provider with; "" when none is set. No response shows it.
+// to call the provider with; "" when none is set. No response shows it: it
+// is the one way out of the store for the key in clear.
 func (s *SettingsService) ProviderKey(ctx context.Context) (string, error) {
 	key, _, err := s.providerKey(ctx)
 	return key, err
@@ -96,8 +105,12 @@ func (s *SettingsService) providerKey(ctx context.Context) (string, *models.Sett
 	if err != nil {
 		return "", nil, entity.StoreErr(err, "", "")
 	}
+	value, err := s.secrets.OpenSetting(SettingEnkryptAPIKey, st.Value)
+	if err != nil {
+		return "", nil, &errs.Error{Kind: errs.KindInternal, Message: "stored enkrypt_api_key does not open with the loaded secret keys", Err: err}
+	}
 	var key string
-	if err := json.Unmarshal([]byte(st.Value), &key); err != nil {
+	if err := json.Unmarshal([]byte(value), &key); err != nil {
 		return "", nil, &errs.Error{Kind: errs.KindInternal, Message: "stored enkrypt_api_key is not a string", Err: err}
 	}
 	return key, &st, nil
@@ -150,7 +163,11 @@ func (s *SettingsService) UpdateTelemetry(ctx context.Context, p TelemetryPatch)
 			t.Insecure = *p.Insecure
 		}
 		value, _ := json.Marshal(t) // a struct of plain fields always encodes
-		return entity.StoreErr(tx.Settings().Put(ctx, models.Setting{Key: SettingTelemetry, Value: string(value), UpdatedAt: s.now()}), "", "")
+		stored, err := s.secrets.SealSetting(SettingTelemetry, string(value))
+		if err != nil {
+			return err
+		}
+		return entity.StoreErr(tx.Settings().Put(ctx, models.Setting{Key: SettingTelemetry, Value: stored, UpdatedAt: s.now()}), "", "")
 	})
 	return t, err
 }
@@ -200,7 +217,7 @@ func (s *SettingsService) List(ctx context.Context) ([]models.SettingView, error
 		at := st.UpdatedAt
 		// The setting's own name counts like a member's: the whole value of
 		// enkrypt_api_key (or of any secret-named setting) is masked.
-		out = append(out, models.SettingView{Key: st.Key, Value: secretmask.MaskValue(v, secretmask.SecretField(st.Key)), UpdatedAt: &at})
+		out = append(out, models.SettingView{Key: st.Key, Value: s.secrets.MaskSetting(st.Key, v), UpdatedAt: &at})
 		hasTelemetry = hasTelemetry || st.Key == SettingTelemetry
 	}
 	if !hasTelemetry {

@@ -17,19 +17,21 @@ import (
 	"github.com/securemcp/gateway/services/confine"
 	"github.com/securemcp/gateway/services/entity"
 	"github.com/securemcp/gateway/services/errs"
+	"github.com/securemcp/gateway/services/sealed"
 )
 
 // SystemService runs the whole-store operations: health, backup, restore,
 // reset and the migration from the original system.
 type SystemService struct {
-	store repositories.Store
-	files confine.Files
-	now   entity.Clock
+	store   repositories.Store
+	files   confine.Files
+	now     entity.Clock
+	secrets sealed.Secrets
 }
 
 // NewSystemService wires a SystemService.
-func NewSystemService(store repositories.Store, files confine.Files, now entity.Clock) *SystemService {
-	return &SystemService{store: store, files: files, now: now}
+func NewSystemService(store repositories.Store, files confine.Files, now entity.Clock, secrets sealed.Secrets) *SystemService {
+	return &SystemService{store: store, files: files, now: now, secrets: secrets}
 }
 
 // snapshotState reads the whole state from one read-only snapshot.
@@ -45,8 +47,12 @@ func (s *SystemService) snapshotState(ctx context.Context) (state, error) {
 
 // Backup writes the whole state, read in one snapshot, as a document in the
 // data directory (atomically, mode 0600). Key secrets are not in the store,
-// so they are not in the backup either: only their hashes.
-func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.BackupResult, error) {
+// so they are not in the backup either: only their hashes. The other
+// secrets (env values, oauth_config and settings credentials) are in it as
+// stored, sealed: restoring them needs the same secret key. With
+// includeSecrets they are written in clear instead, for a move to a store
+// with another key; the result says so.
+func (s *SystemService) Backup(ctx context.Context, outputFile string, includeSecrets bool) (models.BackupResult, error) {
 	if err := s.files.Check("output_file", outputFile); err != nil {
 		return models.BackupResult{}, err
 	}
@@ -54,7 +60,12 @@ func (s *SystemService) Backup(ctx context.Context, outputFile string) (models.B
 	if err != nil {
 		return models.BackupResult{}, err
 	}
-	res := models.BackupResult{File: outputFile, CreatedAt: s.now(), Counts: st.counts()}
+	if includeSecrets {
+		if st, err = openState(s.secrets, st); err != nil {
+			return models.BackupResult{}, err
+		}
+	}
+	res := models.BackupResult{File: outputFile, CreatedAt: s.now(), Counts: st.counts(), SecretsIncluded: includeSecrets}
 	data, err := json.MarshalIndent(toDocument(st, res.CreatedAt), "", "  ")
 	if err != nil {
 		return models.BackupResult{}, &errs.Error{Kind: errs.KindInternal, Message: "cannot encode backup", Err: err}
@@ -112,7 +123,13 @@ func (s *SystemService) RestoreData(ctx context.Context, field string, data []by
 
 // replace wipes the store and writes st in one transaction. If guard is given it
 // runs first, with what the store holds (counted, not read), and may refuse.
+// The secrets of st are sealed first, and its sealed values must open with
+// the loaded keys: a document sealed under another key changes nothing.
 func (s *SystemService) replace(ctx context.Context, st state, guard func(current models.StoreCounts) error) error {
+	st, _, err := sealState(s.secrets, st)
+	if err != nil {
+		return err
+	}
 	return s.store.InTx(ctx, func(tx repositories.Repos) error {
 		if guard != nil {
 			current, err := tx.Integrity().Counts(ctx)

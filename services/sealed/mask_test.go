@@ -1,4 +1,4 @@
-package secretmask
+package sealed
 
 import (
 	"encoding/json"
@@ -6,9 +6,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/securemcp/gateway/sealing"
 )
 
-func TestMaskSecretsHidesCredentialsAtAnyDepth(t *testing.T) {
+func TestSettingsMaskHidesCredentialsAtAnyDepth(t *testing.T) {
 	t.Parallel()
 	const secret = "s3cr3t-value-abcdef-9876"
 	for _, tc := range []struct{ name, in, want string }{
@@ -44,7 +46,7 @@ func TestMaskSecretsHidesCredentialsAtAnyDepth(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var in any
 			require.NoError(t, json.Unmarshal([]byte(tc.in), &in))
-			out, err := json.Marshal(maskSecrets(in))
+			out, err := json.Marshal(New(sealing.NewEphemeralSealer()).MaskSetting("plugins", in))
 			require.NoError(t, err)
 			assert.JSONEq(t, tc.want, string(out))
 			assert.NotContains(t, string(out), secret)

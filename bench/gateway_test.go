@@ -119,7 +119,7 @@ func newGatewayStack(tb testing.TB, servers, extraTools int, stateful bool) *gat
 	if err != nil {
 		tb.Fatal(err)
 	}
-	handler, err := dataplane.NewHandler(dataplane.Core{Keys: s.svc.APIKeys, Configs: s.svc.Configs, ProviderKey: s.svc.Settings.ProviderKey}, settings, pool, zap.NewNop(), nil)
+	handler, err := dataplane.NewHandler(dataplane.Core{Keys: s.svc.APIKeys, Configs: s.svc.Configs, ProviderKey: s.svc.Settings.ProviderKey, Calls: s.svc.Audit}, settings, pool, zap.NewNop(), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

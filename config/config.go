@@ -36,6 +36,9 @@ const (
 	// KeyTrustedProxies lists the reverse proxies whose X-Forwarded-For is
 	// believed (IP addresses or CIDR prefixes).
 	KeyTrustedProxies = "trusted_proxies"
+	// KeyAuditRetentionDays is how long audit records are kept: older ones
+	// are removed (with a checkpoint) by the server; 0 keeps them all.
+	KeyAuditRetentionDays = "audit_retention_days"
 )
 
 // envNames maps setting keys to environment variables.
@@ -51,6 +54,8 @@ var envNames = map[string]string{
 	KeyMetrics:        "SMG_METRICS",
 	KeyTrustedProxies: "SMG_TRUSTED_PROXIES",
 	KeyMaxConnections: "SMG_MAX_CONNECTIONS",
+
+	KeyAuditRetentionDays: "SMG_AUDIT_RETENTION_DAYS",
 }
 
 // allEnvNames maps every setting key to its environment variable.
@@ -91,7 +96,10 @@ type Settings struct {
 	MaxBodyBytes int64
 	// MaxConnections bounds the open connections of the API server.
 	MaxConnections int
-	CORSOrigins    []string
+	// AuditRetentionDays is how many days audit records are kept; 0 keeps
+	// them all.
+	AuditRetentionDays int
+	CORSOrigins        []string
 	// Metrics serves Prometheus metrics at /metrics (off by default).
 	Metrics bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the
@@ -169,6 +177,7 @@ func NewLoader(path string, flags *pflag.FlagSet) (*Loader, error) {
 	v.SetDefault(KeyLogLevel, DefaultLogLevel)
 	v.SetDefault(KeyMaxBodyBytes, DefaultMaxBodyBytes)
 	v.SetDefault(KeyMaxConnections, DefaultMaxConnections)
+	v.SetDefault(KeyAuditRetentionDays, 0)
 	v.SetDefault(KeyCORSOrigins, []string{"*"})
 	v.SetDefault(KeyDataDir, filepath.Dir(path))
 	setGatewayDefaults(v)
@@ -206,11 +215,13 @@ func (l *Loader) Settings() (Settings, error) {
 		LogLevel:       l.v.GetString(KeyLogLevel),
 		MaxBodyBytes:   l.v.GetInt64(KeyMaxBodyBytes),
 		MaxConnections: l.v.GetInt(KeyMaxConnections),
-		CORSOrigins:    l.v.GetStringSlice(KeyCORSOrigins),
-		Metrics:        l.v.GetBool(KeyMetrics),
+
+		AuditRetentionDays: l.v.GetInt(KeyAuditRetentionDays),
+		CORSOrigins:        l.v.GetStringSlice(KeyCORSOrigins),
+		Metrics:            l.v.GetBool(KeyMetrics),
 	}
 	// viper reads a value that is not a number as 0: say what was given.
-	for _, key := range []string{KeyPort, KeyMaxBodyBytes, KeyMaxConnections} {
+	for _, key := range []string{KeyPort, KeyMaxBodyBytes, KeyMaxConnections, KeyAuditRetentionDays} {
 		if raw := strings.TrimSpace(fmt.Sprint(l.v.Get(key))); !wholeNumber(raw) {
 			return s, fmt.Errorf("%s must be a whole number, not %q", key, raw)
 		}
@@ -239,6 +250,8 @@ func (l *Loader) Settings() (Settings, error) {
 		return s, fmt.Errorf("max_body_bytes must be positive")
 	case s.MaxConnections <= 0:
 		return s, fmt.Errorf("max_connections must be positive, not %d", s.MaxConnections)
+	case s.AuditRetentionDays < 0:
+		return s, fmt.Errorf("audit_retention_days must be 0 (keep every record) or a number of days, not %d", s.AuditRetentionDays)
 	case s.DataDir == "":
 		return s, fmt.Errorf("data_dir must not be empty")
 	}

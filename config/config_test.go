@@ -78,11 +78,12 @@ func TestSettingsPrecedence(t *testing.T) {
 	assert.Equal(t, filepath.Dir(path), s.DataDir, "data dir defaults beside the config file")
 	assert.Equal(t, int64(config.DefaultMaxBodyBytes), s.MaxBodyBytes)
 	assert.Equal(t, config.DefaultMaxConnections, s.MaxConnections)
+	assert.Zero(t, s.AuditRetentionDays, "audit records are kept until a retention is set")
 	assert.Equal(t, []string{"*"}, s.CORSOrigins)
 }
 
 func TestSettingsRejectsBadValues(t *testing.T) {
-	for _, doc := range []string{`{"port": 70000}`, `{"log_level": "loud"}`, `{"max_body_bytes": -1}`, `{"max_connections": 0}`,
+	for _, doc := range []string{`{"port": 70000}`, `{"log_level": "loud"}`, `{"max_body_bytes": -1}`, `{"max_connections": 0}`, `{"audit_retention_days": -1}`, `{"audit_retention_days": "long"}`,
 		`{"max_connections": "many"}`} {
 		path := filepath.Join(t.TempDir(), "c.json")
 		require.NoError(t, os.WriteFile(path, []byte(doc), 0o600))

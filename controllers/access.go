@@ -35,6 +35,7 @@ var RouteAccess = map[string]roles.Access{
 	"POST /api/v1/system/restore":            roles.AccessAdmin,
 	"POST /api/v1/system/reset":              roles.AccessAdmin,
 	"GET /api/v1/gateway/status":             roles.AccessRead,
+	"GET /api/v1/audit":                      roles.AccessRead,
 	"GET /api/v1/api-keys":                   roles.AccessRead,
 	"GET /api/v1/api-keys/:api_key":          roles.AccessRead,
 	"POST /api/v1/api-keys/rotate":           roles.AccessWrite,

@@ -147,7 +147,7 @@ func NewRouter(d Deps) *gin.Engine {
 		r.GET("/metrics", auth, authorized, gin.WrapH(d.Metrics.Handler()))
 	}
 	requestTimeout := orDefault(d.RequestTimeout, middleware.RequestTimeout)
-	api := r.Group("/api/v1", auth, authorized, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
+	api := r.Group("/api/v1", auth, authorized, nameAction, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)
@@ -157,6 +157,7 @@ func NewRouter(d Deps) *gin.Engine {
 	NewAPIKeyController(w, d.Services.APIKeys, lists).register(api)
 	NewGatewayController(w, d.Gateway).register(api)
 	NewAdminKeyController(w, d.Services.AdminKeys).register(api)
+	NewAuditController(w, d.Services.Audit).register(api)
 	return r
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.uber.org/zap"
 
+	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/gateway/upstream"
 	"github.com/securemcp/gateway/models"
 )
@@ -67,7 +68,8 @@ func (g *Gateway) CallTool(ctx context.Context, p Principal, params *mcp.CallToo
 			return res, nil
 		}
 	}
-	g.opts.Observer.ToolCall(CallEvent{Principal: p, Tool: params.Name, Outcome: OutcomeUnknownTool})
+	g.opts.Observer.ToolCall(CallEvent{Principal: p, Tool: params.Name, Outcome: OutcomeUnknownTool,
+		ArgsHash: audit.ArgsHash(rawArguments(params.Arguments))})
 	return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "unknown tool " + quote(params.Name)}
 }
 
@@ -190,14 +192,15 @@ func (g *Gateway) offered(ctx context.Context, p Principal, s models.Server, too
 // (under an output policy) nothing of its progress messages.
 func (g *Gateway) invoke(ctx context.Context, p Principal, server models.Server, params *mcp.CallToolParamsRaw, progress ProgressFunc) (_ *mcp.CallToolResult, outcome Outcome) {
 	start := g.opts.Now()
-	event := CallEvent{Principal: p, Server: server.Name, Tool: params.Name}
+	event := CallEvent{Principal: p, Server: server.Name, Tool: params.Name, ArgsHash: audit.ArgsHash(rawArguments(params.Arguments))}
+	call := &Call{Principal: p, Server: server, Tool: params.Name, Arguments: rawArguments(params.Arguments)}
 	defer func() {
 		event.Total = g.opts.Now().Sub(start)
+		event.Verdicts = call.Verdicts
 		outcome = event.Outcome
 		g.logCall(event)
 		g.opts.Observer.ToolCall(event)
 	}()
-	call := &Call{Principal: p, Server: server, Tool: params.Name, Arguments: rawArguments(params.Arguments)}
 	refusal, state := g.opts.Enforcer.Before(ctx, call)
 	if refusal != nil {
 		event.Outcome = OutcomeBlocked

@@ -7,6 +7,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/models"
 )
 
@@ -19,6 +20,9 @@ type Call struct {
 	// Arguments are forwarded byte for byte unless an enforcer rewrites them
 	// (redaction).
 	Arguments json.RawMessage
+	// Verdicts are the enforcer's checks of the call, in the order they ran,
+	// for its audit record.
+	Verdicts []audit.Verdict
 }
 
 // Enforcer is where guardrails apply: every path to an upstream tool, the
@@ -71,7 +75,8 @@ const (
 	OutcomeUnknownError Outcome = "upstream_fail" // any other failure of the upstream
 )
 
-// CallEvent describes one finished tool call, for logs and metrics.
+// CallEvent describes one finished tool call, for logs, metrics and the
+// audit trail.
 type CallEvent struct {
 	Principal Principal
 	Server    string
@@ -79,6 +84,21 @@ type CallEvent struct {
 	Outcome   Outcome
 	// Upstream is the time spent in the upstream; Total includes the checks.
 	Upstream, Total time.Duration
+	// ArgsHash identifies the arguments the client sent (audit.ArgsHash):
+	// they are never kept in clear.
+	ArgsHash string
+	// Verdicts are the guardrail checks that ran.
+	Verdicts []audit.Verdict
+}
+
+// Observers sends every event to each observer in turn.
+type Observers []Observer
+
+// ToolCall implements Observer.
+func (o Observers) ToolCall(e CallEvent) {
+	for _, obs := range o {
+		obs.ToolCall(e)
+	}
 }
 
 // Observer receives call events (metrics).

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/guardrails"
 	"github.com/securemcp/gateway/models"
 )
@@ -150,7 +151,9 @@ func (g *Guard) Before(ctx context.Context, call *Call) (*mcp.CallToolResult, an
 		g.log.Error("input guardrails unavailable; the call is refused", zap.String("server", call.Server.Name), zap.Error(err))
 		return errorResult("Blocked: the input guardrails of %s cannot be applied right now", call.Server.Name), nil
 	}
+	started := time.Now()
 	in := engine.CheckInput(ctx, pol, call.Tool, call.Arguments)
+	call.Verdicts = append(call.Verdicts, auditVerdict("input", in.Verdict, time.Since(started)))
 	g.logVerdict("input", call, in.Verdict)
 	if in.Blocked() {
 		return refusal("input", call.Server.Name, in.Verdict), nil
@@ -178,7 +181,9 @@ func (g *Guard) After(ctx context.Context, call *Call, state any, res *mcp.CallT
 			g.log.Error("output guardrails unavailable; the result is withheld", zap.String("server", call.Server.Name), zap.Error(err))
 			return errorResult("Withheld: the output guardrails of %s cannot be applied right now", call.Server.Name), true
 		}
+		started := time.Now()
 		out := engine.CheckOutput(ctx, pol, raw)
+		call.Verdicts = append(call.Verdicts, auditVerdict("output", out, time.Since(started)))
 		g.logVerdict("output", call, out)
 		if out.Blocked() {
 			return refusal("output", call.Server.Name, out), true
@@ -237,6 +242,17 @@ func (g *Guard) logVerdict(stage string, call *Call, v guardrails.Verdict) {
 		zap.String("key_id", call.Principal.KeyID), zap.Bool("allowed", v.Allowed), zap.Bool("would_block", v.WouldBlock),
 		zap.String("mode", string(v.Mode)), zap.Strings("detections", detectors), zap.Strings("not_evaluated", v.NotEvaluated),
 		zap.Error(v.Err))
+}
+
+// auditVerdict sums up a verdict for the call's audit record: detectors,
+// actions and counts, never what they matched.
+func auditVerdict(stage string, v guardrails.Verdict, took time.Duration) audit.Verdict {
+	out := audit.Verdict{Stage: stage, Allowed: v.Allowed, WouldBlock: v.WouldBlock, Provider: v.Provider,
+		NotEvaluated: v.NotEvaluated, DurationMs: audit.Millis(took)}
+	for _, d := range v.Detections {
+		out.Detectors = append(out.Detectors, audit.Detector{Name: d.Detector, Action: string(d.Action), Count: d.Count})
+	}
+	return out
 }
 
 // LocalEngines always gives the local engine (no network).

@@ -64,6 +64,7 @@ type Repos interface {
 	Settings() SettingsRepository
 	Integrity() IntegrityRepository
 	AdminKeys() AdminKeyRepository
+	Audit() AuditRepository
 }
 
 // Store is a storage backend.

@@ -81,6 +81,12 @@ var notBackedUp = map[string]string{
 	// access, and the admins restoring or resetting keep theirs (as the
 	// bootstrap key of the config file, never in a backup, stays valid).
 	"AdminKeys": "credentials of the management API, kept across restore and reset",
+	// Audit is append-only and chained: a restore must never replace or
+	// rewind it (that would hide what was done before the restore, and fork
+	// the chain other instances append to), and reset and restore are
+	// themselves recorded in it. It is exported on its own (audit export),
+	// verifiable without the store.
+	"Audit": "append-only trail, exported and verified on its own; restore and reset are recorded in it, never undo it",
 }
 
 // TestBackupCoversEveryRepository fails for a repository of

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/securemcp/gateway/config"
+	"github.com/securemcp/gateway/internal/actor"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services"
@@ -50,7 +53,7 @@ func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cob
 				return err
 			}
 			defer a.Close()
-			c := &call{cmd: cmd, ctx: cmd.Context(), svc: a.services, message: message}
+			c := &call{cmd: cmd, ctx: cliContext(cmd), svc: a.services, message: message}
 			data, err := run(c)
 			if err != nil {
 				return err
@@ -59,6 +62,28 @@ func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cob
 			return nil
 		},
 	}
+}
+
+// cliContext names who acts and the operation, for the audit records of the
+// command's writes: the operating-system user, and the command's path dotted
+// ("config add-server" is config.add_server, as the API names the same
+// operation). Each run gets a request id of its own.
+func cliContext(cmd *cobra.Command) context.Context {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	} else if v := os.Getenv("USER"); v != "" {
+		name = v
+	}
+	ctx := actor.With(cmd.Context(), actor.Actor{Kind: actor.CLI, ID: name, Role: actor.RoleAdmin, RequestID: uuid.NewString()})
+	return actor.WithAction(ctx, commandAction(cmd))
+}
+
+// commandAction is the action name of a command: its path without the
+// program's name, dotted, hyphens as underscores.
+func commandAction(cmd *cobra.Command) string {
+	path := strings.Fields(cmd.CommandPath())[1:]
+	return strings.ReplaceAll(strings.Join(path, "."), "-", "_")
 }
 
 // stringFlags declares string flags as name, usage pairs.

@@ -16,6 +16,7 @@ import (
 // cliOf maps every management route to the command offering the same
 // operation. The commands themselves are tested through the binary (e2e).
 var cliOf = map[string]string{
+	"GET /api/v1/audit":                                             "audit list",
 	"GET /api/v1/configs":                                           "config list",
 	"POST /api/v1/configs":                                          "config add",
 	"POST /api/v1/configs/copy":                                     "config copy",
@@ -103,6 +104,7 @@ func TestEveryRouteHasACommand(t *testing.T) {
 		require.NoError(t, err, line)
 		assert.Empty(t, rest, line)
 		assert.Equal(t, "secure-mcp-gateway "+line, cmd.CommandPath(), "%s is a command", line)
+		assert.Equal(t, controllers.Actions[route], commandAction(cmd), "%s and %s record their writes under one action", route, line)
 		assert.Empty(t, cmd.Commands(), "%s is a command, not a group", line)
 	}
 	for route := range cliOf {

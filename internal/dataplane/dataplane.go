@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
+	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/config"
 	"github.com/securemcp/gateway/controllers/mcphttp"
 	"github.com/securemcp/gateway/gateway"
@@ -59,6 +61,15 @@ type Core struct {
 	Configs ConfigSource
 	// ProviderKey reads the guardrails provider key the settings hold.
 	ProviderKey func(context.Context) (string, error)
+	// Calls records tool calls in the audit trail; nil records none (the
+	// benchmarks of the gateway alone).
+	Calls CallRecorder
+}
+
+// CallRecorder stores tool-call records (the audit part of the management
+// core); a nil error acknowledges the record.
+type CallRecorder interface {
+	RecordToolCall(ctx context.Context, r audit.Record) error
 }
 
 // NewHandler assembles the data plane: the gateway over the management core
@@ -78,9 +89,14 @@ func NewHandler(core Core, s config.Settings, pool *upstream.Pool, log *zap.Logg
 		Pins:             pinStore{core.Configs},
 		DiscoveryTimeout: s.Gateway.StartTimeout, CallTimeout: s.Gateway.CallTimeout, Version: config.BuildVersion(),
 	}
-	if gm != nil {
-		opts.Observer = callMetrics{gm}
+	var observers gateway.Observers
+	if core.Calls != nil {
+		observers = append(observers, callAudit{core.Calls, log.Named("audit")})
 	}
+	if gm != nil {
+		observers = append(observers, callMetrics{gm})
+	}
+	opts.Observer = observers
 	g, err := gateway.New(opts)
 	if err != nil {
 		return nil, err
@@ -138,6 +154,63 @@ func (p pinStore) ObserveTools(ctx context.Context, configID, server string, obs
 		tools[i] = catalog.ObservedTool(t)
 	}
 	return p.configs.ObserveTools(ctx, configID, server, tools, autoApproveNew)
+}
+
+// callAudit records every tool call, allowed or refused, in the audit trail
+// (batched: see trail.AuditService.RecordToolCall).
+type callAudit struct {
+	audit CallRecorder
+	log   *zap.Logger
+}
+
+func (c callAudit) ToolCall(e gateway.CallEvent) {
+	if err := c.audit.RecordToolCall(context.Background(), ToolCallRecord(e)); err != nil {
+		c.log.Error("a tool call could not be recorded in the audit trail", zap.String("key_id", e.Principal.KeyID),
+			zap.String("server", e.Server), zap.String("tool", e.Tool), zap.Error(err))
+	}
+}
+
+// ToolCallRecord is the audit record of a tool call: who (the gateway key,
+// its user and project), which tool, how it ended, the guardrail verdicts and
+// the durations; of the arguments only their hash.
+func ToolCallRecord(e gateway.CallEvent) audit.Record {
+	outcome, reason := audit.OutcomeSuccess, ""
+	switch e.Outcome {
+	case gateway.OutcomeOK:
+	case gateway.OutcomeBlocked, gateway.OutcomeWithheld, gateway.OutcomeUnknownTool:
+		outcome, reason = audit.OutcomeRefused, string(e.Outcome)
+	default:
+		outcome, reason = audit.OutcomeError, string(e.Outcome)
+	}
+	details, _ := audit.ToolCall{Server: e.Server, Tool: e.Tool, ArgsHash: e.ArgsHash, Verdicts: e.Verdicts, Reason: reason,
+		TotalMs: audit.Millis(e.Total), UpstreamMs: audit.Millis(e.Upstream)}.Details() // plain values always encode
+	id := e.Tool
+	if e.Server != "" {
+		id = e.Server + "/" + e.Tool
+	}
+	// A name a client made up (an unknown tool) may be of any length: the
+	// record keeps its start, within the record's bounds.
+	id, name := clip(id), clip(e.Tool)
+	return audit.Record{
+		Actor:   audit.Actor{Kind: audit.ActorGatewayKey, ID: e.Principal.KeyID, UserID: e.Principal.UserID, ProjectID: e.Principal.ProjectID},
+		Action:  audit.ActionToolCall,
+		Entity:  audit.Entity{Kind: "tool", ID: id, Name: name},
+		Outcome: outcome,
+		Details: details,
+	}
+}
+
+// clip bounds a name for a record's field (256 bytes), on a rune boundary.
+func clip(s string) string {
+	const maxLen = 200
+	if len(s) <= maxLen {
+		return s
+	}
+	cut := maxLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // callMetrics feeds tool calls to Prometheus.

@@ -385,3 +385,6 @@ func (r repos) Integrity() repositories.IntegrityRepository { return r.next.Inte
 
 // AdminKeys passes through, uncached: a deleted admin key must be refused at its next request on every instance, and no entry of the cache holds admin keys, so their writes invalidate nothing.
 func (r repos) AdminKeys() repositories.AdminKeyRepository { return r.next.AdminKeys() }
+
+// Audit passes through: records are read for listings and verification, which must see what the table holds, and no entry of the cache depends on them.
+func (r repos) Audit() repositories.AuditRepository { return r.next.Audit() }

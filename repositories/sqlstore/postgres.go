@@ -50,6 +50,7 @@ var postgresDialect = &dialect{
 	// One snapshot for the whole transaction, which never conflicts with
 	// writers (a read-only REPEATABLE READ transaction cannot fail to serialize).
 	snapshotOptions: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	forUpdate:       " FOR UPDATE",
 }
 
 func translatePostgres(err error) error {
@@ -126,7 +127,12 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("postgres %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, err)
 	}
-	return &Store{db: db{r: pool, w: pool, d: postgresDialect, stmts: newStmtCache(pool)}, writer: pool, reader: pool}, nil
+	txStmts := newStmtCache(pool)
+	if err := prepareTxStmts(ctx, txStmts, postgresDialect); err != nil {
+		_ = pool.Close()
+		return nil, err
+	}
+	return &Store{db: db{r: pool, w: pool, d: postgresDialect, stmts: newStmtCache(pool), txStmts: txStmts}, txStmts: txStmts, writer: pool, reader: pool}, nil
 }
 
 // migratePostgres applies the migrations to the current schema under an

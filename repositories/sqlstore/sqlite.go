@@ -105,5 +105,11 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	return &Store{db: db{r: reader, w: writer, d: sqliteDialect, stmts: newStmtCache(reader)}, writer: writer, reader: reader}, nil
+	txStmts := newStmtCache(writer)
+	if err := prepareTxStmts(ctx, txStmts, sqliteDialect); err != nil {
+		_ = writer.Close()
+		_ = reader.Close()
+		return nil, err
+	}
+	return &Store{db: db{r: reader, w: writer, d: sqliteDialect, stmts: newStmtCache(reader), txStmts: txStmts}, txStmts: txStmts, writer: writer, reader: reader}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -61,4 +62,37 @@ func (s db) queryRowPrepared(ctx context.Context, query string, args ...any) *sq
 		return s.queryRow(ctx, query, args...)
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// lookup returns a statement prepared before, or nil.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
+// prepareTxStmts prepares the statements every audited write runs in its
+// transaction on the writer pool, when the store opens: SQLite compiles
+// every statement otherwise, and its one writing connection cannot prepare
+// on the pool while a transaction holds it.
+func prepareTxStmts(ctx context.Context, c *stmtCache, d *dialect) error {
+	for _, q := range []string{auditLastQuery(d), auditInsertOne, auditMoveHead} {
+		if _, err := c.get(ctx, d.rebind(q)); err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// txStmt returns a statement prepared by prepareTxStmts, bound to the
+// transaction, or nil outside a transaction (the caller runs it plainly).
+func (s db) txStmt(ctx context.Context, query string) *sql.Stmt {
+	if s.tx == nil || s.txStmts == nil {
+		return nil
+	}
+	st := s.txStmts.lookup(s.d.rebind(query))
+	if st == nil {
+		return nil
+	}
+	return s.tx.StmtContext(ctx, st)
 }

@@ -35,11 +35,15 @@ type dialect struct {
 	txOptions *sql.TxOptions
 	// snapshotOptions are those of ReadSnapshot transactions.
 	snapshotOptions *sql.TxOptions
+	// forUpdate ends a SELECT that must lock the rows it reads until the
+	// transaction ends (empty where writers are serialized anyway).
+	forUpdate string
 }
 
 // Store is a repositories.Store over database/sql.
 type Store struct {
 	db
+	txStmts *stmtCache
 	writer  *sql.DB
 	reader  *sql.DB
 	onClose func()
@@ -52,6 +56,11 @@ type db struct {
 	d    *dialect
 	// stmts keeps hot reads prepared on the reader pool; nil in a transaction.
 	stmts *stmtCache
+	// tx is the transaction the repositories are bound to (nil outside one),
+	// and txStmts the statements every audited write runs in its
+	// transaction, kept prepared on the writer pool.
+	tx      *sql.Tx
+	txStmts *stmtCache
 }
 
 var _ repositories.Store = (*Store)(nil)
@@ -65,6 +74,7 @@ func (s db) APIKeys() repositories.APIKeyRepository         { return apiKeyRepo{
 func (s db) Settings() repositories.SettingsRepository      { return settingsRepo{s} }
 func (s db) Integrity() repositories.IntegrityRepository    { return integrityRepo{s} }
 func (s db) AdminKeys() repositories.AdminKeyRepository     { return adminKeyRepo{s} }
+func (s db) Audit() repositories.AuditRepository            { return auditRepo{s} }
 
 // Backend names the engine.
 func (s *Store) Backend() string { return s.d.name }
@@ -87,7 +97,7 @@ func (s *Store) Close() error {
 	if s.onClose != nil {
 		s.onClose()
 	}
-	err := s.stmts.close()
+	err := errors.Join(s.stmts.close(), s.txStmts.close())
 	err = errors.Join(err, s.writer.Close())
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
@@ -143,7 +153,7 @@ func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error)
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(db{r: tx, w: tx, d: s.d}); err != nil {
+	if err = fn(db{r: tx, w: tx, d: s.d, tx: tx, txStmts: s.txStmts}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

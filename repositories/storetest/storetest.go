@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("BulkInsert", func(t *testing.T) { t.Parallel(); testBulkInsert(t, newStore) })
 	t.Run("BulkInsertEntities", func(t *testing.T) { t.Parallel(); testBulkInsertEntities(t, newStore) })
 	t.Run("Integrity", func(t *testing.T) { t.Parallel(); testIntegrity(t, newStore) })
+	t.Run("Audit", func(t *testing.T) { t.Parallel(); testAudit(t, newStore) })
 }
 
 // at returns a fixed, distinct time for fixtures (microsecond precision, which

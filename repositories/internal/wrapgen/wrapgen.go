@@ -148,7 +148,11 @@ func (p *pkg) repositories() ([]repository, error) {
 		if !ok {
 			return nil, fmt.Errorf("method Repos.%s must take nothing and return an interface of package repositories", accessor)
 		}
-		r := repository{Accessor: accessor, Interface: iface, Type: lowerCamel(accessor), Op: snake(accessor)}
+		typ := lowerCamel(accessor)
+		if _, clash := p.imports[typ]; clash {
+			typ += "Repo" // Audit() would name its wrapper after the audit package
+		}
+		r := repository{Accessor: accessor, Interface: iface, Type: typ, Op: snake(accessor)}
 		for _, mf := range it.Methods.List {
 			mfn, ok := mf.Type.(*ast.FuncType)
 			if !ok || len(mf.Names) != 1 {

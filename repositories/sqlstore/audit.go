@@ -1,0 +1,199 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/securemcp/gateway/audit"
+	"github.com/securemcp/gateway/repositories"
+)
+
+type auditRepo struct{ db }
+
+const auditColumns = `seq, at, actor_kind, actor_id, actor_user, actor_project, actor_addr, action,
+	entity_kind, entity_id, entity_name, outcome, request_id, details, prev_hash, hash`
+
+// Last reads the head row with a lock (PostgreSQL: FOR UPDATE; SQLite's
+// single writing connection serializes writers already). Under SERIALIZABLE a
+// transaction whose snapshot predates another writer's commit fails here with
+// a serialization error, and InTx runs it again: it never attaches to a stale
+// head.
+func (r auditRepo) Last(ctx context.Context) (audit.Head, error) {
+	var h audit.Head
+	query := auditLastQuery(r.d)
+	var row *sql.Row
+	if st := r.txStmt(ctx, query); st != nil {
+		row = st.QueryRowContext(ctx)
+	} else {
+		row = r.w.QueryRowContext(ctx, r.d.rebind(query))
+	}
+	return h, r.scanErr(row.Scan(&h.Seq, &h.Hash))
+}
+
+// auditLastQuery reads the chain's head with a lock.
+func auditLastQuery(d *dialect) string {
+	return `SELECT seq, hash FROM audit_head WHERE id = 1` + d.forUpdate
+}
+
+// auditInsertOne and auditMoveHead are the statements of a one-record
+// append, every audited write's: kept prepared.
+const (
+	auditInsertOne = `INSERT INTO audit_records (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	auditMoveHead  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`
+)
+
+// execTx runs a constant write of the transaction, prepared when it can be.
+func (r auditRepo) execTx(ctx context.Context, query string, args ...any) (int64, error) {
+	st := r.txStmt(ctx, query)
+	if st == nil {
+		return r.exec(ctx, query, args...)
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, r.d.translate(err)
+	}
+	return res.RowsAffected()
+}
+
+func (r auditRepo) Head(ctx context.Context) (audit.Head, error) {
+	var h audit.Head
+	err := r.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash)
+	return h, r.scanErr(err)
+}
+
+// Append inserts sealed records and moves the head to the last of them.
+func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	values := func(a audit.Record) []any {
+		return []any{a.Seq, a.Time.UnixMicro(), string(a.Actor.Kind), a.Actor.ID, a.Actor.UserID, a.Actor.ProjectID,
+			a.Actor.Addr, a.Action, a.Entity.Kind, a.Entity.ID, a.Entity.Name, string(a.Outcome), a.RequestID,
+			string(a.Details), a.PrevHash, a.Hash}
+	}
+	var err error
+	if len(recs) == 1 {
+		_, err = r.execTx(ctx, auditInsertOne, values(recs[0])...)
+	} else {
+		err = insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, values)
+	}
+	if err != nil {
+		return err
+	}
+	last := recs[len(recs)-1]
+	n, err := r.execTx(ctx, auditMoveHead, last.Seq, last.Hash, recs[0].Seq-1)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("audit chain head moved: the records do not attach to it: %w", repositories.ErrConflict)
+	}
+	return err
+}
+
+func (r auditRepo) List(ctx context.Context, q audit.Query) ([]audit.Record, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		where = append(where, cond)
+		args = append(args, v)
+	}
+	if !q.From.IsZero() {
+		add("at >= ?", q.From.UnixMicro())
+	}
+	if !q.To.IsZero() {
+		add("at < ?", q.To.UnixMicro())
+	}
+	for _, f := range []struct {
+		col, v string
+	}{{"actor_kind", string(q.ActorKind)}, {"actor_id", q.ActorID}, {"action", q.Action},
+		{"entity_kind", q.EntityKind}, {"entity_id", q.EntityID}, {"outcome", string(q.Outcome)}} {
+		if f.v != "" {
+			add(f.col+" = ?", f.v)
+		}
+	}
+	if q.Before > 0 {
+		add("seq < ?", q.Before)
+	}
+	query := `SELECT ` + auditColumns + ` FROM audit_records`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = audit.DefaultLimit
+	}
+	query += fmt.Sprintf(` ORDER BY seq DESC LIMIT %d`, limit)
+	return r.records(ctx, query, args...)
+}
+
+func (r auditRepo) Scan(ctx context.Context, after int64, limit int) ([]audit.Record, error) {
+	if limit <= 0 {
+		limit = audit.MaxLimit
+	}
+	return r.records(ctx, `SELECT `+auditColumns+` FROM audit_records WHERE seq > ? ORDER BY seq LIMIT `+fmt.Sprint(limit), after)
+}
+
+func (r auditRepo) Bounds(ctx context.Context) (first, last int64, err error) {
+	var f, l sql.NullInt64
+	err = r.queryRow(ctx, `SELECT MIN(seq), MAX(seq) FROM audit_records`).Scan(&f, &l)
+	return f.Int64, l.Int64, r.scanErr(err)
+}
+
+func (r auditRepo) FirstAtOrAfter(ctx context.Context, t time.Time) (int64, error) {
+	var seq sql.NullInt64
+	if err := r.queryRow(ctx, `SELECT MIN(seq) FROM audit_records WHERE at >= ?`, t.UnixMicro()).Scan(&seq); err != nil {
+		return 0, r.scanErr(err)
+	}
+	if !seq.Valid {
+		return 0, repositories.ErrNotFound
+	}
+	return seq.Int64, nil
+}
+
+func (r auditRepo) Get(ctx context.Context, seq int64) (audit.Record, error) {
+	recs, err := r.records(ctx, `SELECT `+auditColumns+` FROM audit_records WHERE seq = ?`, seq)
+	if err != nil {
+		return audit.Record{}, err
+	}
+	if len(recs) == 0 {
+		return audit.Record{}, repositories.ErrNotFound
+	}
+	return recs[0], nil
+}
+
+func (r auditRepo) DeleteThrough(ctx context.Context, seq int64) (int64, error) {
+	return r.exec(ctx, `DELETE FROM audit_records WHERE seq <= ?`, seq)
+}
+
+// records reads records as they were stored: nothing is normalized, so that
+// verification sees exactly what the table holds.
+func (r auditRepo) records(ctx context.Context, query string, args ...any) ([]audit.Record, error) {
+	rows, err := r.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []audit.Record{}
+	for rows.Next() {
+		var a audit.Record
+		var at int64
+		var actorKind, outcome, details string
+		if err := rows.Scan(&a.Seq, &at, &actorKind, &a.Actor.ID, &a.Actor.UserID, &a.Actor.ProjectID, &a.Actor.Addr,
+			&a.Action, &a.Entity.Kind, &a.Entity.ID, &a.Entity.Name, &outcome, &a.RequestID, &details,
+			&a.PrevHash, &a.Hash); err != nil {
+			return nil, r.d.translate(err)
+		}
+		a.Time = time.UnixMicro(at).UTC()
+		a.Actor.Kind, a.Outcome = audit.ActorKind(actorKind), audit.Outcome(outcome)
+		if details != "" {
+			a.Details = []byte(details)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.d.translate(err)
+	}
+	return out, nil
+}

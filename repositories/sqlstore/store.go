@@ -77,6 +77,7 @@ func (s db) Memberships() repositories.MembershipRepository { return membershipR
 func (s db) APIKeys() repositories.APIKeyRepository         { return apiKeyRepo{s} }
 func (s db) Settings() repositories.SettingsRepository      { return settingsRepo{s} }
 func (s db) Integrity() repositories.IntegrityRepository    { return integrityRepo{s} }
+func (s db) AdminKeys() repositories.AdminKeyRepository     { return adminKeyRepo{s} }
 func (s db) Audit() repositories.AuditRepository            { return auditRepo{s} }
 
 // Backend names the engine.

@@ -90,7 +90,9 @@ func TestConcurrentFirstRequestsWaitForDiscovery(t *testing.T) {
 			down := make([]map[string]any, others)
 			unknown := make([]map[string]any, others)
 			for i := range calls {
-				wg.Go(func() { added[i] = message(t, post(t, url, call(i, "slow__add", fmt.Sprintf(`{"a":%d,"b":1}`, i)), version).body) })
+				wg.Go(func() {
+					added[i] = message(t, post(t, url, call(i, "slow__add", fmt.Sprintf(`{"a":%d,"b":1}`, i)), version).body)
+				})
 			}
 			for i := range lists {
 				wg.Go(func() {

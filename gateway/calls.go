@@ -117,8 +117,8 @@ func (g *Gateway) route(ctx context.Context, p Principal, name string) (_ Route,
 		}
 		return r, s, nil, true, nil
 	}
-	if server, err, failed := table.unavailableServer(name); failed {
-		return Route{Server: server}, table.servers[server], unavailable(server, err), false, nil
+	if server, cause := table.unavailableServer(name); cause != nil {
+		return Route{Server: server}, table.servers[server], unavailable(server, cause), false, nil
 	}
 	return Route{}, models.Server{}, nil, false, nil
 }

@@ -68,14 +68,14 @@ func (g *Gateway) sharedTable(ctx context.Context, p Principal) (*ToolTable, err
 
 // unavailableServer is the server among those whose discovery failed in
 // the table that could have offered the flat name (see flatName), and why
-// it failed.
-func (t *ToolTable) unavailableServer(name string) (string, error, bool) {
+// it failed; a nil cause when there is none.
+func (t *ToolTable) unavailableServer(name string) (server string, cause error) {
 	for _, s := range t.defs {
 		if err := t.failed[s.Name]; err != nil && couldBelongTo(name, s.Name) {
-			return s.Name, err, true
+			return s.Name, err
 		}
 	}
-	return "", nil, false
+	return "", nil
 }
 
 // couldBelongTo reports whether flatName could give name to a tool of

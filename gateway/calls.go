@@ -92,13 +92,10 @@ func (g *Gateway) route(ctx context.Context, p Principal, name string) (_ Route,
 	var table *ToolTable
 	for attempt := 0; attempt < 2; attempt++ {
 		var err error
-		switch {
-		case attempt == 1:
-			table, err = g.table(ctx, p, false)
-		default:
-			if table = g.tables.get(tableKey(p)); table == nil {
-				table, err = g.sharedTable(ctx, p)
-			}
+		if attempt == 1 {
+			table, err = g.table(ctx, p, false) // rebuilt even from unchanged lists: pins may have been approved
+		} else if table = g.tables.get(tableKey(p)); table == nil {
+			table, err = g.sharedTable(ctx, p)
 		}
 		if err != nil {
 			return Route{}, models.Server{}, nil, false, err

@@ -13,6 +13,10 @@ import (
 // name whichever shell ran it. Only writes are recorded; reads are named too,
 // so that a route never lacks a name.
 var Actions = map[string]string{
+	"GET /api/v1/admin-keys":                                        "admin_key.list",
+	"POST /api/v1/admin-keys":                                       "admin_key.create",
+	"GET /api/v1/admin-keys/:admin_key":                             "admin_key.get",
+	"DELETE /api/v1/admin-keys/:admin_key":                          "admin_key.delete",
 	"GET /api/v1/audit":                                             "audit.list",
 	"GET /api/v1/configs":                                           "config.list",
 	"POST /api/v1/configs":                                          "config.add",

@@ -52,6 +52,7 @@ func newAPIKeyItem(v access.KeyView) models.APIKeyItem {
 //	@Success		201		{object}	models.Envelope{data=models.KeyIssued}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse	"the user is not a member of the project"
 //	@Failure		413		{object}	models.ErrorResponse
@@ -111,6 +112,7 @@ func (h *APIKeyController) ListOfUser(c *gin.Context) {
 //	@Param		user	path		string	true	"user id or email (case-insensitive)"
 //	@Success	200		{object}	models.Envelope{data=models.KeysDeleted}
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -184,6 +186,7 @@ func (h *APIKeyController) Get(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.KeyRotated}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
@@ -209,6 +212,7 @@ func (h *APIKeyController) Rotate(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.APIKeyItem}
 //	@Failure	400		{object}	models.ErrorResponse	"a malformed secret"
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -230,6 +234,7 @@ func (h *APIKeyController) Disable(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.APIKeyItem}
 //	@Failure		400		{object}	models.ErrorResponse	"a malformed secret"
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse	"a key imported without its secret"
 //	@Failure		500		{object}	models.ErrorResponse
@@ -251,6 +256,7 @@ func (h *APIKeyController) Enable(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.APIKeyItem}
 //	@Failure	400		{object}	models.ErrorResponse	"a malformed secret"
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"

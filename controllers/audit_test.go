@@ -87,9 +87,34 @@ func TestEveryRouteNamesItsAction(t *testing.T) {
 		}
 		route := r.Method + " " + r.Path
 		seen[route] = true
-		assert.Regexp(t, `^[a-z]+(\.[a-z_]+)+$`, controllers.Actions[route], "%s has no action name", route)
+		assert.Regexp(t, `^[a-z_]+(\.[a-z_]+)+$`, controllers.Actions[route], "%s has no action name", route)
 	}
 	for route := range controllers.Actions {
 		assert.True(t, seen[route], "%s is not a route", route)
 	}
+}
+
+// A named admin key's writes are recorded under that key (its id and name,
+// never its secret), and so are the creation and deletion of keys.
+func TestAuditNamesTheAdminKeyThatActed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	secret := h.createAdminKey("ops-robot", "operator")
+	created := h.must(http.StatusCreated, h.as(secret, http.MethodPost, "/api/v1/users", map[string]any{"email": "dana@example.com"}))
+	require.NotEmpty(t, created.data()["user_id"])
+
+	recs := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/audit", nil)).list()
+	require.Len(t, recs, 2)
+	write, keyCreated := recs[0], recs[1]
+	assert.Equal(t, "admin_key.create", keyCreated["action"])
+	assert.Equal(t, "root_key", keyCreated["actor"].(map[string]any)["kind"])
+	keyEntity := keyCreated["entity"].(map[string]any)
+	assert.Equal(t, map[string]any{"kind": "admin_key", "id": keyEntity["id"], "name": "ops-robot"}, keyEntity)
+
+	assert.Equal(t, "user.create", write["action"])
+	who := write["actor"].(map[string]any)
+	assert.Equal(t, "admin_key", who["kind"])
+	assert.Equal(t, keyEntity["id"], who["id"], "the record names the key that acted")
+	raw := string(h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/audit", nil)).Raw)
+	assert.NotContains(t, raw, secret[len("smgadm_"):], "no record holds the key's secret")
 }

@@ -87,6 +87,7 @@ func (h *ConfigController) List(c *gin.Context) {
 //	@Success	201		{object}	models.Envelope{data=models.ConfigCreated}
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -112,6 +113,7 @@ func (h *ConfigController) Create(c *gin.Context) {
 //	@Success	201		{object}	models.Envelope{data=models.ConfigCreated}
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
@@ -139,6 +141,7 @@ func (h *ConfigController) Copy(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.ConfigCreated}
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
@@ -182,6 +185,7 @@ func (h *ConfigController) Get(c *gin.Context) {
 //	@Param			config	path		string	true	"configuration id or name"
 //	@Success		200		{object}	models.Envelope{data=models.ConfigCreated}
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -247,6 +251,7 @@ func (h *ConfigController) Validate(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.ConfigExport}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
@@ -274,6 +279,7 @@ func (h *ConfigController) Export(c *gin.Context) {
 //	@Success		201		{object}	models.Envelope{data=models.ConfigCreated}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse

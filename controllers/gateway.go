@@ -70,6 +70,7 @@ func (h *GatewayController) Status(c *gin.Context) {
 //	@Param			server	path		string	true	"server name"
 //	@Success		200		{object}	models.Envelope{data=models.DiscoveryResult}
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Router			/api/v1/configs/{config}/servers/{server}/discover [post]
 func (h *GatewayController) Discover(c *gin.Context) {

@@ -40,15 +40,19 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 	const providerKey = "ek-provider-secret-0123456789abcdef"
 	h.must(http.StatusOK, h.do("PUT", "/api/v1/settings/enkrypt-api-key", map[string]string{"api_key": providerKey}))
 	const oauthSecret = "oauth-client-secret-0123456789abcdef"
-	secrets := []string{testAdminKey, secret, providerKey, oauthSecret}
+	admin := h.must(http.StatusCreated, h.do("POST", "/api/v1/admin-keys", map[string]string{"name": "logged-admin", "role": "operator"}))
+	adminSecret, _ := admin.data()["api_key"].(string)
+	require.NotEmpty(t, adminSecret)
+	secrets := []string{testAdminKey, secret, providerKey, oauthSecret, adminSecret}
 	// Secrets that responses hand out later (rotations) are watched for too.
 	handedOut := regexp.MustCompile(`"api_key":"([^"]{20,})"`)
 
-	params := map[string]string{":config": "logged", ":server": "github", ":project": "p", ":user": "someone@example.com", ":api_key": secret}
+	params := map[string]string{":config": "logged", ":server": "github", ":project": "p", ":user": "someone@example.com", ":api_key": secret, ":admin_key": adminSecret}
 	bodies := []any{nil, "{}", `{"config_name": "x"`, `[1, 2]`, map[string]any{
 		"config_name": "logged-2", "new_name": "logged-3", "source_config": "logged", "target_config": "logged-4",
 		"server_name": "s2", "server_command": "npx", "output_file": "out.json", "input_file": "out.json",
 		"search_term": "log", "email": "someone@example.com", "project_name": "p", "api_key": secret,
+		"name": "logged-admin-2", "role": "viewer",
 		"policy":       map[string]any{"enabled": true, "policy_name": "p"},
 		"oauth_config": map[string]any{"enabled": true, "OAUTH_CLIENT_SECRET": oauthSecret},
 	}}
@@ -83,7 +87,11 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 	assert.Positive(t, broken[http.StatusInternalServerError], "a closed store makes the routes fail: %v", broken)
 	assert.Positive(t, logs.FilterMessage("request failed").Len(), "the causes of 500s are logged")
 
-	wrong := []string{testAdminKey + "x", testAdminKey[:len(testAdminKey)-1], "smg_" + strings.Repeat("a", 43), "wrong", secret}
+	// The named admin key meets the closed store: a 500 (not a refusal) whose cause is logged.
+	assertError(t, h.doWith("GET", "/api/v1/configs", nil, map[string]string{"Authorization": "Bearer " + adminSecret}),
+		http.StatusInternalServerError, "internal_error")
+	wrong := []string{testAdminKey + "x", testAdminKey[:len(testAdminKey)-1], "smg_" + strings.Repeat("a", 43), "wrong", secret,
+		adminSecret, adminSecret[:len(adminSecret)-1] + "x", "smgadm_" + strings.Repeat("a", 49)}
 	for i := 0; i < 4; i++ {
 		for _, key := range wrong {
 			h.doWith("GET", "/api/v1/configs", nil, map[string]string{"Authorization": "Bearer " + key})

@@ -79,6 +79,7 @@ func (h *ProjectController) List(c *gin.Context) {
 //	@Success	201		{object}	models.Envelope{data=models.ProjectCreated}
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	409		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
@@ -152,6 +153,7 @@ func (h *ProjectController) Get(c *gin.Context) {
 //	@Param			project	path		string	true	"project id or name"
 //	@Success		200		{object}	models.Envelope{data=models.ProjectCreated}
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
@@ -176,6 +178,7 @@ func (h *ProjectController) Delete(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.ProjectConfigData}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
@@ -201,6 +204,7 @@ func (h *ProjectController) AssignConfig(c *gin.Context) {
 //	@Param			project	path		string	true	"project id or name"
 //	@Success		200		{object}	models.Envelope{data=models.ProjectConfigData}
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -266,6 +270,7 @@ func (h *ProjectController) Members(c *gin.Context) {
 //	@Success		201		{object}	models.Envelope{data=models.MembershipData}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
@@ -292,6 +297,7 @@ func (h *ProjectController) AddMember(c *gin.Context) {
 //	@Param			project	path		string	true	"project id or name"
 //	@Success		200		{object}	models.Envelope{data=models.MembersRemovedData}
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -313,6 +319,7 @@ func (h *ProjectController) RemoveAllMembers(c *gin.Context) {
 //	@Param			user	path		string	true	"user id or email"
 //	@Success		200		{object}	models.Envelope{data=models.MemberRemovedData}
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse	"unknown project or user, or not a member"
 //	@Failure		500		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -336,6 +343,7 @@ func (h *ProjectController) RemoveMember(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.ProjectExport}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse

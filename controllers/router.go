@@ -141,12 +141,13 @@ func NewRouter(d Deps) *gin.Engine {
 	if limiter == nil {
 		limiter = middleware.NewAuthLimiter(middleware.DefaultAuthFailures, middleware.DefaultAuthWindow, middleware.DefaultAuthMaxClients, time.Now)
 	}
-	auth := middleware.AdminAuth(d.AdminKeys, limiter)
+	auth := middleware.AdminAuth(d.AdminKeys, namedAdminKeyCheck(w, d.Services.AdminKeys), limiter)
+	authorized := authorize(w)
 	if d.Metrics != nil {
-		r.GET("/metrics", auth, gin.WrapH(d.Metrics.Handler()))
+		r.GET("/metrics", auth, authorized, gin.WrapH(d.Metrics.Handler()))
 	}
 	requestTimeout := orDefault(d.RequestTimeout, middleware.RequestTimeout)
-	api := r.Group("/api/v1", auth, nameAction, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
+	api := r.Group("/api/v1", auth, authorized, nameAction, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)
@@ -155,6 +156,7 @@ func NewRouter(d Deps) *gin.Engine {
 	NewUserController(w, d.Services.Users, lists).register(api)
 	NewAPIKeyController(w, d.Services.APIKeys, lists).register(api)
 	NewGatewayController(w, d.Gateway).register(api)
+	NewAdminKeyController(w, d.Services.AdminKeys).register(api)
 	NewAuditController(w, d.Services.Audit).register(api)
 	return r
 }

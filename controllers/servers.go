@@ -45,6 +45,7 @@ func (h *ConfigController) ListServers(c *gin.Context) {
 //	@Success		201		{object}	models.Envelope{data=models.ServerObject}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		409		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
@@ -69,6 +70,7 @@ func (h *ConfigController) AddServer(c *gin.Context) {
 //	@Param		config	path		string	true	"configuration id or name"
 //	@Success	200		{object}	models.Envelope{data=models.DeletedData}
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers [delete]
@@ -111,6 +113,7 @@ func (h *ConfigController) GetServer(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.ServerObject}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -138,6 +141,7 @@ func (h *ConfigController) UpdateServer(c *gin.Context) {
 //	@Param		server	path		string	true	"server name"
 //	@Success	200		{object}	models.Envelope{data=models.DeletedData}
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
 //	@Router		/api/v1/configs/{config}/servers/{server} [delete]
@@ -160,6 +164,7 @@ func (h *ConfigController) RemoveServer(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.ServerObject}
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -186,6 +191,7 @@ func (h *ConfigController) SetInputPolicy(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.ServerObject}
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	404		{object}	models.ErrorResponse
 //	@Failure	413		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -213,6 +219,7 @@ func (h *ConfigController) SetOutputPolicy(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.ServerObject}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"

@@ -75,6 +75,7 @@ func (h *SettingsController) GetEnkryptAPIKey(c *gin.Context) {
 //	@Success	200		{object}	models.Envelope{data=models.EnkryptAPIKeyData}
 //	@Failure	400		{object}	models.ErrorResponse
 //	@Failure	401		{object}	models.ErrorResponse
+//	@Failure	403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure	413		{object}	models.ErrorResponse
 //	@Failure	500		{object}	models.ErrorResponse
 //	@Failure	503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -101,6 +102,7 @@ func (h *SettingsController) SetEnkryptAPIKey(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.TelemetrySettings}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"

@@ -69,7 +69,7 @@ func (h *SystemController) Health(c *gin.Context) {
 //
 //	@Summary		Back up everything
 //	@ID				backupSystem
-//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document, atomically with mode 0600, to a file of the data directory. Env values, oauth_config and settings secrets are in it sealed with the store's secret key (a restore needs the same key); with include_secrets they are written in clear, and the answer says so (secrets_included, warning). A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
+//	@Description	Writes a consistent snapshot of every configuration, project, user, API key record (hashes, never secrets) and setting as one JSON document (named admin keys are credentials of this API, not state: they are never in a backup), atomically with mode 0600, to a file of the data directory. Env values, oauth_config and settings secrets are in it sealed with the store's secret key (a restore needs the same key); with include_secrets they are written in clear, and the answer says so (secrets_included, warning). A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -78,6 +78,7 @@ func (h *SystemController) Health(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.BackupData}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"
@@ -95,7 +96,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 //
 //	@Summary		Restore everything
 //	@ID				restoreSystem
-//	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
+//	@Description	Replaces the whole state with a backup document, or with a config file of the original system (its plaintext keys are hashed on the way in). Admin role only. The document is validated completely first: any problem is a 400 listing every issue, and nothing changes. The replacement is one transaction; named admin keys are not part of the state and stay as they are. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -104,6 +105,7 @@ func (h *SystemController) Backup(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.RestoreData}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
@@ -133,7 +135,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 //
 //	@Summary		Reset everything
 //	@ID				resetSystem
-//	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
+//	@Description	Deletes every configuration, project, user, API key and setting (settings return to their defaults). Requires {"confirm": true}. The admin key lives in the config file and stays valid, as do the named admin keys. Admin role only. A long operation: it may take minutes on a large store, and the answer waits for its outcome (up to 30 minutes; other routes answer 503 after 25 s).
 //	@Tags			system
 //	@Accept			json
 //	@Produce		json
@@ -142,6 +144,7 @@ func (h *SystemController) Restore(c *gin.Context) {
 //	@Success		200		{object}	models.Envelope{data=models.ResetData}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		413		{object}	models.ErrorResponse
 //	@Failure		500		{object}	models.ErrorResponse
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"

@@ -23,6 +23,7 @@ import (
 //	@Success		200		{object}	models.Envelope{data=models.ServerObject}
 //	@Failure		400		{object}	models.ErrorResponse
 //	@Failure		401		{object}	models.ErrorResponse
+//	@Failure		403		{object}	models.ErrorResponse	"forbidden: the role of the admin key does not permit the operation"
 //	@Failure		404		{object}	models.ErrorResponse	"no such configuration, server, or pending tool"
 //	@Failure		409		{object}	models.ErrorResponse	"nothing waits for approval"
 //	@Failure		503		{object}	models.ErrorResponse	"timeout: the request did not complete within its time limit (the store is busy); retry after Retry-After"

@@ -57,9 +57,14 @@ func (g *Gateway) CallTool(ctx context.Context, p Principal, params *mcp.CallToo
 		return g.callMeta(ctx, p, params, progress)
 	}
 	if g.opts.Mode != ToolsOriginal {
-		route, server, ok, err := g.route(ctx, p, params.Name)
+		route, server, down, ok, err := g.route(ctx, p, params.Name)
 		if err != nil {
 			return nil, err
+		}
+		if down != nil {
+			g.opts.Observer.ToolCall(CallEvent{Principal: p, Server: server.Name, Tool: params.Name, Outcome: OutcomeUnavailable,
+				ArgsHash: audit.ArgsHash(rawArguments(params.Arguments))})
+			return down, nil
 		}
 		if ok {
 			routed := *params
@@ -75,22 +80,28 @@ func (g *Gateway) CallTool(ctx context.Context, p Principal, params *mcp.CallToo
 
 // route finds the server and tool of a flat name in the principal's table,
 // building the table when this instance has none yet for the principal's
-// configuration version, and once more when the name is missing (the server
-// may have offered a new tool since). The routed server's current tool list
-// is checked against the one the table was built from: a definition that
-// changed since (a "rug pull" between two listings) goes through pins and
-// guardrails again before any call reaches it.
-func (g *Gateway) route(ctx context.Context, p Principal, name string) (Route, models.Server, bool, error) {
+// configuration version (one build shared by the requests that ask at the
+// same time, each waiting for the discovery of every server), and once more
+// when the name is missing (the server may have offered a new tool since).
+// The routed server's current tool list is checked against the one the
+// table was built from: a definition that changed since (a "rug pull"
+// between two listings) goes through pins and guardrails again before any
+// call reaches it. A name that only a server whose discovery failed could
+// have offered gets that server's unavailability as the answer (down).
+func (g *Gateway) route(ctx context.Context, p Principal, name string) (_ Route, _ models.Server, down *mcp.CallToolResult, ok bool, _ error) {
+	var table *ToolTable
 	for attempt := 0; attempt < 2; attempt++ {
-		table := g.tables.get(tableKey(p))
-		if table == nil || attempt == 1 {
-			var err error
-			if table, err = g.table(ctx, p, table == nil); err != nil {
-				return Route{}, models.Server{}, false, err
-			}
+		var err error
+		if attempt == 1 {
+			table, err = g.table(ctx, p, false) // rebuilt even from unchanged lists: pins may have been approved
+		} else if table = g.tables.get(tableKey(p)); table == nil {
+			table, err = g.sharedTable(ctx, p)
 		}
-		r, ok := table.Lookup(name)
-		if !ok {
+		if err != nil {
+			return Route{}, models.Server{}, nil, false, err
+		}
+		r, found := table.Lookup(name)
+		if !found {
 			continue
 		}
 		i := slices.IndexFunc(table.defs, func(s models.Server) bool { return s.Name == r.Server })
@@ -98,12 +109,15 @@ func (g *Gateway) route(ctx context.Context, p Principal, name string) (Route, m
 			continue
 		}
 		s := table.defs[i]
-		if current, failed := g.upstreamTools(ctx, p, s); !failed && !sameSlice(current, table.sources[i]) {
+		if current, err := g.upstreamTools(ctx, p, s); err == nil && !sameSlice(current, table.sources[i]) {
 			continue // the server's list changed: rebuild, and look again
 		}
-		return r, s, true, nil
+		return r, s, nil, true, nil
 	}
-	return Route{}, models.Server{}, false, nil
+	if server, cause := table.unavailableServer(name); cause != nil {
+		return Route{Server: server}, table.servers[server], unavailable(server, cause), false, nil
+	}
+	return Route{}, models.Server{}, nil, false, nil
 }
 
 // table returns the principal's tool table. It lists every server's tools
@@ -119,26 +133,36 @@ func (g *Gateway) table(ctx context.Context, p Principal, reuse bool) (*ToolTabl
 		return nil, err
 	}
 	raw := make([][]*mcp.Tool, len(servers))
-	failed := make([]bool, len(servers))
+	errs := make([]error, len(servers))
 	var wg sync.WaitGroup
 	for i, s := range servers {
 		wg.Go(func() {
-			raw[i], failed[i] = g.upstreamTools(ctx, p, s)
+			raw[i], errs[i] = g.upstreamTools(ctx, p, s)
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err // the caller left: what it saw is no table to keep
+	}
 	key := tableKey(p)
-	if kept := g.tables.get(key); reuse && kept != nil && !slices.Contains(failed, true) && kept.builtFrom(servers, raw) {
+	failed := map[string]error{}
+	for i, err := range errs {
+		if err != nil {
+			failed[servers[i].Name] = err
+		}
+	}
+	if kept := g.tables.get(key); reuse && kept != nil && len(failed) == 0 && kept.builtFrom(servers, raw) {
 		return kept, nil
 	}
 	lists := make([]ServerTools, len(servers))
 	for i, s := range servers {
 		lists[i] = ServerTools{Server: s.Name}
-		if !failed[i] {
+		if errs[i] == nil {
 			lists[i].Tools = g.offered(ctx, p, s, raw[i])
 		}
 	}
 	table := buildToolTable(lists, metaToolNames)
+	table.failed = failed
 	table.servers = make(map[string]models.Server, len(servers))
 	for _, s := range servers {
 		table.servers[s.Name] = s
@@ -154,25 +178,11 @@ func (g *Gateway) table(ctx context.Context, p Principal, reuse bool) (*ToolTabl
 
 // serverTools lists one server's offered tools; nil when it cannot be reached.
 func (g *Gateway) serverTools(ctx context.Context, p Principal, s models.Server) []*mcp.Tool {
-	tools, failed := g.upstreamTools(ctx, p, s)
-	if failed {
+	tools, err := g.upstreamTools(ctx, p, s)
+	if err != nil {
 		return nil
 	}
 	return g.offered(ctx, p, s, tools)
-}
-
-// upstreamTools lists every tool of one server, within the discovery
-// timeout; failed reports (and logs) a server that cannot be reached.
-func (g *Gateway) upstreamTools(ctx context.Context, p Principal, s models.Server) (_ []*mcp.Tool, failed bool) {
-	ctx, cancel := context.WithTimeout(ctx, g.opts.DiscoveryTimeout)
-	defer cancel()
-	tools, err := g.opts.Upstreams.Tools(ctx, Scope(p, s), s)
-	if err != nil {
-		g.opts.Logger.Warn("upstream server left out of tools/list", zap.String("config_id", p.ConfigID),
-			zap.String("server", s.Name), zap.String("key_id", p.KeyID), zap.Error(err))
-		return nil, true
-	}
-	return tools, false
 }
 
 // offered applies the server's pins, its allow-list and the enforcer's tool checks.

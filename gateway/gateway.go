@@ -112,6 +112,8 @@ type Gateway struct {
 	opts      Options
 	snapshots snapshotCache
 	tables    tableCache
+	// discoveries are the tool listings in flight, by scope and server.
+	discoveries singleflight.Group
 	// impl is the gateway as MCP clients see it.
 	impl *mcp.Implementation
 	// meta is the original's tools, and metaList their tools/list result.
@@ -239,6 +241,8 @@ const maxTables = 4096
 type tableCache struct {
 	mu sync.Mutex
 	m  map[string]*ToolTable
+	// builds are the shared builds in flight, by table key.
+	builds singleflight.Group
 }
 
 func tableKey(p Principal) string {

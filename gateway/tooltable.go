@@ -47,6 +47,9 @@ type ToolTable struct {
 	// holds (builtFrom).
 	defs    []models.Server
 	sources [][]*mcp.Tool
+	// failed are the servers whose discovery failed, by name, and why: they
+	// offer nothing in this table.
+	failed map[string]error
 	// listing is what tools/list answers: the tool mode's tools.
 	listing listing
 }

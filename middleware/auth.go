@@ -60,16 +60,24 @@ func Authenticate(realm string, check CredentialCheck, limiter *AuthLimiter) gin
 	}
 }
 
+// NamedKeyCheck checks a bearer token that is not the bootstrap admin key: a
+// named admin key. On success it puts the key's actor into the request (see
+// SetActor); otherwise it says why, or answers the request itself, as a
+// CredentialCheck does.
+type NamedKeyCheck func(c *gin.Context, token string) (refusal string, ok bool)
+
 // AdminAuth requires "Authorization: Bearer <admin key>", throttling failures
-// in limiter (see Authenticate).
-func AdminAuth(keys AdminKeySource, limiter *AuthLimiter) gin.HandlerFunc {
-	return Authenticate("secure-mcp-gateway", AdminKeyCheck(keys), limiter)
+// in limiter (see Authenticate). The key is the bootstrap key of keys, or a
+// named admin key that named (optional) admits.
+func AdminAuth(keys AdminKeySource, named NamedKeyCheck, limiter *AuthLimiter) gin.HandlerFunc {
+	return Authenticate("secure-mcp-gateway", AdminKeyCheck(keys, named), limiter)
 }
 
 // AdminKeyCheck checks "Authorization: Bearer <admin key>". Both keys are
 // hashed before a constant-time comparison, so neither their content nor
-// their length shows in the timing.
-func AdminKeyCheck(keys AdminKeySource) CredentialCheck {
+// their length shows in the timing. The bootstrap key acts as actor.Root
+// with the admin role; any other token goes to named, when given.
+func AdminKeyCheck(keys AdminKeySource, named NamedKeyCheck) CredentialCheck {
 	return func(c *gin.Context) (string, bool) {
 		token, ok := BearerToken(c)
 		if !ok {
@@ -78,14 +86,22 @@ func AdminKeyCheck(keys AdminKeySource) CredentialCheck {
 		expected := keys.AdminKey()
 		got := sha256.Sum256([]byte(token))
 		want := sha256.Sum256([]byte(expected))
-		if expected == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			return "invalid admin API key", false
+		if expected != "" && subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
+			SetActor(c, actor.Actor{Kind: actor.Root, Role: actor.RoleAdmin})
+			return "", true
 		}
-		// Who acts, for roles and audit records: the holder of the root key.
-		c.Request = c.Request.WithContext(actor.With(c.Request.Context(),
-			actor.Actor{Kind: actor.Root, Role: actor.RoleAdmin, RequestID: RequestIDOf(c)}))
-		return "", true
+		if named != nil {
+			return named(c, token)
+		}
+		return "invalid admin API key", false
 	}
+}
+
+// SetActor puts a, with the request's id, into the context of the request,
+// where services and the audit trail find who acts.
+func SetActor(c *gin.Context, a actor.Actor) {
+	a.RequestID = RequestIDOf(c)
+	c.Request = c.Request.WithContext(actor.With(c.Request.Context(), a))
 }
 
 // BearerToken returns the token of "Authorization: Bearer <token>", trimmed.

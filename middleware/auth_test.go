@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/securemcp/gateway/internal/actor"
 	"github.com/securemcp/gateway/middleware"
 )
 
@@ -37,7 +38,7 @@ func TestSeparateLimitersNeverThrottleEachOther(t *testing.T) {
 	}
 	r := gin.New()
 	r.Use(middleware.RequestID())
-	r.GET("/admin", middleware.AdminAuth(fixedKey(adminKey), adminLimiter), func(c *gin.Context) { c.Status(http.StatusOK) })
+	r.GET("/admin", middleware.AdminAuth(fixedKey(adminKey), nil, adminLimiter), func(c *gin.Context) { c.Status(http.StatusOK) })
 	r.GET("/mcp", middleware.Authenticate("mcp-gateway", gatewayCheck, gatewayLimiter), func(c *gin.Context) { c.Status(http.StatusOK) })
 	send := func(path, key string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", path, nil)
@@ -72,4 +73,41 @@ func TestSeparateLimitersNeverThrottleEachOther(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
 	assert.Empty(t, rec.Header().Get("WWW-Authenticate"))
 	assert.Equal(t, 1, gatewayLimiter.Len(), "the failure of the store is not the client's")
+}
+
+// The bootstrap key acts as root with the admin role; any other token goes to
+// the named-key check, whose actor the handler finds in the request's context
+// with the request's id.
+func TestAdminAuthPutsTheActorInTheRequest(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	limiter := middleware.NewAuthLimiter(100, time.Minute, 100, time.Now)
+	named := func(c *gin.Context, token string) (string, bool) {
+		if token != "smgadm_named" {
+			return "invalid admin API key", false
+		}
+		middleware.SetActor(c, actor.Actor{Kind: actor.AdminKey, ID: "k1", Name: "ci", Role: actor.RoleViewer})
+		return "", true
+	}
+	var seen actor.Actor
+	r := gin.New()
+	r.Use(middleware.RequestID())
+	r.GET("/admin", middleware.AdminAuth(fixedKey(adminKey), named, limiter), func(c *gin.Context) {
+		seen, _ = actor.From(c.Request.Context())
+		c.Status(http.StatusOK)
+	})
+	send := func(key string) int {
+		req := httptest.NewRequest("GET", "/admin", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("X-Request-ID", "req-"+key)
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	assert.Equal(t, http.StatusOK, send(adminKey))
+	assert.Equal(t, actor.Actor{Kind: actor.Root, Role: actor.RoleAdmin, RequestID: "req-" + adminKey}, seen)
+	assert.Equal(t, http.StatusOK, send("smgadm_named"))
+	assert.Equal(t, actor.Actor{Kind: actor.AdminKey, ID: "k1", Name: "ci", Role: actor.RoleViewer, RequestID: "req-smgadm_named"}, seen)
+	seen = actor.Actor{}
+	assert.Equal(t, http.StatusUnauthorized, send("smgadm_other"))
+	assert.Equal(t, actor.Actor{}, seen)
 }

@@ -63,6 +63,7 @@ type Repos interface {
 	APIKeys() APIKeyRepository
 	Settings() SettingsRepository
 	Integrity() IntegrityRepository
+	AdminKeys() AdminKeyRepository
 	Audit() AuditRepository
 }
 
@@ -221,6 +222,24 @@ type APIKeyRepository interface {
 	DeleteAllOfUser(ctx context.Context, userID string) error
 	Count(ctx context.Context) (total, disabled int, err error)
 	DeleteAll(ctx context.Context) error
+}
+
+// AdminKeyRepository stores named admin keys (hashes, never secrets). They are
+// credentials of the management API, not state of the gateway: backups,
+// restores and resets leave them alone.
+type AdminKeyRepository interface {
+	// Create inserts one key; ErrConflict when its name or hash is taken.
+	Create(ctx context.Context, k models.AdminKey) error
+	// Resolve finds a key by id, else by exact name.
+	Resolve(ctx context.Context, idOrName string) (models.AdminKey, error)
+	// GetByHash finds the key whose hash equals hash, on a unique index.
+	GetByHash(ctx context.Context, hash string) (models.AdminKey, error)
+	// List returns a page of the keys in creation order, and their total.
+	List(ctx context.Context, page Page) ([]models.AdminKey, int, error)
+	// TouchLastUsed records last use times in one batch, only ever moving
+	// them forward.
+	TouchLastUsed(ctx context.Context, lastUsed map[string]time.Time) error
+	Delete(ctx context.Context, id string) error
 }
 
 // SettingsRepository stores runtime settings as JSON values.

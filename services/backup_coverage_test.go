@@ -76,6 +76,11 @@ var notBackedUp = map[string]string{
 	// Integrity stores nothing: it answers questions about the tables of the
 	// other repositories.
 	"Integrity": "derived from the other repositories",
+	// Named admin keys are credentials of the management API, not state of
+	// the gateway: restoring another instance's backup must grant nobody
+	// access, and the admins restoring or resetting keep theirs (as the
+	// bootstrap key of the config file, never in a backup, stays valid).
+	"AdminKeys": "credentials of the management API, kept across restore and reset",
 	// Audit is append-only and chained: a restore must never replace or
 	// rewind it (that would hide what was done before the restore, and fork
 	// the chain other instances append to), and reset and restore are

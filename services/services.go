@@ -27,7 +27,9 @@ type Services struct {
 	Settings *system.SettingsService
 	Users    *access.UserService
 	APIKeys  *access.APIKeyService
-	Audit    *trail.AuditService
+	// AdminKeys are the named admin keys of the management API.
+	AdminKeys *access.AdminKeyService
+	Audit     *trail.AuditService
 }
 
 // New wires every service over one store and data directory. sealer seals
@@ -39,13 +41,14 @@ func New(store repositories.Store, files confine.Files, now entity.Clock, sealer
 	keys := access.NewAPIKeyService(store, now)
 	secrets := sealed.New(sealer)
 	return &Services{
-		Configs:  catalog.NewConfigService(store, files, now, secrets),
-		Projects: access.NewProjectService(store, files, now, secrets),
-		System:   system.NewSystemService(store, files, now, secrets),
-		Settings: system.NewSettingsService(store, now, secrets),
-		Users:    access.NewUserService(store, keys, now),
-		APIKeys:  keys,
-		Audit:    trail.NewAuditService(store, now),
+		Configs:   catalog.NewConfigService(store, files, now, secrets),
+		Projects:  access.NewProjectService(store, files, now, secrets),
+		System:    system.NewSystemService(store, files, now, secrets),
+		Settings:  system.NewSettingsService(store, now, secrets),
+		Users:     access.NewUserService(store, keys, now),
+		APIKeys:   keys,
+		AdminKeys: access.NewAdminKeyService(store, now),
+		Audit:     trail.NewAuditService(store, now),
 	}
 }
 
@@ -56,5 +59,5 @@ func (s *Services) Close() error {
 	if s.Audit != nil {
 		err = s.Audit.Close()
 	}
-	return errors.Join(s.APIKeys.Close(), err)
+	return errors.Join(s.APIKeys.Close(), s.AdminKeys.Close(), err)
 }

@@ -77,6 +77,10 @@ var cliOf = map[string]string{
 	"GET /api/v1/settings/enkrypt-api-key":                          "settings get-enkrypt-api-key",
 	"PUT /api/v1/settings/enkrypt-api-key":                          "settings set-enkrypt-api-key",
 	"PUT /api/v1/settings/telemetry":                                "settings update-telemetry",
+	"GET /api/v1/admin-keys":                                        "admin-key list",
+	"POST /api/v1/admin-keys":                                       "admin-key create",
+	"GET /api/v1/admin-keys/:admin_key":                             "admin-key get",
+	"DELETE /api/v1/admin-keys/:admin_key":                          "admin-key delete",
 }
 
 // TestEveryRouteHasACommand keeps the two shells in step: a management route

@@ -40,7 +40,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	system := group("system", "Server and system operations", example("system health-check", "system start-api --port 8001"),
 		append(systemCmds(), newStartCmd(), newStartAPICmd(), newStartGatewayCmd(), newStopAPICmd(), newAdminKeyCmd())...)
 	root.AddCommand(newGenerateConfigCmd(), system, newConfigCmd(), newProjectCmd(), newUserCmd(), newSettingsCmd(), newSecretsCmd(), newAuditCmd(),
-		newInstallCmd(), newMCPCmd())
+		newInstallCmd(), newMCPCmd(), newAdminKeysCmd())
 	// A flag error is a usage error: left untyped, it exits 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return errors.New(flagError(err)) })
 	typeErrors(root)

@@ -95,9 +95,9 @@ func (p *Pool) ListTools(ctx context.Context, isolation string, spec Spec) ([]*m
 			tools = cached
 			return nil
 		}
-		var err error
-		if tools, err = listTools(ctx, inst.session); err == nil {
-			inst.keepTools(gen, tools)
+		read, err := listTools(ctx, inst.session)
+		if err == nil {
+			tools = inst.keepTools(gen, read)
 		}
 		return err
 	})

@@ -280,6 +280,37 @@ func TestDiscoverUsesAThrowawayProcess(t *testing.T) {
 
 // The tool list is read once per process and read again after the upstream
 // announces a change.
+// TestConcurrentListingsHandOutOneList: listings that all find no kept list
+// (the first ones, while the process starts) hand out the same slice, the
+// one kept, so that a caller comparing lists by identity sees no change.
+func TestConcurrentListingsHandOutOneList(t *testing.T) {
+	t.Parallel()
+	p := newPool(t, Options{})
+	spec := serveSpec("slow-start", "-start-delay", "300ms")
+	const n = 12
+	lists := make([][]*mcp.Tool, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			tools, err := p.ListTools(context.Background(), "iso", spec)
+			if err != nil {
+				t.Error(err)
+			}
+			lists[i] = tools
+		})
+	}
+	wg.Wait()
+	kept, err := p.ListTools(context.Background(), "iso", spec)
+	if err != nil || len(kept) == 0 {
+		t.Fatalf("ListTools = %d tools, %v", len(kept), err)
+	}
+	for i, l := range lists {
+		if len(l) != len(kept) || &l[0] != &kept[0] {
+			t.Errorf("listing %d handed out another list than the one kept", i)
+		}
+	}
+}
+
 func TestToolListIsKeptUntilTheUpstreamChangesIt(t *testing.T) {
 	t.Parallel()
 	p := newPool(t, Options{})

@@ -185,13 +185,20 @@ func (inst *instance) cachedTools() ([]*mcp.Tool, uint64, bool) {
 }
 
 // keepTools keeps a list read at generation gen, unless a change notice
-// arrived meanwhile.
-func (inst *instance) keepTools(gen uint64, tools []*mcp.Tool) {
+// arrived meanwhile, and returns the list to hand out: the first one kept
+// for a generation, so that listings read at the same time all hand out the
+// same slice (callers tell an unchanged list by its identity).
+func (inst *instance) keepTools(gen uint64, tools []*mcp.Tool) []*mcp.Tool {
 	inst.toolsMu.Lock()
 	defer inst.toolsMu.Unlock()
-	if gen == inst.toolsGen {
-		inst.tools, inst.toolsOK = tools, true
+	if gen != inst.toolsGen {
+		return tools
 	}
+	if inst.toolsOK {
+		return inst.tools
+	}
+	inst.tools, inst.toolsOK = tools, true
+	return tools
 }
 
 func (inst *instance) forgetTools() {

@@ -221,7 +221,7 @@ func TestEveryWriteMethodIsRecorded(t *testing.T) {
 	declared := declaredMethods(t, ".")
 	wrappers := map[string]string{"ConfigRepository": "configs", "ServerRepository": "servers",
 		"ProjectRepository": "projects", "UserRepository": "users", "MembershipRepository": "memberships",
-		"APIKeyRepository": "apiKeys", "SettingsRepository": "settings"}
+		"APIKeyRepository": "apiKeys", "SettingsRepository": "settings", "AdminKeyRepository": "adminKeys"}
 	passThrough := map[string]string{"IntegrityRepository": "it only reads", "Repos": "accessors", "Store": "the store"}
 	for iface, methods := range contract {
 		if _, ok := passThrough[iface]; ok {

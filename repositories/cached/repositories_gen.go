@@ -383,5 +383,8 @@ func (r settings) DeleteAll(ctx context.Context) error {
 // Integrity passes through: its answers are aggregates of the whole store, which no entry of the cache holds, and it writes nothing.
 func (r repos) Integrity() repositories.IntegrityRepository { return r.next.Integrity() }
 
+// AdminKeys passes through, uncached: a deleted admin key must be refused at its next request on every instance, and no entry of the cache holds admin keys, so their writes invalidate nothing.
+func (r repos) AdminKeys() repositories.AdminKeyRepository { return r.next.AdminKeys() }
+
 // Audit passes through: records are read for listings and verification, which must see what the table holds, and no entry of the cache depends on them.
 func (r repos) Audit() repositories.AuditRepository { return r.next.Audit() }

@@ -18,10 +18,10 @@ const auditColumns = `seq, at, actor_kind, actor_id, actor_user, actor_project, 
 	entity_kind, entity_id, entity_name, outcome, request_id, details, prev_hash, hash`
 
 // Last reads the head row with a lock (PostgreSQL: FOR UPDATE; SQLite's
-// single writing connection serializes writers already). Under SERIALIZABLE a
-// transaction whose snapshot predates another writer's commit fails here with
-// a serialization error, and InTx runs it again: it never attaches to a stale
-// head.
+// single writing connection serializes writers already). On PostgreSQL every
+// write transaction has queued on the head's table lock before its snapshot
+// (postgresDialect.beginWrite), so it reads the latest head; were it not so,
+// SERIALIZABLE would fail it here rather than let it attach to a stale head.
 func (r auditRepo) Last(ctx context.Context) (audit.Head, error) {
 	var h audit.Head
 	query := auditLastQuery(r.d)

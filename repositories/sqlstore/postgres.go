@@ -51,6 +51,16 @@ var postgresDialect = &dialect{
 	// writers (a read-only REPEATABLE READ transaction cannot fail to serialize).
 	snapshotOptions: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	forUpdate:       " FOR UPDATE",
+	// Every write appends to the one audit chain, so writers are serial on
+	// its head anyway. Taking the head's table lock first makes them wait
+	// their turn instead of failing: LOCK TABLE takes no snapshot, so the
+	// SERIALIZABLE snapshot starts after the turn is given and sees the
+	// latest head. Locking the head row later (FOR UPDATE) would fail every
+	// writer but one per round with a serialization error, and a crowd of
+	// writers on several instances would run out of retries. The mode
+	// conflicts with itself and with writes, not with plain reads of the
+	// head (verification, listings).
+	beginWrite: `LOCK TABLE audit_head IN SHARE ROW EXCLUSIVE MODE`,
 }
 
 func translatePostgres(err error) error {

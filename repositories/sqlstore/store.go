@@ -38,6 +38,10 @@ type dialect struct {
 	// forUpdate ends a SELECT that must lock the rows it reads until the
 	// transaction ends (empty where writers are serialized anyway).
 	forUpdate string
+	// beginWrite, when set, is the first statement of every write
+	// transaction: it queues the writers of every instance on the audit
+	// chain's head before their snapshot is taken (see postgresDialect).
+	beginWrite string
 }
 
 // Store is a repositories.Store over database/sql.
@@ -73,6 +77,7 @@ func (s db) Memberships() repositories.MembershipRepository { return membershipR
 func (s db) APIKeys() repositories.APIKeyRepository         { return apiKeyRepo{s} }
 func (s db) Settings() repositories.SettingsRepository      { return settingsRepo{s} }
 func (s db) Integrity() repositories.IntegrityRepository    { return integrityRepo{s} }
+func (s db) AdminKeys() repositories.AdminKeyRepository     { return adminKeyRepo{s} }
 func (s db) Audit() repositories.AuditRepository            { return auditRepo{s} }
 
 // Backend names the engine.
@@ -152,6 +157,11 @@ func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error)
 			_ = tx.Rollback()
 		}
 	}()
+	if s.d.beginWrite != "" {
+		if _, err = tx.ExecContext(ctx, s.d.beginWrite); err != nil {
+			return fmt.Errorf("queue on the audit chain: %w", s.d.translate(err))
+		}
+	}
 	if err = fn(db{r: tx, w: tx, d: s.d, tx: tx, txStmts: s.txStmts}); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("Users", func(t *testing.T) { t.Parallel(); testUsers(t, newStore) })
 	t.Run("Memberships", func(t *testing.T) { t.Parallel(); testMemberships(t, newStore) })
 	t.Run("APIKeys", func(t *testing.T) { t.Parallel(); testAPIKeys(t, newStore) })
+	t.Run("AdminKeys", func(t *testing.T) { t.Parallel(); testAdminKeys(t, newStore) })
 	t.Run("Transactions", func(t *testing.T) { t.Parallel(); testTransactions(t, newStore) })
 	t.Run("Isolation", func(t *testing.T) { t.Parallel(); testIsolation(t, newStore) })
 	t.Run("Portability", func(t *testing.T) { t.Parallel(); testPortability(t, newStore) })

@@ -210,7 +210,7 @@ func (s *ProjectService) Config(ctx context.Context, ident string) (catalog.Conf
 	}
 	d := catalog.ConfigDetail{Config: *c}
 	servers, err := s.store.Servers().List(ctx, c.ID)
-	d.Servers = s.secrets.PublicServers(c.ID, servers)
+	d.Servers = catalog.ForReaders(ctx, s.secrets.PublicServers(c.ID, servers))
 	return d, entity.StoreErr(err, "", "")
 }
 

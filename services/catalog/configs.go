@@ -67,7 +67,7 @@ func (s *ConfigService) Create(ctx context.Context, name string) (models.Config,
 // Get returns a configuration with its servers, their secrets masked.
 func (s *ConfigService) Get(ctx context.Context, ident string) (ConfigDetail, error) {
 	d, err := s.detail(ctx, ident)
-	d.Servers = s.secrets.PublicServers(d.ID, d.Servers)
+	d.Servers = ForReaders(ctx, s.secrets.PublicServers(d.ID, d.Servers))
 	return d, err
 }
 

@@ -234,7 +234,7 @@ func (s *ConfigService) GetServer(ctx context.Context, ident, name string) (mode
 		return models.Server{}, err
 	}
 	srv, err := s.store.Servers().Get(ctx, c.ID, name)
-	return s.secrets.PublicServer(c.ID, srv), serverLookupErr(err, name, c.Name)
+	return forReader(ctx, s.secrets.PublicServer(c.ID, srv)), serverLookupErr(err, name, c.Name)
 }
 
 // modifyServer applies change to a stored server inside one transaction.

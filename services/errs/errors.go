@@ -22,9 +22,11 @@ const (
 	KindUnavailable
 	// KindUnauthorized is a refused credential (an API key that does not verify).
 	KindUnauthorized
-	// The kinds below only the API's HTTP shell reports: a refused origin, a
-	// throttled client, a method a path does not serve, a request out of time.
+	// KindForbidden is a refused origin, or a valid admin credential whose
+	// role does not permit the operation.
 	KindForbidden
+	// The kinds below only the API's HTTP shell reports: a throttled client,
+	// a method a path does not serve, a request out of time.
 	KindTooManyRequests
 	KindMethodNotAllowed
 	KindTimeout

@@ -106,7 +106,8 @@ var cachePolicy = map[string]policy{
 	"Settings.List":      {rule: read},
 	"Settings.DeleteAll": {rule: write},
 
-	"Audit": {rule: passThrough, why: "passes through: records are read for listings and verification, which must see what the table holds, and no entry of the cache depends on them."},
+	"AdminKeys": {rule: passThrough, why: "passes through, uncached: a deleted admin key must be refused at its next request on every instance, and no entry of the cache holds admin keys, so their writes invalidate nothing."},
+	"Audit":     {rule: passThrough, why: "passes through: records are read for listings and verification, which must see what the table holds, and no entry of the cache depends on them."},
 
 	"Integrity": {rule: passThrough, why: "passes through: its answers are aggregates of the whole store, which no entry of the cache holds, and it writes nothing."},
 }

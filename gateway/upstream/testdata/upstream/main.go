@@ -1,7 +1,7 @@
 // Command upstream is the MCP server the pool's tests start: one binary, a
 // mode per behaviour.
 //
-//	upstream serve [-spawn] [-tools N] [-stubborn]  a server (tools below)
+//	upstream serve [-spawn] [-tools N] [-stubborn] [-start-delay D]  a server (tools below)
 //	upstream garbage                    writes a line that is not JSON-RPC
 //	upstream silent                     reads stdin, never answers
 //	upstream exit                       writes to stderr and exits 2 at once
@@ -58,7 +58,9 @@ func serve(args []string) {
 	extra := flags.Int("tools", 0, "extra tools t0..tN-1, listed 5 per page")
 	stubborn := flags.Bool("stubborn", false, "ignore SIGTERM and the end of stdin")
 	addDescription := flags.String("add-description", "Adds a and b.", "the add tool's description (a changed definition)")
+	startDelay := flags.Duration("start-delay", 0, "wait this long before answering anything (a slow start)")
 	_ = flags.Parse(args)
+	time.Sleep(*startDelay)
 	if *stubborn {
 		signal.Ignore(syscall.SIGTERM)
 	}

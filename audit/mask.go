@@ -3,8 +3,10 @@ package audit
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
-	"unicode"
+
+	"github.com/securemcp/gateway/sealing"
 )
 
 // Masked is how a secret appears in a record: "****" and, for a secret of
@@ -19,19 +21,17 @@ func Masked(secret string) string {
 	return "****" + string(r[len(r)-4:])
 }
 
-// secretMarkers name credentials, matched in member names compared without
-// case and punctuation ("api_key", "apiKey", "X-API-Key" are alike). Hashes
-// are masked too: an API key's hash is what verification compares with.
-var secretMarkers = []string{"apikey", "secret", "password", "passwd", "passphrase", "token",
-	"credential", "authorization", "privatekey", "accesskey", "signingkey", "cookie", "session",
-	"verifier", "hash", "pwd"}
+// recordOnlyMarkers name credentials that records mask beyond the sealing
+// rules (sealing.SecretName): hashes, which verification compares with,
+// PKCE verifiers and short password names.
+var recordOnlyMarkers = []string{"verifier", "hash", "pwd"}
 
 // secretName reports member names whose whole value is secret: names with a
 // marker, names ending in "key" (secret_key, enkrypt_api_key; not "key"
 // alone, which labels a setting or a header), and containers whose every
 // value is secret whatever its name: a server's environment and header maps.
 func secretName(name string) bool {
-	n := compactName(name)
+	n := sealing.CompactName(name)
 	switch {
 	case n == "env" || n == "environment" || strings.HasSuffix(n, "envvars") || strings.HasSuffix(n, "headers"):
 		return true
@@ -40,22 +40,7 @@ func secretName(name string) bool {
 	case n != "key" && (strings.HasSuffix(n, "key") || strings.HasSuffix(n, "keys")):
 		return true
 	}
-	for _, m := range secretMarkers {
-		if strings.Contains(n, m) {
-			return true
-		}
-	}
-	return false
-}
-
-// compactName is a member name without case and punctuation.
-func compactName(name string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
-		}
-		return -1
-	}, name)
+	return sealing.SecretName(name) || slices.ContainsFunc(recordOnlyMarkers, func(m string) bool { return strings.Contains(n, m) })
 }
 
 // tokenPrefixes start well-known credential formats, masked wherever they
@@ -160,7 +145,7 @@ func secretFlag(v any) bool {
 func namedSecretPair(obj map[string]any) (string, bool) {
 	var valueKey string
 	for k := range obj {
-		if compactName(k) == "value" {
+		if sealing.CompactName(k) == "value" {
 			valueKey = k
 		}
 	}
@@ -168,7 +153,7 @@ func namedSecretPair(obj map[string]any) (string, bool) {
 		return "", false
 	}
 	for k, v := range obj {
-		switch compactName(k) {
+		switch sealing.CompactName(k) {
 		case "name", "key", "header":
 			if s, ok := v.(string); ok && secretName(s) {
 				return valueKey, true

@@ -39,7 +39,7 @@ var secretMarkers = []string{"apikey", "secret", "password", "passwd", "passphra
 // marker of secretMarkers, except addresses (names ending in url, uri or
 // endpoint, such as token_url).
 func SecretName(name string) bool {
-	n := compactName(name)
+	n := CompactName(name)
 	if strings.HasSuffix(n, "url") || strings.HasSuffix(n, "uri") || strings.HasSuffix(n, "endpoint") {
 		return false
 	}
@@ -51,8 +51,9 @@ func SecretName(name string) bool {
 	return false
 }
 
-// compactName is a member name without case and punctuation.
-func compactName(name string) string {
+// CompactName is a member name without case and punctuation, as the
+// credential rules compare names (the audit trail's masking too).
+func CompactName(name string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return unicode.ToLower(r)
@@ -69,9 +70,9 @@ func (r Rules) secretName(name string) bool {
 	if len(r.Names) == 0 {
 		return false
 	}
-	n := compactName(name)
+	n := CompactName(name)
 	for _, extra := range r.Names {
-		if compactName(extra) == n {
+		if CompactName(extra) == n {
 			return true
 		}
 	}

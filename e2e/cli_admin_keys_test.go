@@ -41,6 +41,7 @@ func testCLIAdminKeyCommands(t *testing.T, h *cliHome) {
 // A key the CLI creates works on the running server with its role, and the
 // CLI's delete revokes it at its next request.
 func TestCLIAdminKeyOnRunningServer(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	s := startServer(t, home)
 	env := append(cleanEnv(), "HOME="+home)

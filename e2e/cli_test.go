@@ -57,15 +57,19 @@ func (h *cliHome) expandWant(want any) any {
 }
 
 // onEachStore runs a CLI test on the embedded SQLite store and on a fresh
-// PostgreSQL schema when PostgreSQL is available (CI requires it). The
-// variable "store" names the backend.
+// PostgreSQL schema when PostgreSQL is available (CI requires it), at once and
+// in parallel with other tests: each run has its own home. The variable
+// "store" names the backend.
 func onEachStore(t *testing.T, test func(t *testing.T, h *cliHome)) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		h := newCLIHome(t)
 		h.vars["store"] = "sqlite"
 		test(t, h)
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		h := newCLIHome(t)
 		h.env = append(h.env, "SMG_DATABASE_URL="+sqltest.NewPostgresURL(t))
 		h.vars["store"] = "postgres"

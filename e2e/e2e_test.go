@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +29,8 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	widenParallelism()
 	dir, err := os.MkdirTemp("", "smg-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -41,6 +46,18 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// widenParallelism lets more parallel tests run at once than the default
+// (GOMAXPROCS) unless -test.parallel is given: these tests spend most of their
+// time waiting for the processes they start (the gateway, the CLI, node
+// peers, the database), not on the CPU.
+func widenParallelism() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(4, 2*runtime.GOMAXPROCS(0))))
+	}
 }
 
 // freePort asks the kernel for an unused loopback port.

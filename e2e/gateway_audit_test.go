@@ -18,6 +18,7 @@ import (
 // the audit trail: records batched but not yet stored are stored on a clean
 // shutdown. Arguments are kept only as their hash.
 func TestToolCallsAreAuditedAndNoneLostOnShutdown(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	g := startGateway(t, home)
 	key := g.quickStart(map[string]any{"server_name": "tester", "server_command": testUpstream(t), "args": []string{"serve"}})

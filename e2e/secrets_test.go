@@ -71,8 +71,9 @@ func (s *server) rawCall(method, path, key string, body any) (int, []byte) {
 // log and a backup file: none holds any of them. The upstream started by
 // the gateway still gets the real env value.
 func TestPlantedSecretsAreFoundNowhereButInTheUpstream(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testPlantedSecrets(t, "") })
-	t.Run("postgres", func(t *testing.T) { testPlantedSecrets(t, sqltest.NewPostgresURL(t)) })
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); testPlantedSecrets(t, "") })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); testPlantedSecrets(t, sqltest.NewPostgresURL(t)) })
 }
 
 func testPlantedSecrets(t *testing.T, databaseURL string) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,7 +25,39 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if builtDir != "" {
+		_ = os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
+}
+
+// The gateway and the test upstream are built once for the package.
+var (
+	buildOnce      sync.Once
+	builtDir       string
+	gatewayBin     string
+	upstreamBin    string
+	buildErr       error
+	buildErrOutput []byte
+)
+
+// builtBinaries returns the paths of the built gateway and test upstream.
+func builtBinaries(t *testing.T) (gateway, upstream string) {
+	t.Helper()
+	buildOnce.Do(func() {
+		if builtDir, buildErr = os.MkdirTemp("", "smg-load-test-"); buildErr != nil {
+			return
+		}
+		gatewayBin, upstreamBin = filepath.Join(builtDir, "secure-mcp-gateway"), filepath.Join(builtDir, "upstream")
+		for target, pkg := range map[string]string{gatewayBin: "../secure-mcp-gateway", upstreamBin: "../../gateway/upstream/testdata/upstream"} {
+			if buildErrOutput, buildErr = exec.Command("go", "build", "-o", target, pkg).CombinedOutput(); buildErr != nil {
+				return
+			}
+		}
+	})
+	require.NoError(t, buildErr, "%s", buildErrOutput)
+	return gatewayBin, upstreamBin
 }
 
 func TestOnlyLoopbackTargets(t *testing.T) {
@@ -49,13 +82,10 @@ func TestBoundsAreEnforced(t *testing.T) {
 // TestLoadRunAgainstSpawnedGateway runs a tiny load test end to end: the
 // gateway is built and spawned, seeded, driven and compared.
 func TestLoadRunAgainstSpawnedGateway(t *testing.T) {
-	binary := filepath.Join(t.TempDir(), "secure-mcp-gateway")
-	build := exec.Command("go", "build", "-o", binary, "../secure-mcp-gateway")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	binary, _ := builtBinaries(t)
 	t.Setenv("SMG_ADMIN_API_KEY", "")
 	var report bytes.Buffer
-	err = run([]string{"-spawn", binary, "-c", "2", "-d", "600ms", "-rounds", "2", "-configs", "3", "-servers", "2", "-users", "0",
+	err := run([]string{"-spawn", binary, "-c", "2", "-d", "600ms", "-rounds", "2", "-configs", "3", "-servers", "2", "-users", "0",
 		"-scenarios", "get-config,list-configs,create-config", "-background", "first-config:1"}, &report)
 	require.NoError(t, err, report.String())
 	text := report.String()
@@ -89,12 +119,7 @@ func TestGatewayFlagsAreChecked(t *testing.T) {
 // TestGatewayLoadRun drives every phase of -gateway briefly against the
 // built binary and the test upstream: each phase reports, without errors.
 func TestGatewayLoadRun(t *testing.T) {
-	dir := t.TempDir()
-	binary, upstream := filepath.Join(dir, "secure-mcp-gateway"), filepath.Join(dir, "upstream")
-	for target, pkg := range map[string]string{binary: "../secure-mcp-gateway", upstream: "../../gateway/upstream/testdata/upstream"} {
-		out, err := exec.Command("go", "build", "-o", target, pkg).CombinedOutput()
-		require.NoError(t, err, "%s", out)
-	}
+	binary, upstream := builtBinaries(t)
 	t.Setenv("SMG_ADMIN_API_KEY", "")
 	everything := "../../node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 	var report bytes.Buffer

@@ -31,8 +31,10 @@ var clock = func() time.Time { return time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC
 
 // The decorator changes no behaviour of the store it wraps.
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, b := range sqltest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
 			storetest.Run(t, func(t *testing.T) repositories.Store { return audited.Wrap(b.Open(t), clock) })
 		})
 	}

@@ -45,6 +45,7 @@ func newTimedSQLite(t *testing.T, obs timed.Observer) repositories.Store {
 }
 
 func TestTimedSQLiteConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) repositories.Store { return newTimedSQLite(t, &recorder{}) })
 }
 
@@ -66,5 +67,6 @@ func TestEveryCallIsObserved(t *testing.T) {
 }
 
 func TestTimedPostgresConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) repositories.Store { return timed.Wrap(sqltest.NewPostgres(t), &recorder{}) })
 }

@@ -27,14 +27,7 @@ func (r auditRepo) Last(ctx context.Context) (audit.Head, error) {
 		return r.pg.head, nil
 	}
 	var h audit.Head
-	query := auditLastQuery(r.d)
-	var row *sql.Row
-	if st := r.txStmt(ctx, query); st != nil {
-		row = st.QueryRowContext(ctx)
-	} else {
-		row = r.w.QueryRowContext(ctx, r.d.rebind(query))
-	}
-	return h, r.scanErr(row.Scan(&h.Seq, &h.Hash))
+	return h, r.scanErr(r.queryRow(ctx, auditLastQuery(r.d)).Scan(&h.Seq, &h.Hash))
 }
 
 // auditLastQuery reads the chain's head with a lock.
@@ -70,19 +63,6 @@ func auditTxQueries(d *dialect) []string {
 	return []string{auditLastQuery(d), auditInsertOne, auditMoveHead}
 }
 
-// execTx runs a constant write of the transaction, prepared when it can be.
-func (r auditRepo) execTx(ctx context.Context, query string, args ...any) (int64, error) {
-	st := r.txStmt(ctx, query)
-	if st == nil {
-		return r.exec(ctx, query, args...)
-	}
-	res, err := st.ExecContext(ctx, args...)
-	if err != nil {
-		return 0, r.d.translate(err)
-	}
-	return res.RowsAffected()
-}
-
 func (r auditRepo) Head(ctx context.Context) (audit.Head, error) {
 	var h audit.Head
 	err := r.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash)
@@ -111,7 +91,7 @@ func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 		}
 	}
 	moved := []any{last.Seq, last.Hash, first.Seq - 1, first.PrevHash}
-	n, err := r.execTx(ctx, auditMoveHead, moved...)
+	n, err := r.exec(ctx, auditMoveHead, moved...)
 	if err == nil && n == 0 {
 		err = headMoved()
 	}
@@ -119,7 +99,7 @@ func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 		return err
 	}
 	if len(recs) == 1 {
-		_, err = r.execTx(ctx, auditInsertOne, auditValues(first)...)
+		_, err = r.exec(ctx, auditInsertOne, auditValues(first)...)
 	} else {
 		err = insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, auditValues)
 	}

@@ -163,6 +163,11 @@ func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error)
 		if err != nil {
 			_ = tx.Rollback()
 		}
+		// The transaction has ended: the writing connection is free to
+		// prepare the statements it learned.
+		if s.txStmts.hasLearned() {
+			s.txStmts.prepareLearned(ctx)
+		}
 	}()
 	if err = fn(db{r: tx, w: tx, d: s.d, tx: tx, txStmts: s.txStmts}); err != nil {
 		return err
@@ -205,20 +210,33 @@ func (s *Store) ReadSnapshot(ctx context.Context, fn func(r repositories.Repos) 
 	return fn(db{r: tx, w: tx, d: s.d})
 }
 
-// query runs a read on the reader.
+// query runs a read on the reader (in a transaction, prepared once learned).
 func (s db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := s.txStmt(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, s.d.translate(err)
+	}
 	rows, err := s.r.QueryContext(ctx, s.d.rebind(query), args...)
 	return rows, s.d.translate(err)
 }
 
 // queryRow runs a one-row read on the reader; scan errors are translated by scanRow.
 func (s db) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := s.txStmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.r.QueryRowContext(ctx, s.d.rebind(query), args...)
 }
 
 // exec runs a write on the writer and returns the number of affected rows.
 func (s db) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := s.w.ExecContext(ctx, s.d.rebind(query), args...)
+	var res sql.Result
+	var err error
+	if st := s.txStmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = s.w.ExecContext(ctx, s.d.rebind(query), args...)
+	}
 	if err != nil {
 		return 0, s.d.translate(err)
 	}

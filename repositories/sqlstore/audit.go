@@ -18,13 +18,13 @@ const auditColumns = `seq, at, actor_kind, actor_id, actor_user, actor_project, 
 	entity_kind, entity_id, entity_name, outcome, request_id, details, prev_hash, hash`
 
 // Last reads the head row with a lock (SQLite's single writing connection
-// serializes writers already). A PostgreSQL write transaction read the head
-// when it opened, after its turn on the head (pgTx), and no other writer
-// moves it until the transaction ends: that head is the answer, without a
-// round trip.
+// serializes writers already). A PostgreSQL write transaction reads the head
+// as it opens, after its turn on the head (pgTx), and no other writer moves
+// it until the transaction ends: that head is the answer, without a round
+// trip of its own.
 func (r auditRepo) Last(ctx context.Context) (audit.Head, error) {
 	if r.pg != nil {
-		return r.pg.head, nil
+		return r.pg.knownHead(ctx)
 	}
 	var h audit.Head
 	return h, r.scanErr(r.queryRow(ctx, auditLastQuery(r.d)).Scan(&h.Seq, &h.Hash))
@@ -84,9 +84,13 @@ func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 	first, last := recs[0], recs[len(recs)-1]
 	if r.pg != nil {
 		if len(recs) == 1 {
-			return r.pg.appendOne(first)
+			return r.pg.appendOne(ctx, first)
 		}
-		if first.Seq-1 != r.pg.head.Seq || first.PrevHash != r.pg.head.Hash {
+		head, err := r.pg.knownHead(ctx)
+		if err != nil {
+			return err
+		}
+		if first.Seq-1 != head.Seq || first.PrevHash != head.Hash {
 			return headMoved()
 		}
 	}

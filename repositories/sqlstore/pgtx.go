@@ -4,21 +4,24 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/securemcp/gateway/audit"
 )
 
 // pgTx is a PostgreSQL write transaction that costs the round trips of its
-// own writes and two more, as a transaction without an audit trail does:
-// the opening (BEGIN, the turn on the audit chain's head, the head itself)
-// goes in one batch, and the closing (the audit record, the head moved, and
-// COMMIT) in another. Through database/sql each of those is a round trip of
-// its own, and on a local server a round trip is most of a small write.
+// own statements and one more, where database/sql would add three (BEGIN,
+// the turn on the audit chain's head, COMMIT) and the audit record one: the
+// opening (BEGIN, the turn, the head itself) is held and goes with the
+// transaction's first statement, and the closing (the audit record, the
+// head moved, and COMMIT) goes in one batch. On a local server a round trip
+// is most of a small write.
 //
 // The transaction runs on one connection taken from the pool; database/sql
 // does not know that it is open, so pgTx always ends it (commit or
@@ -27,17 +30,14 @@ import (
 // (pgResetSession).
 type pgTx struct {
 	conn *sql.Conn
+	// opened says that the opening was sent; until then it is held.
+	opened bool
 	// head is the chain's head: read under the turn, which no other writer
 	// has until this transaction ends, and moved by this one's appends.
 	head audit.Head
 	// held are statements sent with the next statement or with COMMIT,
 	// whichever comes first.
-	held []heldStatement
-}
-
-type heldStatement struct {
-	query string // rebound
-	args  []any
+	held *pgx.Batch
 }
 
 var _ querier = (*pgTx)(nil)
@@ -45,28 +45,35 @@ var _ querier = (*pgTx)(nil)
 // pgHeadQuery reads the chain's head; the turn taken before it is the lock.
 const pgHeadQuery = `SELECT seq, hash FROM audit_head WHERE id = 1`
 
-// beginPgTx opens a SERIALIZABLE transaction, waits for the turn on the
-// chain's head (postgresDialect.beginWrite) and reads the head, in one round
-// trip. The snapshot is taken by the head's read, after the turn is given.
+// beginPgTx takes a connection for a SERIALIZABLE transaction whose opening
+// is held: it waits for the turn on the chain's head (postgresDialect.
+// beginWrite) and reads the head, whose read takes the snapshot after the
+// turn is given.
 func beginPgTx(ctx context.Context, pool *sql.DB, d *dialect) (*pgTx, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", d.translate(err))
 	}
-	t := &pgTx{conn: conn}
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN ISOLATION LEVEL SERIALIZABLE`)
-	b.Queue(d.beginWrite)
-	b.Queue(pgHeadQuery).QueryRow(func(row pgx.Row) error { return row.Scan(&t.head.Seq, &t.head.Hash) })
-	if err := t.send(ctx, b); err != nil {
-		t.rollback()
-		return nil, fmt.Errorf("begin transaction: %w", d.translate(err))
-	}
+	t := &pgTx{conn: conn, held: &pgx.Batch{}}
+	t.held.Queue(`BEGIN ISOLATION LEVEL SERIALIZABLE`)
+	t.held.Queue(d.beginWrite)
+	t.held.Queue(pgHeadQuery).QueryRow(func(row pgx.Row) error { return row.Scan(&t.head.Seq, &t.head.Hash) })
 	return t, nil
 }
 
-// send runs a batch on the transaction's connection, in one round trip.
+// send runs the statements held and b's after them, in one round trip.
 func (t *pgTx) send(ctx context.Context, b *pgx.Batch) error {
+	if b == nil {
+		b = &pgx.Batch{}
+	}
+	if t.held.Len() > 0 {
+		b.QueuedQueries = append(t.held.QueuedQueries, b.QueuedQueries...)
+		t.held = &pgx.Batch{}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	t.opened = true
 	return t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -79,38 +86,36 @@ func (t *pgTx) send(ctx context.Context, b *pgx.Batch) error {
 // hold keeps a statement to send with the next one; its errors are the
 // next statement's (or COMMIT's): the transaction is then aborted.
 func (t *pgTx) hold(query string, args ...any) {
-	t.held = append(t.held, heldStatement{query: rebindDollar(query), args: args})
+	t.held.Queue(rebindDollar(query), args...)
 }
 
-// flush sends the statements held, before a statement that may depend on
-// them.
-func (t *pgTx) flush(ctx context.Context) error {
-	if len(t.held) == 0 {
-		return nil
+// knownHead is the chain's head, read now if the opening is still held.
+func (t *pgTx) knownHead(ctx context.Context) (audit.Head, error) {
+	if !t.opened {
+		if err := t.send(ctx, nil); err != nil {
+			return audit.Head{}, err
+		}
 	}
-	b := t.batch()
-	return t.send(ctx, b)
+	return t.head, nil
 }
 
-// batch takes the statements held into a batch.
-func (t *pgTx) batch() *pgx.Batch {
-	b := &pgx.Batch{}
-	for _, h := range t.held {
-		b.Queue(h.query, h.args...)
-	}
-	t.held = nil
-	return b
-}
-
+// ExecContext sends the statements held and this one in one round trip.
 func (t *pgTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := t.flush(ctx); err != nil {
+	var affected int64
+	b := &pgx.Batch{}
+	b.Queue(query, args...).Exec(func(ct pgconn.CommandTag) error {
+		affected = ct.RowsAffected()
+		return nil
+	})
+	if err := t.send(ctx, b); err != nil {
 		return nil, err
 	}
-	return t.conn.ExecContext(ctx, query, args...)
+	return pgResult(affected), nil
 }
 
+// QueryContext sends the statements held, then reads.
 func (t *pgTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := t.flush(ctx); err != nil {
+	if err := t.send(ctx, nil); err != nil {
 		return nil, err
 	}
 	return t.conn.QueryContext(ctx, query, args...)
@@ -119,16 +124,20 @@ func (t *pgTx) QueryContext(ctx context.Context, query string, args ...any) (*sq
 // QueryRowContext reads after the statements held; should they fail, the
 // read fails too (the transaction is aborted) and so does the commit.
 func (t *pgTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	_ = t.flush(ctx)
+	_ = t.send(ctx, nil)
 	return t.conn.QueryRowContext(ctx, query, args...)
 }
 
 // commit sends the statements held and COMMIT in one round trip, and
 // returns the connection to the pool. A statement that fails leaves the
 // transaction aborted, COMMIT is not run, and the transaction is rolled
-// back.
+// back. A transaction that never sent a statement has nothing to commit.
 func (t *pgTx) commit(ctx context.Context) error {
-	b := t.batch()
+	if !t.opened {
+		t.held = &pgx.Batch{}
+		return t.conn.Close()
+	}
+	b := &pgx.Batch{}
 	b.Queue(`COMMIT`)
 	if err := t.send(ctx, b); err != nil {
 		t.rollback()
@@ -136,6 +145,15 @@ func (t *pgTx) commit(ctx context.Context) error {
 	}
 	return t.conn.Close()
 }
+
+// pgResult is the result of a statement sent in a batch.
+type pgResult int64
+
+func (r pgResult) LastInsertId() (int64, error) {
+	return 0, errors.New("PostgreSQL statements return no insert id")
+}
+
+func (r pgResult) RowsAffected() (int64, error) { return int64(r), nil }
 
 // pgRollbackTimeout bounds the rollback of a transaction whose context
 // already ended (a client that went away must not leave it open).
@@ -147,7 +165,7 @@ const pgRollbackTimeout = 5 * time.Second
 func (t *pgTx) rollback() {
 	ctx, cancel := context.WithTimeout(context.Background(), pgRollbackTimeout)
 	defer cancel()
-	t.held = nil
+	t.held = &pgx.Batch{}
 	_ = t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok || c.Conn().PgConn().TxStatus() == 'I' {
@@ -171,13 +189,16 @@ func pgResetSession(_ context.Context, c *pgx.Conn) error {
 }
 
 // appendOne holds one record's append for the commit: the head is known
-// exactly, so the record either attaches to it or is refused at once,
-// without a round trip.
-func (t *pgTx) appendOne(rec audit.Record) error {
-	if rec.Seq-1 != t.head.Seq || rec.PrevHash != t.head.Hash {
+// exactly, so the record either attaches to it or is refused at once.
+func (t *pgTx) appendOne(ctx context.Context, rec audit.Record) error {
+	head, err := t.knownHead(ctx)
+	if err != nil {
+		return err
+	}
+	if rec.Seq-1 != head.Seq || rec.PrevHash != head.Hash {
 		return headMoved()
 	}
-	t.hold(auditAppendOnePostgres, append([]any{rec.Seq, rec.Hash, t.head.Seq, t.head.Hash}, auditValues(rec)[1:]...)...)
+	t.hold(auditAppendOnePostgres, append([]any{rec.Seq, rec.Hash, head.Seq, head.Hash}, auditValues(rec)[1:]...)...)
 	t.head = audit.Head{Seq: rec.Seq, Hash: rec.Hash}
 	return nil
 }

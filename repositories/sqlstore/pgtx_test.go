@@ -105,7 +105,7 @@ func TestPostgresRecordOffTheHeadAbortsItsChange(t *testing.T) {
 	err := s.InTx(ctx, func(tx repositories.Repos) error {
 		require.NoError(t, tx.Users().Create(ctx, newUser("a@example.com")))
 		skewed := audit.Head{Seq: 7, Hash: audit.GenesisHash}
-		sqlstore.SkewHead(tx, skewed)
+		require.NoError(t, sqlstore.SkewHead(ctx, tx, skewed))
 		recs := []audit.Record{{Time: time.Now().UTC(), Actor: audit.Actor{Kind: audit.ActorSystem},
 			Action: "user.create", Outcome: audit.OutcomeSuccess}}
 		_, err := audit.Seal(skewed, recs)

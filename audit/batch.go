@@ -135,6 +135,26 @@ func (b *Batcher) Add(ctx context.Context, r Record) error {
 	}
 }
 
+// TryAdd queues a record only if the queue has room now, without waiting:
+// false when it is full or the batcher is closed (the caller counts the
+// record instead, see Gate). A flood of refusals goes this way, so that it
+// never makes a request wait.
+func (b *Batcher) TryAdd(r Record) bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return false
+	}
+	select {
+	case b.queue <- r:
+		b.accepted.Add(1)
+		return true
+	default:
+		b.refused.Add(1)
+		return false
+	}
+}
+
 // Close stops accepting records and stores every record accepted. It
 // returns nil when all are stored; if ctx ends first, retries stop and the
 // error says how many records were not stored.

@@ -26,6 +26,7 @@ type AuditService struct {
 	store   repositories.Store
 	now     entity.Clock
 	batcher *audit.Batcher
+	refused *refusals
 }
 
 // auditScanBatch is how many records verification and export read at once.
@@ -42,12 +43,17 @@ func NewAuditService(store repositories.Store, now entity.Clock) *AuditService {
 	s.batcher = audit.NewBatcher(func(ctx context.Context, recs []audit.Record) error {
 		return store.InTx(ctx, func(tx repositories.Repos) error { return audit.Write(ctx, tx.Audit(), recs...) })
 	}, audit.BatcherConfig{})
+	s.refused = newRefusals(now())
+	go s.aggregateLoop()
 	return s
 }
 
 // RecordToolCall queues a tool call's record. A nil answer is the
 // acknowledgement: the record is stored before Close returns. An error
-// (queue full for a second, or closing) means it was not accepted.
+// (queue full for a second, or closing) means it was not accepted; a record
+// the full queue turned away (audit.ErrQueueFull) is counted in the next
+// audit.refusals_aggregated record (see RecordRefusal), so that the trail
+// says how many calls it misses.
 func (s *AuditService) RecordToolCall(ctx context.Context, r audit.Record) error {
 	if r.Time.IsZero() {
 		r.Time = s.now()
@@ -55,16 +61,20 @@ func (s *AuditService) RecordToolCall(ctx context.Context, r audit.Record) error
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return s.batcher.Add(ctx, r)
+	err := s.batcher.Add(ctx, r)
+	s.countLostToolCall(r, err)
+	return err
 }
 
 // Stats counts what the tool-call batcher did.
 func (s *AuditService) Stats() audit.BatcherStats { return s.batcher.Stats() }
 
-// Close stores every tool-call record accepted; call it before closing the store.
+// Close stores every tool-call and refusal record accepted, and the
+// aggregate of the refusals counted; call it before closing the store.
 func (s *AuditService) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), auditCloseTimeout)
 	defer cancel()
+	s.closeRefusals(ctx)
 	return s.batcher.Close(ctx)
 }
 

@@ -39,10 +39,14 @@ const auditCloseTimeout = 30 * time.Second
 // NewAuditService wires an AuditService; tool-call records are stored in
 // batches (one transaction each) until Close.
 func NewAuditService(store repositories.Store, now entity.Clock) *AuditService {
+	return newAuditService(store, now, audit.BatcherConfig{})
+}
+
+func newAuditService(store repositories.Store, now entity.Clock, cfg audit.BatcherConfig) *AuditService {
 	s := &AuditService{store: store, now: now}
 	s.batcher = audit.NewBatcher(func(ctx context.Context, recs []audit.Record) error {
 		return store.InTx(ctx, func(tx repositories.Repos) error { return audit.Write(ctx, tx.Audit(), recs...) })
-	}, audit.BatcherConfig{})
+	}, cfg)
 	s.refused = newRefusals(now())
 	go s.aggregateLoop()
 	return s

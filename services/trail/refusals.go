@@ -135,20 +135,21 @@ func (s *AuditService) aggregateLoop() {
 
 // storeAggregate queues the record of the refusals counted, when the
 // interval has passed since the last one (or always, with force). A record
-// that cannot be queued gives its counts back to the next one.
-func (s *AuditService) storeAggregate(ctx context.Context, force bool) {
+// that cannot be queued gives its counts back to the next one, and the
+// answer is false.
+func (s *AuditService) storeAggregate(ctx context.Context, force bool) bool {
 	f := s.refused
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := s.now()
 	if !force && now.Sub(f.lastTake) < time.Duration(f.interval.Load()) {
-		return
+		return true
 	}
 	f.lastTake = now
 	gate := f.gate.Load()
 	a, ok := gate.Take()
 	if !ok {
-		return
+		return true
 	}
 	rec, err := audit.NewAggregateRecord(now, a)
 	if err == nil {
@@ -156,14 +157,16 @@ func (s *AuditService) storeAggregate(ctx context.Context, force bool) {
 	}
 	if err != nil {
 		gate.Restore(a)
-		return
+		return errors.Is(err, audit.ErrClosed) // closed: no later attempt can succeed
 	}
 	if log := f.log.Load(); log != nil {
 		(*log)(a)
 	}
+	return true
 }
 
-// closeRefusals stops the loop and queues the last aggregate.
+// closeRefusals stops the loop and queues the last aggregate, waiting for
+// room in the queue until ctx ends.
 func (s *AuditService) closeRefusals(ctx context.Context) {
 	select {
 	case <-s.refused.stop:
@@ -171,7 +174,16 @@ func (s *AuditService) closeRefusals(ctx context.Context) {
 		close(s.refused.stop)
 	}
 	<-s.refused.done
-	s.storeAggregate(ctx, true)
+	for {
+		if s.storeAggregate(ctx, true) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Flush queues the aggregate of the refusals counted so far and waits until
@@ -179,7 +191,13 @@ func (s *AuditService) closeRefusals(ctx context.Context) {
 // shows is complete. The command line and tests use it; the server needs
 // not.
 func (s *AuditService) Flush(ctx context.Context) error {
-	s.storeAggregate(ctx, true)
+	for !s.storeAggregate(ctx, true) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	target := s.batcher.Stats().Accepted
 	for s.batcher.Stats().Flushed < target {
 		select {

@@ -363,4 +363,6 @@ func TestCallsAndRefusalsCarryTheClientAddress(t *testing.T) {
 // authFunc is an Authenticator of a function.
 type authFunc func(secret string) (gateway.Principal, error)
 
-func (f authFunc) Authenticate(_ context.Context, secret string) (gateway.Principal, error) { return f(secret) }
+func (f authFunc) Authenticate(_ context.Context, secret string) (gateway.Principal, error) {
+	return f(secret)
+}

@@ -66,7 +66,7 @@ type BatcherStats struct {
 	Batches     int64 // successful flushes
 	FlushErrors int64 // failed flushes (each retried)
 	Blocked     int64 // Add calls that waited for room
-	Refused     int64 // Add calls refused with ErrQueueFull
+	Refused     int64 // Add calls refused with ErrQueueFull, and TryAdd calls that found the queue full
 	Pending     int64 // records accepted and not yet stored
 }
 

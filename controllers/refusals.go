@@ -70,11 +70,16 @@ func refusalActor(c *gin.Context) actor.Actor {
 	return a
 }
 
-// actionOf is the route's action; a route without one is named by its
-// method, so that no refusal goes unrecorded.
+// actionOf is the route's action (the metrics route, outside the API, is
+// system.metrics); a route without one is named by its method, so that no
+// refusal goes unrecorded.
 func actionOf(c *gin.Context) string {
-	if a, ok := Actions[middleware.RouteOf(c)]; ok {
+	route := middleware.RouteOf(c)
+	if a, ok := Actions[route]; ok {
 		return a
+	}
+	if route == "GET /metrics" {
+		return "system.metrics"
 	}
 	return "http." + strings.ToLower(c.Request.Method)
 }

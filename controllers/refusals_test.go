@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -179,4 +180,20 @@ func TestAFloodOfBadKeysIsAggregated(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rep.OK(), "%+v", rep.Problem)
 	assert.LessOrEqual(t, rep.Records, int64(burst+1), "burst + 1 records in all")
+}
+
+// BenchmarkRefusedAdminKey is the cost of a request refused for its key,
+// recorded (or, beyond the burst, counted) in the audit trail.
+func BenchmarkRefusedAdminKey(b *testing.B) {
+	h := newHarness(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/users", strings.NewReader(`{"email":"x@example.com"}`))
+		req.Header.Set("Authorization", fmt.Sprintf("Bearer smgadm_bench%040d", i))
+		rec := httptest.NewRecorder()
+		h.router.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized {
+			b.Fatal(rec.Code)
+		}
+	}
 }

@@ -69,26 +69,27 @@ func (s *AuditService) RecordRefusal(r Refusal) {
 		rec.Action, rec.Entity = "audit.refusal", audit.Entity{} // an odd action name never loses the refusal
 	}
 	if !s.refused.gate.Load().Admit(rec.Time, rec) {
-		return
+		return // counted: a flood costs no encoding
 	}
+	rec.Details, _ = audit.DetailsOf(audit.Refusal{Status: r.Status, Reason: r.Reason}) // plain values always encode
 	if !s.batcher.TryAdd(rec) {
 		s.refused.gate.Load().Count(rec)
 	}
 }
 
-// refusalRecord converts a refusal into its record.
+// refusalRecord converts a refusal into its record, without its details
+// (encoded only for a record stored on its own).
 func refusalRecord(r Refusal, now time.Time) audit.Record {
 	who := audit.Actor{Kind: audit.ActorAnonymous, ID: r.Actor.ID, Addr: r.Actor.Addr}
 	if r.Actor.Kind != "" {
 		who = audited.Actor(r.Actor)
 	}
-	details, _ := audit.DetailsOf(audit.Refusal{Status: r.Status, Reason: r.Reason}) // plain values always encode
 	outcome := r.Outcome
 	if outcome == "" {
 		outcome = audit.OutcomeRefused
 	}
 	return audit.Record{Time: now, Actor: who, Action: r.Action, Entity: clipEntity(r.Entity), Outcome: outcome,
-		RequestID: clip(r.Actor.RequestID), Details: details}
+		RequestID: clip(r.Actor.RequestID)}
 }
 
 // SetRefusalLimits replaces the budget of refusal records (call it before

@@ -1,6 +1,7 @@
 // Package trail is the audit trail as the API and the CLI use it: listing,
-// verification, export, retention, and the batched storing of tool-call
-// records. The records of admin writes are appended by the store itself
+// verification, export, retention, the batched storing of tool-call records,
+// and the bounded recording of refused and failed requests (refusals.go).
+// The records of admin writes are appended by the store itself
 // (repositories/audited), in each write's transaction.
 package trail
 

@@ -99,3 +99,48 @@ func TestRefusedGatewayKeysAreRecorded(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rep.OK(), "%+v", rep.Problem)
 }
+
+// A flood of bad keys at /mcp, most of them throttled, costs the burst and
+// one aggregate record, whose count is exact; the chain verifies.
+func TestAFloodOfBadGatewayKeysIsAggregated(t *testing.T) {
+	ctx := context.Background()
+	files, err := confine.NewDataDir(filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	svc := services.New(sqltest.NewSQLite(t), files, entity.SystemClock, sealing.NewEphemeralSealer())
+	t.Cleanup(func() { _ = svc.Close() })
+	const burst, flood = 20, 2000
+	svc.Audit.SetRefusalLimits(audit.GateConfig{Interval: 24 * time.Hour, Burst: burst}, nil)
+	settings := config.Settings{MaxBodyBytes: 1 << 20, Gateway: config.GatewaySettings{ToolMode: "both", SessionTimeout: time.Minute}}
+	pool, err := dataplane.NewPool(settings.Gateway, zap.NewNop(), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pool.Close(context.Background()) })
+	handler, err := dataplane.NewHandler(dataplane.Core{Keys: svc.APIKeys, Configs: svc.Configs, ProviderKey: svc.Settings.ProviderKey,
+		Calls: svc.Audit, Refusals: svc.Audit}, settings, pool, zap.NewNop(), nil)
+	require.NoError(t, err)
+
+	statuses := map[int]int{}
+	for i := range flood {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(`{}`))
+		req.Header.Set("apikey", "smg_flood"+strings.Repeat("x", i%50))
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		statuses[rec.Code]++
+	}
+	assert.Equal(t, flood, statuses[http.StatusUnauthorized]+statuses[http.StatusTooManyRequests])
+
+	require.NoError(t, svc.Audit.Flush(ctx))
+	single, err := svc.Audit.List(ctx, audit.Query{Action: trail.ActionGatewayAuthenticate, Limit: audit.MaxLimit})
+	require.NoError(t, err)
+	assert.Len(t, single, burst)
+	aggs, err := svc.Audit.List(ctx, audit.Query{Action: audit.ActionRefusalsAggregated})
+	require.NoError(t, err)
+	require.Len(t, aggs, 1)
+	var a audit.Aggregate
+	require.NoError(t, json.Unmarshal(aggs[0].Details, &a))
+	assert.EqualValues(t, flood-burst, a.Count)
+	assert.Equal(t, map[string]int64{"192.0.2.1": flood - burst}, a.ByAddr)
+	rep, err := svc.Audit.Verify(ctx)
+	require.NoError(t, err)
+	assert.True(t, rep.OK(), "%+v", rep.Problem)
+	assert.EqualValues(t, burst+1, rep.Records)
+}

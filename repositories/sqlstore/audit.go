@@ -35,14 +35,17 @@ func auditLastQuery(d *dialect) string {
 	return `SELECT seq, hash FROM audit_head WHERE id = 1` + d.forUpdate
 }
 
-// auditInsertOne and auditMoveHead are the statements of a one-record
-// append, every audited write's: kept prepared. The head moves first, and
-// only from the head the records were sealed on: when it is elsewhere,
-// nothing is written and the transaction can still append at the real head
-// (a failed insert would abort a PostgreSQL transaction).
+// auditInsertAtHead and auditMoveHead are the statements of SQLite's
+// appends, kept prepared. A one-record append is the insert alone, made only
+// when the head is the one the record was sealed on; the insert moves the
+// head (a trigger of migration 00010). A longer append moves the head first,
+// from the head the records were sealed on only: when it is elsewhere,
+// nothing is written and the transaction can still append at the real head.
 const (
-	auditInsertOne = `INSERT INTO audit_records (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	auditMoveHead  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?`
+	auditInsertAtHead = `INSERT INTO audit_records (` + auditColumns + `)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+WHERE EXISTS (SELECT 1 FROM audit_head WHERE id = 1 AND seq = ? AND hash = ?)`
+	auditMoveHead = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?`
 )
 
 // auditAppendOnePostgres moves the head and inserts the record in one
@@ -60,7 +63,7 @@ SELECT (SELECT seq FROM moved), ?::bigint, ?::text, ?::text, ?::text, ?::text, ?
 // auditTxQueries are the statements prepared for SQLite's transactions
 // (PostgreSQL's connections keep every statement they ran prepared).
 func auditTxQueries(d *dialect) []string {
-	return []string{auditLastQuery(d), auditInsertOne, auditMoveHead}
+	return []string{auditLastQuery(d), auditInsertAtHead, auditMoveHead}
 }
 
 func (r auditRepo) Head(ctx context.Context) (audit.Head, error) {
@@ -94,6 +97,13 @@ func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 			return headMoved()
 		}
 	}
+	if len(recs) == 1 && r.pg == nil {
+		n, err := r.exec(ctx, auditInsertAtHead, append(auditValues(first), first.Seq-1, first.PrevHash)...)
+		if err == nil && n == 0 {
+			err = headMoved()
+		}
+		return err
+	}
 	moved := []any{last.Seq, last.Hash, first.Seq - 1, first.PrevHash}
 	n, err := r.exec(ctx, auditMoveHead, moved...)
 	if err == nil && n == 0 {
@@ -102,11 +112,7 @@ func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 	if err != nil {
 		return err
 	}
-	if len(recs) == 1 {
-		_, err = r.exec(ctx, auditInsertOne, auditValues(first)...)
-	} else {
-		err = insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, auditValues)
-	}
+	err = insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, auditValues)
 	if err == nil && r.pg != nil {
 		r.pg.head = audit.Head{Seq: last.Seq, Hash: last.Hash}
 	}

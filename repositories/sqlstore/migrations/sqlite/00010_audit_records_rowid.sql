@@ -2,6 +2,9 @@
 -- seq becomes the table's own key (an INTEGER PRIMARY KEY is SQLite's rowid):
 -- declared BIGINT, it was a second B-tree beside the rowid's, one more page
 -- written by every audited write's commit. Same columns, same values.
+-- A record inserted moves the chain's head to itself (a trigger), so that a
+-- one-record append is one statement: the insert, made only when the head
+-- is the one the record was sealed on.
 CREATE TABLE audit_records_by_seq (
     seq           INTEGER NOT NULL PRIMARY KEY,
     at            BIGINT  NOT NULL,
@@ -27,8 +30,15 @@ SELECT seq, at, actor_kind, actor_id, actor_user, actor_project, actor_addr, act
 DROP TABLE audit_records;
 ALTER TABLE audit_records_by_seq RENAME TO audit_records;
 CREATE INDEX audit_records_at ON audit_records(at);
+-- +goose StatementBegin
+CREATE TRIGGER audit_records_move_head AFTER INSERT ON audit_records
+BEGIN
+    UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+END;
+-- +goose StatementEnd
 
 -- +goose Down
+DROP TRIGGER audit_records_move_head;
 CREATE TABLE audit_records_by_bigint (
     seq           BIGINT  NOT NULL PRIMARY KEY,
     at            BIGINT  NOT NULL,

@@ -66,7 +66,7 @@ type BatcherStats struct {
 	Batches     int64 // successful flushes
 	FlushErrors int64 // failed flushes (each retried)
 	Blocked     int64 // Add calls that waited for room
-	Refused     int64 // Add calls refused with ErrQueueFull
+	Refused     int64 // Add calls refused with ErrQueueFull, and TryAdd calls that found the queue full
 	Pending     int64 // records accepted and not yet stored
 }
 
@@ -132,6 +132,26 @@ func (b *Batcher) Add(ctx context.Context, r Record) error {
 	case <-ctx.Done():
 		b.refused.Add(1)
 		return ctx.Err()
+	}
+}
+
+// TryAdd queues a record only if the queue has room now, without waiting:
+// false when it is full or the batcher is closed (the caller counts the
+// record instead, see Gate). A flood of refusals goes this way, so that it
+// never makes a request wait.
+func (b *Batcher) TryAdd(r Record) bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return false
+	}
+	select {
+	case b.queue <- r:
+		b.accepted.Add(1)
+		return true
+	default:
+		b.refused.Add(1)
+		return false
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,17 +47,24 @@ const (
 // each listing the members of the object created or deleted. Objects are
 // compared member by member, arrays of one length item by item; anything
 // else that differs is one change. Changes are sorted by path.
+//
+// The walk reads the JSON forms as they are and decodes only where they
+// differ: equal texts are equal values (encoding/json writes a value one way),
+// and a member or an item that is unchanged costs a byte comparison. Numbers
+// are compared by value (1 and 1.0 are one number), strings by their text.
 func Diff(before, after any) (WriteDetails, error) {
-	b, bOK, err := decodeForDiff(before)
+	b, bOK, err := encodeForDiff(before)
 	if err != nil {
 		return WriteDetails{}, fmt.Errorf("audit: diff: before: %w", err)
 	}
-	a, aOK, err := decodeForDiff(after)
+	a, aOK, err := encodeForDiff(after)
 	if err != nil {
 		return WriteDetails{}, fmt.Errorf("audit: diff: after: %w", err)
 	}
 	d := differ{}
-	d.walk("", b, a, bOK, aOK, false)
+	if err := d.walk("", b, a, bOK, aOK, false); err != nil {
+		return WriteDetails{}, fmt.Errorf("audit: diff: %w", err)
+	}
 	slices.SortFunc(d.changes, func(x, y Change) int { return strings.Compare(x.Path, y.Path) })
 	out := WriteDetails{Changes: d.changes}
 	if out.Changes == nil {
@@ -70,9 +77,8 @@ func Diff(before, after any) (WriteDetails, error) {
 	return out, nil
 }
 
-// decodeForDiff returns v's JSON form decoded with exact numbers in
-// canonical form (so that 1 and 1.0 compare equal); ok is false for nil.
-func decodeForDiff(v any) (any, bool, error) {
+// encodeForDiff returns v's JSON form; ok is false for nil (or null).
+func encodeForDiff(v any) (json.RawMessage, bool, error) {
 	if v == nil {
 		return nil, false, nil
 	}
@@ -80,19 +86,10 @@ func decodeForDiff(v any) (any, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if raw, err = CanonicalJSON(raw); err != nil {
-		return nil, false, err
-	}
 	if string(raw) == "null" {
 		return nil, false, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, false, err
-	}
-	return out, true, nil
+	return raw, true, nil
 }
 
 type differ struct {
@@ -100,60 +97,255 @@ type differ struct {
 }
 
 // walk compares b and a at path; secret says the position is secret.
-func (d *differ) walk(path string, b, a any, bOK, aOK, secret bool) {
-	if !bOK && !aOK || bOK && aOK && reflect.DeepEqual(b, a) {
-		return
+func (d *differ) walk(path string, b, a json.RawMessage, bOK, aOK, secret bool) error {
+	if !bOK && !aOK {
+		return nil
 	}
-	bObj, bIsObj := b.(map[string]any)
-	aObj, aIsObj := a.(map[string]any)
-	switch {
-	case (bIsObj || !bOK) && (aIsObj || !aOK) && (bOK || aOK):
-		bPair, bHas := namedSecretPair(bObj)
-		aPair, aHas := namedSecretPair(aObj)
-		keys := make([]string, 0, len(bObj)+len(aObj))
-		for k := range bObj {
-			keys = append(keys, k)
+	if bOK && aOK {
+		same, err := sameText(b, a)
+		if err != nil || same {
+			return err
 		}
-		for k := range aObj {
-			if _, dup := bObj[k]; !dup {
-				keys = append(keys, k)
+	}
+	if (!bOK || b[0] == '{') && (!aOK || a[0] == '{') {
+		return d.walkObjects(path, b, a, secret)
+	}
+	if bOK && aOK && b[0] == '[' && a[0] == '[' {
+		bArr, err := arrayItems(b)
+		if err != nil {
+			return err
+		}
+		aArr, err := arrayItems(a)
+		if err != nil {
+			return err
+		}
+		if len(bArr) == len(aArr) {
+			for i := range bArr {
+				s := secret || (i > 0 && (secretFlag(rawString(bArr[i-1])) || secretFlag(rawString(aArr[i-1]))))
+				if err := d.walk(path+"/"+strconv.Itoa(i), bArr[i], aArr[i], true, true, s); err != nil {
+					return err
+				}
 			}
+			return nil
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			bv, inB := bObj[k]
-			av, inA := aObj[k]
-			s := secret || secretName(k) || (bHas && k == bPair) || (aHas && k == aPair)
-			if !inB || !inA {
-				// A member created or removed is one change, whole.
-				d.add(path+"/"+escapePointer(maskKey(k)), bv, av, inB, inA, s)
-				continue
-			}
-			d.walk(path+"/"+escapePointer(maskKey(k)), bv, av, true, true, s)
-		}
-		return
 	}
-	bArr, bIsArr := b.([]any)
-	aArr, aIsArr := a.([]any)
-	if bIsArr && aIsArr && len(bArr) == len(aArr) {
-		for i := range bArr {
-			s := secret || (i > 0 && (secretFlag(bArr[i-1]) || secretFlag(aArr[i-1])))
-			d.walk(path+"/"+strconv.Itoa(i), bArr[i], aArr[i], true, true, s)
-		}
-		return
-	}
-	d.add(path, b, a, bOK, aOK, secret)
+	return d.add(path, b, a, bOK, aOK, secret)
 }
 
-func (d *differ) add(path string, b, a any, bOK, aOK, secret bool) {
+// walkObjects compares two objects (either absent) member by member.
+func (d *differ) walkObjects(path string, b, a json.RawMessage, secret bool) error {
+	bObj, err := objectMembers(b)
+	if err != nil {
+		return err
+	}
+	aObj, err := objectMembers(a)
+	if err != nil {
+		return err
+	}
+	bPair, bHas := namedSecretPair(bObj, jsonString)
+	aPair, aHas := namedSecretPair(aObj, jsonString)
+	keys := make([]string, 0, len(bObj)+len(aObj))
+	for k := range bObj {
+		keys = append(keys, k)
+	}
+	for k := range aObj {
+		if _, dup := bObj[k]; !dup {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		bv, inB := bObj[k]
+		av, inA := aObj[k]
+		s := secret || secretName(k) || (bHas && k == bPair) || (aHas && k == aPair)
+		p := path + "/" + escapePointer(maskKey(k))
+		if !inB || !inA {
+			// A member created or removed is one change, whole.
+			err = d.add(p, bv, av, inB, inA, s)
+		} else {
+			err = d.walk(p, bv, av, true, true, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// objectMembers splits an object's JSON into its members (nil for none).
+func objectMembers(raw json.RawMessage) (map[string]json.RawMessage, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	m := map[string]json.RawMessage{}
+	err := splitJSON(raw, '{', '}', func(key, value json.RawMessage) error {
+		k, ok := jsonString(key)
+		if !ok {
+			return errors.New("malformed member name")
+		}
+		m[k] = value
+		return nil
+	})
+	return m, err
+}
+
+// arrayItems splits an array's JSON into its items.
+func arrayItems(raw json.RawMessage) ([]json.RawMessage, error) {
+	var items []json.RawMessage
+	err := splitJSON(raw, '[', ']', func(_, value json.RawMessage) error {
+		items = append(items, value)
+		return nil
+	})
+	return items, err
+}
+
+// splitJSON calls each with the members (key and value) or items (value
+// only) of an object or array encoded by encoding/json (valid and compact:
+// the walk splits only what it encoded), without decoding them.
+func splitJSON(raw json.RawMessage, open, closing byte, each func(key, value json.RawMessage) error) error {
+	if len(raw) < 2 || raw[0] != open || raw[len(raw)-1] != closing {
+		return errors.New("malformed JSON")
+	}
+	i, end := 1, len(raw)-1
+	for i < end {
+		var key json.RawMessage
+		if open == '{' {
+			j := skipJSON(raw, i)
+			if j >= end || raw[j] != ':' {
+				return errors.New("malformed JSON")
+			}
+			key, i = raw[i:j], j+1
+		}
+		j := skipJSON(raw, i)
+		if j > end || j == i {
+			return errors.New("malformed JSON")
+		}
+		if err := each(key, raw[i:j]); err != nil {
+			return err
+		}
+		i = j
+		if i < end {
+			if raw[i] != ',' {
+				return errors.New("malformed JSON")
+			}
+			i++
+		}
+	}
+	return nil
+}
+
+// skipJSON returns the index just past the value that starts at i.
+func skipJSON(raw []byte, i int) int {
+	depth := 0
+	inString := false
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth == 0 {
+				return i // the end of the enclosing value
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case depth == 0 && (c == ',' || c == ':'):
+			return i
+		}
+	}
+	return i
+}
+
+// sameText reports two JSON texts of one value: the same text, numbers of
+// one value, or strings of one text however escaped.
+func sameText(b, a json.RawMessage) (bool, error) {
+	if bytes.Equal(b, a) {
+		return true, nil
+	}
+	switch {
+	case isNumberStart(b[0]) && isNumberStart(a[0]):
+		cb, err := CanonicalJSON(b)
+		if err != nil {
+			return false, err
+		}
+		ca, err := CanonicalJSON(a)
+		return err == nil && bytes.Equal(cb, ca), err
+	case b[0] == '"' && a[0] == '"':
+		var sb, sa string
+		if err := json.Unmarshal(b, &sb); err != nil {
+			return false, err
+		}
+		err := json.Unmarshal(a, &sa)
+		return err == nil && sb == sa, err
+	}
+	return false, nil
+}
+
+// jsonString is a JSON text's string, if it is one.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), true // nothing escaped
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
+}
+
+// rawString is a JSON text's string, or nil: what secretFlag reads.
+func rawString(raw json.RawMessage) any {
+	if s, ok := jsonString(raw); ok {
+		return s
+	}
+	return nil
+}
+
+func isNumberStart(c byte) bool { return c == '-' || isDigit(c) }
+
+// decodeLeaf decodes a JSON value with exact numbers; nil when it does not
+// decode (it was encoded by encoding/json, so it does).
+func decodeLeaf(raw json.RawMessage) any {
+	switch {
+	case raw == nil:
+		return nil
+	case raw[0] == '"':
+		return rawString(raw)
+	case isNumberStart(raw[0]):
+		return json.Number(raw)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	return v
+}
+
+func (d *differ) add(path string, b, a json.RawMessage, bOK, aOK, secret bool) error {
 	c := Change{Path: path}
 	if bOK {
-		c.Before = encodeMasked(b, secret)
+		c.Before = encodeMasked(decodeLeaf(b), secret)
 	}
 	if aOK {
-		c.After = encodeMasked(a, secret)
+		c.After = encodeMasked(decodeLeaf(a), secret)
 	}
 	d.changes = append(d.changes, c)
+	return nil
 }
 
 // encodeMasked encodes a value with its secrets masked, in canonical JSON,

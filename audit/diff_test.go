@@ -134,6 +134,8 @@ func TestDiffShapes(t *testing.T) {
 		{"arrays of one length item by item", []any{1, 2, 3}, []any{1, 5, 3}, map[string][2]string{"/1": {"2", "5"}}},
 		{"arrays of other lengths whole", []any{1, 2}, []any{1, 2, 3}, map[string][2]string{"": {"[1,2]", "[1,2,3]"}}},
 		{"pointer escaping", map[string]any{"a/b~c": 1}, map[string]any{"a/b~c": 2}, map[string][2]string{"/a~1b~0c": {"1", "2"}}},
+		{"quotes and brackets inside strings", map[string]any{`k"]}`: `v"}],{`, "n": []any{"]", map[string]any{"x": `{"`}}},
+			map[string]any{`k"]}`: `v"}],{`, "n": []any{"]", map[string]any{"x": `}"`}}}, map[string][2]string{"/n/1/x": {`"{\""`, `"}\""`}}},
 		{"nested member", map[string]any{"p": map[string]any{"q": map[string]any{"r": 1, "s": 1}}},
 			map[string]any{"p": map[string]any{"q": map[string]any{"r": 2, "s": 1}}}, map[string][2]string{"/p/q/r": {"1", "2"}}},
 	} {

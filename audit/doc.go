@@ -2,7 +2,8 @@
 // everything about them that needs no store: their canonical encoding and
 // hash chain, verification, retention checkpoints, the masked before/after
 // difference of an admin write, the summary of a tool call, JSON Lines
-// export, and the batching of tool-call records.
+// export, the batching of tool-call records, and the Gate that bounds the
+// records of refusals (aggregating a flood into one record per interval).
 //
 // # The chain
 //
@@ -36,7 +37,8 @@
 // write's own transaction (Write, after the change, just before commit), so
 // that the change and its record commit together or not at all. Tool-call
 // records go through a Batcher whose FlushFunc opens a transaction and
-// calls Write.
+// calls Write; so do the records of refused requests (there is no write to
+// join), within the budget of a Gate (Batcher.TryAdd: never waiting).
 //
 // The chain must stay single and gap-free however many writers there are:
 // two transactions must never attach to the same head, and no number may

@@ -120,6 +120,8 @@ func FuzzDiff(f *testing.F) {
 	f.Add([]byte(`{"a":1,"env":{"X":"y"}}`), []byte(`{"a":2,"args":["--token","t"]}`))
 	f.Add([]byte(`[1,2]`), []byte(`null`))
 	f.Add([]byte(`{"k":{"name":"Authorization","value":"v"}}`), []byte(`"s"`))
+	f.Add([]byte(`{"a\"]}":"x\"}],{","b":[1,{"c":"]"}]}`), []byte(`{"a\"]}":"x\"}],{","b":[1,{"c":"["}]}`))
+	f.Add([]byte(`{"n":1.0,"s":"\u0041"}`), []byte(`{"n":1,"s":"A"}`))
 	const planted = "plantedsecretvalue0123456789"
 	f.Fuzz(func(t *testing.T, before, after []byte) {
 		var b, a any
@@ -144,6 +146,13 @@ func FuzzDiff(f *testing.F) {
 		same, err := Diff(b, b)
 		if err != nil || len(same.Changes) != 0 {
 			t.Fatalf("a value differs from itself: %+v %v", same, err)
+		}
+		plain, err := Diff(b, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if equal := sameJSON(b, a); equal != (len(plain.Changes) == 0) {
+			t.Fatalf("values equal: %v, but changes: %+v", equal, plain.Changes)
 		}
 	})
 }

@@ -142,7 +142,7 @@ func secretFlag(v any) bool {
 // namedSecretPair reports objects naming a header, variable or setting in
 // one member and holding its value in "value" ({"name": "X-API-Key",
 // "value": …}, a stored setting {"Key": "enkrypt_api_key", "Value": …}).
-func namedSecretPair(obj map[string]any) (string, bool) {
+func namedSecretPair[V any](obj map[string]V, asString func(V) (string, bool)) (string, bool) {
 	var valueKey string
 	for k := range obj {
 		if sealing.CompactName(k) == "value" {
@@ -155,12 +155,18 @@ func namedSecretPair(obj map[string]any) (string, bool) {
 	for k, v := range obj {
 		switch sealing.CompactName(k) {
 		case "name", "key", "header":
-			if s, ok := v.(string); ok && secretName(s) {
+			if s, ok := asString(v); ok && secretName(s) {
 				return valueKey, true
 			}
 		}
 	}
 	return "", false
+}
+
+// decodedString is a decoded JSON value's string.
+func decodedString(v any) (string, bool) {
+	s, ok := v.(string)
+	return s, ok
 }
 
 // maskValue returns a decoded JSON value with its secrets masked: every
@@ -171,7 +177,7 @@ func maskValue(v any, secret bool) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
-		pairKey, pair := namedSecretPair(t)
+		pairKey, pair := namedSecretPair(t, decodedString)
 		for k, val := range t {
 			out[maskKey(k)] = maskValue(val, secret || secretName(k) || (pair && k == pairKey))
 		}

@@ -131,6 +131,9 @@ func namedAdminKeyCheck(w errorWriter, svc *access.AdminKeyService) middleware.N
 			middleware.SetActor(c, a)
 			return "", true
 		case kind == errs.KindUnauthorized:
+			if a.ID != "" {
+				c.Set(refusedActorKey, a) // an expired key: the audit trail names it
+			}
 			var e *errs.Error
 			errors.As(err, &e)
 			return e.Message, false

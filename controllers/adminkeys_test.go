@@ -128,6 +128,13 @@ func TestExpiredAdminKeyIsRefused(t *testing.T) {
 	assert.Contains(t, res.Header.Get("WWW-Authenticate"), "Bearer")
 	listed := h.must(http.StatusOK, h.do("GET", "/api/v1/admin-keys/brief", nil)).data()
 	assert.Equal(t, "expired", listed["status"])
+
+	refused := h.auditRecords("outcome=refused")
+	require.Len(t, refused, 1)
+	assert.Equal(t, "config.list", refused[0]["action"])
+	assert.Equal(t, map[string]any{"kind": "admin_key", "id": listed["key_id"], "addr": "192.0.2.1"}, refused[0]["actor"],
+		"the refusal names the expired key (never its secret)")
+	assert.NotContains(t, string(h.must(http.StatusOK, h.do("GET", "/api/v1/audit", nil)).Raw), secret[len("smgadm_"):])
 }
 
 // Each role against a read, a write, settings, backup, exports, restore,

@@ -35,7 +35,7 @@ const NextBeforeHeader = "X-Next-Before"
 //
 //	@Summary		List audit records
 //	@ID				listAuditRecords
-//	@Description	Records of the audit trail, newest first: every admin write (API and CLI) with its masked before/after difference, every gateway tool call and refusal, and retention checkpoints. Filters combine; from is inclusive, to exclusive. Paging is by seq: X-Next-Before is the before of the next page (0 after the last one) (records appended meanwhile never shift a page).
+//	@Description	Records of the audit trail, newest first: every admin write (API and CLI) with its masked before/after difference; every refused admin request (a bad credential or a role refused, on any route; a write refused with 4xx) with outcome refused, and every write failed with 5xx with outcome error, their details {status, reason}; every gateway tool call and every refused gateway key (action gateway.authenticate); beyond 100 refusals in 10 s, one audit.refusals_aggregated record per 10 s with their counts; and retention checkpoints. Filters combine; from is inclusive, to exclusive. Paging is by seq: X-Next-Before is the before of the next page (0 after the last one) (records appended meanwhile never shift a page).
 //	@Tags			audit
 //	@Produce		json
 //	@Security		AdminKey
@@ -43,7 +43,7 @@ const NextBeforeHeader = "X-Next-Before"
 //	@Param			to			query		string	false	"records before this time (RFC 3339)"
 //	@Param			actor_kind	query		string	false	"root_key, admin_key, cli, gateway_key, system or anonymous"
 //	@Param			actor		query		string	false	"actor id: admin key id, CLI user, gateway key id"
-//	@Param			action		query		string	false	"operation, e.g. user.create, config.add_server, tool.call"
+//	@Param			action		query		string	false	"operation, e.g. user.create, config.add_server, tool.call, gateway.authenticate, audit.refusals_aggregated"
 //	@Param			entity_kind	query		string	false	"entity kind, e.g. user, server, api_key, tool"
 //	@Param			entity		query		string	false	"entity id"
 //	@Param			outcome		query		string	false	"success, refused or error"

@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,21 +21,36 @@ func TestAdminWritesAreInTheAuditTrail(t *testing.T) {
 		h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/users/"+id, map[string]any{"new_email": "bob@example.com"}))
 		h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/users/"+id, nil)) // reads are not recorded
 
-		recs := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/audit", nil)).list()
-		require.Len(t, recs, 2, "one record per write that happened; the refused one changed nothing")
+		require.Len(t, h.auditRecords(""), 3, "one record per write that happened, and one of the refused write")
+		// The refusal is stored in a batch, after the update or before it.
+		refused := h.auditRecords("outcome=refused")[0]
+		recs := h.auditRecords("outcome=success")
+		require.Len(t, recs, 2)
 		update, create := recs[0], recs[1]
+		assert.Equal(t, "user.create", refused["action"])
+		assert.Equal(t, "refused", refused["outcome"])
+		assert.Equal(t, map[string]any{"status": float64(409), "reason": "conflict"}, refused["details"])
 		assert.Equal(t, "user.update", update["action"])
 		assert.Equal(t, "user.create", create["action"])
 		assert.Equal(t, created.Header.Get(middleware.RequestIDHeader), create["request_id"])
-		assert.Equal(t, map[string]any{"kind": "root_key"}, create["actor"])
+		assert.Equal(t, map[string]any{"kind": "root_key", "addr": "192.0.2.1"}, create["actor"], "httptest's client address")
 		assert.Equal(t, map[string]any{"kind": "user", "id": id, "name": "alice@example.com"}, create["entity"])
 		assert.Equal(t, "success", create["outcome"])
 		changes := update["details"].(map[string]any)["changes"].([]any)
 		require.Len(t, changes, 2, "the email and the time of the change")
 		assert.Equal(t, map[string]any{"path": "/user/" + id + "/Email", "before": "alice@example.com", "after": "bob@example.com"}, changes[0])
 		assert.Equal(t, "/user/"+id+"/UpdatedAt", changes[1].(map[string]any)["path"])
-		assert.Equal(t, create["hash"], update["prev_hash"], "records are chained")
+		assert.Contains(t, []any{create["hash"], refused["hash"]}, update["prev_hash"], "records are chained")
 	})
+}
+
+// auditRecords lists the records matching query (a URL query, "" for all),
+// newest first, once every record queued (refusals are stored in batches) is
+// stored.
+func (h *harness) auditRecords(query string) []map[string]any {
+	h.t.Helper()
+	require.NoError(h.t, h.svc.Audit.Flush(context.Background()))
+	return h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/audit?limit=1000&"+query, nil)).list()
 }
 
 func TestAuditListFiltersAndPages(t *testing.T) {

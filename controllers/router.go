@@ -143,11 +143,12 @@ func NewRouter(d Deps) *gin.Engine {
 	}
 	auth := middleware.AdminAuth(d.AdminKeys, namedAdminKeyCheck(w, d.Services.AdminKeys), limiter)
 	authorized := authorize(w)
+	refusals := recordRefusals(d.Services.Audit)
 	if d.Metrics != nil {
-		r.GET("/metrics", auth, authorized, gin.WrapH(d.Metrics.Handler()))
+		r.GET("/metrics", refusals, auth, authorized, gin.WrapH(d.Metrics.Handler()))
 	}
 	requestTimeout := orDefault(d.RequestTimeout, middleware.RequestTimeout)
-	api := r.Group("/api/v1", auth, authorized, nameAction, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
+	api := r.Group("/api/v1", refusals, auth, authorized, nameAction, middleware.Deadlines(requestTimeout, orDefault(d.LongOperationTimeout, middleware.LongOperationTimeout), isLong))
 	NewConfigController(w, d.Services.Configs).register(api)
 	NewProjectController(w, d.Services.Projects).register(api)
 	NewSystemController(w, d.Services.System, d.Version, startTime(d.StartedAt)).register(api)

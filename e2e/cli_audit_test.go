@@ -62,6 +62,30 @@ func testCLIAuditTrail(t *testing.T, h *cliHome) {
 	assert.Contains(t, res.stderr, "record 3 missing")
 }
 
+func TestCLIRecordsRefusedWrites(t *testing.T) {
+	t.Parallel()
+	h := newCLIHome(t)
+	h.must(args("user create --email alice@example.com")...)
+	assert.Equal(t, 1, h.run(args("user create --email alice@example.com")...).code, "a conflict")
+	assert.Equal(t, 1, h.run(args("config remove --config-name nowhere")...).code, "not found")
+	assert.Equal(t, 1, h.run(args("config get --config-name nowhere")...).code, "a read: not recorded")
+
+	recs := h.must(args("audit list --outcome refused")...).([]any)
+	require.Len(t, recs, 2)
+	missing, dup := recs[0].(map[string]any), recs[1].(map[string]any)
+	me, err := user.Current()
+	require.NoError(t, err)
+	assert.Equal(t, "user.create", dup["action"])
+	assert.Equal(t, map[string]any{"kind": "cli", "id": me.Username}, dup["actor"])
+	assert.Equal(t, map[string]any{"kind": "user", "name": "alice@example.com"}, dup["entity"])
+	assert.Equal(t, map[string]any{"reason": "conflict"}, dup["details"])
+	assert.NotEmpty(t, dup["request_id"])
+	assert.Equal(t, "config.remove", missing["action"])
+	assert.Equal(t, map[string]any{"kind": "config", "name": "nowhere"}, missing["entity"])
+	assert.Equal(t, map[string]any{"reason": "not_found"}, missing["details"])
+	assert.Nil(t, h.must(args("audit verify")...).(map[string]any)["problem"])
+}
+
 // openDB opens the store's database directly.
 func (h *cliHome) openDB(t *testing.T) *sql.DB {
 	t.Helper()

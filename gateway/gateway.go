@@ -34,6 +34,9 @@ type Principal struct {
 	// ConfigVersion is the configuration's last change: a new version means
 	// new server definitions, whichever instance made the change.
 	ConfigVersion time.Time
+	// Addr is the client's address (trusted proxies resolved), for the
+	// audit trail.
+	Addr string
 }
 
 // Catalog reads configurations.

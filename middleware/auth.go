@@ -97,10 +97,13 @@ func AdminKeyCheck(keys AdminKeySource, named NamedKeyCheck) CredentialCheck {
 	}
 }
 
-// SetActor puts a, with the request's id, into the context of the request,
-// where services and the audit trail find who acts.
+// SetActor puts a, with the request's id and client address, into the
+// context of the request, where services and the audit trail find who acts.
+// The address is the router's ClientIP: the TCP peer, or behind a trusted
+// proxy the address it forwarded.
 func SetActor(c *gin.Context, a actor.Actor) {
 	a.RequestID = RequestIDOf(c)
+	a.Addr = c.ClientIP()
 	c.Request = c.Request.WithContext(actor.With(c.Request.Context(), a))
 }
 

@@ -104,9 +104,10 @@ func TestAdminAuthPutsTheActorInTheRequest(t *testing.T) {
 		return rec.Code
 	}
 	assert.Equal(t, http.StatusOK, send(adminKey))
-	assert.Equal(t, actor.Actor{Kind: actor.Root, Role: actor.RoleAdmin, RequestID: "req-" + adminKey}, seen)
+	assert.Equal(t, actor.Actor{Kind: actor.Root, Role: actor.RoleAdmin, RequestID: "req-" + adminKey, Addr: "192.0.2.1"}, seen,
+		"the client address is httptest's peer")
 	assert.Equal(t, http.StatusOK, send("smgadm_named"))
-	assert.Equal(t, actor.Actor{Kind: actor.AdminKey, ID: "k1", Name: "ci", Role: actor.RoleViewer, RequestID: "req-smgadm_named"}, seen)
+	assert.Equal(t, actor.Actor{Kind: actor.AdminKey, ID: "k1", Name: "ci", Role: actor.RoleViewer, RequestID: "req-smgadm_named", Addr: "192.0.2.1"}, seen)
 	seen = actor.Actor{}
 	assert.Equal(t, http.StatusUnauthorized, send("smgadm_other"))
 	assert.Equal(t, actor.Actor{}, seen)

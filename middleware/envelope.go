@@ -17,6 +17,7 @@ import (
 
 // WriteError aborts the request with the error envelope.
 func WriteError(c *gin.Context, status int, category, detail string, issues ...string) {
+	c.Set(errorCategoryKey, category)
 	c.AbortWithStatusJSON(status, models.ErrorResponse{
 		Error:     category,
 		Detail:    detail,
@@ -25,6 +26,14 @@ func WriteError(c *gin.Context, status int, category, detail string, issues ...s
 		Timestamp: time.Now().UTC(),
 	})
 }
+
+// errorCategoryKey keeps, in the request, the category of the error written.
+const errorCategoryKey = "smg.error_category"
+
+// ErrorCategory is the "error" of the envelope WriteError wrote for the
+// request ("not_found", "forbidden", …), "" when it wrote none: what the
+// audit trail gives as the reason of a refusal.
+func ErrorCategory(c *gin.Context) string { return c.GetString(errorCategoryKey) }
 
 // NoRoute answers unknown paths with the error envelope.
 func NoRoute(c *gin.Context) {

@@ -22,13 +22,15 @@ type AuditRecord struct {
 }
 
 // AuditActor is who caused a record: an admin key (root_key, admin_key), a
-// CLI user, a gateway key with its user and project, or the system.
+// CLI user, a gateway key with its user and project, the system, or for a
+// refused credential that names no existing key, anonymous. Addr is the
+// client's address (trusted proxies resolved), empty for the CLI.
 type AuditActor struct {
 	Kind      string `json:"kind" enums:"root_key,admin_key,cli,gateway_key,system,anonymous" example:"root_key"`
 	ID        string `json:"id,omitempty" example:"alice"`
 	UserID    string `json:"user_id,omitempty" example:""`
 	ProjectID string `json:"project_id,omitempty" example:""`
-	Addr      string `json:"addr,omitempty" example:""`
+	Addr      string `json:"addr,omitempty" example:"192.0.2.10"`
 }
 
 // AuditEntity is what a record is about.

@@ -56,6 +56,7 @@ func serviceCmd(use, short, message string, run func(c *call) (any, error)) *cob
 			c := &call{cmd: cmd, ctx: cliContext(cmd), svc: a.services, message: message}
 			data, err := run(c)
 			if err != nil {
+				c.recordRefusal(err)
 				return err
 			}
 			printResult(cmd, c.message, data)

@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/securemcp/gateway/audit"
 	"github.com/securemcp/gateway/services/trail"
 )
 
@@ -53,4 +54,16 @@ func keepAuditRetention(svc *trail.AuditService, days int, log *zap.Logger) (sto
 		cancel()
 		<-done
 	}
+}
+
+// logRefusalAggregates logs each audit.refusals_aggregated record stored:
+// at most once per interval, however many refusals (or tool-call records a
+// full queue turned away) it counts. Only counts and addresses: never a key.
+func logRefusalAggregates(svc *trail.AuditService, log *zap.Logger) {
+	svc.SetRefusalLimits(audit.GateConfig{}, func(a audit.Aggregate) {
+		log.Warn("audit trail: requests refused beyond the budget of single records were counted in one aggregate record",
+			zap.Int64("count", a.Count), zap.Time("from", a.From), zap.Time("to", a.To),
+			zap.Any("by_action", a.ByAction), zap.Any("by_outcome", a.ByOutcome), zap.Int("addresses", len(a.ByAddr)),
+			zap.Int64("other_addresses", a.OtherAddrs))
+	})
 }

@@ -168,6 +168,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 		watchConfig(loader, live, path, log)
 	}
 	defer keepAuditRetention(a.services.Audit, settings.AuditRetentionDays, log)() // stopped before the store closes
+	logRefusalAggregates(a.services.Audit, log)
 
 	// One pool runs the gateway's upstreams and the admins' discoveries; it
 	// stops every process it started before the store closes.
@@ -210,7 +211,7 @@ func runServer(ctx context.Context, cmd *cobra.Command, s serving, reload bool) 
 	if s.gateway {
 		dataplane.LogPolicyWarnings(ctx, a.services.Configs, log)
 		handler, err := dataplane.NewHandler(dataplane.Core{Keys: a.services.APIKeys, Configs: a.services.Configs, ProviderKey: a.services.Settings.ProviderKey,
-			Calls: a.services.Audit}, settings, pool, log, gm)
+			Calls: a.services.Audit, Refusals: a.services.Audit}, settings, pool, log, gm)
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,43 @@ type Authenticator interface {
 // ErrRefused marks a refused key; any other error is an internal failure.
 var ErrRefused = errors.New("API key refused")
 
+// Refused is a refusal an Authenticator may return to say more than
+// ErrRefused: why, in a short code, and which key it was when the key exists
+// (disabled, expired, …). Its text is Message, safe to show the client.
+type Refused struct {
+	Message string
+	// Reason is a short code: unknown, disabled, expired, malformed, …
+	Reason string
+	// KeyID, UserID and ProjectID name the key when it exists; empty for a
+	// key no one issued.
+	KeyID, UserID, ProjectID string
+}
+
+func (e *Refused) Error() string { return e.Message }
+
+// Is makes a Refused an ErrRefused.
+func (e *Refused) Is(target error) bool { return target == ErrRefused }
+
+// AuthRefusal is a request refused before the MCP layer, as the audit
+// trail records it: never the key presented, only the key's id when it
+// exists.
+type AuthRefusal struct {
+	KeyID, UserID, ProjectID string
+	// Addr is the client address (trusted proxies resolved).
+	Addr string
+	// Status is the HTTP status answered (401, or 429 once the address failed
+	// too often); Reason a short code (missing_key, unknown, disabled, …,
+	// too_many_requests).
+	Status int
+	Reason string
+}
+
+// RefusalRecorder records refused requests; it must not wait (a flood of
+// bad keys goes through it).
+type RefusalRecorder interface {
+	AuthRefused(ctx context.Context, r AuthRefusal)
+}
+
 // FailureLimiter throttles failed authentications per client address. The
 // gateway has its own, so that a flood of bad gateway keys never locks out
 // the admin API.
@@ -63,9 +100,11 @@ type Options struct {
 	AllowNonLocalHost bool
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes int64
-	// ClientAddr is the client's address for throttling (trusted proxies
-	// resolved); nil uses the connection's address.
+	// ClientAddr is the client's address for throttling and the audit trail
+	// (trusted proxies resolved); nil uses the connection's address.
 	ClientAddr func(*http.Request) string
+	// Refusals, when set, records every refused authentication.
+	Refusals RefusalRecorder
 }
 
 // keyHeaders are where clients send their key: the standard bearer token,
@@ -130,7 +169,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	addr := h.opts.ClientAddr(r)
 	secret := keyFrom(r.Header)
 	if secret == "" {
-		h.refuse(w, addr, "missing API key: send Authorization: Bearer <key> (or the apikey header)", false)
+		h.refuse(w, r, AuthRefusal{Addr: addr, Reason: "missing_key"}, "missing API key: send Authorization: Bearer <key> (or the apikey header)", false)
 		return
 	}
 	p, err := h.opts.Auth.Authenticate(r.Context(), secret)
@@ -140,9 +179,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeRPCError(w, http.StatusServiceUnavailable, "the gateway cannot verify keys right now; try again")
 			return
 		}
-		h.refuse(w, addr, err.Error(), true)
+		refusal := AuthRefusal{Addr: addr, Reason: "refused"}
+		var why *Refused
+		if errors.As(err, &why) {
+			refusal.KeyID, refusal.UserID, refusal.ProjectID, refusal.Reason = why.KeyID, why.UserID, why.ProjectID, why.Reason
+		}
+		h.refuse(w, r, refusal, err.Error(), true)
 		return
 	}
+	p.Addr = addr
 	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 	if !h.opts.Stateful {
 		var done func()
@@ -162,10 +207,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.next.ServeHTTP(w, r)
 }
 
-// refuse answers 401, or 429 once the address has failed too often. Only
-// failures count: a correct key is never throttled.
-func (h *handler) refuse(w http.ResponseWriter, addr, detail string, count bool) {
+// refuse answers 401, or 429 once the address has failed too often, and
+// records the refusal. Only failures count: a correct key is never
+// throttled.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, refusal AuthRefusal, detail string, count bool) {
+	addr := refusal.Addr
 	if wait, blocked := h.opts.Failures.Blocked(addr); blocked {
+		refusal.Status, refusal.Reason = http.StatusTooManyRequests, errs.KindTooManyRequests.String()
+		h.record(r, refusal)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		writeRPCError(w, http.StatusTooManyRequests, "too many failed authentications from this address; try again later")
 		return
@@ -173,8 +222,16 @@ func (h *handler) refuse(w http.ResponseWriter, addr, detail string, count bool)
 	if count {
 		h.opts.Failures.Fail(addr)
 	}
+	refusal.Status = http.StatusUnauthorized
+	h.record(r, refusal)
 	w.Header().Set("WWW-Authenticate", `Bearer realm="secure-mcp-gateway"`)
 	writeRPCError(w, http.StatusUnauthorized, detail)
+}
+
+func (h *handler) record(r *http.Request, refusal AuthRefusal) {
+	if h.opts.Refusals != nil {
+		h.opts.Refusals.AuthRefused(r.Context(), refusal)
+	}
 }
 
 // keyFrom reads the key from the bearer token or the original's headers.

@@ -275,3 +275,94 @@ func TestClientAddressBelievesOnlyTrustedProxies(t *testing.T) {
 	assert.Equal(t, "10.1.2.3", addr(req("10.1.2.3", "not-an-address")), "a broken list counts as the proxy")
 	assert.Equal(t, "198.51.100.7", mcphttp.ClientAddress(nil)(req("198.51.100.7", "203.0.113.9")), "no trusted proxies: the peer")
 }
+
+// observed collects the gateway's call events.
+type observed struct {
+	mu     sync.Mutex
+	events []gateway.CallEvent
+}
+
+func (o *observed) ToolCall(e gateway.CallEvent) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, e)
+}
+
+// refusals collects the refused authentications.
+type refusals struct {
+	mu   sync.Mutex
+	seen []mcphttp.AuthRefusal
+}
+
+func (r *refusals) AuthRefused(_ context.Context, a mcphttp.AuthRefusal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen = append(r.seen, a)
+}
+
+// Tool calls carry the client's address to the audit trail, and every
+// refused authentication is reported, with the key's id when the key exists,
+// never the secret.
+func TestCallsAndRefusalsCarryTheClientAddress(t *testing.T) {
+	t.Parallel()
+	pool, err := upstream.New(upstream.Options{Logger: zap.NewNop()})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, pool.Close(context.Background())) })
+	obs := &observed{}
+	servers := catalog{models.Server{Name: "tester", Command: upstreamBin, Args: []string{"serve"}}.Normalize()}
+	g, err := gateway.New(gateway.Options{Catalog: servers, Upstreams: gateway.PoolUpstreams{Pool: pool}, Logger: zap.NewNop(), Observer: obs})
+	require.NoError(t, err)
+	refused := &refusals{}
+	h := mcphttp.New(mcphttp.Options{
+		Server: g.MCPServer(), Tools: g,
+		Auth: authFunc(func(secret string) (gateway.Principal, error) {
+			switch secret {
+			case aliceKey:
+				return gateway.Principal{KeyID: "k-alice", UserID: "alice", ProjectID: "p", ConfigID: "c"}, nil
+			case "smg_disabled":
+				return gateway.Principal{}, &mcphttp.Refused{Message: "the API key is disabled", Reason: "disabled", KeyID: "k-off", UserID: "bob", ProjectID: "p"}
+			}
+			return gateway.Principal{}, fmt.Errorf("%w: the API key is unknown", mcphttp.ErrRefused)
+		}),
+		Failures: middleware.NewAuthLimiter(2, time.Minute, 100, time.Now),
+		Logger:   zap.NewNop(),
+		Refusals: refused,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	session, err := connect(t, srv.URL+"/mcp", map[string]string{"Authorization": "Bearer " + aliceKey}, nil)
+	require.NoError(t, err)
+	_, err = session.CallTool(context.Background(), &mcp.CallToolParams{Name: "tester__echo", Arguments: map[string]any{"msg": "hi"}})
+	require.NoError(t, err)
+	obs.mu.Lock()
+	require.NotEmpty(t, obs.events)
+	assert.Equal(t, "127.0.0.1", obs.events[0].Principal.Addr, "the call's record gets the client address")
+	obs.mu.Unlock()
+
+	for _, key := range []string{"", "smg_disabled", "smg_nobody", "smg_nobody"} {
+		req, err := http.NewRequest("POST", srv.URL+"/mcp", strings.NewReader(`{}`))
+		require.NoError(t, err)
+		if key != "" {
+			req.Header.Set("apikey", key)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+	}
+	refused.mu.Lock()
+	defer refused.mu.Unlock()
+	assert.Equal(t, []mcphttp.AuthRefusal{
+		{Addr: "127.0.0.1", Status: http.StatusUnauthorized, Reason: "missing_key"},
+		{KeyID: "k-off", UserID: "bob", ProjectID: "p", Addr: "127.0.0.1", Status: http.StatusUnauthorized, Reason: "disabled"},
+		{Addr: "127.0.0.1", Status: http.StatusUnauthorized, Reason: "refused"},
+		{Addr: "127.0.0.1", Status: http.StatusTooManyRequests, Reason: "too_many_requests"},
+	}, refused.seen)
+}
+
+// authFunc is an Authenticator of a function.
+type authFunc func(secret string) (gateway.Principal, error)
+
+func (f authFunc) Authenticate(_ context.Context, secret string) (gateway.Principal, error) {
+	return f(secret)
+}

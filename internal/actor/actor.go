@@ -45,6 +45,9 @@ type Actor struct {
 	UserID    string `json:"user_id,omitempty"`
 	ProjectID string `json:"project_id,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
+	// Addr is the client's network address (trusted proxies resolved),
+	// empty for the command line.
+	Addr string `json:"addr,omitempty"`
 }
 
 type contextKey struct{}

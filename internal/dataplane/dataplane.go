@@ -6,7 +6,7 @@ package dataplane
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -18,12 +18,14 @@ import (
 	"github.com/securemcp/gateway/controllers/mcphttp"
 	"github.com/securemcp/gateway/gateway"
 	"github.com/securemcp/gateway/gateway/upstream"
+	"github.com/securemcp/gateway/internal/actor"
 	"github.com/securemcp/gateway/metrics"
 	"github.com/securemcp/gateway/middleware"
 	"github.com/securemcp/gateway/models"
 	"github.com/securemcp/gateway/repositories"
 	"github.com/securemcp/gateway/services/access"
 	"github.com/securemcp/gateway/services/catalog"
+	"github.com/securemcp/gateway/services/trail"
 )
 
 // NewPool runs the upstream servers with the gateway's limits; an empty
@@ -64,6 +66,14 @@ type Core struct {
 	// Calls records tool calls in the audit trail; nil records none (the
 	// benchmarks of the gateway alone).
 	Calls CallRecorder
+	// Refusals records refused keys in the audit trail; nil records none.
+	Refusals RefusalRecorder
+}
+
+// RefusalRecorder records refused requests (the audit part of the
+// management core): bounded, it never waits.
+type RefusalRecorder interface {
+	RecordRefusal(r trail.Refusal)
 }
 
 // CallRecorder stores tool-call records (the audit part of the management
@@ -114,6 +124,7 @@ func NewHandler(core Core, s config.Settings, pool *upstream.Pool, log *zap.Logg
 		AllowNonLocalHost: s.Gateway.AllowNonLocalHost,
 		MaxBodyBytes:      s.MaxBodyBytes,
 		ClientAddr:        mcphttp.ClientAddress(s.TrustedProxies),
+		Refusals:          authAudit(core.Refusals),
 	}), nil
 }
 
@@ -127,14 +138,38 @@ type keyAuthenticator struct{ keys KeyVerifier }
 
 func (k keyAuthenticator) Authenticate(ctx context.Context, secret string) (gateway.Principal, error) {
 	v, err := k.keys.Verify(ctx, secret)
-	if reason := access.RefusalReason(err); reason != "" {
-		return gateway.Principal{}, fmt.Errorf("%w: %s", mcphttp.ErrRefused, reason.Message())
+	if why := access.RefusedKey(err); why != nil {
+		return gateway.Principal{}, &mcphttp.Refused{Message: mcphttp.ErrRefused.Error() + ": " + why.Reason.Message(), Reason: string(why.Reason),
+			KeyID: why.KeyID, UserID: why.UserID, ProjectID: why.ProjectID}
 	}
 	if err != nil {
 		return gateway.Principal{}, err
 	}
 	return gateway.Principal{KeyID: v.Key.ID, UserID: v.User.ID, Email: v.User.Email, ProjectID: v.Project.ID,
 		ProjectName: v.Project.Name, ConfigID: v.Config.ID, ConfigName: v.Config.Name, ConfigVersion: v.Config.UpdatedAt}, nil
+}
+
+// authRecorder records the gateway's refused authentications in the audit
+// trail: action gateway.authenticate, outcome refused, the key's id (with
+// its user and project) when the key exists, the client address, the status
+// and the reason.
+type authRecorder struct{ rec RefusalRecorder }
+
+// authAudit is nil without a recorder, so that the shell records nothing.
+func authAudit(rec RefusalRecorder) mcphttp.RefusalRecorder {
+	if rec == nil {
+		return nil
+	}
+	return authRecorder{rec}
+}
+
+func (a authRecorder) AuthRefused(_ context.Context, r mcphttp.AuthRefusal) {
+	who := actor.Actor{ID: r.KeyID, UserID: r.UserID, ProjectID: r.ProjectID, Addr: r.Addr}
+	if r.KeyID != "" {
+		who.Kind = actor.GatewayKey
+	}
+	a.rec.RecordRefusal(trail.Refusal{Actor: who, Action: trail.ActionGatewayAuthenticate, Outcome: audit.OutcomeRefused,
+		Status: r.Status, Reason: r.Reason})
 }
 
 // configCatalog reads configurations for the gateway.
@@ -164,7 +199,9 @@ type callAudit struct {
 }
 
 func (c callAudit) ToolCall(e gateway.CallEvent) {
-	if err := c.audit.RecordToolCall(context.Background(), ToolCallRecord(e)); err != nil {
+	// A record the full queue turned away is counted in the trail's next
+	// aggregate record, which is logged: no line per call in a flood.
+	if err := c.audit.RecordToolCall(context.Background(), ToolCallRecord(e)); err != nil && !errors.Is(err, audit.ErrQueueFull) {
 		c.log.Error("a tool call could not be recorded in the audit trail", zap.String("key_id", e.Principal.KeyID),
 			zap.String("server", e.Server), zap.String("tool", e.Tool), zap.Error(err))
 	}
@@ -192,7 +229,8 @@ func ToolCallRecord(e gateway.CallEvent) audit.Record {
 	// record keeps its start, within the record's bounds.
 	id, name := clip(id), clip(e.Tool)
 	return audit.Record{
-		Actor:   audit.Actor{Kind: audit.ActorGatewayKey, ID: e.Principal.KeyID, UserID: e.Principal.UserID, ProjectID: e.Principal.ProjectID},
+		Actor: audit.Actor{Kind: audit.ActorGatewayKey, ID: e.Principal.KeyID, UserID: e.Principal.UserID, ProjectID: e.Principal.ProjectID,
+			Addr: e.Principal.Addr},
 		Action:  audit.ActionToolCall,
 		Entity:  audit.Entity{Kind: "tool", ID: id, Name: name},
 		Outcome: outcome,

@@ -14,7 +14,7 @@ import (
 )
 
 func TestToolCallRecord(t *testing.T) {
-	p := gateway.Principal{KeyID: "k1", UserID: "u1", ProjectID: "p1", Email: "a@example.com"}
+	p := gateway.Principal{KeyID: "k1", UserID: "u1", ProjectID: "p1", Email: "a@example.com", Addr: "198.51.100.7"}
 	for _, c := range []struct {
 		outcome gateway.Outcome
 		want    audit.Outcome
@@ -33,7 +33,7 @@ func TestToolCallRecord(t *testing.T) {
 		r.Time = time.Now()
 		require.NoError(t, r.Validate())
 		assert.Equal(t, c.want, r.Outcome, c.outcome)
-		assert.Equal(t, audit.Actor{Kind: audit.ActorGatewayKey, ID: "k1", UserID: "u1", ProjectID: "p1"}, r.Actor)
+		assert.Equal(t, audit.Actor{Kind: audit.ActorGatewayKey, ID: "k1", UserID: "u1", ProjectID: "p1", Addr: "198.51.100.7"}, r.Actor)
 		assert.Equal(t, audit.Entity{Kind: "tool", ID: "gh/search", Name: "search"}, r.Entity)
 		var d audit.ToolCall
 		require.NoError(t, json.Unmarshal(r.Details, &d))

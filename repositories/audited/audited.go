@@ -278,7 +278,7 @@ func Actor(a actor.Actor) audit.Actor {
 	if !ok {
 		kind = audit.ActorSystem
 	}
-	return audit.Actor{Kind: kind, ID: a.ID, UserID: a.UserID, ProjectID: a.ProjectID}
+	return audit.Actor{Kind: kind, ID: a.ID, UserID: a.UserID, ProjectID: a.ProjectID, Addr: a.Addr}
 }
 
 // orNil returns v, or nil when err says there was none.

@@ -17,21 +17,17 @@ type auditRepo struct{ db }
 const auditColumns = `seq, at, actor_kind, actor_id, actor_user, actor_project, actor_addr, action,
 	entity_kind, entity_id, entity_name, outcome, request_id, details, prev_hash, hash`
 
-// Last reads the head row with a lock (PostgreSQL: FOR UPDATE; SQLite's
-// single writing connection serializes writers already). On PostgreSQL every
-// write transaction has queued on the head's table lock before its snapshot
-// (postgresDialect.beginWrite), so it reads the latest head; were it not so,
-// SERIALIZABLE would fail it here rather than let it attach to a stale head.
+// Last reads the head row with a lock (SQLite's single writing connection
+// serializes writers already). A PostgreSQL write transaction reads the head
+// as it opens, after its turn on the head (pgTx), and no other writer moves
+// it until the transaction ends: that head is the answer, without a round
+// trip of its own.
 func (r auditRepo) Last(ctx context.Context) (audit.Head, error) {
-	var h audit.Head
-	query := auditLastQuery(r.d)
-	var row *sql.Row
-	if st := r.txStmt(ctx, query); st != nil {
-		row = st.QueryRowContext(ctx)
-	} else {
-		row = r.w.QueryRowContext(ctx, r.d.rebind(query))
+	if r.pg != nil {
+		return r.pg.knownHead(ctx)
 	}
-	return h, r.scanErr(row.Scan(&h.Seq, &h.Hash))
+	var h audit.Head
+	return h, r.scanErr(r.queryRow(ctx, auditLastQuery(r.d)).Scan(&h.Seq, &h.Hash))
 }
 
 // auditLastQuery reads the chain's head with a lock.
@@ -39,44 +35,35 @@ func auditLastQuery(d *dialect) string {
 	return `SELECT seq, hash FROM audit_head WHERE id = 1` + d.forUpdate
 }
 
-// auditInsertOne and auditMoveHead are the statements of a one-record
-// append, every audited write's: kept prepared. The head moves first, and
-// only from the head the records were sealed on: when it is elsewhere,
-// nothing is written and the transaction can still append at the real head
-// (a failed insert would abort a PostgreSQL transaction).
+// auditInsertAtHead and auditMoveHead are the statements of SQLite's
+// appends, kept prepared. A one-record append is the insert alone, made only
+// when the head is the one the record was sealed on; the insert moves the
+// head (a trigger of migration 00010). A longer append moves the head first,
+// from the head the records were sealed on only: when it is elsewhere,
+// nothing is written and the transaction can still append at the real head.
 const (
-	auditInsertOne = `INSERT INTO audit_records (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	auditMoveHead  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?`
+	auditInsertAtHead = `INSERT INTO audit_records (` + auditColumns + `)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+WHERE EXISTS (SELECT 1 FROM audit_head WHERE id = 1 AND seq = ? AND hash = ?)`
+	auditMoveHead = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?`
 )
 
 // auditAppendOnePostgres moves the head and inserts the record in one
-// statement, one round trip: the record is inserted only when the head
-// moved. The parameters are typed, as the SELECT list does not take its
-// types from the columns.
-const auditAppendOnePostgres = `WITH moved AS (UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ? RETURNING 1)
+// statement, held for the commit's round trip (pgTx.appendOne). The record's
+// seq is the head's new one, which is NULL when the head was not where the
+// record was sealed: the insert then fails (NOT NULL) and so does the
+// transaction, rather than commit a change without its record. The
+// parameters are typed, as the SELECT list does not take its types from the
+// columns.
+const auditAppendOnePostgres = `WITH moved AS (UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ? RETURNING seq)
 INSERT INTO audit_records (` + auditColumns + `)
-SELECT ?::bigint, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,
-	?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text FROM moved`
+SELECT (SELECT seq FROM moved), ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,
+	?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text`
 
-// auditTxQueries are the statements prepared for every transaction.
+// auditTxQueries are the statements prepared for SQLite's transactions
+// (PostgreSQL's connections keep every statement they ran prepared).
 func auditTxQueries(d *dialect) []string {
-	if d.name == postgresDialect.name {
-		return []string{auditLastQuery(d), auditAppendOnePostgres, auditMoveHead}
-	}
-	return []string{auditLastQuery(d), auditInsertOne, auditMoveHead}
-}
-
-// execTx runs a constant write of the transaction, prepared when it can be.
-func (r auditRepo) execTx(ctx context.Context, query string, args ...any) (int64, error) {
-	st := r.txStmt(ctx, query)
-	if st == nil {
-		return r.exec(ctx, query, args...)
-	}
-	res, err := st.ExecContext(ctx, args...)
-	if err != nil {
-		return 0, r.d.translate(err)
-	}
-	return res.RowsAffected()
+	return []string{auditLastQuery(d), auditInsertAtHead, auditMoveHead}
 }
 
 func (r auditRepo) Head(ctx context.Context) (audit.Head, error) {
@@ -85,37 +72,51 @@ func (r auditRepo) Head(ctx context.Context) (audit.Head, error) {
 	return h, r.scanErr(err)
 }
 
+// auditValues are a record's columns in auditColumns' order.
+func auditValues(a audit.Record) []any {
+	return []any{a.Seq, a.Time.UnixMicro(), string(a.Actor.Kind), a.Actor.ID, a.Actor.UserID, a.Actor.ProjectID,
+		a.Actor.Addr, a.Action, a.Entity.Kind, a.Entity.ID, a.Entity.Name, string(a.Outcome), a.RequestID,
+		string(a.Details), a.PrevHash, a.Hash}
+}
+
 // Append inserts sealed records and moves the head to the last of them.
 func (r auditRepo) Append(ctx context.Context, recs []audit.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	values := func(a audit.Record) []any {
-		return []any{a.Seq, a.Time.UnixMicro(), string(a.Actor.Kind), a.Actor.ID, a.Actor.UserID, a.Actor.ProjectID,
-			a.Actor.Addr, a.Action, a.Entity.Kind, a.Entity.ID, a.Entity.Name, string(a.Outcome), a.RequestID,
-			string(a.Details), a.PrevHash, a.Hash}
-	}
 	first, last := recs[0], recs[len(recs)-1]
-	moved := []any{last.Seq, last.Hash, first.Seq - 1, first.PrevHash}
-	if len(recs) == 1 && r.d.name == postgresDialect.name {
-		n, err := r.execTx(ctx, auditAppendOnePostgres, append(moved, values(first)...)...)
+	if r.pg != nil {
+		if len(recs) == 1 {
+			return r.pg.appendOne(ctx, first)
+		}
+		head, err := r.pg.knownHead(ctx)
+		if err != nil {
+			return err
+		}
+		if first.Seq-1 != head.Seq || first.PrevHash != head.Hash {
+			return headMoved()
+		}
+	}
+	if len(recs) == 1 && r.pg == nil {
+		n, err := r.exec(ctx, auditInsertAtHead, append(auditValues(first), first.Seq-1, first.PrevHash)...)
 		if err == nil && n == 0 {
 			err = headMoved()
 		}
 		return err
 	}
-	n, err := r.execTx(ctx, auditMoveHead, moved...)
+	moved := []any{last.Seq, last.Hash, first.Seq - 1, first.PrevHash}
+	n, err := r.exec(ctx, auditMoveHead, moved...)
 	if err == nil && n == 0 {
 		err = headMoved()
 	}
 	if err != nil {
 		return err
 	}
-	if len(recs) == 1 {
-		_, err = r.execTx(ctx, auditInsertOne, values(first)...)
-		return err
+	err = insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, auditValues)
+	if err == nil && r.pg != nil {
+		r.pg.head = audit.Head{Seq: last.Seq, Hash: last.Hash}
 	}
-	return insertRows(ctx, r.db, `INSERT INTO audit_records (`+auditColumns+`) VALUES `, recs, values)
+	return err
 }
 
 // headMoved says that records do not attach to the chain's head.

@@ -129,7 +129,7 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 		// pgx redacts the password from its parse errors.
 		return nil, fmt.Errorf("database url: %w", err)
 	}
-	pool := stdlib.OpenDB(*cfg)
+	pool := stdlib.OpenDB(*cfg, stdlib.OptionResetSession(pgResetSession))
 	pool.SetMaxOpenConns(pgMaxOpenConns)
 	pool.SetMaxIdleConns(pgMaxOpenConns)
 	pool.SetConnMaxIdleTime(pgConnMaxIdleTime)
@@ -137,12 +137,7 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("postgres %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, err)
 	}
-	txStmts := newStmtCache(pool)
-	if err := prepareTxStmts(ctx, txStmts, postgresDialect); err != nil {
-		_ = pool.Close()
-		return nil, err
-	}
-	return &Store{db: db{r: pool, w: pool, d: postgresDialect, stmts: newStmtCache(pool), txStmts: txStmts}, txStmts: txStmts, writer: pool, reader: pool}, nil
+	return &Store{db: db{r: pool, w: pool, d: postgresDialect, stmts: newStmtCache(pool)}, writer: pool, reader: pool}, nil
 }
 
 // migratePostgres applies the migrations to the current schema under an

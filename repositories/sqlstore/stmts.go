@@ -18,10 +18,14 @@ type stmtCache struct {
 	pool *sql.DB
 	mu   sync.Mutex
 	m    map[string]*sql.Stmt
+	// seen counts the runs of statements of transactions not prepared yet,
+	// and ready lists those that ran twice (see prepareLearned).
+	seen  map[string]int
+	ready []string
 }
 
 func newStmtCache(pool *sql.DB) *stmtCache {
-	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}}
+	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, seen: map[string]int{}}
 }
 
 // get returns the prepared statement of query, preparing it on first use.
@@ -41,6 +45,9 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 func (c *stmtCache) close() error {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var errs []error
@@ -65,11 +72,14 @@ func (s db) queryRowPrepared(ctx context.Context, query string, args ...any) *sq
 }
 
 // lookup returns a statement prepared before, or nil.
-func (c *stmtCache) lookup(query string) *sql.Stmt {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[query]
-}
+// Bounds of the statements a transaction cache learns: a statement is
+// prepared once it ran twice (a text built for one call, such as a
+// multi-row insert of a restore, is not worth keeping), and at most
+// maxTxStmts are kept, so that texts built from data never fill memory.
+const (
+	maxTxStmts     = 256
+	maxSeenTxStmts = 1024
+)
 
 // prepareTxStmts prepares the statements every audited write runs in its
 // transaction on the writer pool, when the store opens: SQLite compiles
@@ -84,15 +94,71 @@ func prepareTxStmts(ctx context.Context, c *stmtCache, d *dialect) error {
 	return nil
 }
 
-// txStmt returns a statement prepared by prepareTxStmts, bound to the
-// transaction, or nil outside a transaction (the caller runs it plainly).
+// txStmt returns a statement prepared on the writer pool, bound to the
+// transaction, or nil outside a transaction or when it is not prepared yet
+// (the caller runs it plainly; the statement is noted, to be prepared after
+// the transaction: see prepareLearned).
 func (s db) txStmt(ctx context.Context, query string) *sql.Stmt {
 	if s.tx == nil || s.txStmts == nil {
 		return nil
 	}
-	st := s.txStmts.lookup(s.d.rebind(query))
+	st := s.txStmts.lookupOrNote(s.d.rebind(query))
 	if st == nil {
 		return nil
 	}
 	return s.tx.StmtContext(ctx, st)
+}
+
+// lookupOrNote returns a statement prepared before, or counts a run of it.
+func (c *stmtCache) lookupOrNote(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m) < maxTxStmts {
+		if len(c.seen) >= maxSeenTxStmts {
+			clear(c.seen)
+			c.ready = nil
+		}
+		c.seen[query]++
+		if c.seen[query] == 2 {
+			c.ready = append(c.ready, query)
+		}
+	}
+	return nil
+}
+
+// prepareLearned prepares on the pool the statements of transactions that
+// ran twice unprepared. It runs after a transaction ended: the writing
+// connection is free then. A statement that fails to prepare is left to
+// run plainly.
+func (c *stmtCache) prepareLearned(ctx context.Context) {
+	c.mu.Lock()
+	ready := c.ready
+	c.ready = nil
+	for _, q := range ready {
+		delete(c.seen, q)
+	}
+	c.mu.Unlock()
+	for _, q := range ready {
+		st, err := c.pool.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if _, dup := c.m[q]; dup || len(c.m) >= maxTxStmts {
+			_ = st.Close()
+		} else {
+			c.m[q] = st
+		}
+		c.mu.Unlock()
+	}
+}
+
+// hasLearned reports statements ready to prepare.
+func (c *stmtCache) hasLearned() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.ready) > 0
 }

@@ -41,6 +41,7 @@ type dialect struct {
 	// beginWrite, when set, is the first statement of every write
 	// transaction: it queues the writers of every instance on the audit
 	// chain's head before their snapshot is taken (see postgresDialect).
+	// Such a dialect's write transactions are pgTx's.
 	beginWrite string
 }
 
@@ -65,6 +66,9 @@ type db struct {
 	// transaction, kept prepared on the writer pool.
 	tx      *sql.Tx
 	txStmts *stmtCache
+	// pg is the PostgreSQL write transaction the repositories are bound
+	// to (nil outside one, and on SQLite).
+	pg *pgTx
 }
 
 var _ repositories.Store = (*Store)(nil)
@@ -144,6 +148,9 @@ func (s *Store) InTx(ctx context.Context, fn func(tx repositories.Repos) error) 
 }
 
 func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error) (err error) {
+	if s.d.beginWrite != "" {
+		return s.runPgTx(ctx, fn)
+	}
 	tx, err := s.writer.BeginTx(ctx, s.d.txOptions)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", s.d.translate(err))
@@ -156,16 +163,38 @@ func (s *Store) runTx(ctx context.Context, fn func(tx repositories.Repos) error)
 		if err != nil {
 			_ = tx.Rollback()
 		}
-	}()
-	if s.d.beginWrite != "" {
-		if _, err = tx.ExecContext(ctx, s.d.beginWrite); err != nil {
-			return fmt.Errorf("queue on the audit chain: %w", s.d.translate(err))
+		// The transaction has ended: the writing connection is free to
+		// prepare the statements it learned.
+		if s.txStmts.hasLearned() {
+			s.txStmts.prepareLearned(ctx)
 		}
-	}
+	}()
 	if err = fn(db{r: tx, w: tx, d: s.d, tx: tx, txStmts: s.txStmts}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", s.d.translate(err))
+	}
+	return nil
+}
+
+// runPgTx is runTx on PostgreSQL (see pgTx).
+func (s *Store) runPgTx(ctx context.Context, fn func(tx repositories.Repos) error) (err error) {
+	tx, err := beginPgTx(ctx, s.writer, s.d)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			tx.rollback()
+		}
+	}()
+	if err = fn(db{r: tx, w: tx, d: s.d, pg: tx}); err != nil {
+		return err
+	}
+	committed = true // commit ends the transaction either way
+	if err = tx.commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", s.d.translate(err))
 	}
 	return nil
@@ -181,20 +210,33 @@ func (s *Store) ReadSnapshot(ctx context.Context, fn func(r repositories.Repos) 
 	return fn(db{r: tx, w: tx, d: s.d})
 }
 
-// query runs a read on the reader.
+// query runs a read on the reader (in a transaction, prepared once learned).
 func (s db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := s.txStmt(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, s.d.translate(err)
+	}
 	rows, err := s.r.QueryContext(ctx, s.d.rebind(query), args...)
 	return rows, s.d.translate(err)
 }
 
 // queryRow runs a one-row read on the reader; scan errors are translated by scanRow.
 func (s db) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := s.txStmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.r.QueryRowContext(ctx, s.d.rebind(query), args...)
 }
 
 // exec runs a write on the writer and returns the number of affected rows.
 func (s db) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := s.w.ExecContext(ctx, s.d.rebind(query), args...)
+	var res sql.Result
+	var err error
+	if st := s.txStmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = s.w.ExecContext(ctx, s.d.rebind(query), args...)
+	}
 	if err != nil {
 		return 0, s.d.translate(err)
 	}

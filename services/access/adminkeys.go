@@ -228,7 +228,8 @@ var (
 // or deleted) or expired. Each call reads the store, on the unique index of
 // the hash: a deletion takes effect at the next request on every instance.
 // Last use is recorded at most once per AdminKeyLastUsedEvery, in a batch
-// written apart from the request.
+// written apart from the request. An expired key's refusal comes with the
+// key's actor (its id and name, no role), for the audit trail to name it.
 func (s *AdminKeyService) Verify(ctx context.Context, secret string) (actor.Actor, error) {
 	if !wellFormedAdminSecret(secret) {
 		return actor.Actor{}, errAdminKeyMalformed
@@ -242,7 +243,7 @@ func (s *AdminKeyService) Verify(ctx context.Context, secret string) (actor.Acto
 	}
 	now := s.now()
 	if adminKeyExpired(k, now) {
-		return actor.Actor{}, errAdminKeyExpired
+		return actor.Actor{Kind: actor.AdminKey, ID: k.ID, Name: k.Name}, errAdminKeyExpired
 	}
 	role, err := roles.ParseRole(k.Role)
 	if err != nil {

@@ -48,7 +48,14 @@ var reasonText = map[Reason]string{
 func (r Reason) Message() string { return reasonText[r] }
 
 // RefusedError is the cause of a KindUnauthorized error returned by Verify.
-type RefusedError struct{ Reason Reason }
+// When the key exists (disabled, expired, rotated, …) it names the key, its
+// user and project, for the audit trail; never its secret.
+type RefusedError struct {
+	Reason    Reason
+	KeyID     string
+	UserID    string
+	ProjectID string
+}
 
 func (e *RefusedError) Error() string { return "API key refused: " + string(e.Reason) }
 
@@ -63,6 +70,21 @@ func RefusalReason(err error) Reason {
 
 func refuse(r Reason) error {
 	return &errs.Error{Kind: errs.KindUnauthorized, Message: r.Message(), Err: &RefusedError{Reason: r}}
+}
+
+// refuseKey is refuse for a key that exists.
+func refuseKey(r Reason, k models.APIKey) error {
+	return &errs.Error{Kind: errs.KindUnauthorized, Message: r.Message(),
+		Err: &RefusedError{Reason: r, KeyID: k.ID, UserID: k.UserID, ProjectID: k.ProjectID}}
+}
+
+// RefusedKey returns the refusal of err (Verify's), nil if err is none.
+func RefusedKey(err error) *RefusedError {
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return r
+	}
+	return nil
 }
 
 // Verified is what an accepted key grants: its user, project and configuration.
@@ -130,10 +152,10 @@ func (s *APIKeyService) Verify(ctx context.Context, secret string) (Verified, er
 	now := s.now()
 	k := pr.Key
 	if !secretCurrent(k, hash, now) {
-		return Verified{}, refuse(ReasonRotated)
+		return Verified{}, refuseKey(ReasonRotated, k)
 	}
 	if r := principalState(pr, now); r != "" {
-		return Verified{}, refuse(r)
+		return Verified{}, refuseKey(r, k)
 	}
 	s.usage.record(k.ID, now)
 	return Verified{Key: k, User: *pr.User, Project: *pr.Project, Config: *pr.Config}, nil

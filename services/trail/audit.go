@@ -1,6 +1,7 @@
 // Package trail is the audit trail as the API and the CLI use it: listing,
-// verification, export, retention, and the batched storing of tool-call
-// records. The records of admin writes are appended by the store itself
+// verification, export, retention, the batched storing of tool-call records,
+// and the bounded recording of refused and failed requests (refusals.go).
+// The records of admin writes are appended by the store itself
 // (repositories/audited), in each write's transaction.
 package trail
 
@@ -26,6 +27,7 @@ type AuditService struct {
 	store   repositories.Store
 	now     entity.Clock
 	batcher *audit.Batcher
+	refused *refusals
 }
 
 // auditScanBatch is how many records verification and export read at once.
@@ -38,16 +40,25 @@ const auditCloseTimeout = 30 * time.Second
 // NewAuditService wires an AuditService; tool-call records are stored in
 // batches (one transaction each) until Close.
 func NewAuditService(store repositories.Store, now entity.Clock) *AuditService {
+	return newAuditService(store, now, audit.BatcherConfig{})
+}
+
+func newAuditService(store repositories.Store, now entity.Clock, cfg audit.BatcherConfig) *AuditService {
 	s := &AuditService{store: store, now: now}
 	s.batcher = audit.NewBatcher(func(ctx context.Context, recs []audit.Record) error {
 		return store.InTx(ctx, func(tx repositories.Repos) error { return audit.Write(ctx, tx.Audit(), recs...) })
-	}, audit.BatcherConfig{})
+	}, cfg)
+	s.refused = newRefusals(now())
+	go s.aggregateLoop()
 	return s
 }
 
 // RecordToolCall queues a tool call's record. A nil answer is the
 // acknowledgement: the record is stored before Close returns. An error
-// (queue full for a second, or closing) means it was not accepted.
+// (queue full for a second, or closing) means it was not accepted; a record
+// the full queue turned away (audit.ErrQueueFull) is counted in the next
+// audit.refusals_aggregated record (see RecordRefusal), so that the trail
+// says how many calls it misses.
 func (s *AuditService) RecordToolCall(ctx context.Context, r audit.Record) error {
 	if r.Time.IsZero() {
 		r.Time = s.now()
@@ -55,16 +66,20 @@ func (s *AuditService) RecordToolCall(ctx context.Context, r audit.Record) error
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return s.batcher.Add(ctx, r)
+	err := s.batcher.Add(ctx, r)
+	s.countLostToolCall(r, err)
+	return err
 }
 
 // Stats counts what the tool-call batcher did.
 func (s *AuditService) Stats() audit.BatcherStats { return s.batcher.Stats() }
 
-// Close stores every tool-call record accepted; call it before closing the store.
+// Close stores every tool-call and refusal record accepted, and the
+// aggregate of the refusals counted; call it before closing the store.
 func (s *AuditService) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), auditCloseTimeout)
 	defer cancel()
+	s.closeRefusals(ctx)
 	return s.batcher.Close(ctx)
 }
 

@@ -38,6 +38,9 @@ type pgTx struct {
 	// held are statements sent with the next statement or with COMMIT,
 	// whichever comes first.
 	held *pgx.Batch
+	// failed is the first error of a send: the transaction cannot commit,
+	// even should its caller have ignored that error.
+	failed error
 }
 
 var _ querier = (*pgTx)(nil)
@@ -73,14 +76,18 @@ func (t *pgTx) send(ctx context.Context, b *pgx.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
+	if t.failed != nil {
+		return t.failed
+	}
 	t.opened = true
-	return t.conn.Raw(func(dc any) error {
+	t.failed = t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
 		return c.Conn().SendBatch(ctx, b).Close()
 	})
+	return t.failed
 }
 
 // hold keeps a statement to send with the next one; its errors are the

@@ -81,6 +81,20 @@ func TestPostgresWriteTransactionsEndWhateverHappens(t *testing.T) {
 	})
 	require.Error(t, err)
 
+	// A statement that failed aborted the transaction: should the caller
+	// ignore its error, the commit still fails rather than report a success
+	// of which PostgreSQL kept nothing.
+	require.NoError(t, s.Users().Create(ctx, newUser("taken@example.com")))
+	err = s.InTx(ctx, func(tx repositories.Repos) error {
+		require.NoError(t, tx.Users().Create(ctx, newUser("f@example.com")))
+		dup := newUser("taken@example.com")
+		dup.ID = "u-other"
+		require.ErrorIs(t, tx.Users().Create(ctx, dup), repositories.ErrConflict)
+		return nil
+	})
+	require.Error(t, err, "an aborted transaction reported as committed")
+	require.NoError(t, s.Users().Delete(ctx, "u-taken@example.com"))
+
 	assert.Zero(t, openTransactions(t, admin, app), "a connection is left inside a transaction")
 	n, err := s.Users().Count(ctx)
 	require.NoError(t, err)

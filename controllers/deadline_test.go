@@ -19,10 +19,21 @@ import (
 )
 
 // slowStore makes every transaction wait for delay first, as behind a long
-// restore, unless the request's time limit ends before.
+// write, until released. A test releases it at its end, before the harness
+// closes, so that what its requests left to store (the audit trail's records
+// of refusals) is stored then instead of waiting out the shutdown's limit.
 type slowStore struct {
 	repositories.Store
-	delay time.Duration
+	delay   time.Duration
+	release chan struct{}
+}
+
+// slowDown returns a decorator that slows a store down, and the release
+// to register after the harness (cleanups run last-in first-out).
+func slowDown(delay time.Duration) (func(repositories.Store) repositories.Store, func()) {
+	release := make(chan struct{})
+	return func(s repositories.Store) repositories.Store { return slowStore{Store: s, delay: delay, release: release} },
+		func() { close(release) }
 }
 
 func (s slowStore) InTx(ctx context.Context, fn func(repositories.Repos) error) error {
@@ -30,6 +41,7 @@ func (s slowStore) InTx(ctx context.Context, fn func(repositories.Repos) error) 
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(s.delay):
+	case <-s.release:
 	}
 	return s.Store.InTx(ctx, fn)
 }
@@ -38,13 +50,13 @@ func (s slowStore) InTx(ctx context.Context, fn func(repositories.Repos) error) 
 // operation still answers with its outcome, and an ordinary request that
 // cannot finish in its time limit answers 503 before the server would cut it.
 func TestLongOperationsAnswerWithTheirOutcome(t *testing.T) {
-	h := newHarnessWith(t, func(s repositories.Store) repositories.Store {
-		return slowStore{Store: s, delay: 1500 * time.Millisecond}
-	},
+	slow, release := slowDown(1500 * time.Millisecond)
+	h := newHarnessWith(t, slow,
 		func(d *controllers.Deps) {
 			d.RequestTimeout = 200 * time.Millisecond
 			d.LongOperationTimeout = time.Minute
 		})
+	t.Cleanup(release)
 	srv := httptest.NewUnstartedServer(h.router)
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second
 	srv.Start()
@@ -143,8 +155,9 @@ func TestEachRouteGetsItsTimeLimit(t *testing.T) {
 }
 
 func TestTimeoutIs503WithRetryAfter(t *testing.T) {
-	h := newHarnessWith(t, func(s repositories.Store) repositories.Store { return slowStore{Store: s, delay: time.Hour} },
-		func(d *controllers.Deps) { d.RequestTimeout = 50 * time.Millisecond })
+	slow, release := slowDown(time.Hour)
+	h := newHarnessWith(t, slow, func(d *controllers.Deps) { d.RequestTimeout = 50 * time.Millisecond })
+	t.Cleanup(release)
 	res := h.do("PUT", "/api/v1/configs/nothing/rename", map[string]string{"new_name": "b"})
 	assertError(t, res, http.StatusServiceUnavailable, "timeout", "did not complete within its time limit")
 	assert.Equal(t, "5", res.Header.Get("Retry-After"))

@@ -32,7 +32,9 @@ type slowStore struct {
 // to register after the harness (cleanups run last-in first-out).
 func slowDown(delay time.Duration) (func(repositories.Store) repositories.Store, func()) {
 	release := make(chan struct{})
-	return func(s repositories.Store) repositories.Store { return slowStore{Store: s, delay: delay, release: release} },
+	return func(s repositories.Store) repositories.Store {
+			return slowStore{Store: s, delay: delay, release: release}
+		},
 		func() { close(release) }
 }
 

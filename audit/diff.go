@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/securemcp/gateway/internal/jsonscan"
 )
 
 // Change is one member that differs between the value before a write and
@@ -210,13 +212,13 @@ func splitJSON(raw json.RawMessage, open, closing byte, each func(key, value jso
 	for i < end {
 		var key json.RawMessage
 		if open == '{' {
-			j := skipJSON(raw, i)
+			j := jsonscan.ValueEnd(raw, i)
 			if j >= end || raw[j] != ':' {
 				return errors.New("malformed JSON")
 			}
 			key, i = raw[i:j], j+1
 		}
-		j := skipJSON(raw, i)
+		j := jsonscan.ValueEnd(raw, i)
 		if j > end || j == i {
 			return errors.New("malformed JSON")
 		}
@@ -232,41 +234,6 @@ func splitJSON(raw json.RawMessage, open, closing byte, each func(key, value jso
 		}
 	}
 	return nil
-}
-
-// skipJSON returns the index just past the value that starts at i.
-func skipJSON(raw []byte, i int) int {
-	depth := 0
-	inString := false
-	for ; i < len(raw); i++ {
-		c := raw[i]
-		switch {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			if depth == 0 {
-				return i // the end of the enclosing value
-			}
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case depth == 0 && (c == ',' || c == ':'):
-			return i
-		}
-	}
-	return i
 }
 
 // sameText reports two JSON texts of one value: the same text, numbers of

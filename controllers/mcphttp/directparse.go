@@ -13,6 +13,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/securemcp/gateway/internal/jsonscan"
 )
 
 // directRequest is a plain tools/list or tools/call.
@@ -235,46 +237,13 @@ func members(raw []byte, fn func(key string, value []byte) bool) bool {
 		}
 		seen = append(seen, key)
 		start := skipSpace(raw, skipSpace(raw, end+1)+1) // past the colon
-		i = valueEnd(raw, start)
+		i = jsonscan.ValueEnd(raw, start)
 		if !fn(key, raw[start:i]) {
 			return false
 		}
 		i = skipSpace(raw, i)
 	}
 	return true
-}
-
-// valueEnd is the end of the JSON value that starts at i (valid JSON).
-func valueEnd(raw []byte, i int) int {
-	depth, inString := 0, false
-	for j := i; j < len(raw); j++ {
-		c := raw[j]
-		switch {
-		case inString:
-			if c == '\\' {
-				j++
-			} else if c == '"' {
-				inString = false
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			if depth == 0 {
-				return j // the end of a literal before the enclosing object closes
-			}
-			if depth--; depth == 0 {
-				return j + 1
-			}
-		case depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n'):
-			return j
-		}
-	}
-	return len(raw)
 }
 
 func skipSpace(raw []byte, i int) int {

@@ -61,9 +61,10 @@ type db struct {
 	d    *dialect
 	// stmts keeps hot reads prepared on the reader pool; nil in a transaction.
 	stmts *stmtCache
-	// tx is the transaction the repositories are bound to (nil outside one),
-	// and txStmts the statements every audited write runs in its
-	// transaction, kept prepared on the writer pool.
+	// tx is the SQLite transaction the repositories are bound to (nil
+	// outside one), and txStmts the statements of write transactions kept
+	// prepared on the writer pool: the audit trail's, and those learned
+	// (stmtCache.prepareLearned).
 	tx      *sql.Tx
 	txStmts *stmtCache
 	// pg is the PostgreSQL write transaction the repositories are bound

@@ -53,16 +53,22 @@ func NewCheckpoint(at time.Time, c Checkpoint) (Record, error) {
 	if err := c.Validate(); err != nil {
 		return Record{}, err
 	}
-	details, err := DetailsOf(c)
+	return trailRecord(at, "retention", ActionCheckpoint, OutcomeSuccess, c)
+}
+
+// trailRecord is a record the product writes about the trail itself (actor
+// system who, entity kind "audit"), with v as its details.
+func trailRecord(at time.Time, who, action string, outcome Outcome, v any) (Record, error) {
+	details, err := DetailsOf(v)
 	if err != nil {
 		return Record{}, err
 	}
 	return Record{
 		Time:    at,
-		Actor:   Actor{Kind: ActorSystem, ID: "retention"},
-		Action:  ActionCheckpoint,
+		Actor:   Actor{Kind: ActorSystem, ID: who},
+		Action:  action,
 		Entity:  Entity{Kind: "audit"},
-		Outcome: OutcomeSuccess,
+		Outcome: outcome,
 		Details: details,
 	}, nil
 }

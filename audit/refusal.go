@@ -195,16 +195,5 @@ func maxTime(a, b time.Time) time.Time {
 // product itself (actor system "audit"), with outcome refused.
 func NewAggregateRecord(at time.Time, a Aggregate) (Record, error) {
 	a.From, a.To = a.From.UTC().Truncate(time.Microsecond), a.To.UTC().Truncate(time.Microsecond)
-	details, err := DetailsOf(a)
-	if err != nil {
-		return Record{}, err
-	}
-	return Record{
-		Time:    at,
-		Actor:   Actor{Kind: ActorSystem, ID: "audit"},
-		Action:  ActionRefusalsAggregated,
-		Entity:  Entity{Kind: "audit"},
-		Outcome: OutcomeRefused,
-		Details: details,
-	}, nil
+	return trailRecord(at, "audit", ActionRefusalsAggregated, OutcomeRefused, a)
 }
